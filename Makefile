@@ -1,0 +1,32 @@
+# The two commands of the README quickstart. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint contracts bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## make run: the contract suite against the embedded mock; reports in reports/
+run: $(STAMP)
+	$(BIN)/graph-contracts run --report-dir reports
+
+## make test: the project's own tests (lint first: a ruff error fails CI)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+## make contracts: regenerate contracts/ from the seed pages beside the checkout
+contracts: $(STAMP)
+	$(BIN)/graph-contracts extract ../shared/seeds --out contracts
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) reports/allure-results reports/junit.xml reports/summary.*

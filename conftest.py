@@ -1,0 +1,1 @@
+"""Repository-level pytest configuration: the graph-contracts plugin is loaded by its entry point."""

@@ -1,0 +1,28 @@
+"""Shared fixtures for the project's own tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """../shared beside the checkout (CI has it); tests that need it skip loudly without it."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is missing: clone the project beside shared/")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seeds(shared: Path) -> Path:
+    return shared / "seeds"
+
+
+@pytest.fixture(scope="session")
+def corpus(shared: Path) -> Path:
+    return shared / "corpus"
