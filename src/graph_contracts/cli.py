@@ -42,15 +42,62 @@ def extract(
     json_out: JsonOpt = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write contract files here.")] = None,
 ) -> None:
-    """Turn Graph API doc pages into contracts."""
-    raise fail("extract: not implemented yet")
+    """Turn Graph API doc pages into contracts.
+
+    Bad input (missing, empty, binary, non-UTF-8, truncated or unrecognizable files) is named on
+    stderr, one line each; the other files are still extracted and the exit code is 1.
+    """
+    import json
+
+    from graph_contracts.contracts import save
+    from graph_contracts.extract import extract_paths
+
+    result = extract_paths(paths)
+    for error in result.errors:
+        typer.echo(f"graph-contracts: {error}", err=True)
+    if out is not None:
+        written = save(result.contracts, out)
+        typer.echo(f"wrote {len(written) - 1} contracts and an index to {out}", err=json_out)
+    if json_out:
+        typer.echo(json.dumps([c.to_dict() for c in result.contracts], indent=2, ensure_ascii=False))
+    elif out is None:
+        for c in result.contracts:
+            typer.echo(
+                f"{c.id}: {len(c.paths)} paths, {len(c.properties)} properties, "
+                f"status {c.status}, {len(c.findings)} findings ({len(c.sources)} pages)"
+            )
+    if result.errors:
+        raise typer.Exit(1)
 
 
 # --- lint ------------------------------------------------------------------------------------
 @app.command()
 def lint(paths: PathsArg, json_out: JsonOpt = False) -> None:
-    """Report doc defects with file:line and severity; exit 1 when there are errors."""
-    raise fail("lint: not implemented yet")
+    """Report doc defects with file:line and severity; exit 1 when there are errors.
+
+    Exit 1 also when a file is bad input (empty, binary, ...): it is named on stderr, one line
+    each, and the other files are still linted.
+    """
+    import json
+    from dataclasses import asdict
+
+    from graph_contracts.lint import format_finding, lint_paths, summary
+
+    findings, errors = lint_paths(paths)
+    for error in errors:
+        typer.echo(f"graph-contracts: {error}", err=True)
+    if json_out:
+        typer.echo(json.dumps([asdict(f) for f in findings], indent=2))
+    else:
+        for finding in findings:
+            typer.echo(format_finding(finding))
+        counts = summary(findings)
+        typer.echo(
+            f"lint: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+            + (f"; {len(errors)} unreadable files" if errors else "")
+        )
+    if errors or any(f.severity == "error" for f in findings):
+        raise typer.Exit(1)
 
 
 # --- check-metadata --------------------------------------------------------------------------
@@ -59,9 +106,55 @@ def check_metadata(
     paths: PathsArg,
     metadata: Annotated[Path, typer.Option("--metadata", help="CSDL $metadata XML file.")],
     json_out: JsonOpt = False,
+    api_version: Annotated[
+        str | None,
+        typer.Option(
+            "--api-version", help="Only contracts of this version (the CSDL's, e.g. beta)."
+        ),
+    ] = None,
 ) -> None:
-    """Cross-check extracted contracts against a CSDL $metadata document, both directions."""
-    raise fail("check-metadata: not implemented yet")
+    """Cross-check extracted contracts against a CSDL $metadata document, both directions.
+
+    Reports types that differ, documented properties CSDL lacks, CSDL properties the docs never
+    mention, unknown resources and enum differences, plus the type agreement ratio. The findings are
+    information: exit 0 when the comparison ran, 2 when the input is unusable (metadata missing or
+    malformed, no contracts, or a doc file that cannot be read; the others are still compared).
+    """
+    import json
+    from collections import Counter
+    from dataclasses import asdict
+
+    from graph_contracts.extract import extract_paths
+    from graph_contracts.lint import format_finding
+    from graph_contracts.metadata import CsdlError, compare, load_csdl
+
+    try:
+        csdl = load_csdl(metadata)
+    except CsdlError as exc:
+        raise fail(str(exc)) from None
+    extraction = extract_paths(paths)
+    for error in extraction.errors:
+        typer.echo(f"graph-contracts: {error}", err=True)
+    contracts = [c for c in extraction.contracts if api_version is None or c.version == api_version]
+    if not contracts:
+        raise fail("check-metadata: no contracts to compare (check PATH and --api-version)")
+    report = compare(contracts, csdl)
+    agreement = report.agreement
+    if json_out:
+        data = {"findings": [asdict(f) for f in report.findings], "agreement": agreement.to_dict()}
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        for finding in report.findings:
+            typer.echo(format_finding(finding))
+        rules = Counter(f.rule for f in report.findings)
+        typer.echo(
+            f"check-metadata: {len(contracts)} contracts vs {metadata.name}: "
+            + (", ".join(f"{n} {rule}" for rule, n in sorted(rules.items())) or "no findings")
+            + f"; types agree on {agreement.agree} of {agreement.both} properties both know"
+            + f" ({agreement.ratio:.2%})"
+        )
+    if extraction.errors:
+        raise typer.Exit(2)
 
 
 # --- openapi ---------------------------------------------------------------------------------
@@ -100,9 +193,40 @@ def run(
     seed: Annotated[
         int | None, typer.Option(help="Hypothesis seed, for reproducible runs.")
     ] = None,
+    ids: Annotated[
+        Path | None, typer.Option("--ids", help="JSON file: path parameter name -> id(s).")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Only this API version (beta or v1.0).")
+    ] = None,
+    read_window: Annotated[
+        float, typer.Option("--read-window", help="Read-after-write polling window, seconds.")
+    ] = 3.0,
+    fault: Annotated[
+        list[str] | None, typer.Option(help="Embedded mock only: inject a fault (repeatable).")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Run the contract suite against a Graph target and write reports."""
-    raise fail("run: not implemented yet")
+    from graph_contracts import runner
+    from graph_contracts.suite.session import Options
+
+    if version not in (None, "beta", "v1.0"):
+        raise fail(f"--version must be beta or v1.0, not {version!r}")
+    options = Options(
+        base_url=base_url,
+        token=token,
+        contracts=contracts,
+        version=version,
+        strict=strict,
+        max_examples=max_examples,
+        seed=seed,
+        ids=ids,
+        report_dir=report_dir,
+        read_window=read_window,
+        faults=list(fault or []),
+    )
+    raise typer.Exit(runner.run(options, progress=progress))
 
 
 def main() -> None:

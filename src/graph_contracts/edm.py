@@ -30,6 +30,7 @@ INT_RANGES = {
 }
 FLOATS = {"Edm.Single", "Edm.Double", "Edm.Decimal"}
 FLOAT_SPECIALS = {"INF", "-INF", "NaN"}
+FLOAT32_MAX = struct.unpack("f", b"\xff\xff\x7f\x7f")[0]
 MAX_OFFSET_MINUTES = 14 * 60
 TICKS_PER_SECOND = 10**7
 MAX_TICKS = (date(9999, 12, 31).toordinal() * 86400) * TICKS_PER_SECOND - 1
@@ -40,6 +41,7 @@ _DTO = re.compile(
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,7})?)?$")
 _DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 Types = Mapping[str, TypeDef]
@@ -148,13 +150,28 @@ def _primitive_problem(value: Any, type_name: str) -> str | None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"expected {type_name} as a JSON number, got {_kind(value)} {value!r}"
-        return None if math.isfinite(value) else f"non-finite {type_name} must be a string"
+        return _float_range_problem(value, type_name)
     if type_name == "Edm.Boolean":
         return None if isinstance(value, bool) else f"expected a boolean, got {_kind(value)}"
     if not isinstance(value, str):
         return f"expected {type_name} as a JSON string, got {_kind(value)} {value!r}"
     checker = _STRING_CHECKS.get(type_name)
     return checker(value) if checker else None
+
+
+def _float_range_problem(value: int | float, type_name: str) -> str | None:
+    """Huge JSON integers must not crash float(); Single must fit a float32 (or canonical overflows)."""
+    if type_name == "Edm.Decimal" and isinstance(value, int):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return f"{value} is outside the {type_name} range"
+    if not math.isfinite(number):
+        return f"non-finite {type_name} must be a string"
+    if type_name == "Edm.Single" and abs(number) > FLOAT32_MAX:
+        return f"{value} is outside the {type_name} range"
+    return None
 
 
 def _check_dto(value: str) -> str | None:
@@ -176,6 +193,9 @@ def _check_date(value: str) -> str | None:
 
 
 def _check_binary(value: str) -> str | None:
+    # b64decode silently drops characters outside the alphabet: check the alphabet first.
+    if not _BASE64URL.match(value):
+        return f"not base64url: {value!r}"
     try:
         base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError):
@@ -258,14 +278,25 @@ def canonical(value: Any, type_name: str, types: Types) -> Any:
         except ValueError:
             return value
     if inner == "Edm.Single" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return struct.unpack("f", struct.pack("f", value))[0] if math.isfinite(value) else value
+        return value if _float_range_problem(value, inner) else _float32(value)
     typedef = types.get(inner)
+    if typedef is not None and typedef.kind == "enum" and typedef.flags and isinstance(value, str):
+        # Flags are a set: `b,a` and `a,b` are the same value; Graph replies in declaration order.
+        names = {part.strip() for part in value.split(",")}
+        order = typedef.members or []
+        return ",".join(
+            sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
+        )
     if typedef is not None and typedef.kind == "complex" and isinstance(value, dict):
         props = {p.name: p for p in typedef.properties}
         return {
             k: canonical(v, props[k].type, types) if k in props else v for k, v in value.items()
         }
     return value
+
+
+def _float32(value: int | float) -> float:
+    return struct.unpack("f", struct.pack("f", value))[0]
 
 
 def equal(a: Any, b: Any, type_name: str, types: Types) -> bool:

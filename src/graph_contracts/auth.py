@@ -1,0 +1,197 @@
+"""Tokens as small httpx.Auth objects, so no request-building code ever handles a secret.
+
+`StaticToken` sends a token given on the command line or in GRAPH_TOKEN; `ClientCredentials`
+gets one from Entra ID with msal (client secret or certificate), lazily on the first request and
+from msal's cache afterwards. Every auth object exposes `secrets` for report redaction.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from graph_contracts.client import GraphContractsError, redact
+
+__all__ = ["CLOUDS", "AuthError", "ClientCredentials", "Cloud", "StaticToken", "from_settings"]
+
+
+class AuthError(GraphContractsError):
+    """Credentials are missing, incomplete or rejected by the token endpoint."""
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """A national cloud: where to log in and which Graph host the token is for."""
+
+    authority: str
+    graph: str
+
+    @property
+    def scope(self) -> str:
+        return self.graph + "/.default"
+
+
+CLOUDS: dict[str, Cloud] = {
+    "global": Cloud("https://login.microsoftonline.com", "https://graph.microsoft.com"),
+    # US Government L4 (GCC High) and L5 (DoD) share an authority, not a Graph host.
+    "usgov": Cloud("https://login.microsoftonline.us", "https://graph.microsoft.us"),
+    "dod": Cloud("https://login.microsoftonline.us", "https://dod-graph.microsoft.us"),
+    "china": Cloud("https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"),
+}
+
+
+class StaticToken(httpx.Auth):
+    """A bearer token known up front."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self._token,)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "StaticToken([REDACTED])"
+
+
+class ClientCredentials(httpx.Auth):
+    """Client-credentials flow with msal: a client secret, or a PEM certificate with its key.
+
+    The msal app is built on the first request, not here, because building it already contacts
+    the authority (discovery) and a mock run must not need the network.
+    """
+
+    def __init__(
+        self,
+        tenant_id: str,
+        client_id: str,
+        *,
+        client_secret: str | None = None,
+        certificate_path: str | os.PathLike[str] | None = None,
+        certificate_thumbprint: str | None = None,
+        cloud: str = "global",
+        authority_url: str | None = None,
+        verify: str | bool = True,
+        graph_scope: str | None = None,
+    ) -> None:
+        if cloud not in CLOUDS:
+            raise AuthError(f"unknown cloud {cloud!r}; expected one of {', '.join(CLOUDS)}")
+        if (client_secret is None) == (certificate_path is None):
+            raise AuthError(
+                "client credentials need exactly one of a client secret or a certificate"
+            )
+        self.tenant_id = tenant_id
+        self.client_id = client_id
+        self._custom_authority = authority_url is not None
+        self.authority = authority_url or f"{CLOUDS[cloud].authority}/{tenant_id}"
+        self.scope = graph_scope or CLOUDS[cloud].scope
+        self._secret = client_secret
+        self._certificate_path = certificate_path
+        self._thumbprint = certificate_thumbprint
+        self._verify = verify
+        self._app: object | None = None
+        self._last_token: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self._secret, self._last_token) if s)
+
+    def _credential(self) -> str | dict[str, str]:
+        if self._secret is not None:
+            return self._secret
+        path = Path(self._certificate_path)  # type: ignore[arg-type]
+        try:
+            pem = path.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AuthError(
+                f"{path}: cannot read the certificate ({exc.__class__.__name__})"
+            ) from None
+        if "PRIVATE KEY-----" not in pem or "CERTIFICATE-----" not in pem:
+            raise AuthError(f"{path}: expected a PEM file holding the private key and certificate")
+        if self._thumbprint:  # SHA-1 thumbprint as shown in the app registration: x5t header
+            return {"private_key": pem, "thumbprint": self._thumbprint}
+        return {"private_key": pem, "public_certificate": pem}  # msal uses x5t#S256 + x5c
+
+    def _msal_app(self) -> object:
+        import msal
+
+        if self._app is None:
+            try:
+                self._app = msal.ConfidentialClientApplication(
+                    self.client_id,
+                    client_credential=self._credential(),
+                    authority=self.authority,
+                    # a custom authority (a test or private one) has no instance metadata
+                    instance_discovery=False if self._custom_authority else None,
+                    verify=self._verify,
+                )
+            except AuthError:
+                raise
+            except Exception as exc:  # msal raises ValueError and requests errors alike
+                raise AuthError(
+                    f"cannot set up sign-in at {self.authority}: {_one_line(exc, self.secrets)}"
+                ) from None
+        return self._app
+
+    def token(self) -> str:
+        """An access token for the Graph scope, from msal's cache when still valid."""
+        with self._lock:
+            app = self._msal_app()
+            try:
+                result = app.acquire_token_for_client([self.scope])  # type: ignore[attr-defined]
+            except Exception as exc:
+                raise AuthError(
+                    f"token request to {self.authority} failed: {_one_line(exc, self.secrets)}"
+                ) from None
+        if "access_token" not in result:
+            error = result.get("error", "unknown_error")
+            detail = _one_line(result.get("error_description", ""), self.secrets)
+            raise AuthError(f"token request to {self.authority} was refused: {error}: {detail}")
+        self._last_token = result["access_token"]
+        return result["access_token"]
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.token()}"
+        yield request
+
+    def __repr__(self) -> str:
+        return f"ClientCredentials(tenant_id={self.tenant_id!r}, client_id={self.client_id!r})"
+
+
+def _one_line(value: object, secrets: tuple[str, ...]) -> str:
+    """First line of an error, redacted: Entra descriptions carry trace ids on later lines."""
+    lines = str(value).strip().splitlines()
+    return redact(lines[0] if lines else type(value).__name__, secrets)
+
+
+def from_settings(token: str | None, env: Mapping[str, str] = os.environ) -> httpx.Auth | None:
+    """Pick credentials: explicit token > GRAPH_TOKEN > AZURE_* client credentials > None."""
+    if token:
+        return StaticToken(token)
+    if env.get("GRAPH_TOKEN"):
+        return StaticToken(env["GRAPH_TOKEN"])
+    secret = env.get("AZURE_CLIENT_SECRET") or None
+    cert = env.get("AZURE_CLIENT_CERTIFICATE_PATH") or None
+    if not (secret or cert):
+        return None
+    missing = [k for k in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID") if not env.get(k)]
+    if missing:
+        raise AuthError(f"client credentials are incomplete: set {' and '.join(missing)}")
+    return ClientCredentials(
+        env["AZURE_TENANT_ID"],
+        env["AZURE_CLIENT_ID"],
+        client_secret=None if cert and not secret else secret,
+        certificate_path=None if secret else cert,
+        certificate_thumbprint=env.get("AZURE_CLIENT_CERTIFICATE_THUMBPRINT") or None,
+        cloud=env.get("GRAPH_CLOUD", "global") or "global",
+    )

@@ -1,0 +1,335 @@
+"""The transport seam: one Graph client whatever the target.
+
+A live tenant, the mock served over loopback and the mock in-process differ only in base URL and
+transport (httpx's idea), so the checks never branch on the kind of target. The client adds what
+every Graph request needs (versioned URL, `client-request-id`, JSON headers), retries throttled
+requests per `Retry-After`, and keeps the last exchanges so a failing check can attach them.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import re
+import shlex
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.from_thread
+import httpx
+import tenacity
+
+__all__ = [
+    "GraphClient",
+    "GraphContractsError",
+    "InProcessTransport",
+    "RetryPolicy",
+    "RetryStats",
+    "TargetUnreachable",
+    "curl",
+    "redact",
+]
+
+RETRY_STATUSES = frozenset({429, 503})
+REDACTED = "[REDACTED]"
+# Headers a reproducer does not need: the transport sets them itself.
+_CURL_SKIP = frozenset({"host", "content-length", "accept-encoding", "connection", "user-agent"})
+_BEARER = re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9\-._~+/]+=*")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")
+
+
+class GraphContractsError(Exception):
+    """Base of the errors the CLI turns into one clear line (exit status 2), never a traceback."""
+
+
+class TargetUnreachable(GraphContractsError):
+    """The target service could not be reached at all (connection refused, DNS, TLS, timeout)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounds for retrying 429/503: attempts in total, the longest single wait, back-off base."""
+
+    max_attempts: int = 5
+    max_wait: float = 30.0
+    base: float = 0.5
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential back-off with full jitter for the wait after `attempt` (1-based)."""
+        ceiling = min(self.max_wait, self.base * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass
+class RetryStats:
+    """How many retries the client made and how long it waited in total; reported in totals."""
+
+    count: int = 0
+    waited: float = 0.0
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asks us to wait: integer or fractional seconds, or an HTTP date."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(0.0, seconds) if seconds == seconds else None  # NaN -> None
+
+
+class InProcessTransport(httpx.BaseTransport):
+    """Sync transport that runs requests through `httpx.ASGITransport` in-process, no sockets.
+
+    The ASGI app runs on an anyio blocking portal (an event loop in a helper thread) so the
+    synchronous client, the checks and Hypothesis stay synchronous. App exceptions become 500
+    responses by default, as they would behind uvicorn, so in-process and loopback runs agree.
+    """
+
+    def __init__(self, app: Any, *, raise_app_exceptions: bool = False) -> None:
+        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+        self._portal_cm: Any = None
+        self._portal: anyio.from_thread.BlockingPortal | None = None
+        self._lock = threading.Lock()
+
+    def _get_portal(self) -> anyio.from_thread.BlockingPortal:
+        """Started on first use and again after close(), so clients may share one transport."""
+        with self._lock:
+            if self._portal is None:
+                self._portal_cm = anyio.from_thread.start_blocking_portal()
+                self._portal = self._portal_cm.__enter__()
+            return self._portal
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()  # the body becomes a ByteStream, which is async-iterable too
+        status, headers, raw, extensions = self._get_portal().call(self._send, request)
+        return httpx.Response(
+            status, headers=headers, stream=httpx.ByteStream(raw), extensions=extensions
+        )
+
+    async def _send(self, request: httpx.Request) -> tuple[int, list, bytes, dict]:
+        response = await self._asgi.handle_async_request(request)
+        try:
+            raw = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
+        finally:
+            await response.aclose()
+        return response.status_code, response.headers.raw, raw, dict(response.extensions)
+
+    def close(self) -> None:
+        with self._lock:
+            cm, self._portal_cm, self._portal = self._portal_cm, None, None
+        if cm is not None:
+            cm.__exit__(None, None, None)
+
+
+class _UseClientAuth:
+    """Sentinel: use the client's auth (pass `auth=None` to send a request without a token)."""
+
+
+USE_CLIENT_AUTH = _UseClientAuth()
+
+
+class GraphClient:
+    """One client for every target: URL = base_url + "/" + version + path.
+
+    Retries use tenacity: the retry condition is a status code, the wait reads `Retry-After` from
+    the last response, and an exhausted run hands back the last 429/503 (the checks decide).
+    `sleep` is injectable so tests need not wait.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        version: str,
+        *,
+        auth: httpx.Auth | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: float = 30.0,
+        keep_exchanges: int = 20,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.version = version.strip("/")
+        self.auth = auth
+        self.retry = retry
+        self.retries = RetryStats()
+        self.exchanges: deque[tuple[httpx.Request, httpx.Response]] = deque(maxlen=keep_exchanges)
+        self._sleep = sleep
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    def url(self, path: str) -> str:
+        """The full URL of a version-less path such as `/deviceManagement/...`."""
+        if not path.startswith("/"):
+            path = "/" + path
+        prefix = f"{self.base_url}/{self.version}" if self.version else self.base_url
+        return prefix + path
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Secret values of the auth object, for redacting reports (empty without auth)."""
+        return tuple(getattr(self.auth, "secrets", ()))
+
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | str | None = None,
+        headers: Mapping[str, str | None] | None = None,
+    ) -> httpx.Request:
+        """A request with a fresh client-request-id; a header given as None is left out."""
+        given = dict(headers or {})
+        extra = {k: v for k, v in given.items() if v is not None}
+        if not any(k.lower() == "client-request-id" for k in given):
+            extra["client-request-id"] = str(uuid.uuid4())
+        request = self._http.build_request(
+            method, self.url(path), json=json, content=content, headers=extra
+        )
+        for name, value in given.items():
+            if value is None and name in request.headers:
+                del request.headers[name]
+        return request
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | str | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        auth: httpx.Auth | _UseClientAuth | None = USE_CLIENT_AUTH,
+    ) -> httpx.Response:
+        """Send one request, retrying 429/503; a caller-given Authorization header wins over auth."""
+        request = self.build_request(method, path, json=json, content=content, headers=headers)
+        if any(k.lower() == "authorization" for k in headers or {}):
+            auth = None
+        chosen = self.auth if isinstance(auth, _UseClientAuth) else auth
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(max(1, self.retry.max_attempts)),
+            wait=self._wait,
+            retry=tenacity.retry_if_result(lambda r: r.status_code in RETRY_STATUSES),
+            retry_error_callback=lambda state: state.outcome.result(),  # type: ignore[union-attr]
+            before_sleep=self._record,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        return retrying(self._send_once, request, chosen)
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        response: httpx.Response = state.outcome.result()  # type: ignore[union-attr]
+        asked = retry_after(response)
+        wait = self.retry.backoff(state.attempt_number) if asked is None else asked
+        return min(wait, self.retry.max_wait)
+
+    def _record(self, state: tenacity.RetryCallState) -> None:
+        """Count a retry only when it really happens (tenacity computes the wait before stop)."""
+        self.retries.count += 1
+        self.retries.waited += state.upcoming_sleep
+
+    def _send_once(self, request: httpx.Request, auth: httpx.Auth | None) -> httpx.Response:
+        try:
+            response = self._http.send(request, auth=auth)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise TargetUnreachable(f"cannot reach {request.url}: {_reason(exc)}") from None
+        except httpx.TransportError as exc:
+            raise TargetUnreachable(
+                f"{request.method} {request.url} failed: {_reason(exc)}"
+            ) from None
+        self.exchanges.append((response.request, response))
+        return response
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("PATCH", path, **kw)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> GraphClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__
+
+
+def redact(text_or_headers: Any, secrets: Iterable[str] = ()) -> Any:
+    """Replace secret values, bearer tokens and JWTs with [REDACTED].
+
+    Accepts a string or a header mapping (returned as a plain dict, Authorization redacted).
+    """
+    if isinstance(text_or_headers, Mapping):
+        items = text_or_headers.items()
+        return {
+            k: (f"Bearer {REDACTED}" if k.lower() == "authorization" else redact(v, secrets))
+            for k, v in items
+        }
+    text = str(text_or_headers)
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = _BEARER.sub(rf"\1 {REDACTED}", text)
+    return _JWT.sub(REDACTED, text)
+
+
+def _quote_body(body: bytes) -> str:
+    """Shell-quote a body; non-UTF-8 bytes use $'\\xNN' so malformed payloads reproduce exactly."""
+    try:
+        text = body.decode("utf-8")
+        if all(c.isprintable() or c in "\n\t" for c in text):
+            return shlex.quote(text)
+    except UnicodeDecodeError:
+        pass
+    escaped = "".join(
+        chr(b) if 32 <= b < 127 and chr(b) not in "\\'" else f"\\x{b:02x}" for b in body
+    )
+    return f"$'{escaped}'"
+
+
+def _quote(text: str) -> str:
+    """shlex.quote, but OData keys (`things('1')`) read better in double quotes when that is safe."""
+    if "'" in text and not any(c in text for c in '"$`\\!'):
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
+def curl(request: httpx.Request, secrets: Iterable[str] = ()) -> str:
+    """A minimal curl reproducer; the token is read from $GRAPH_TOKEN, no secret is printed."""
+    parts = ["curl", "-X", request.method, _quote(str(request.url))]
+    for raw_name, raw_value in request.headers.raw:
+        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+        if name.lower() in _CURL_SKIP:
+            continue
+        if name.lower() == "authorization":
+            parts += ["-H", '"Authorization: Bearer $GRAPH_TOKEN"']
+        else:
+            parts += ["-H", _quote(f"{name}: {value}")]
+    body = request.read()
+    if body:
+        parts += ["--data-binary", _quote_body(body)]
+    return redact(" ".join(parts), secrets)

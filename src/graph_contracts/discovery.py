@@ -1,0 +1,183 @@
+"""Reaching entities the way a client of a real tenant does: by listing collections along the path.
+
+A path template such as `/deviceManagement/deviceConfigurations/{deviceConfigurationId}/
+microsoft.graph.windowsWifiEnterpriseEAPConfiguration/rootCertificatesForServerValidation/{id}/...`
+names no entity. The suite fills each placeholder with an id taken from a `GET` of the collection
+before it (or from an `--ids` file), backtracking when a candidate turns out not to lead anywhere
+(wrong derived type for a type-cast segment, a missing single-valued navigation, an empty
+collection). No mock-specific knowledge: the same requests work against graph.microsoft.com.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from graph_contracts.client import GraphContractsError
+
+_PLACEHOLDER = re.compile(r"^\{([^{}]+)\}$")
+MAX_CANDIDATES = 8  # ids tried per placeholder before giving up on a branch
+
+
+class TargetError(Exception):
+    """The target cannot be used at all (credentials rejected, unreachable): a configuration error."""
+
+
+class IdsFileError(ValueError):
+    """An --ids file that cannot be used; the message names the file."""
+
+
+class Getter(Protocol):
+    def get(self, path: str, **kwargs: Any) -> httpx.Response: ...
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A template with every placeholder filled; `sibling` is a second entity of the same collection."""
+
+    path: str
+    params: dict[str, str]
+    sibling: str | None = None
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """No entity could be reached; `reason` says which request showed it (reported as a skip)."""
+
+    reason: str
+
+
+def placeholders(template: str) -> list[str]:
+    """Names of the `{param}` segments of a path template, in order."""
+    return [m.group(1) for seg in template.split("/") if (m := _PLACEHOLDER.match(seg))]
+
+
+def load_ids(path: Path) -> dict[str, list[str]]:
+    """Read an --ids file: a JSON object mapping a path parameter name to an id or a list of ids."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IdsFileError(f"{path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise IdsFileError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise IdsFileError(f"{path}: expected a JSON object mapping parameter names to ids")
+    ids: dict[str, list[str]] = {}
+    for name, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, str) and v for v in values):
+            raise IdsFileError(f"{path}: {name}: expected a non-empty id string or list of them")
+        ids[name] = list(values)
+    return ids
+
+
+def _is_type_cast(segment: str) -> bool:
+    """`microsoft.graph.iosScepCertificateProfile` narrows the entity before it to a derived type."""
+    return "." in segment and not segment.startswith("{")
+
+
+@dataclass
+class Discoverer:
+    """Resolves templates against one client, caching collection listings shared between paths."""
+
+    client: Getter
+    ids: Mapping[str, list[str]] = field(default_factory=dict)
+    requests: int = 0
+    _listings: dict[str, httpx.Response] = field(default_factory=dict)
+
+    def resolve(self, template: str) -> Resolved | Unreachable:
+        """Fill every placeholder of `template`, or say why no entity is reachable."""
+        segments = template.strip("/").split("/")
+        reasons: list[str] = []
+        found = self._walk("", segments, {}, reasons)
+        if found is not None:
+            return found
+        return Unreachable(reasons[-1] if reasons else f"no entity reachable for {template}")
+
+    def _walk(
+        self, prefix: str, rest: list[str], params: dict[str, str], reasons: list[str]
+    ) -> Resolved | None:
+        for i, segment in enumerate(rest):
+            match = _PLACEHOLDER.match(segment)
+            if not match:
+                prefix += "/" + segment
+                continue
+            name, tail = match.group(1), rest[i + 1 :]
+            candidates = self._candidates(prefix, name, tail[0] if tail else None, reasons)
+            if not tail:
+                if not candidates:
+                    return None
+                sibling = f"{prefix}/{candidates[1]}" if len(candidates) > 1 else None
+                return Resolved(
+                    f"{prefix}/{candidates[0]}", {**params, name: candidates[0]}, sibling
+                )
+            for candidate in candidates[:MAX_CANDIDATES]:
+                found = self._walk(
+                    f"{prefix}/{candidate}", tail, {**params, name: candidate}, reasons
+                )
+                if found is not None:
+                    return found
+            return None
+        # No placeholder left (a singleton path): the path itself is the entity.
+        return Resolved(prefix or "/", params)
+
+    def _candidates(
+        self, collection: str, name: str, next_segment: str | None, reasons: list[str]
+    ) -> list[str]:
+        if name in self.ids:
+            return list(self.ids[name])
+        items = self._list(collection, reasons)
+        ids = [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id")]
+        if items and not ids:
+            reasons.append(f"GET {collection} returned no entity with an id")
+        if next_segment and _is_type_cast(next_segment):
+            wanted = f"#{next_segment}"
+            rank = {
+                str(item.get("id")): 0 if item.get("@odata.type") == wanted else 1
+                for item in items
+                if isinstance(item, dict)
+            }
+            ids.sort(key=lambda i: rank.get(i, 1))
+        return ids
+
+    def _list(self, collection: str, reasons: list[str]) -> list[Any]:
+        response = self._listings.get(collection)
+        if response is None:
+            response = self._get(collection)
+            self._listings[collection] = response
+        if response.status_code != 200:
+            reasons.append(f"GET {collection} returned {response.status_code}")
+            return []
+        try:
+            value = response.json().get("value")
+        except (ValueError, AttributeError):
+            value = None
+        if not isinstance(value, list):
+            reasons.append(f"GET {collection} did not return a collection (no `value` array)")
+            return []
+        if not value:
+            reasons.append(f"GET {collection} returned an empty collection")
+        return value
+
+    def _get(self, path: str) -> httpx.Response:
+        first = self.requests == 0
+        self.requests += 1
+        try:
+            response = self.client.get(path)
+        except httpx.TransportError as exc:
+            raise TargetError(f"target unreachable: GET {path}: {exc}") from None
+        except GraphContractsError as exc:  # unreachable, or no token from the authority
+            raise TargetError(str(exc)) from None
+        if response.status_code == 401:
+            what = "the first discovery request" if first else "discovery"
+            raise TargetError(
+                f"credentials rejected: GET {path} returned 401 on {what}; "
+                "check --token / GRAPH_TOKEN or the client-credentials settings"
+            )
+        return response

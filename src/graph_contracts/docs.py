@@ -1,0 +1,715 @@
+"""Parse one Graph doc page (text) into a raw `Page`: the facts as written, with line numbers.
+
+Three page styles are told apart by content, never by file name:
+
+* ``frontmatter``: current docs, YAML front matter, ``<!-- { "blockType" ... } -->`` and pipe tables;
+* ``markdown``: older docs without front matter ("Prerequisites", scopes in italics, ``<id>``);
+* ``text``: the published page copied as plain text: no pipes, links or fences; a table row is
+  ``name Type description...`` on one line and section headings are bare lines.
+
+The parser is line based with precompiled regexes (no Markdown library): `extract` runs it over
+the whole corpus and must stay within a small factor of a bare regex scan. Interpreting the facts
+(CSDL types, path normalization, merging) is `extract.py`'s job, not this module's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+PERMISSION_KINDS = ("delegated_work", "delegated_personal", "application")
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_RES_LINK = re.compile(
+    r"\[\s*\**([^\]]*?)\**\s*\]\(((?:\.\./resources/|\./|)[^)\s/:#]*\.md)(?:#[^)]*)?\)"
+)
+_REF_LINK = re.compile(r"\[\s*\**([^\]]*?)\**\s*\]\[([^\]]*)\]")
+_REF_DEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*(\S+)")
+_CODE = re.compile(r"`([^`]*)`")
+_EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_TAG = re.compile(r"<[^>]+>")
+_TODO = re.compile(r"\*\*\s*TODO\b|\bTODO:", re.I)
+_NAMESPACE = re.compile(r"^\s*Namespace:\s*([A-Za-z][\w.]*)")
+_VERSION_URL = re.compile(r"https?://[^/\s]+/(beta|v1\.0)/")
+_BETA_NOTE = re.compile(r"under the /beta version|\[!INCLUDE \[beta-disclaimer\]", re.I)
+_REQUEST_LINE = re.compile(r"^\s*(PATCH|PUT|POST|GET|DELETE)\s+(\S.*?)\s*(?:HTTP/\d(?:\.\d)?)?\s*$")
+_STATUS_LINE = re.compile(r"^\s*HTTP/\d(?:\.\d)?\s+(\d{3})\b")
+_HEADER_LINE = re.compile(r"^\s*[A-Za-z][\w-]*\s*:\s*\S")
+_STATUS_TEXT = re.compile(r"`?\b(200|201|202|204)\s+(?:OK|No Content|Accepted|Created)\b", re.I)
+_PERM_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+\b")
+_ITALIC_SCOPE = re.compile(r"^\s*\*([A-Z][\w]*(?:\.[\w]+)+)\*\s*$")
+_POSSIBLE = re.compile(
+    r"(?:possible|allowed|supported|valid)\s+values\s+(?:are|is|include)\s*:?", re.I
+)
+_TICK_LIST = re.compile(r"^\s*((?:`[^`]*`[\s,]*(?:(?:and|or)\s+)?)+)")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ODATA_TYPE = re.compile(r'"@odata\.type"\s*:\s*"#?([\w.]+)"')
+_KEY_PROPERTY = re.compile(r'"keyProperty"\s*:\s*"(\w+)"')
+_FRONT_KEY = re.compile(r"^(title|doc_type|description)\s*:\s*\"?(.*?)\"?\s*$")
+_UPDATE_SENTENCE = re.compile(
+    r"^Update the properties of (?:(?:an?|the)\s+)?([A-Za-z][\w]*)\s+(?:object|resource|entity)\b"
+)
+_REPR_SENTENCE = re.compile(
+    r"JSON representation (?:of|for) (?:an?|the)\s+([A-Za-z][\w]*)\s+object", re.I
+)
+_RESP_SENTENCE = re.compile(r"an updated\s+([A-Za-z][\w]*)\s+object", re.I)
+_TEXT_HEADINGS = {
+    "permissions": "permissions",
+    "prerequisites": "permissions",
+    "http request": "request",
+    "request headers": "headers",
+    "request header": "headers",
+    "request body": "body",
+    "response": "response",
+    "example": "examples",
+    "examples": "examples",
+    "properties": "properties",
+    "members": "members",
+    "relationships": "relationships",
+}
+
+
+_TABLE_SECTIONS = frozenset(("permissions", "headers", "body", "properties", "members"))
+
+
+class PageError(ValueError):
+    """The text is not a usable doc page; the message is the one-line reason."""
+
+
+@dataclass
+class RawProperty:
+    """One row of a property table, as written."""
+
+    name: str
+    type_text: str
+    type_link: str | None
+    description: str
+    line: int
+    enum: list[str] | None = None
+    read_only: bool = False
+
+
+@dataclass
+class RawExample:
+    kind: str  # "request" | "response"
+    line: int
+    method: str | None = None
+    url: str | None = None
+    status: int | None = None
+    body: object = None
+    body_text: str | None = None
+    body_line: int | None = None
+
+
+@dataclass
+class Page:
+    """Everything one page says, uninterpreted; line numbers are 1-based."""
+
+    style: str
+    doc_type: str = ""
+    title: str = ""
+    title_line: int = 1
+    namespace: str = "microsoft.graph"
+    resource: str | None = None
+    resource_link: str | None = None
+    resource_line: int | None = None
+    odata_type: str | None = None
+    versions: list[str] = field(default_factory=list)
+    beta_note: bool = False
+    method: str | None = None
+    paths: list[tuple[int, str]] = field(default_factory=list)
+    permissions: dict[str, list[str]] = field(default_factory=dict)
+    permissions_line: int | None = None
+    headers: list[str] = field(default_factory=list)
+    properties: list[RawProperty] = field(default_factory=list)
+    properties_line: int | None = None
+    members: list[str] = field(default_factory=list)
+    flags: bool = False
+    status: int | None = None
+    status_line: int | None = None
+    examples: list[RawExample] = field(default_factory=list)
+    todos: list[tuple[int, str]] = field(default_factory=list)
+    sections: set[str] = field(default_factory=set)
+    refs: dict[str, str] = field(default_factory=dict)
+    resource_ref: str | None = None
+
+    @property
+    def is_update(self) -> bool:
+        return bool(self.paths)
+
+
+# --- entry point ------------------------------------------------------------------------------
+def decode(data: bytes) -> str:
+    """Bytes -> text, or PageError naming why the bytes are not a text page."""
+    if not data.strip():
+        raise PageError("empty file")
+    if b"\x00" in data[:8192]:
+        raise PageError("binary file (NUL bytes), not a doc page")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PageError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    return text
+
+
+def detect_style(lines: list[str]) -> str:
+    """Tell the three styles apart by what the text contains."""
+    first = next((ln for ln in lines if ln.strip()), "")
+    if first.strip() == "---":
+        return "frontmatter"
+    for ln in lines:
+        s = ln.lstrip()
+        if s.startswith(("|", "```", "#")) or "](" in s:
+            return "markdown"
+    return "text"
+
+
+def parse_page(text: str, *, resource_only: bool = False) -> Page:
+    """Parse one page; raise PageError when it is truncated or not a Graph doc page at all.
+
+    `resource_only` reads just what a linked type page contributes (name, properties, members),
+    skipping examples and unrelated tables: resource pages are read in bulk during extraction.
+    """
+    lines = text.splitlines()
+    page = Page(style=detect_style(lines))
+    page.todos = [
+        (i + 1, _plain(ln.strip())[:120])
+        for i, ln in enumerate(lines)
+        if "TODO" in ln and _TODO.search(ln)
+    ]
+    start = _front_matter(lines, page) if page.style == "frontmatter" else 0
+    _Parser(lines, page, resource_only).run(start)
+    _resolve_refs(page)
+    _check_recognized(page, lines)
+    return page
+
+
+# --- front matter -------------------------------------------------------------------------------
+def _front_matter(lines: list[str], page: Page) -> int:
+    begin = next(i for i, ln in enumerate(lines) if ln.strip())
+    for i in range(begin + 1, len(lines)):
+        s = lines[i].strip()
+        if s == "---":
+            return i + 1
+        m = _FRONT_KEY.match(s)
+        if m and m.group(1) == "doc_type":
+            page.doc_type = m.group(2).strip().rstrip("_")
+        elif m and m.group(1) == "title" and not page.title:
+            page.title, page.title_line = m.group(2), i + 1
+    raise PageError(f"truncated: front matter opened at line {begin + 1} is never closed")
+
+
+# --- the line parser ----------------------------------------------------------------------------
+class _Parser:
+    """One pass over the lines; the current section decides what a table or a line means."""
+
+    def __init__(self, lines: list[str], page: Page, resource_only: bool = False) -> None:
+        self.resource_only = resource_only
+        self.lines = lines
+        self.page = page
+        self.section = ""
+        self.in_examples = False
+        self.heading_seen = False
+
+    def run(self, start: int) -> None:
+        lines, page = self.lines, self.page
+        i = start
+        n = len(lines)
+        while i < n:
+            line = lines[i]
+            stripped = line.strip()
+            if not stripped:
+                i += 1
+                continue
+            if page.style != "text":
+                if _FENCE.match(line):
+                    i = self._fence(i)
+                    continue
+                m = _HEADING.match(line)
+                if m:
+                    self._heading(m.group(2), len(m.group(1)), i)
+                    i += 1
+                    continue
+                if stripped.startswith("|"):
+                    i = self._pipe_table(i)
+                    continue
+                if stripped.startswith("<!--"):
+                    i = self._comment(i)
+                    continue
+                if stripped.startswith("[") and "]:" in stripped:
+                    m = _REF_DEF.match(line)
+                    if m:
+                        page.refs[m.group(1).lower()] = m.group(2)
+                        i += 1
+                        continue
+            else:
+                key = _TEXT_HEADINGS.get(stripped.lower())
+                if key is not None or not self.heading_seen:
+                    self._heading(stripped, 2, i)
+                    i += 1
+                    continue
+                if self.section in ("request", "examples") or self.in_examples:
+                    j = self._maybe_example(i)
+                    if j is not None:
+                        i = j
+                        continue
+                if self.section in ("permissions", "headers", "body", "properties", "members"):
+                    j = self._text_table(i)
+                    if j is not None:
+                        i = j
+                        continue
+            self._prose(stripped, i)
+            i += 1
+
+    # headings
+    def _heading(self, text: str, level: int, i: int) -> None:
+        page = self.page
+        plain = _plain(text)
+        if not self.heading_seen and level <= 2 and not text.startswith("["):
+            self.heading_seen = True
+            if level == 1 or page.style == "text" or not page.title:
+                page.title, page.title_line = plain, i + 1
+                return
+        key = _TEXT_HEADINGS.get(plain.lower().rstrip(":"))
+        if key is None:
+            low = plain.lower()
+            if low.startswith("example") or (low.startswith(("request", "response")) and self.in_examples):
+                key = "examples"
+            elif low.startswith("response"):
+                key = "response"
+        if key is None:
+            if text.startswith("[") or (level >= 3 and self.in_examples):
+                return
+            self.section = "other"
+            return
+        if key == "examples" or (self.in_examples and key in ("response", "request")):
+            self.in_examples = True
+            self.section = "examples"
+            page.sections.add("examples")
+            return
+        self.section = key
+        page.sections.add(key)
+
+    # fenced blocks (markdown styles)
+    def _fence(self, i: int) -> int:
+        lines = self.lines
+        j = i + 1
+        while j < len(lines) and not _FENCE.match(lines[j]):
+            j += 1
+        if j >= len(lines):
+            raise PageError(f"truncated: code block opened at line {i + 1} is never closed")
+        if not self.resource_only:
+            self._block(i + 1, j)
+        return j + 1
+
+    def _block(self, begin: int, end: int) -> None:
+        """The inside of a code block: HTTP request templates, or an example."""
+        page, lines = self.page, self.lines
+        k = begin
+        while k < end:
+            s = lines[k].strip()
+            if not s:
+                k += 1
+                continue
+            if self.section == "request" and not self.in_examples:
+                m = _REQUEST_LINE.match(s)
+                if m:
+                    self._template(m, k)
+                k += 1
+                continue
+            if _REQUEST_LINE.match(s) or _STATUS_LINE.match(s):
+                k = self._example(k, end)
+                continue
+            if s.startswith("{") and page.doc_type.startswith("resource"):
+                self._resource_json(k, end)
+                return
+            k += 1
+
+    def _template(self, m: re.Match[str], k: int) -> None:
+        """A path template of the HTTP request section; PATCH ones win over any other method."""
+        method, page = m.group(1), self.page
+        if page.method == "PATCH" and method != "PATCH":
+            return
+        if method == "PATCH" and page.method != "PATCH":
+            page.paths.clear()
+            page.method = "PATCH"
+        elif page.method is None:
+            page.method = method
+        elif page.method != method:
+            return
+        page.paths.append((k + 1, m.group(2)))
+
+    def _resource_json(self, k: int, end: int) -> None:
+        for ln in self.lines[k:end]:
+            m = _ODATA_TYPE.search(ln)
+            if m and not self.page.odata_type:
+                self.page.odata_type = m.group(1)
+
+    def _comment(self, i: int) -> int:
+        lines = self.lines
+        j = i
+        while j < len(lines) and "-->" not in lines[j]:
+            j += 1
+        chunk = "\n".join(lines[i : j + 1])
+        if '"blockType": "resource"' in chunk or '"blockType":"resource"' in chunk:
+            m = _ODATA_TYPE.search(chunk)
+            if m:
+                self.page.odata_type = m.group(1)
+        return j + 1
+
+    # examples
+    def _maybe_example(self, i: int) -> int | None:
+        s = self.lines[i].strip()
+        m = _REQUEST_LINE.match(s)
+        if m and not self.in_examples and not m.group(2).startswith("http"):
+            self._template(m, i)
+            return i + 1
+        if m or _STATUS_LINE.match(s):
+            return self._example(i, len(self.lines))
+        return None
+
+    def _example(self, k: int, end: int) -> int:
+        """An HTTP request/status line, its headers, and an optional JSON body."""
+        lines, page = self.lines, self.page
+        s = lines[k].strip()
+        m = _REQUEST_LINE.match(s)
+        if m:
+            ex = RawExample("request", k + 1, method=m.group(1), url=m.group(2))
+            v = _VERSION_URL.search(m.group(2))
+            if v:
+                page.versions.append(v.group(1))
+        else:
+            ex = RawExample("response", k + 1, status=int(_STATUS_LINE.match(s).group(1)))  # type: ignore[union-attr]
+        page.examples.append(ex)
+        j = k + 1
+        while j < end:
+            t = lines[j].strip()
+            if not t or (_HEADER_LINE.match(t) and not t.startswith(("{", "["))):
+                if (
+                    not t
+                    and page.style == "text"
+                    and j + 1 < end
+                    and not _starts_body(lines[j + 1])
+                ):
+                    if not _HEADER_LINE.match(lines[j + 1].strip()):
+                        return j
+                j += 1
+                continue
+            break
+        if j < end and _starts_body(lines[j]):
+            return self._body(ex, j, end)
+        return j
+
+    def _body(self, ex: RawExample, j: int, end: int) -> int:
+        lines = self.lines
+        if self.page.style != "text":
+            stop = end
+            while stop > j and not lines[stop - 1].strip():
+                stop -= 1
+        else:
+            stop = _balanced_end(lines, j, end)
+            if stop is None:
+                raise PageError(f"truncated: JSON body starting at line {j + 1} never closes")
+        text = "\n".join(lines[j:stop])
+        ex.body_text, ex.body_line = text, j + 1
+        try:
+            ex.body = json.loads(text)
+        except ValueError:
+            ex.body = None
+        return stop
+
+    # tables
+    def _pipe_table(self, i: int) -> int:
+        lines = self.lines
+        j = i
+        while j < len(lines) and lines[j].lstrip().startswith("|"):
+            j += 1
+        if self.section not in _TABLE_SECTIONS and "ermission" not in lines[i]:
+            return j  # Methods, Relationships...: not worth splitting
+        if self.resource_only and self.section not in ("properties", "members"):
+            return j
+        rows = [(k + 1, _cells(lines[k])) for k in range(i, j)]
+        if len(rows) >= 2 and set("".join(rows[1][1])) <= set(":- "):
+            header = [c.lower() for c in rows[0][1]]
+            self._table(header, rows[2:], i + 1)
+        return j
+
+    def _table(self, header: list[str], rows: list[tuple[int, list[str]]], line: int) -> None:
+        first = _plain(header[0]).lower() if header else ""
+        sec = self.section
+        if "permission" in first:
+            self._permissions([(ln, c[0], c[1] if len(c) > 1 else "") for ln, c in rows], line)
+        elif sec == "headers":
+            self._headers([(c[0], " ".join(c[1:])) for _, c in rows])
+        elif first == "member" or sec == "members":
+            self.page.members.extend(_plain(c[0]) for _, c in rows if c and _plain(c[0]))
+        elif sec in ("body", "properties") and len(header) >= 2 and "type" in header[1]:
+            if self.page.properties and sec == "properties":
+                return
+            self.page.properties_line = self.page.properties_line or line
+            for ln, c in rows:
+                if len(c) >= 2:
+                    self._property(ln, c[0], c[1], " | ".join(c[2:]))
+
+    def _permissions(self, rows: list[tuple[int, str, str]], line: int) -> None:
+        page = self.page
+        page.permissions_line = page.permissions_line or line
+        for _ln, kind_text, value in rows:
+            kind = _permission_kind(kind_text)
+            if kind is None:
+                continue
+            if _TODO.search(value):
+                continue
+            names = [n for n in _PERM_NAME.findall(_strip_links(value)) if not n.endswith(".md")]
+            page.permissions.setdefault(kind, [])
+            for n in names:
+                if n not in page.permissions[kind]:
+                    page.permissions[kind].append(n)
+
+    def _headers(self, rows: list[tuple[str, str]]) -> None:
+        for name, desc in rows:
+            name = _plain(name)
+            if name and re.search(r"\brequired\b", desc, re.I) and "optional" not in desc.lower():
+                if name not in self.page.headers:
+                    self.page.headers.append(name)
+
+    def _property(self, line: int, name: str, type_cell: str, desc: str) -> None:
+        name = _plain(name).strip()
+        if not name or " " in name or name.lower() in ("property", "name"):
+            return
+        link = None
+        m = _LINK.search(type_cell)
+        if m:
+            link = m.group(2)
+        elif "][" in type_cell:
+            r = _REF_LINK.search(type_cell)
+            if r:
+                link = "ref:" + (r.group(2) or r.group(1))
+                type_cell = _REF_LINK.sub(r"\1", type_cell)
+        type_text = _plain(_strip_links(type_cell))
+        description = _plain(_strip_links(desc))
+        self.page.properties.append(
+            RawProperty(
+                name=name,
+                type_text=type_text,
+                type_link=link,
+                description=description,
+                line=line,
+                enum=possible_values(desc),
+                read_only=bool(re.search(r"\bread[- ]?only\b", desc, re.I)),
+            )
+        )
+
+    def _text_table(self, i: int) -> int | None:
+        """Plain-text tables: `name Type description...` rows, one per line."""
+        lines, sec = self.lines, self.section
+        s = lines[i].strip()
+        low = s.lower()
+        if sec == "permissions":
+            if low.startswith("permission type"):
+                self.page.permissions_line = i + 1
+                return i + 1
+            kind = _permission_kind(s)
+            if kind is None:
+                return None
+            value = s[len(_KIND_PREFIX[kind]) :] if s.startswith(_KIND_PREFIX[kind]) else s
+            self._permissions([(i + 1, _KIND_PREFIX[kind], value)], i + 1)
+            return i + 1
+        if sec == "headers":
+            if low.startswith(("header value", "name description", "header description")):
+                return i + 1
+            parts = s.split(None, 1)
+            if len(parts) == 2 and _HEADER_NAME.match(parts[0]):
+                self._headers([(parts[0], parts[1])])
+                return i + 1
+            return None
+        if low.startswith(("property type", "name type", "member value", "member description")):
+            self.page.properties_line = self.page.properties_line or i + 1
+            j = i + 1
+            while j < len(lines) and lines[j].strip():
+                row = lines[j].strip()
+                if low.startswith("member"):
+                    self.page.members.append(row.split()[0])
+                else:
+                    self._text_row(j, row)
+                j += 1
+            return j
+        return None
+
+    def _text_row(self, j: int, row: str) -> None:
+        parts = row.split()
+        if len(parts) < 2:
+            return
+        name, type_words, rest = parts[0], [parts[1]], parts[2:]
+        if rest and rest[0].lower() == "collection":
+            type_words.append(rest.pop(0))
+        self._property(j + 1, name, " ".join(type_words), " ".join(rest))
+
+    # prose
+    def _prose(self, s: str, i: int) -> None:
+        page = self.page
+        if page.namespace == "microsoft.graph" and s.startswith("Namespace"):
+            m = _NAMESPACE.match(s)
+            if m:
+                page.namespace = m.group(1)
+                return
+        if _BETA_NOTE.search(s):
+            page.beta_note = True
+        sec = self.section
+        if sec == "permissions" and page.style == "markdown":
+            m = _ITALIC_SCOPE.match(s)
+            if m:
+                page.permissions_line = page.permissions_line or i + 1
+                perms = page.permissions.setdefault("delegated_work", [])
+                if m.group(1) not in perms:
+                    perms.append(m.group(1))
+                return
+        if sec == "response" and page.status is None:
+            m = _STATUS_TEXT.search(s)
+            if m:
+                page.status, page.status_line = int(m.group(1)), i + 1
+        if page.resource is None or page.resource_link is None:
+            self._resource_sentence(s, i)
+
+    def _resource_sentence(self, s: str, i: int) -> None:
+        """The resource type: a link to a resource page, or the name in a known sentence."""
+        page = self.page
+        if self.section in ("", "body", "response", "other", "request"):
+            m = _RES_LINK.search(s)
+            if m and (self.section != "other" or "update" in s.lower()):
+                name = _plain(m.group(1)).strip()
+                if _IDENT.match(name) and page.resource_link is None:
+                    page.resource, page.resource_link, page.resource_line = name, m.group(2), i + 1
+                    return
+            if page.resource_ref is None and "][" in s:
+                r = _REF_LINK.search(s)
+                name = _plain(r.group(1)).strip() if r else ""
+                if r and _IDENT.match(name) and (self.section != "other" or "update" in s.lower()):
+                    page.resource, page.resource_line = name, i + 1
+                    page.resource_ref = r.group(2) or r.group(1)
+                    return
+            if page.resource is None:
+                plain = _strip_links(s)
+                for rx in (_UPDATE_SENTENCE, _REPR_SENTENCE, _RESP_SENTENCE):
+                    m = rx.search(plain)
+                    if m:
+                        page.resource, page.resource_line = m.group(1), i + 1
+                        return
+
+
+_KIND_PREFIX = {
+    "delegated_work": "Delegated (work or school account)",
+    "delegated_personal": "Delegated (personal Microsoft account)",
+    "application": "Application",
+}
+_HEADER_NAME = re.compile(r"^[A-Z][A-Za-z]*(?:-[A-Za-z]+)*$")
+
+
+def _permission_kind(text: str) -> str | None:
+    low = _plain(text).lower()
+    if low.startswith("delegated"):
+        return "delegated_personal" if "personal" in low else "delegated_work"
+    if low.startswith("application"):
+        return "application"
+    return None
+
+
+def possible_values(desc: str) -> list[str] | None:
+    """Enum members listed as "Possible values are: `a`, `b`" (backticks or bare words)."""
+    m = _POSSIBLE.search(desc)
+    if not m:
+        return None
+    rest = desc[m.end() :]
+    ticks = _TICK_LIST.match(rest)
+    if ticks:
+        values = _CODE.findall(ticks.group(1))
+    else:
+        sentence = re.split(r"\.(?:\s|$)", rest.strip(), maxsplit=1)[0]
+        values = [re.sub(r"^(?:and|or)\s+", "", v.strip()) for v in sentence.split(",")]
+    values = [v.strip("'\"*") for v in values if v]
+    out: list[str] = []
+    for v in values:
+        if not _IDENT.match(v):
+            break
+        if v not in out:
+            out.append(v)
+    return out or None
+
+
+def _starts_body(line: str) -> bool:
+    return line.lstrip().startswith(("{", "["))
+
+
+def _balanced_end(lines: list[str], j: int, end: int) -> int | None:
+    """Index after the line where the JSON value starting at line j closes (strings respected)."""
+    depth = 0
+    in_str = esc = False
+    for k in range(j, end):
+        for ch in lines[k]:
+            if in_str:
+                if esc:
+                    esc = False
+                elif ch == "\\":
+                    esc = True
+                elif ch == '"':
+                    in_str = False
+            elif ch == '"':
+                in_str = True
+            elif ch in "{[":
+                depth += 1
+            elif ch in "}]":
+                depth -= 1
+                if depth == 0:
+                    return k + 1
+    return None
+
+
+def _cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    return [c.strip() for c in re.split(r"(?<!\\)\|", s)]
+
+
+def _strip_links(text: str) -> str:
+    return _LINK.sub(r"\1", text) if "](" in text else text
+
+
+def _plain(text: str) -> str:
+    """Markdown inline -> text: links, code, emphasis and HTML tags removed."""
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    if "`" in text:
+        text = _CODE.sub(r"\1", text)
+    if "*" in text or "_" in text:
+        text = _EMPH.sub(r"\2", text)
+    if "<" in text:
+        text = _TAG.sub("", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+def _resolve_refs(page: Page) -> None:
+    """Reference-style links (`[x][]` + `[x]: ../resources/x.md`) resolve once the page is read."""
+    if not page.refs:
+        return
+    if page.resource_ref and page.resource_link is None:
+        page.resource_link = page.refs.get(page.resource_ref.lower())
+    for prop in page.properties:
+        if prop.type_link and prop.type_link.startswith("ref:"):
+            prop.type_link = page.refs.get(prop.type_link[4:].lower())
+
+
+def _check_recognized(page: Page, lines: list[str]) -> None:
+    """A page must be an update page, a resource/enum page, or it is not a Graph doc page."""
+    if page.paths or page.properties or page.members or page.odata_type:
+        return
+    if page.doc_type in ("resourcePageType", "enumPageType", "complexTypePageType"):
+        return
+    raise PageError("unrecognizable: no HTTP request, property table or members table found")

@@ -1,0 +1,720 @@
+"""Doc pages -> contracts: interpret what `docs.parse_page` read, resolve types, merge pages.
+
+Decisions a reviewer should know (each one also surfaces as a finding where it changes the docs):
+
+* Types are mapped to CSDL names (`String` -> `Edm.String`, `x collection` -> `Collection(...)`,
+  named types qualified with the page's namespace, or with the linked type page's own name).
+* Path placeholders become `{camelCaseId}`: a generic `<id>`/`{id}`/`{id | userPrincipalName}` is
+  named from the preceding segment singularized, except the last key, which is named after the
+  contract's resource type. `{user-id}` style names are camel-cased.
+* Collection paths: a PATCH template whose last segment looks plural gets `/{resourceId}`
+  appended ("collection-path"). Plural-looking = ends in `s` but not `ss`/`us`/`is`, and is not a
+  known singleton or settings-like single-valued navigation (`settings`, `mailboxSettings`, ...).
+* Merging pages of one (version, resource): per property, a named (non-Edm) type beats a
+  primitive, then the larger enum wins, then the majority of pages, then the earlier page in
+  file order. Every losing variant is reported as "pages-disagree" with both locations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .contracts import NAMESPACE, Contract, Example, Finding, Property, TypeDef
+from .docs import Page, PageError, RawProperty, decode, parse_page
+
+SUFFIXES = (".md", ".txt")
+PRIMITIVES = {
+    "string": "Edm.String",
+    "str": "Edm.String",
+    "int32": "Edm.Int32",
+    "int": "Edm.Int32",
+    "integer": "Edm.Int32",
+    "int16": "Edm.Int16",
+    "int64": "Edm.Int64",
+    "long": "Edm.Int64",
+    "byte": "Edm.Byte",
+    "sbyte": "Edm.SByte",
+    "boolean": "Edm.Boolean",
+    "bool": "Edm.Boolean",
+    "datetimeoffset": "Edm.DateTimeOffset",
+    "datetime": "Edm.DateTimeOffset",
+    "date": "Edm.Date",
+    "timeofday": "Edm.TimeOfDay",
+    "time": "Edm.TimeOfDay",
+    "duration": "Edm.Duration",
+    "timespan": "Edm.Duration",
+    "guid": "Edm.Guid",
+    "uuid": "Edm.Guid",
+    "binary": "Edm.Binary",
+    "double": "Edm.Double",
+    "single": "Edm.Single",
+    "float": "Edm.Single",
+    "decimal": "Edm.Decimal",
+    "stream": "Edm.Stream",
+}
+SINGLETONS = frozenset(
+    ["me", "settings", "mailboxSettings", "analytics", "insights", "status", "statistics", "directory", "reports", "outlook", "planner", "onenote", "todo", "admin", "communications", "education", "employeeExperience", "identityGovernance", "identityProtection", "informationProtection", "policies", "print", "privacy", "search", "security", "solutions", "teamwork", "windows", "appCatalogs", "places"]
+)
+_COLLECTION = re.compile(r"^(?:Collection\((.+)\)|(.+?)\s+collection)$", re.I)
+_IDENT = re.compile(r"^[A-Za-z_][\w.]*$")
+_PLACEHOLDER = re.compile(r"^(?:\{([^}]*)\}|<([^>]*)>|'\{([^}]*)\}')$")
+_HOST = re.compile(r"^https?://[^/]+")
+_VERSION_PREFIX = re.compile(r"^/(?:beta|v1\.0)(?=/|$)")
+_TYPE_TITLE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s+(?:resource|enum|complex)\b", re.I)
+_TITLE_RESOURCE = re.compile(r"^Update\s+([A-Za-z][\w]*)\s*$")
+_STYLE_RANK = {"frontmatter": 2, "text": 1, "markdown": 0}
+
+
+@dataclass
+class Extraction:
+    """The result of one extract run: contracts, page-level findings and bad-input errors."""
+
+    contracts: list[Contract]
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Draft:
+    """One page's contract before merging; `order` keeps the merge deterministic."""
+
+    contract: Contract
+    page: Page
+    file: str
+    order: int
+
+
+def extract_paths(paths: Iterable[Path]) -> Extraction:
+    """Extract contracts from files or folders (searched recursively for *.md and *.txt)."""
+    paths = [Path(p) for p in paths]
+    files, errors = _collect(paths)
+    root = _display_root(paths)
+    resolver = _Resolver(root)
+    drafts: list[_Draft] = []
+    findings: list[Finding] = []
+    for order, path in enumerate(files):
+        shown = resolver.show(path)
+        try:
+            page = parse_page(decode(path.read_bytes()))
+        except PageError as exc:
+            errors.append(f"{shown}: {exc}")
+            continue
+        except OSError as exc:
+            errors.append(f"{shown}: cannot read ({exc.strerror or exc})")
+            continue
+        draft = _page_contract(page, path, shown, resolver, findings)
+        if draft is not None:
+            drafts.append(_Draft(draft, page, shown, order))
+    groups: dict[tuple[str, str], list[_Draft]] = {}
+    for d in drafts:
+        groups.setdefault((d.contract.version, d.contract.resource), []).append(d)
+    contracts = [_merge(group) for group in groups.values()]
+    contracts.sort(key=lambda c: c.id)
+    return Extraction(contracts, findings, errors)
+
+
+# --- input files ------------------------------------------------------------------------------
+def _collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    files: list[Path] = []
+    errors: list[str] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES and f.is_file())
+            if not found:
+                errors.append(f"{p}: folder holds no *.md or *.txt doc pages")
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        elif p.exists():
+            errors.append(f"{p}: not a regular file")
+        else:
+            errors.append(f"{p}: no such file or directory")
+    seen: set[str] = set()
+    unique = []
+    for f in files:
+        key = os.path.abspath(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, errors
+
+
+def _display_root(paths: list[Path]) -> str:
+    """Sources are shown relative to the parent of the common root of the arguments, so that the
+    stored contracts do not depend on where the checkout lives (`seeds/000_x.txt`)."""
+    existing = [os.path.abspath(p) for p in paths if p.exists()]
+    if not existing:
+        return os.getcwd()
+    common = os.path.commonpath(existing)
+    if common in existing or os.path.isfile(common):
+        common = os.path.dirname(common)
+    return common
+
+
+class _Resolver:
+    """Reads each linked resource/type page once and turns it into TypeDefs (cached)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.pages: dict[str, Page | None] = {}
+        self.typedefs: dict[str, TypeDef | None] = {}
+        self.in_progress: set[str] = set()
+        self.by_name: dict[str, TypeDef] = {}
+
+    def show(self, path: Path | str) -> str:
+        rel = os.path.relpath(os.path.abspath(path), self.root)
+        return rel.replace(os.sep, "/")
+
+    def page(self, key: str) -> Page | None:
+        if key not in self.pages:
+            try:
+                with open(key, "rb") as fh:
+                    self.pages[key] = parse_page(decode(fh.read()), resource_only=True)
+            except (OSError, PageError):
+                self.pages[key] = None
+        return self.pages[key]
+
+    def link(self, base: Path, target: str | None) -> str | None:
+        """Absolute key of a relative link from page `base`, when that file exists."""
+        if not target or "://" in target or target.startswith("/"):
+            return None
+        target = target.split("#", 1)[0]
+        key = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(base)), target))
+        if key in self.pages or os.path.isfile(key):
+            return key
+        guess = os.path.normpath(
+            os.path.join(
+                os.path.dirname(os.path.abspath(base)), "../resources", os.path.basename(target)
+            )
+        )
+        return guess if guess in self.pages or os.path.isfile(guess) else None
+
+    def declared_name(self, page: Page, fallback: str, namespace: str) -> str:
+        """The qualified name a type page declares (`@odata.type`, or its title)."""
+        if page.odata_type and "." in page.odata_type:
+            return page.odata_type
+        m = _TYPE_TITLE.match(page.title)
+        name = m.group(1) if m else fallback
+        return name if "." in name else f"{page.namespace or namespace}.{name}"
+
+    def typedef(self, key: str, fallback: str, namespace: str) -> TypeDef | None:
+        """The TypeDef of a linked type page, properties typed recursively (cycles cut)."""
+        if key in self.typedefs:
+            return self.typedefs[key]
+        page = self.page(key)
+        if page is None or key in self.in_progress:
+            return None
+        name = self.declared_name(page, fallback, namespace)
+        source = self.show(key)
+        if page.members:
+            td = TypeDef(
+                name, "enum", members=list(page.members), flags=page.flags, sources=[source]
+            )
+        elif page.properties:
+            td = TypeDef(name, "complex", sources=[source])
+        else:
+            self.typedefs[key] = None
+            return None
+        self.typedefs[key] = td
+        if td.kind == "complex":
+            self.in_progress.add(key)
+            td.properties = [
+                _property(raw, Path(key), source, page.namespace, self, [], {})
+                for raw in page.properties
+            ]
+            self.in_progress.discard(key)
+        return td
+
+
+# --- one page ---------------------------------------------------------------------------------
+def _page_contract(
+    page: Page, path: Path, shown: str, resolver: _Resolver, out: list[Finding]
+) -> Contract | None:
+    """The contract one page describes, or None with a page-level finding saying why."""
+    if page.method != "PATCH":
+        if page.doc_type not in ("resourcePageType", "enumPageType", "complexTypePageType"):
+            what = f"a {page.method} request" if page.method else "no HTTP request"
+            out.append(
+                Finding(
+                    "no-contract", "info", f"not an update page ({what})", shown, page.title_line
+                )
+            )
+        return None
+    findings: list[Finding] = []
+    resource, res_page_key = _resource(page, path, resolver, shown, findings)
+    if resource is None:
+        out.append(
+            Finding(
+                "no-contract",
+                "warning",
+                "resource type not found on the page",
+                shown,
+                page.title_line,
+            )
+        )
+        return None
+    short = resource.rsplit(".", 1)[-1]
+    version = _version(page, path)
+    types: dict[str, TypeDef] = {}
+    raws = page.properties
+    if not raws and res_page_key:
+        res_page = resolver.page(res_page_key)
+        if res_page and res_page.properties:
+            raws = res_page.properties
+            findings.append(
+                Finding(
+                    "no-property-table",
+                    "info",
+                    f"no request-body property table; properties taken from {resolver.show(res_page_key)}",
+                    shown,
+                    page.paths[0][0],
+                )
+            )
+            base_for_links, src_file = Path(res_page_key), resolver.show(res_page_key)
+        else:
+            base_for_links, src_file = path, shown
+    else:
+        base_for_links, src_file = path, shown
+    props = [
+        _property(raw, base_for_links, src_file, page.namespace, resolver, findings, types)
+        for raw in raws
+    ]
+    if not props:
+        props = _example_properties(page, shown, findings)
+    paths = _paths(page, short, shown, findings)
+    examples = [
+        Example(
+            e.kind,
+            shown,
+            e.line,
+            e.method,
+            _strip_url(e.url),
+            e.status,
+            e.body,
+            e.body_text,
+            e.body_line,
+        )  # type: ignore[arg-type]
+        for e in page.examples
+    ]
+    status = page.status or next((e.status for e in page.examples if e.status), None) or 204
+    _page_findings(page, shown, findings)
+    return Contract(
+        version=version,
+        resource=resource,
+        paths=paths,
+        properties=_dedupe(props),
+        status=status,
+        permissions={k: list(v) for k, v in page.permissions.items()},
+        headers=list(page.headers),
+        sources=[shown],
+        title=page.title,
+        types=types,
+        examples=examples,
+        findings=findings,
+    )
+
+
+def _resource(
+    page: Page, path: Path, resolver: _Resolver, shown: str, findings: list[Finding]
+) -> tuple[str | None, str | None]:
+    """Qualified resource type and the key of its resource page (when present).
+
+    Candidates in order: the linked/named type of the description, request-body or response
+    sentence; the page title `Update x`; the request example's `@odata.type`; the last path
+    segment, singularized. A candidate backed by a resource page wins over a bare name.
+    """
+    candidates: list[tuple[str, str | None]] = []
+    if page.resource:
+        candidates.append((page.resource, page.resource_link))
+    m = _TITLE_RESOURCE.match(page.title)
+    if m:
+        candidates.append((m.group(1), None))
+    for e in page.examples:
+        if e.kind == "request" and isinstance(e.body, dict):
+            t = e.body.get("@odata.type")
+            if isinstance(t, str) and t.strip("#"):
+                candidates.append((t.strip("#"), None))
+                break
+    if page.paths:
+        segs = [x for x in _strip_url(page.paths[0][1]).split("?")[0].split("/") if x]  # type: ignore[union-attr]
+        plain = [x for x in segs if not _PLACEHOLDER.match(x) and _IDENT.match(x) and "." not in x]
+        if plain:
+            candidates.append((singular(plain[-1]), None))
+    for name, link in candidates:
+        short = name.rsplit(".", 1)[-1]
+        key = resolver.link(path, link) or resolver.link(path, f"../resources/{short.lower()}.md")
+        res_page = resolver.page(key) if key else None
+        if res_page is not None and (res_page.odata_type or res_page.properties):
+            return resolver.declared_name(res_page, short, page.namespace), key
+    if candidates and page.resource:
+        return _qualify(page.resource, page.namespace), None
+    for name, _ in candidates[:2]:
+        if _IDENT.match(name):
+            return _qualify(name, page.namespace), None
+    return None, None
+
+
+_JSON_TYPES = ((bool, "Edm.Boolean"), (int, "Edm.Int32"), (float, "Edm.Double"), (str, "Edm.String"))
+
+
+def _example_properties(page: Page, shown: str, findings: list[Finding]) -> list[Property]:
+    """Last resort for pages with neither a table nor a resource page: the request example's keys,
+    typed from their JSON values (objects -> Edm.Untyped), reported as "no-property-table"."""
+    example = next((e for e in page.examples if e.kind == "request" and isinstance(e.body, dict)), None)
+    if example is None:
+        return []
+    props = []
+    for name, value in example.body.items():  # type: ignore[union-attr]
+        if name.startswith("@") or "@" in name:
+            continue
+        items = value if isinstance(value, list) else [value]
+        kind = next((t for py, t in _JSON_TYPES for v in items[:1] if isinstance(v, py)), "Edm.Untyped")
+        ctype = f"Collection({kind})" if isinstance(value, list) else kind
+        props.append(Property(name, ctype, nullable=name != "id", key=name == "id", sources=[f"{shown}:{example.body_line}"]))
+    if props:
+        findings.append(
+            Finding(
+                "no-property-table",
+                "info",
+                "no property table and no resource page: properties inferred from the request example",
+                shown,
+                example.line,
+            )
+        )
+    return props
+
+
+def _qualify(name: str, namespace: str) -> str:
+    return name if "." in name else f"{namespace or NAMESPACE}.{name}"
+
+
+def _version(page: Page, path: Path) -> str:
+    """Corpus folder (api-reference/<version>/api) first, then example URLs, then the /beta note."""
+    parts = os.path.abspath(path).split(os.sep)
+    for v in ("beta", "v1.0"):
+        if len(parts) >= 3 and parts[-3] == v:
+            return v
+    if page.versions:
+        return Counter(page.versions).most_common(1)[0][0]
+    return "beta" if page.beta_note else "v1.0"
+
+
+def _property(
+    raw: RawProperty,
+    base: Path,
+    src_file: str,
+    namespace: str,
+    resolver: _Resolver,
+    findings: list[Finding],
+    types: dict[str, TypeDef],
+) -> Property:
+    ctype, inner, typedef = _csdl_type(raw, base, namespace, resolver)
+    enum = raw.enum
+    if typedef is not None:
+        _collect_types(typedef, types, resolver)
+        if typedef.kind == "enum" and typedef.members and len(typedef.members) >= len(enum or []):
+            enum = list(typedef.members)
+    elif not inner.startswith("Edm."):
+        if enum:
+            types.setdefault(
+                inner,
+                TypeDef(inner, "enum", members=list(enum), sources=[f"{src_file}:{raw.line}"]),
+            )
+        elif inner not in types:
+            findings.append(
+                Finding(
+                    "unresolved-type",
+                    "warning",
+                    f"property {raw.name}: type {raw.type_text!r} has no type page to resolve it",
+                    src_file,
+                    raw.line,
+                )
+            )
+    key = raw.name == "id"
+    return Property(
+        name=raw.name,
+        type=ctype,
+        enum=enum,
+        description=raw.description,
+        nullable=not key,
+        key=key,
+        read_only=raw.read_only and not key,
+        sources=[f"{src_file}:{raw.line}"],
+    )
+
+
+def _collect_types(td: TypeDef, types: dict[str, TypeDef], resolver: _Resolver) -> None:
+    """Add a TypeDef and, transitively, the TypeDefs its properties use."""
+    if td.name in types:
+        return
+    types[td.name] = td
+    for p in td.properties:
+        sub = resolver.by_name.get(_element(p.type))
+        if sub is not None:
+            _collect_types(sub, types, resolver)
+
+
+def _element(ctype: str) -> str:
+    return ctype[11:-1] if ctype.startswith("Collection(") else ctype
+
+
+def _csdl_type(
+    raw: RawProperty, base: Path, namespace: str, resolver: _Resolver
+) -> tuple[str, str, TypeDef | None]:
+    """(CSDL type, element type, TypeDef) for a table's type cell."""
+    text = raw.type_text.strip().strip("*")
+    m = _COLLECTION.match(text)
+    collection = bool(m)
+    if m:
+        text = (m.group(1) or m.group(2)).strip()
+    text = re.sub(r"\s*\(.*\)$", "", text).strip() or "String"
+    typedef = None
+    prim = PRIMITIVES.get(text.lower().removeprefix("edm."))
+    if prim:
+        inner = prim
+    else:
+        name = text.split()[0] if text.split() else text
+        key = resolver.link(base, raw.type_link) or resolver.link(
+            base, f"../resources/{name.lower()}.md"
+        )
+        typedef = resolver.typedef(key, name, namespace) if key else None
+        if typedef is not None:
+            resolver.by_name[typedef.name] = typedef
+            inner = typedef.name
+        else:
+            inner = _qualify(name, namespace) if _IDENT.match(name) else "Edm.String"
+    return (f"Collection({inner})" if collection else inner), inner, typedef
+
+
+def _dedupe(props: list[Property]) -> list[Property]:
+    seen: dict[str, Property] = {}
+    for p in props:
+        seen.setdefault(p.name, p)
+    return list(seen.values())
+
+
+# --- paths ------------------------------------------------------------------------------------
+def _paths(page: Page, short: str, shown: str, findings: list[Finding]) -> list[str]:
+    out: list[str] = []
+    for line, raw in page.paths:
+        path, appended = normalize_path(raw, short)
+        if appended:
+            findings.append(
+                Finding(
+                    "collection-path",
+                    "warning",
+                    f"PATCH documented on collection path {raw.strip()}; key segment added: {path}",
+                    shown,
+                    line,
+                )
+            )
+        if path not in out:
+            out.append(path)
+    return out
+
+
+def _strip_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    return _VERSION_PREFIX.sub("", _HOST.sub("", url.strip()))
+
+
+def normalize_path(raw: str, resource: str) -> tuple[str, bool]:
+    """Version-free template with `{camelCaseId}` keys; True when a key segment was appended."""
+    path = _strip_url(raw) or ""
+    path = path.split("?", 1)[0].strip().rstrip("/")
+    path = re.sub(r"\s*\|\s*", "|", path)
+    segments = [s for s in path.split("/") if s]
+    out: list[str] = []
+    last_key = max((i for i, s in enumerate(segments) if _PLACEHOLDER.match(s)), default=-1)
+    for i, seg in enumerate(segments):
+        m = _PLACEHOLDER.match(seg)
+        if not m:
+            out.append(seg)
+            continue
+        name = next(g for g in m.groups() if g is not None).strip()
+        if _generic(name):
+            if i == last_key and i == len(segments) - 1:
+                name = f"{resource}Id"
+            else:
+                name = f"{singular(_previous_segment(out))}Id"
+        else:
+            name = _camel(name)
+        out.append("{" + name + "}")
+    appended = bool(out) and _is_collection(out[-1])
+    if appended:
+        out.append("{" + resource + "Id}")
+    return "/" + "/".join(out), appended
+
+
+def _generic(name: str) -> bool:
+    return name.lower() in ("id", "key") or "|" in name or not name
+
+
+def _camel(name: str) -> str:
+    parts = re.split(r"[-_\s]+", name)
+    return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
+
+
+def _previous_segment(out: list[str]) -> str:
+    for seg in reversed(out):
+        if not seg.startswith("{") and not seg.startswith("microsoft.graph."):
+            return seg.split("(", 1)[0]
+    return "resource"
+
+
+def singular(word: str) -> str:
+    """Good-enough English singular for Graph segment names (`policies` -> `policy`)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "uses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _is_collection(seg: str) -> bool:
+    """Plural-looking and not a known singleton/single-valued navigation (see module doc)."""
+    if seg.startswith(("{", "$")) or "(" in seg or "." in seg:
+        return False
+    if seg in SINGLETONS or seg.lower().endswith(("settings", "status", "analytics")):
+        return False
+    return singular(seg) != seg
+
+
+# --- findings ---------------------------------------------------------------------------------
+def _page_findings(page: Page, shown: str, findings: list[Finding]) -> None:
+    for line, text in page.todos:
+        findings.append(
+            Finding("todo-placeholder", "warning", f"placeholder left in: {text}", shown, line)
+        )
+    if not any(page.permissions.values()):
+        where = page.permissions_line or page.title_line
+        why = "only TODO placeholders" if page.permissions_line else "no permissions section"
+        findings.append(
+            Finding("missing-permissions", "error", f"no permission listed ({why})", shown, where)
+        )
+
+
+# --- merging ----------------------------------------------------------------------------------
+def _merge(drafts: list[_Draft]) -> Contract:
+    """One contract from every page about one (version, resource); rules in the module doc."""
+    drafts = sorted(drafts, key=lambda d: d.order)
+    if len(drafts) == 1:
+        return drafts[0].contract
+    first = drafts[0].contract
+    findings: list[Finding] = [f for d in drafts for f in d.contract.findings]
+    paths: list[str] = []
+    for d in drafts:
+        paths.extend(p for p in d.contract.paths if p not in paths)
+    types: dict[str, TypeDef] = {}
+    for d in drafts:
+        for name, td in d.contract.types.items():
+            if name not in types or len(td.members or []) > len(types[name].members or []):
+                types[name] = td
+    props = _merge_properties(drafts, findings)
+    statuses = Counter(d.contract.status for d in drafts)
+    status = max(statuses, key=lambda s: (statuses[s], -_first_index(drafts, s)))
+    for d in drafts:
+        if d.contract.status != status:
+            findings.append(
+                Finding(
+                    "pages-disagree",
+                    "warning",
+                    f"success status {d.contract.status} here, {status} elsewhere; kept {status}",
+                    d.file,
+                    d.page.status_line,
+                )
+            )
+    permissions: dict[str, list[str]] = {}
+    headers: list[str] = []
+    for d in drafts:
+        for kind, names in d.contract.permissions.items():
+            bucket = permissions.setdefault(kind, [])
+            bucket.extend(n for n in names if n not in bucket)
+        headers.extend(h for h in d.contract.headers if h not in headers)
+    title = next((d.contract.title for d in drafts if first.name in d.contract.title), first.title)
+    return Contract(
+        version=first.version,
+        resource=first.resource,
+        paths=paths,
+        properties=props,
+        status=status,
+        permissions=permissions,
+        headers=headers,
+        sources=[d.file for d in drafts],
+        title=title,
+        types=types,
+        examples=[e for d in drafts for e in d.contract.examples],
+        findings=findings,
+    )
+
+
+def _first_index(drafts: list[_Draft], status: int) -> int:
+    return next(i for i, d in enumerate(drafts) if d.contract.status == status)
+
+
+def _merge_properties(drafts: list[_Draft], findings: list[Finding]) -> list[Property]:
+    """Properties in the order of the most complete page; each one's variants decided by rank."""
+    lead = max(drafts, key=lambda d: (len(d.contract.properties), -d.order))
+    names = [p.name for p in lead.contract.properties]
+    for d in drafts:
+        names.extend(p.name for p in d.contract.properties if p.name not in names)
+    merged = []
+    for name in names:
+        variants = [(d, p) for d in drafts for p in d.contract.properties if p.name == name]
+        merged.append(_merge_property(variants, findings))
+    return merged
+
+
+def _merge_property(variants: list[tuple[_Draft, Property]], findings: list[Finding]) -> Property:
+    votes = Counter((p.type, tuple(p.enum or ())) for _, p in variants)
+
+    def rank(item: tuple[_Draft, Property]) -> tuple[int, int, int, int, int]:
+        d, p = item
+        named = not _element(p.type).startswith("Edm.")
+        return (
+            named,
+            len(p.enum or ()),
+            votes[(p.type, tuple(p.enum or ()))],
+            _STYLE_RANK[d.page.style],
+            -d.order,
+        )
+
+    best_draft, best = max(variants, key=rank)
+    winner = Property(
+        name=best.name,
+        type=best.type,
+        enum=list(best.enum) if best.enum else None,
+        description=next(
+            (p.description for _, p in variants if p.description and "TODO" not in p.description),
+            best.description,
+        ),
+        nullable=all(p.nullable for _, p in variants),
+        key=any(p.key for _, p in variants),
+        read_only=any(p.read_only for _, p in variants),
+        sources=[s for _, p in variants for s in p.sources],
+    )
+    for d, p in variants:
+        if (p.type, p.enum) != (best.type, best.enum):
+            findings.append(
+                Finding(
+                    "pages-disagree",
+                    "warning",
+                    f"property {p.name}: {_describe(p)} here ({p.sources[0]}) but {_describe(best)} in "
+                    f"{best.sources[0]}; kept {_describe(best)}",
+                    d.file,
+                    int(p.sources[0].rsplit(":", 1)[1]),
+                )
+            )
+    return winner
+
+
+def _describe(p: Property) -> str:
+    return f"{p.type} with {len(p.enum)} values" if p.enum else p.type

@@ -1,0 +1,332 @@
+"""Cross-check contracts against a CSDL `$metadata` document, in both directions.
+
+The docs and the service's own schema are written by different hands. Comparing them finds the doc
+defects the extractor cannot see on its own (a wrong type, a property the service does not have) and
+tells a reviewer which schema facts the docs leave out. The agreement ratio is the extractor's
+accuracy figure: over the properties both sides know, how often the extracted type is the CSDL type.
+
+Stdlib only (`xml.etree`): the metadata file is a user argument and parsing it must stay cheap.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from graph_contracts.contracts import Contract, Finding, Property, TypeDef
+
+EDM_NS = "{http://docs.oasis-open.org/odata/ns/edm}"
+EDMX_ROOT = "{http://docs.oasis-open.org/odata/ns/edmx}Edmx"
+FUTURE = "unknownFutureValue"
+
+Kind = Literal["entity", "complex", "enum"]
+
+
+class CsdlError(ValueError):
+    """A metadata file that cannot be used; the message names the file (and line when known)."""
+
+
+@dataclass
+class CsdlProperty:
+    name: str
+    type: str  # qualified, aliases resolved: `microsoft.graph.x`, `Collection(Edm.String)`
+    nullable: bool = True
+    navigation: bool = False
+
+
+@dataclass
+class CsdlType:
+    name: str  # qualified
+    kind: Kind
+    base: str | None = None
+    abstract: bool = False
+    open_type: bool = False
+    properties: dict[str, CsdlProperty] = field(default_factory=dict)
+    navigation: dict[str, CsdlProperty] = field(default_factory=dict)
+    members: list[str] = field(default_factory=list)
+    flags: bool = False
+
+
+@dataclass
+class Csdl:
+    """The types of one `$metadata` document, by qualified name."""
+
+    path: str
+    types: dict[str, CsdlType]
+
+    def lineage(self, name: str) -> list[CsdlType]:
+        """The type and its base types, root first (cycles in a broken file are cut)."""
+        chain: list[CsdlType] = []
+        seen: set[str] = set()
+        current = self.types.get(name)
+        while current is not None and current.name not in seen:
+            seen.add(current.name)
+            chain.append(current)
+            current = self.types.get(current.base) if current.base else None
+        return chain[::-1]
+
+    def properties(self, name: str) -> dict[str, CsdlProperty]:
+        """Structural properties including inherited ones."""
+        return {k: v for t in self.lineage(name) for k, v in t.properties.items()}
+
+    def navigation(self, name: str) -> dict[str, CsdlProperty]:
+        return {k: v for t in self.lineage(name) for k, v in t.navigation.items()}
+
+    def is_derived(self, name: str, base: str) -> bool:
+        """True when `name` is `base` or inherits from it."""
+        return any(t.name == base for t in self.lineage(name))
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def load_csdl(path: Path) -> Csdl:
+    """Parse a CSDL XML file; CsdlError (one line, file[:line]) when it is missing or unusable."""
+    try:
+        root = ET.parse(path).getroot()
+    except FileNotFoundError:
+        raise CsdlError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CsdlError(f"{path}: is a directory, not a metadata file") from None
+    except OSError as exc:
+        raise CsdlError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except ET.ParseError as exc:
+        line, column = exc.position
+        reason = str(exc).split(":")[0]
+        raise CsdlError(f"{path}:{line}: malformed XML ({reason}, column {column + 1})") from None
+    if root.tag != EDMX_ROOT:
+        raise CsdlError(
+            f"{path}: not a CSDL $metadata document (root element <{_local(root.tag)}>)"
+        )
+    csdl = Csdl(str(path), dict(_read_types(root)))
+    if not csdl.types:
+        raise CsdlError(f"{path}: CSDL document declares no types")
+    return csdl
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _read_types(root: ET.Element) -> Iterator[tuple[str, CsdlType]]:
+    schemas = list(root.iter(f"{EDM_NS}Schema"))
+    aliases = {s.get("Alias"): s.get("Namespace", "") for s in schemas if s.get("Alias")}
+    for schema in schemas:
+        namespace = schema.get("Namespace", "")
+        for element in schema:
+            kind = {"EntityType": "entity", "ComplexType": "complex", "EnumType": "enum"}.get(
+                _local(element.tag)
+            )
+            if kind is None or not element.get("Name"):
+                continue
+            parsed = _read_type(element, f"{namespace}.{element.get('Name')}", kind, aliases)
+            yield parsed.name, parsed
+
+
+def _read_type(element: ET.Element, name: str, kind: str, aliases: dict) -> CsdlType:
+    base = element.get("BaseType")
+    parsed = CsdlType(
+        name=name,
+        kind=kind,  # type: ignore[arg-type]
+        base=qualify(base, aliases) if base else None,
+        abstract=element.get("Abstract") == "true",
+        open_type=element.get("OpenType") == "true",
+        flags=element.get("IsFlags") == "true",
+    )
+    for child in element:
+        tag, prop_name = _local(child.tag), child.get("Name", "")
+        if tag == "Member":
+            parsed.members.append(prop_name)
+        elif tag in ("Property", "NavigationProperty"):
+            prop = CsdlProperty(
+                prop_name,
+                qualify(child.get("Type", ""), aliases),
+                nullable=child.get("Nullable") != "false",  # absent means nullable
+                navigation=tag == "NavigationProperty",
+            )
+            (parsed.navigation if prop.navigation else parsed.properties)[prop_name] = prop
+    return parsed
+
+
+def qualify(type_name: str, aliases: dict) -> str:
+    """`Collection(graph.x)` -> `Collection(microsoft.graph.x)`: resolve a schema alias."""
+    if type_name.startswith("Collection(") and type_name.endswith(")"):
+        return f"Collection({qualify(type_name[11:-1], aliases)})"
+    prefix, _, rest = type_name.partition(".")
+    return f"{aliases[prefix]}.{rest}" if prefix in aliases and rest else type_name
+
+
+# --- comparing ------------------------------------------------------------------------------
+
+
+@dataclass
+class Agreement:
+    """Properties both the docs and CSDL know, and how many of them have the same type."""
+
+    both: int = 0
+    agree: int = 0
+
+    @property
+    def ratio(self) -> float:
+        return self.agree / self.both if self.both else 1.0
+
+    def to_dict(self) -> dict[str, float]:
+        return {"both": self.both, "agree": self.agree, "ratio": round(self.ratio, 6)}
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    agreement: Agreement
+
+
+def check(contracts: Iterable[Contract], csdl: Csdl) -> list[Finding]:
+    """Findings of `compare`: type-mismatch, not-in-metadata, undocumented-property, ..."""
+    return compare(contracts, csdl).findings
+
+
+def compare(contracts: Iterable[Contract], csdl: Csdl) -> Report:
+    """Compare each contract's resource (and its resolved complex/enum types) with CSDL."""
+    report = Report([], Agreement())
+    seen_types: set[str] = set()
+    for contract in contracts:
+        where = contract.sources[0] if contract.sources else contract.id
+        _compare_structured(
+            contract.resource, contract.properties, contract, where, csdl, report, entity=True
+        )
+        for typedef in contract.types.values():
+            if typedef.name in seen_types:
+                continue  # a complex type shared by many contracts counts once
+            seen_types.add(typedef.name)
+            _compare_typedef(typedef, contract, csdl, report)
+    report.findings.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message))
+    return report
+
+
+def _compare_typedef(typedef: TypeDef, contract: Contract, csdl: Csdl, report: Report) -> None:
+    where = typedef.sources[0] if typedef.sources else contract.id
+    if typedef.kind == "complex":
+        _compare_structured(
+            typedef.name, typedef.properties, contract, where, csdl, report, entity=False
+        )
+        return
+    target = csdl.types.get(typedef.name)
+    if target is None or target.kind != "enum":
+        report.findings.append(
+            _finding("unknown-resource", "warning", f"enum {typedef.name} is not in CSDL", where)
+        )
+        return
+    if typedef.members:
+        _compare_members(typedef.name, typedef.members, target, where, report)
+
+
+def _compare_structured(
+    name: str,
+    props: list[Property],
+    contract: Contract,
+    where: str,
+    csdl: Csdl,
+    report: Report,
+    *,
+    entity: bool,
+) -> None:
+    target = csdl.types.get(name)
+    label = "resource" if entity else "complex type"
+    if target is None or target.kind == "enum":
+        report.findings.append(
+            _finding(
+                "unknown-resource",
+                "warning",
+                f"{contract.version} {label} {name} is not in {Path(csdl.path).name}",
+                where,
+            )
+        )
+        return
+    structural, navigation = csdl.properties(name), csdl.navigation(name)
+    for prop in props:
+        known = structural.get(prop.name) or navigation.get(prop.name)
+        if known is None:
+            report.findings.append(_not_in_metadata(name, prop, target, where))
+            continue
+        report.agreement.both += 1
+        if prop.type == known.type:
+            report.agreement.agree += 1
+            _compare_enum(prop, known, contract, csdl, where, report)
+        else:
+            report.findings.append(
+                _finding(
+                    "type-mismatch",
+                    "warning",
+                    f"{name}.{prop.name}: docs say {prop.type}, $metadata says {known.type}",
+                    _source(prop, where),
+                )
+            )
+    documented = {p.name for p in props}
+    for missing in sorted(set(structural) - documented):
+        report.findings.append(
+            _finding(
+                "undocumented-property",
+                "info",
+                f"{name}.{missing} ({structural[missing].type}) is in $metadata "
+                "but the docs never mention it",
+                where,
+            )
+        )
+
+
+def _not_in_metadata(name: str, prop: Property, target: CsdlType, where: str) -> Finding:
+    note = " (an open type: the service may still accept it)" if target.open_type else ""
+    return _finding(
+        "not-in-metadata",
+        "warning",
+        f"{name}.{prop.name} ({prop.type}) is documented but not in $metadata{note}",
+        _source(prop, where),
+    )
+
+
+def _compare_enum(
+    prop: Property, known: CsdlProperty, contract: Contract, csdl: Csdl, where: str, report: Report
+) -> None:
+    inner = known.type[11:-1] if known.type.startswith("Collection(") else known.type
+    target = csdl.types.get(inner)
+    if target is None or target.kind != "enum" or not prop.enum:
+        return
+    if inner in contract.types:
+        return  # the TypeDef is compared once, by _compare_typedef
+    _compare_members(f"{inner} ({prop.name})", prop.enum, target, _source(prop, where), report)
+
+
+def _compare_members(
+    label: str, members: list[str], target: CsdlType, where: str, report: Report
+) -> None:
+    """Docs often stop at `unknownFutureValue` (later members are opt-in): that is no defect."""
+    csdl_members = target.members
+    if FUTURE in csdl_members:
+        csdl_members = csdl_members[: csdl_members.index(FUTURE) + 1]
+    missing = [m for m in csdl_members if m not in members and m != FUTURE]
+    extra = [m for m in members if m not in target.members]
+    if not (missing or extra):
+        return
+    parts = []
+    if missing:
+        parts.append(f"docs lack {', '.join(missing)}")
+    if extra:
+        parts.append(f"$metadata lacks {', '.join(extra)}")
+    report.findings.append(
+        _finding("enum-mismatch", "warning", f"enum {label}: {'; '.join(parts)}", where)
+    )
+
+
+def _source(prop: Property, fallback: str) -> str:
+    return prop.sources[0] if prop.sources else fallback
+
+
+def _finding(rule: str, severity, message: str, where: str) -> Finding:
+    """`where` is `file:line` or a bare file (or a contract id when the docs gave no file)."""
+    file, _, line = where.rpartition(":")
+    if file and line.isdigit():
+        return Finding(rule, severity, message, file, int(line))
+    return Finding(rule, severity, message, where)

@@ -1,0 +1,473 @@
+"""The mock Graph's HTTP face: routing, auth, PATCH semantics, Graph's headers and error shape.
+
+Order of a request, as Graph applies it: operational faults (latency, throttling, 503), bearer auth
+(401 with `WWW-Authenticate`), routing (400 for a segment no template names, 404 for an unknown id),
+method (405), then for PATCH the Content-Type (415), the JSON body (400) and every value against
+its Edm type (400), and finally the merge under the store lock. Defects from the fault catalogue
+hook in where a broken server would go wrong; with no faults the mock follows
+../shared/GRAPH-FACTS.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import math
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from graph_contracts import edm
+from graph_contracts.contracts import Contract, Property
+from graph_contracts.mock import faults as F
+from graph_contracts.mock.store import (
+    BadSegment,
+    Collection,
+    Entity,
+    NotFound,
+    Store,
+    default_value,
+)
+
+GRAPH_JSON = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;"
+    "IEEE754Compatible=false;charset=utf-8"
+)
+WWW_AUTHENTICATE = (
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
+    'client_id="00000003-0000-0000-c000-000000000000"'
+)
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_BEARER = re.compile(r"^bearer\s+(\S.*)$", re.IGNORECASE)
+_DTO_HEAD = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?")
+
+
+class HTTPError(Exception):
+    """A Graph error reply; rendered in the OData error shape by `MockGraph.error`."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+@dataclass
+class Exchange:
+    """Per-request ids that every reply carries."""
+
+    request_id: str
+    client_request_id: str
+
+
+def create_app(
+    contracts: list[Contract],
+    *,
+    token: str | None = None,
+    faults: Iterable[str] = (),
+    seed: int = 0,
+) -> Starlette:
+    """The mock Graph for `contracts` as an ASGI app; raises UnknownFault for a bad fault name."""
+    graph = MockGraph(contracts, token=token, faults=faults, seed=seed)
+    app = Starlette(
+        routes=[
+            Route("/openapi.json", graph.openapi, methods=["GET"]),
+            Route("/{path:path}", graph.handle, methods=METHODS),
+        ]
+    )
+    app.state.graph = graph
+    return app
+
+
+class MockGraph:
+    """State and behaviour behind the ASGI app; one per `create_app` call."""
+
+    def __init__(
+        self, contracts: list[Contract], *, token: str | None, faults: Iterable[str], seed: int
+    ) -> None:
+        self.contracts = list(contracts)
+        self.store = Store(self.contracts, seed=seed)
+        self.token = token
+        self.faults = F.select(faults)
+        self.clock = F.Clock()
+        self._stale: dict[tuple[str, ...], tuple[dict[str, Any], float]] = {}
+        self._openapi: dict[str, Any] | None = None
+
+    def has(self, name: str) -> bool:
+        return name in self.faults
+
+    # --- entry points ---------------------------------------------------------------------------
+
+    async def openapi(self, request: Request) -> Response:
+        """The OpenAPI document of what this mock serves (no auth: it is public metadata)."""
+        if self._openapi is None:
+            from graph_contracts.openapi import build
+
+            self._openapi = build(self.contracts)
+        return JSONResponse(self._openapi)
+
+    async def handle(self, request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        ex = Exchange(request_id, request.headers.get("client-request-id") or request_id)
+        try:
+            await self._operational(request)
+            self._authorize(request)
+            return await self._dispatch(request, ex)
+        except HTTPError as err:
+            return self.error(err, ex)
+
+    async def _operational(self, request: Request) -> None:
+        if self.has("latency"):
+            await asyncio.sleep(F.LATENCY)
+        if not self.faults & {"throttle", "throttle-fractional", "transient-503"}:
+            return
+        n = self.clock.tick()
+        if self.has("throttle") and n % F.THROTTLE_EVERY == 0:
+            raise _throttled(F.THROTTLE_RETRY_AFTER)
+        if self.has("throttle-fractional"):
+            now = time.monotonic()
+            if now < self.clock.blocked_until:
+                raise _throttled(f"{max(self.clock.blocked_until - now, 0.01):.2f}")
+            if n % F.FRACTIONAL_EVERY == 0:
+                self.clock.blocked_until = now + F.FRACTIONAL_RETRY_AFTER
+                raise _throttled(f"{F.FRACTIONAL_RETRY_AFTER:g}")
+        if self.has("transient-503") and n % F.UNAVAILABLE_EVERY == 0:
+            raise HTTPError(503, "serviceNotAvailable", "The service is temporarily unavailable.")
+
+    def _authorize(self, request: Request) -> None:
+        if self.has("no-auth"):
+            return
+        match = _BEARER.match(request.headers.get("authorization", ""))
+        given = match.group(1).strip() if match else ""
+        challenge = {} if self.has("no-auth-challenge") else {"WWW-Authenticate": WWW_AUTHENTICATE}
+        if not given:
+            raise HTTPError(401, "InvalidAuthenticationToken", "Access token is empty.", challenge)
+        if self.token is not None and not hmac.compare_digest(given.encode(), self.token.encode()):
+            raise HTTPError(
+                401, "InvalidAuthenticationToken", "Access token validation failure.", challenge
+            )
+
+    async def _dispatch(self, request: Request, ex: Exchange) -> Response:
+        segments = [s for s in request.url.path.split("/") if s]
+        version, rest = (segments[0], segments[1:]) if segments else ("", [])
+        trail: list[str] = []
+        try:
+            node = self.store.resolve(version, rest, trail)
+        except BadSegment as exc:
+            raise HTTPError(400, "BadRequest", str(exc)) from None
+        except NotFound as exc:
+            node = self._upsert_target(request, version, rest, trail)
+            if node is None:
+                raise self._not_found(str(exc)) from None
+        if request.method == "GET":
+            return self.reply(200, self._get(request, version, node, trail), ex)
+        allowed = (
+            "GET, PATCH" if isinstance(node, Entity) and self._contract(version, node) else "GET"
+        )
+        if request.method != "PATCH" or isinstance(node, Collection):
+            what = "a collection" if isinstance(node, Collection) else "this resource"
+            raise HTTPError(
+                405,
+                "MethodNotAllowed",
+                f"{request.method} is not supported on {what}; allowed: {allowed}.",
+                {"Allow": allowed},
+            )
+        contract = self._contract(version, node)
+        if contract is None:
+            raise HTTPError(405, "MethodNotAllowed", f"{node.type} cannot be updated here.")
+        return await self._patch(request, ex, version, node, contract, trail)
+
+    def _contract(self, version: str, entity: Entity) -> Contract | None:
+        return self.store.contract_for(version, entity)
+
+    def _not_found(self, message: str) -> HTTPError:
+        if self.has("not-found-400"):
+            return HTTPError(400, "BadRequest", message)
+        return HTTPError(404, "ResourceNotFound", message)
+
+    def _upsert_target(
+        self, request: Request, version: str, rest: list[str], trail: list[str]
+    ) -> Entity | None:
+        """`not-found-creates`: a PATCH on an unknown id makes the entity instead of a 404."""
+        if not (self.has("not-found-creates") and request.method == "PATCH" and rest):
+            return None
+        trail.clear()
+        try:
+            parent = self.store.resolve(version, rest[:-1], trail)
+        except (BadSegment, NotFound):
+            return None
+        if not isinstance(parent, Collection):
+            return None
+        with self.store.lock:
+            entity = self.store.create(version, parent, rest[-1])
+        if entity is not None:
+            trail[-1] += f"('{rest[-1]}')"
+        return entity
+
+    # --- GET ------------------------------------------------------------------------------------
+
+    def _get(
+        self, request: Request, version: str, node: Entity | Collection, trail: list[str]
+    ) -> dict[str, Any]:
+        context = self._context(request, version, node, trail)
+        if isinstance(node, Collection):
+            with self.store.lock:
+                items = [self.render(version, e, self._visible(e)) for e in node.listing()]
+            return self._with_context({"value": items}, context)
+        with self.store.lock:
+            data = self._visible(node)
+        return self._with_context(self.render(version, node, data), context)
+
+    def _visible(self, entity: Entity) -> dict[str, Any]:
+        """The entity's data as a GET sees it (the old one inside an eventual-consistency window)."""
+        stale = self._stale.get(entity.key)
+        if stale is not None and time.monotonic() < stale[1]:
+            return dict(stale[0])
+        return dict(entity.data)
+
+    def _context(
+        self, request: Request, version: str, node: Entity | Collection, trail: list[str]
+    ) -> str:
+        parts = list(trail)
+        if isinstance(node, Entity):
+            ident = str(node.data.get("id", ""))
+            if node.keyed and parts and parts[-1].endswith(f"('{ident}')"):
+                parts[-1] = parts[-1][: -len(f"('{ident}')")]
+            parts.append("$entity")
+        base = str(request.base_url).rstrip("/")
+        return f"{base}/{version}/$metadata#{'/'.join(parts)}"
+
+    def _with_context(self, body: dict[str, Any], context: str) -> dict[str, Any]:
+        if self.has("missing-context"):
+            return body
+        return {"@odata.context": context, **body}
+
+    def render(self, version: str, entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
+        """The entity on the wire: `@odata.type` first, then its properties (defects applied)."""
+        odata_type = (
+            "#microsoft.graph.entity" if self.has("wrong-odata-type") else f"#{entity.type}"
+        )
+        body = {"@odata.type": odata_type, **data}
+        contract = self._contract(version, entity)
+        if self.has("int-off-by-one-out") and contract is not None:
+            for prop in contract.properties:
+                value = body.get(prop.name)
+                if (
+                    prop.type in edm.INT_RANGES
+                    and isinstance(value, int)
+                    and not isinstance(value, bool)
+                ):
+                    body[prop.name] = value + 1
+        return body
+
+    # --- PATCH ----------------------------------------------------------------------------------
+
+    async def _patch(
+        self,
+        request: Request,
+        ex: Exchange,
+        version: str,
+        entity: Entity,
+        contract: Contract,
+        trail: list[str],
+    ) -> Response:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "application/json":
+            raise HTTPError(
+                415,
+                "UnsupportedMediaType",
+                f"Content-Type {media or '(none)'!r} is not supported; send application/json.",
+            )
+        body = parse_body(await request.body())
+        sent = self._validate(contract, body)
+        with self.store.lock:
+            before = dict(entity.data)
+            after = {**before, **self._resets(contract, sent), **self._stored(contract, sent)}
+            if not self.has("not-persisted"):
+                entity.data.clear()
+                entity.data.update(after)
+            if self.has("touch-sibling"):
+                for sibling in self.store.siblings(entity):
+                    sibling.data.update(self._stored(contract, sent))
+                    break
+            if self.has("eventual-consistency"):
+                old = self._stale.get(entity.key)
+                keep = old[0] if old and time.monotonic() < old[1] else before
+                self._stale[entity.key] = (keep, time.monotonic() + F.CONSISTENCY_WINDOW)
+        status = self._success_status(request, contract)
+        if status == 204:
+            return self.reply(204, None, ex)
+        reply = self.render(version, entity, after)
+        if self.has("drop-field"):
+            dropped = next((k for k in sent if contract.property(k)), None)
+            reply.pop(dropped or "", None)
+        return self.reply(
+            status, self._with_context(reply, self._context(request, version, entity, trail)), ex
+        )
+
+    def _validate(self, contract: Contract, body: dict[str, Any]) -> dict[str, Any]:
+        """The updatable properties a PATCH body sets, in sent order; 400 on anything invalid."""
+        if not body:
+            raise HTTPError(
+                400, "BadRequest", "The request body is empty; send at least one property."
+            )
+        problems: list[str] = []
+        sent: dict[str, Any] = {}
+        for name, value in body.items():
+            if name == "@odata.type":
+                if value != contract.odata_type and not self.has("accept-wrong-odata-type"):
+                    problems.append(
+                        f"@odata.type: {value!r} does not match {contract.odata_type!r}"
+                    )
+                continue
+            if "@" in name:
+                continue  # instance and property annotations are not values
+            prop = contract.property(name)
+            if prop is None:
+                if self.has("accept-unknown-properties"):
+                    sent[name] = value
+                else:
+                    problems.append(f"{name}: not a property of {contract.resource}")
+                continue
+            if not prop.updatable:
+                continue  # the key and read-only values are ignored (OData 4.01 §11.4.3)
+            problems += self._value_problems(prop, value, contract)
+            sent[name] = value
+        if problems:
+            raise HTTPError(400, "BadRequest", "Invalid request body: " + "; ".join(problems))
+        return sent
+
+    def _value_problems(self, prop: Property, value: Any, contract: Contract) -> list[str]:
+        if self.has("accept-invalid") or (value is None and self.has("accept-null")):
+            return []
+        return edm.validate(
+            value,
+            prop.type,
+            contract.types,
+            enum=prop.enum,
+            nullable=prop.nullable,
+            where=prop.name,
+        )
+
+    def _resets(self, contract: Contract, sent: dict[str, Any]) -> dict[str, Any]:
+        """`replace-not-merge`: what the unsent updatable properties fall back to."""
+        if not self.has("replace-not-merge"):
+            return {}
+        return {
+            p.name: default_value(p, contract.types)
+            for p in contract.updatable()
+            if p.name not in sent
+        }
+
+    def _stored(self, contract: Contract, sent: dict[str, Any]) -> dict[str, Any]:
+        """Values as the store keeps them: canonical (UTC `Z`, float32), or mangled by a defect."""
+        stored: dict[str, Any] = {}
+        for name, value in sent.items():
+            prop = contract.property(name)
+            if prop is None:
+                stored[name] = value
+                continue
+            if self.has("datetime-truncated") and prop.type == "Edm.DateTimeOffset":
+                value = _truncate_datetime(value)
+            value = edm.canonical(value, prop.type, contract.types)
+            if (
+                self.has("mangle-string-in")
+                and prop.type == "Edm.String"
+                and isinstance(value, str)
+            ):
+                value = value.strip() + "…"
+            stored[name] = value
+        return stored
+
+    def _success_status(self, request: Request, contract: Contract) -> int:
+        prefer = request.headers.get("prefer", "").replace(" ", "").lower()
+        if self.has("minimal-204") or "return=minimal" in prefer:
+            return 204
+        if contract.status == 204 and "return=representation" not in prefer:
+            return 204
+        return 201 if self.has("status-201") else 200
+
+    # --- replies --------------------------------------------------------------------------------
+
+    def reply(
+        self, status: int, body: Any, ex: Exchange, headers: dict[str, str] | None = None
+    ) -> Response:
+        """A Graph reply: its JSON Content-Type, `request-id` and echoed `client-request-id`."""
+        all_headers = {"request-id": ex.request_id, "client-request-id": ex.client_request_id}
+        all_headers.update(headers or {})
+        if body is None:
+            return Response(status_code=status, headers=all_headers)
+        if self.has("numbers-as-strings-out"):
+            body = _numbers_as_strings(body)
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        media = "text/plain; charset=utf-8" if self.has("wrong-content-type") else GRAPH_JSON
+        all_headers["content-type"] = media
+        return Response(content, status_code=status, headers=all_headers)
+
+    def error(self, err: HTTPError, ex: Exchange) -> Response:
+        """The OData error shape; `innerError.date` has no zone and no fraction, as Graph's."""
+        if self.has("wrong-error-shape"):
+            return self.reply(err.status, {"message": err.message}, ex, err.headers)
+        date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        inner = {
+            "date": date,
+            "request-id": ex.request_id,
+            "client-request-id": ex.client_request_id,
+        }
+        body = {"error": {"code": err.code, "message": err.message, "innerError": inner}}
+        return self.reply(err.status, body, ex, err.headers)
+
+
+def _throttled(retry_after: str) -> HTTPError:
+    return HTTPError(
+        429,
+        "TooManyRequests",
+        "Too many requests; retry after the time given in Retry-After.",
+        {"Retry-After": retry_after},
+    )
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    """The JSON object of a PATCH body; 400 for malformed JSON, NaN/Infinity or a non-object."""
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise HTTPError(400, "BadRequest", f"The request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise HTTPError(400, "BadRequest", "The request body must be a JSON object.")
+    return body
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+def _truncate_datetime(value: Any) -> Any:
+    """`datetime-truncated`: keep the local wall time to the second, drop fraction and offset."""
+    match = _DTO_HEAD.match(value) if isinstance(value, str) else None
+    return f"{match.group(1)}{match.group(2) or ':00'}Z" if match else value
+
+
+def _numbers_as_strings(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _numbers_as_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers_as_strings(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value

@@ -1,0 +1,435 @@
+"""The mock's in-memory Graph: a shape trie built from the path templates, and a lazily seeded store.
+
+Every contract path template (`/deviceManagement/deviceConfigurations/{id}/microsoft.graph.X/
+rootCertificate/userStatuses/{id}`) is parsed into steps: a collection navigation followed by a key,
+a single-valued navigation (or a singleton at the root), or a type cast. The templates of one API
+version merge into one trie of *shapes*, so that the store knows, at any position, which navigations
+exist and which entity types a collection must hold (each contract type and each cast type that a
+template names after it, two entities of each).
+
+Entities are created on first access, deterministically from the seed and their concrete path, so
+building the store for the whole corpus costs nothing up front and the data does not depend on the
+order of requests. Seeded values come from `seed_value`, one deterministic generator per Edm type,
+valid by `edm.validate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph_contracts import edm
+from graph_contracts.contracts import NAMESPACE, Contract, Property, TypeDef
+
+SEEDED_PER_TYPE = 2  # entities of each needed type in each collection
+MAX_DEPTH = 3  # nesting of seeded complex values, so self-referencing types terminate
+_PARAM = re.compile(r"^(.*?)\{([^{}]*)\}(.*)$")
+_QUALIFIED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+
+
+# --- path templates ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One parsed template segment: `nav` (single-valued), `coll` + `key`, or `cast`."""
+
+    kind: str  # "nav" | "coll" | "key" | "cast"
+    name: str  # navigation name, cast type, or key parameter name
+    prefix: str = ""  # key segments such as `{item-path}:` keep their literal affixes
+    suffix: str = ""
+
+
+def is_cast(segment: str) -> bool:
+    """`microsoft.graph.iosScepCertificateProfile` narrows the entity (or collection) to a type."""
+    return bool(_QUALIFIED.match(segment))
+
+
+def parse_template(template: str) -> list[Step]:
+    """Split a path template into steps; a literal followed by a `{param}` segment is a collection."""
+    segments = [s for s in template.strip().split("?")[0].split("/") if s]
+    steps: list[Step] = []
+    for i, segment in enumerate(segments):
+        param = _PARAM.match(segment)
+        if param:
+            prefix, name, suffix = param.groups()
+            if not steps or steps[-1].kind not in ("coll", "cast") or _cast_on_entity(steps):
+                steps.append(Step("coll", ""))  # a key right after a key: an unnamed collection
+            steps.append(Step("key", name, prefix, suffix))
+        elif i > 0 and is_cast(segment):
+            steps.append(Step("cast", segment))
+        else:
+            nxt = segments[i + 1] if i + 1 < len(segments) else ""
+            steps.append(Step("coll" if _PARAM.match(nxt) else "nav", segment))
+    return steps
+
+
+def _cast_on_entity(steps: list[Step]) -> bool:
+    """A cast that follows a key or navigation narrows an entity, not a collection."""
+    last_non_cast = next((s for s in reversed(steps) if s.kind != "cast"), None)
+    return steps[-1].kind == "cast" and (last_non_cast is None or last_non_cast.kind != "coll")
+
+
+# --- shapes -----------------------------------------------------------------------------------
+
+
+@dataclass
+class EntityShape:
+    """What an entity at one template position offers: navigations, casts, contracts addressed here."""
+
+    navs: dict[str, NavShape] = field(default_factory=dict)
+    casts: dict[str, EntityShape] = field(default_factory=dict)
+    types: list[str] = field(default_factory=list)  # contract types addressed at this position
+
+    def nav(self, name: str, many: bool) -> NavShape:
+        shape = self.navs.get(name)
+        if shape is None:
+            shape = self.navs[name] = NavShape(name, many)
+        shape.many = shape.many or many  # a name used with a key anywhere is a collection
+        return shape
+
+    def cast(self, type_name: str) -> EntityShape:
+        return self.casts.setdefault(type_name, EntityShape())
+
+    def needed_types(self) -> list[str]:
+        """Types a collection of these entities must hold: contract types first, then cast types."""
+        return list(dict.fromkeys([*self.types, *self.casts]))
+
+
+@dataclass
+class NavShape:
+    """A navigation property: single-valued or a collection (with its key affixes and casts)."""
+
+    name: str
+    many: bool
+    element: EntityShape = field(default_factory=EntityShape)
+    casts: dict[str, EntityShape] = field(default_factory=dict)  # `/coll/microsoft.graph.X/{id}`
+    prefix: str = ""
+    suffix: str = ""
+
+    def member_types(self) -> list[tuple[str, list[EntityShape]]]:
+        """(type, shapes) of every entity kind the collection holds, in seeding order.
+
+        A member offers the navigations of the element shape and, when a template reaches it
+        through `/coll/<cast>/{id}`, those of that cast too.
+        """
+        kinds: dict[str, list[EntityShape]] = {}
+        for type_name in self.element.needed_types():
+            kinds.setdefault(type_name, [self.element])
+        for type_name, shape in self.casts.items():
+            kinds.setdefault(type_name, [self.element]).append(shape)
+        for shape in self.casts.values():
+            for extra in shape.needed_types():
+                kinds.setdefault(extra, [self.element, shape])
+        return list(kinds.items())
+
+
+def build_shapes(contracts: Iterable[Contract]) -> dict[str, EntityShape]:
+    """One root shape per API version, with every contract's templates merged in."""
+    roots: dict[str, EntityShape] = {}
+    for contract in contracts:
+        root = roots.setdefault(contract.version, EntityShape())
+        for template in contract.paths:
+            add_template(root, parse_template(template), contract.resource)
+    return roots
+
+
+def add_template(root: EntityShape, steps: list[Step], resource: str) -> None:
+    """Merge one template into the trie; the entity it ends on is addressed by `resource`."""
+    entity = root
+    pending: NavShape | None = None  # a collection whose key has not come yet
+    target: EntityShape = root  # the shape that key reaches (narrowed by `/coll/<cast>`)
+    for step in steps:
+        if step.kind == "nav":
+            entity, pending = entity.nav(step.name, many=False).element, None
+        elif step.kind == "coll":
+            pending = entity.nav(step.name, many=True)
+            target = pending.element
+        elif step.kind == "key" and pending is not None:
+            pending.prefix, pending.suffix = step.prefix, step.suffix
+            entity, pending = target, None
+        elif step.kind == "cast" and pending is not None:
+            target = pending.casts.setdefault(step.name, EntityShape())
+        elif step.kind == "cast":
+            entity = entity.cast(step.name)
+    if pending is None and entity is not root and resource not in entity.types:
+        entity.types.append(resource)
+
+
+# --- deterministic values ---------------------------------------------------------------------
+
+
+def rng_for(*parts: object) -> random.Random:
+    """A random generator fixed by its inputs (Python's `hash` of str is salted per process)."""
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def guid_for(*parts: object) -> str:
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def seed_value(
+    type_name: str,
+    types: dict[str, TypeDef],
+    rng: random.Random,
+    *,
+    enum: list[str] | None = None,
+    nullable: bool = True,
+    label: str = "value",
+    depth: int = 0,
+) -> Any:
+    """A deterministic value valid for `type_name` (null only for what cannot be generated)."""
+    many, inner = edm.split_collection(type_name)
+    if many:
+        return [
+            seed_value(inner, types, rng, enum=enum, nullable=False, label=label, depth=depth)
+            for _ in range(rng.randint(1, 2))
+        ]
+    typedef = types.get(inner)
+    if enum is not None or (typedef is not None and typedef.kind == "enum"):
+        members = enum if enum is not None else (typedef.members if typedef else None) or []
+        return rng.choice(members) if members else (None if nullable else "")
+    if edm.is_primitive(inner):
+        return _primitive(inner, rng, label)
+    if typedef is not None and depth < MAX_DEPTH:
+        return {
+            p.name: seed_value(
+                p.type, types, rng, enum=p.enum, nullable=p.nullable, label=p.name, depth=depth + 1
+            )
+            for p in typedef.properties
+        }
+    return None if nullable else {}
+
+
+def _primitive(type_name: str, rng: random.Random, label: str) -> Any:
+    if type_name in edm.INT_RANGES:
+        low, high = edm.INT_RANGES[type_name]
+        return rng.randint(max(low, 0), min(high, 1000))
+    if type_name in ("Edm.Single", "Edm.Double", "Edm.Decimal"):
+        return rng.randint(0, 4000) / 8  # exact in float32 and in decimal
+    if type_name == "Edm.Boolean":
+        return rng.random() < 0.5
+    if type_name == "Edm.DateTimeOffset":
+        start = edm.parse_datetimeoffset("2020-01-01T00:00:00Z")
+        return edm.format_datetimeoffset(start + rng.randrange(0, 5 * 365 * 86400 * 10**7))
+    if type_name == "Edm.Date":
+        return f"{rng.randint(2000, 2030):04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    if type_name == "Edm.TimeOfDay":
+        return f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+    if type_name == "Edm.Duration":
+        return f"PT{rng.randint(1, 23)}H{rng.randint(0, 59)}M"
+    if type_name == "Edm.Guid":
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    if type_name == "Edm.Binary":
+        return "AQID" + "BAUG"[: rng.randint(0, 4)]
+    return f"{label} {rng.randint(1, 999)}"
+
+
+def default_value(prop: Property, types: dict[str, TypeDef]) -> Any:
+    """What a property reads when it was never set: null, or the type's zero value."""
+    if prop.nullable:
+        return None
+    many, inner = edm.split_collection(prop.type)
+    if many:
+        return []
+    typedef = types.get(inner)
+    members = prop.enum or (typedef.members if typedef and typedef.kind == "enum" else None)
+    if members:
+        return members[0]
+    zeros = {"Edm.Boolean": False, "Edm.DateTimeOffset": "0001-01-01T00:00:00Z", "Edm.String": ""}
+    if inner in edm.INT_RANGES or inner in edm.FLOATS:
+        return 0
+    return zeros.get(inner, {} if typedef else None)
+
+
+# --- the store --------------------------------------------------------------------------------
+
+
+@dataclass
+class Entity:
+    """One stored entity: its wire properties (with `id`), its type and what it offers."""
+
+    key: tuple[str, ...]  # concrete path without casts, e.g. (`deviceManagement`, ..., `<id>`)
+    type: str  # qualified type name, `microsoft.graph.x`
+    shapes: list[EntityShape]  # navigations and casts are looked up in each, in order
+    data: dict[str, Any]
+    keyed: bool  # a member of a collection (casts to another type are then 404)
+
+    def nav(self, name: str) -> NavShape | None:
+        return next((s.navs[name] for s in self.shapes if name in s.navs), None)
+
+    def cast(self, name: str) -> EntityShape | None:
+        return next((s.casts[name] for s in self.shapes if name in s.casts), None)
+
+
+@dataclass
+class Collection:
+    key: tuple[str, ...]
+    shape: NavShape
+    members: list[Entity]
+    only: str | None = None  # `/coll/microsoft.graph.X` lists only X entities
+
+    def listing(self) -> list[Entity]:
+        return [e for e in self.members if self.only is None or e.type == self.only]
+
+
+class NotFound(Exception):
+    """An unknown id: 404."""
+
+
+class BadSegment(Exception):
+    """A segment no template names: 400, as Graph answers `Resource not found for the segment`."""
+
+
+class Store:
+    """Entities of every version, created on first access; guard reads and writes with `lock`."""
+
+    def __init__(self, contracts: Iterable[Contract], seed: int = 0) -> None:
+        self.contracts = {(c.version, c.resource): c for c in contracts}
+        self.roots = build_shapes(self.contracts.values())
+        self.seed = seed
+        self.lock = threading.RLock()
+        self._entities: dict[tuple[str, ...], Entity] = {}
+        self._collections: dict[tuple[str, ...], Collection] = {}
+
+    def contract_for(self, version: str, entity: Entity) -> Contract | None:
+        return self.contracts.get((version, entity.type))
+
+    def resolve(
+        self, version: str, segments: list[str], trail: list[str] | None = None
+    ) -> Entity | Collection:
+        """Walk a concrete path the way Graph routes it; raises NotFound or BadSegment.
+
+        `trail` collects the `@odata.context` path on the way: `deviceConfigurations('id')`, ...
+        """
+        trail = [] if trail is None else trail
+        root = self.roots.get(version)
+        if root is None or not segments:
+            raise BadSegment(f"Resource not found for the segment '{version}'")
+        with self.lock:
+            node: Entity | Collection = Entity((version,), "", [root], {}, keyed=False)
+            for segment in segments:
+                node = self._step(version, node, segment)
+                if isinstance(node, Entity) and node.keyed and trail and segment != node.type:
+                    trail[-1] += f"('{node.data.get('id')}')"
+                else:
+                    trail.append(segment)
+            return node
+
+    def _step(self, version: str, node: Entity | Collection, segment: str) -> Entity | Collection:
+        if isinstance(node, Collection):
+            if node.only is None and is_cast(segment):  # `/coll/microsoft.graph.X`: only X
+                return Collection(node.key, node.shape, node.members, only=segment)
+            return self._member(node, segment)
+        nav = node.nav(segment)
+        if nav is not None:
+            key = (*node.key, segment)
+            return (
+                self._collection(version, key, nav) if nav.many else self._single(version, key, nav)
+            )
+        cast = node.cast(segment)
+        if cast is not None and node.type:
+            if node.keyed and node.type != segment:
+                raise NotFound(f"'{node.key[-1]}' is not a {segment}")
+            return Entity(node.key, node.type, [cast, *node.shapes], node.data, node.keyed)
+        raise BadSegment(f"Resource not found for the segment '{segment}'")
+
+    def _member(self, collection: Collection, segment: str) -> Entity:
+        shape = collection.shape
+        if not (segment.startswith(shape.prefix) and segment.endswith(shape.suffix)):
+            raise NotFound(f"'{segment}' does not name an entity")
+        ident = segment[len(shape.prefix) : len(segment) - len(shape.suffix)]
+        for entity in collection.listing():
+            if entity.data.get("id") == ident:
+                return entity
+        raise NotFound(f"Resource '{ident}' does not exist")
+
+    def _collection(self, version: str, key: tuple[str, ...], nav: NavShape) -> Collection:
+        found = self._collections.get(key)
+        if found is None:
+            members: list[Entity] = []
+            kinds = nav.member_types() or [(_guess_type(nav.name), [nav.element])]
+            for type_name, shapes in kinds:
+                for i in range(SEEDED_PER_TYPE):
+                    ident = guid_for(self.seed, *key, type_name, i)
+                    members.append(self._new(version, (*key, ident), type_name, shapes, ident))
+            found = self._collections[key] = Collection(key, nav, members)
+        return found
+
+    def _single(self, version: str, key: tuple[str, ...], nav: NavShape) -> Entity:
+        found = self._entities.get(key)
+        if found is None:
+            types = nav.element.needed_types() or [_guess_type(nav.name)]
+            ident = guid_for(self.seed, *key)
+            found = self._new(version, key, types[0], [nav.element], ident, keyed=False)
+        return found
+
+    def _new(
+        self,
+        version: str,
+        key: tuple[str, ...],
+        type_name: str,
+        shapes: list[EntityShape],
+        ident: str,
+        *,
+        keyed: bool = True,
+    ) -> Entity:
+        contract = self.contracts.get((version, type_name))
+        data = seeded_properties(contract, self.seed, key) if contract else {}
+        data["id"] = ident
+        entity = self._entities[key] = Entity(key, type_name, shapes, data, keyed)
+        return entity
+
+    def create(self, version: str, collection: Collection, ident: str) -> Entity | None:
+        """Add an entity with default values (only the `not-found-creates` defect does this)."""
+        kinds = dict(collection.shape.member_types())
+        type_name = collection.only or next(
+            (t for t in kinds if (version, t) in self.contracts), None
+        )
+        contract = self.contracts.get((version, type_name or ""))
+        if type_name is None or contract is None:
+            return None
+        shapes = kinds.get(type_name, [collection.shape.element])
+        entity = self._new(version, (*collection.key, ident), type_name, shapes, ident)
+        entity.data.clear()
+        entity.data.update({p.name: default_value(p, contract.types) for p in contract.properties})
+        entity.data["id"] = ident
+        collection.members.append(entity)
+        return entity
+
+    def siblings(self, entity: Entity) -> Iterator[Entity]:
+        """Other members of the entity's collection with the same type (seeded or not yet)."""
+        collection = self._collections.get(entity.key[:-1])
+        for other in collection.members if collection else ():
+            if other is not entity and other.type == entity.type:
+                yield other
+
+
+def seeded_properties(contract: Contract, seed: int, key: tuple[str, ...]) -> dict[str, Any]:
+    """Every property of the contract, valid for its type, fixed by seed and entity path."""
+    data: dict[str, Any] = {}
+    for prop in contract.properties:
+        rng = rng_for(seed, *key, prop.name)
+        value = seed_value(
+            prop.type, contract.types, rng, enum=prop.enum, nullable=prop.nullable, label=prop.name
+        )
+        data[prop.name] = edm.canonical(value, prop.type, contract.types)
+    return data
+
+
+def _guess_type(nav_name: str) -> str:
+    """An element type for a collection no contract names: `deviceConfigurations` -> singular."""
+    base = nav_name.split("(")[0].strip("$:") or "entity"
+    if base.endswith("ies"):
+        base = base[:-3] + "y"
+    elif base.endswith("s") and not base.endswith("ss"):
+        base = base[:-1]
+    return f"{NAMESPACE}.{base}"
