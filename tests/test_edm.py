@@ -391,3 +391,37 @@ def test_canonical_walks_complex_values_and_collections():
         TYPES,
     )
     assert edm.canonical(None, "microsoft.graph.window", TYPES) is None
+
+
+def test_derived_complex_values_are_judged_by_their_odata_type():
+    types = {
+        **TYPES,
+        "microsoft.graph.target": TypeDef(
+            "microsoft.graph.target", "complex", properties=[Property("filterId", "Edm.String")]
+        ),
+        "microsoft.graph.groupTarget": TypeDef(
+            "microsoft.graph.groupTarget",
+            "complex",
+            properties=[Property("filterId", "Edm.String"), Property("groupId", "Edm.Guid")],
+        ),
+    }
+    group = {"@odata.type": "#microsoft.graph.groupTarget", "groupId": "nope"}
+    assert edm.validate(group, "microsoft.graph.target", types, where="t") == [
+        "t.groupId: not an Edm.Guid: 'nope'"
+    ]
+    # A derived type the docs never resolved: its extra properties cannot be judged, known ones can.
+    unknown = {"@odata.type": "microsoft.graph.otherTarget", "collectionId": "c", "filterId": 5}
+    problems = edm.validate(unknown, "microsoft.graph.target", types, where="t")
+    assert len(problems) == 1 and problems[0].startswith("t.filterId:")
+    # Without a cast, an unknown property is still reported.
+    assert edm.validate({"groupId": "x"}, "microsoft.graph.target", types, where="t") == [
+        "t.groupId: not a property of microsoft.graph.target"
+    ]
+
+
+@pytest.mark.parametrize("type_name", ["Edm.Untyped", "microsoft.graph.Json"])
+def test_any_json_types_accept_any_value(type_name):
+    for value in ([[1, "a"], [None]], {"a": 1}, "x", 3, True, None):
+        assert ok(value, type_name)
+    assert ok([[1], {"a": 2}], f"Collection({type_name})")
+    assert not ok({"a": 1}, f"Collection({type_name})")

@@ -239,3 +239,38 @@ def test_only_bad_input_exits_one(tmp_path):
     empty.write_text("")
     result = runner.invoke(app, ["lint", str(empty)])
     assert result.exit_code == 1 and "empty.md" in result.stderr
+
+
+def test_derived_type_example_properties_are_not_unknown():
+    body = {"@odata.type": "#microsoft.graph.specialUserStatus", "special": 1, "devicesCount": "x"}
+    findings = lint_contract(user_status(example(body)))
+    assert sorted(f.rule for f in findings) == ["example-invalid", "example-odata-type"]
+
+
+def _locate(shown: str, root: Path) -> Path:
+    """Findings name files relative to the folder above the inputs; find the real file."""
+    bases = (Path.cwd(), root, root.parent, root.parent.parent)
+    return next(base / shown for base in bases if (base / shown).is_file())
+
+
+def test_corpus_lint_points_inside_real_files(corpus):
+    """Whole-corpus lint: no crash, and every finding's file:line exists (the line is real)."""
+    from graph_contracts.lint import lint_paths
+
+    root = corpus / "graph-docs" / "api-reference" / "v1.0"
+    findings, errors = lint_paths([root])
+    invalid = [f for f in findings if f.rule == "example-invalid" and f.severity == "error"]
+    assert len(findings) > 100 and invalid
+    lengths: dict[str, int] = {}
+    for f in findings:
+        path = _locate(f.file, root)
+        if f.file not in lengths:
+            lengths[f.file] = len(path.read_text(encoding="utf-8", errors="replace").splitlines())
+        assert f.line is None or 1 <= f.line <= lengths[f.file], f
+    # A property-level finding names its property, and that line of the page names it too.
+    for f in invalid[:50]:
+        key = f.message.split(": ", 2)[1].split(".")[0].split("[")[0]
+        path = _locate(f.file, root)
+        line = path.read_text(encoding="utf-8", errors="replace").splitlines()[f.line - 1]
+        assert key.startswith("@") or f'"{key}"' in line, (f, line)
+    assert all(": " in e for e in errors)

@@ -161,7 +161,16 @@ def check_metadata(
 @app.command()
 def openapi(contracts: ContractsOpt = DEFAULT_CONTRACTS) -> None:
     """Print the OpenAPI 3.0.3 document of the contracts."""
-    raise fail("openapi: not implemented yet")
+    import json
+
+    from graph_contracts import contracts as contract_files
+    from graph_contracts.openapi import build
+
+    try:
+        loaded = contract_files.load(contracts)
+    except contract_files.ContractFileError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(json.dumps(build(loaded), indent=2, ensure_ascii=False))
 
 
 # --- mock ------------------------------------------------------------------------------------
@@ -174,7 +183,19 @@ def mock(
     fault: Annotated[list[str] | None, typer.Option(help="Fault to inject (repeatable).")] = None,
 ) -> None:
     """Serve the contracts as a stateful mock Graph on uvicorn."""
-    raise fail("mock: not implemented yet")
+    from graph_contracts.contracts import ContractFileError
+    from graph_contracts.mock.faults import UnknownFault
+    from graph_contracts.mock.server import serve
+
+    def announce(line: str) -> None:
+        typer.echo(line)
+
+    try:
+        serve(contracts, host, port, token, fault or [], announce=announce)
+    except (ContractFileError, UnknownFault) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"mock: cannot serve on {host}:{port}: {exc}") from None
 
 
 # --- run -------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ _EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 _TAG = re.compile(r"<[^>]+>")
 _TODO = re.compile(r"\*\*\s*TODO\b|\bTODO:", re.I)
 _NAMESPACE = re.compile(r"^\s*Namespace:\s*([A-Za-z][\w.]*)")
+_NAMESPACE_ANY = re.compile(r"^Namespace:\s*([A-Za-z][\w.]*)", re.M)
 _VERSION_URL = re.compile(r"https?://[^/\s]+/(beta|v1\.0)/")
 _BETA_NOTE = re.compile(r"under the /beta version|\[!INCLUDE \[beta-disclaimer\]", re.I)
 _REQUEST_LINE = re.compile(r"^\s*(PATCH|PUT|POST|GET|DELETE)\s+(\S.*?)\s*(?:HTTP/\d(?:\.\d)?)?\s*$")
@@ -72,6 +73,8 @@ _TEXT_HEADINGS = {
 }
 
 
+_LIST_SPLIT = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
+_READ_ONLY = re.compile(r"\bread[- ]?only\b", re.I)
 _TABLE_SECTIONS = frozenset(("permissions", "headers", "body", "properties", "members"))
 
 
@@ -169,6 +172,41 @@ def detect_style(lines: list[str]) -> str:
     return "text"
 
 
+_TYPE_SECTION = re.compile(r"^#{1,4}[ \t]*(Properties|Members)[ \t]*$", re.M | re.I)
+_NEXT_HEADING = re.compile(r"^#{1,4}[ \t]", re.M)
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*$", re.M)
+
+
+def parse_type_page(text: str) -> Page:
+    """Fast path for linked resource/type pages: title, namespace, @odata.type and the first
+    Properties or Members table only, found by regex instead of walking every line."""
+    if text.lstrip().startswith("---") is False and "|" not in text:
+        return parse_page(text, resource_only=True)
+    page = Page(style="frontmatter" if text.lstrip().startswith("---") else "markdown")
+    m = _H1.search(text)
+    if m:
+        page.title = _plain(m.group(1))
+    m = _NAMESPACE_ANY.search(text)
+    if m:
+        page.namespace = m.group(1)
+    at = text.find('"blockType": "resource"')
+    if at >= 0:
+        m = _ODATA_TYPE.search(text, at)
+        if m:
+            page.odata_type = m.group(1)
+    m = _TYPE_SECTION.search(text)
+    if m:
+        end = _NEXT_HEADING.search(text, m.end())
+        body = text[m.end() : end.start() if end else len(text)]
+        first_line = text.count("\n", 0, m.end()) + 1
+        parser = _Parser(body.split("\n"), page, True)
+        parser.section = m.group(1).lower()
+        parser.heading_seen = True
+        parser.line_offset = first_line
+        parser.run(0)
+    return page
+
+
 def parse_page(text: str, *, resource_only: bool = False) -> Page:
     """Parse one page; raise PageError when it is truncated or not a Graph doc page at all.
 
@@ -210,6 +248,7 @@ class _Parser:
 
     def __init__(self, lines: list[str], page: Page, resource_only: bool = False) -> None:
         self.resource_only = resource_only
+        self.line_offset = 0
         self.lines = lines
         self.page = page
         self.section = ""
@@ -433,7 +472,7 @@ class _Parser:
             return j  # Methods, Relationships...: not worth splitting
         if self.resource_only and self.section not in ("properties", "members"):
             return j
-        rows = [(k + 1, _cells(lines[k])) for k in range(i, j)]
+        rows = [(k + 1 + self.line_offset, _cells(lines[k])) for k in range(i, j)]
         if len(rows) >= 2 and set("".join(rows[1][1])) <= set(":- "):
             header = [c.lower() for c in rows[0][1]]
             self._table(header, rows[2:], i + 1)
@@ -501,7 +540,7 @@ class _Parser:
                 description=description,
                 line=line,
                 enum=possible_values(desc),
-                read_only=bool(re.search(r"\bread[- ]?only\b", desc, re.I)),
+                read_only="ead" in desc and bool(_READ_ONLY.search(desc)),
             )
         )
 
@@ -621,7 +660,7 @@ def _permission_kind(text: str) -> str | None:
 
 def possible_values(desc: str) -> list[str] | None:
     """Enum members listed as "Possible values are: `a`, `b`" (backticks or bare words)."""
-    m = _POSSIBLE.search(desc)
+    m = _POSSIBLE.search(desc) if "alues" in desc else None
     if not m:
         return None
     rest = desc[m.end() :]
@@ -630,7 +669,7 @@ def possible_values(desc: str) -> list[str] | None:
         values = _CODE.findall(ticks.group(1))
     else:
         sentence = re.split(r"\.(?:\s|$)", rest.strip(), maxsplit=1)[0]
-        values = [re.sub(r"^(?:and|or)\s+", "", v.strip()) for v in sentence.split(",")]
+        values = [v.strip() for v in _LIST_SPLIT.split(sentence)]
     values = [v.strip("'\"*") for v in values if v]
     out: list[str] = []
     for v in values:

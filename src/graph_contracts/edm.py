@@ -30,6 +30,8 @@ INT_RANGES = {
 }
 FLOATS = {"Edm.Single", "Edm.Double", "Edm.Decimal"}
 FLOAT_SPECIALS = {"INF", "-INF", "NaN"}
+# Types whose values are any JSON (workbook ranges send arrays of arrays as `Json`).
+ANY_JSON = {"Edm.Untyped", "microsoft.graph.Json"}
 FLOAT32_MAX = struct.unpack("f", b"\xff\xff\x7f\x7f")[0]
 MAX_OFFSET_MINUTES = 14 * 60
 TICKS_PER_SECOND = 10**7
@@ -116,6 +118,8 @@ def validate(
     if value is None:
         return [] if nullable else [f"{where}: null is not allowed"]
     many, inner = split_collection(type_name)
+    if inner in ANY_JSON and not many:
+        return []
     if many:
         if not isinstance(value, list):
             return [f"{where}: expected an array of {inner}, got {_kind(value)}"]
@@ -230,6 +234,13 @@ def _enum_problems(value: Any, name: str, members: list[str], flags: bool, where
 def _complex_problems(value: Any, typedef: TypeDef, types: Types, where: str) -> list[str]:
     if not isinstance(value, dict):
         return [f"{where}: expected a {typedef.name} object, got {_kind(value)}"]
+    # A value may be of a derived type (`@odata.type`): judge it by that type when it is known;
+    # when it is not, properties the base type lacks cannot be judged.
+    cast = str(value.get("@odata.type") or "").lstrip("#")
+    derived = types.get(cast) if cast and cast != typedef.name else None
+    if derived is not None and derived.kind == "complex":
+        typedef = derived
+    open_cast = bool(cast and cast != typedef.name)
     known = {p.name: p for p in typedef.properties}
     errors: list[str] = []
     for key, item in value.items():
@@ -237,7 +248,8 @@ def _complex_problems(value: Any, typedef: TypeDef, types: Types, where: str) ->
             continue
         prop = known.get(key)
         if prop is None:
-            errors.append(f"{where}.{key}: not a property of {typedef.name}")
+            if not open_cast:
+                errors.append(f"{where}.{key}: not a property of {typedef.name}")
             continue
         errors += validate(
             item, prop.type, types, enum=prop.enum, nullable=prop.nullable, where=f"{where}.{key}"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .contracts import NAMESPACE, Contract, Example, Finding, Property, TypeDef
-from .docs import Page, PageError, RawProperty, decode, parse_page
+from .docs import Page, PageError, RawProperty, decode, parse_page, parse_type_page
 
 SUFFIXES = (".md", ".txt")
 PRIMITIVES = {
@@ -97,8 +97,8 @@ def extract_paths(paths: Iterable[Path]) -> Extraction:
     resolver = _Resolver(root)
     drafts: list[_Draft] = []
     findings: list[Finding] = []
-    for order, path in enumerate(files):
-        shown = resolver.show(path)
+    shown_files = sorted((resolver.show(f), f) for f in files)  # merge order = sorted sources
+    for order, (shown, path) in enumerate(shown_files):
         try:
             page = parse_page(decode(path.read_bytes()))
         except PageError as exc:
@@ -174,7 +174,7 @@ class _Resolver:
         if key not in self.pages:
             try:
                 with open(key, "rb") as fh:
-                    self.pages[key] = parse_page(decode(fh.read()), resource_only=True)
+                    self.pages[key] = parse_type_page(decode(fh.read()))
             except (OSError, PageError):
                 self.pages[key] = None
         return self.pages[key]

@@ -1,0 +1,75 @@
+"""The mock as a real server: uvicorn, one line naming the URL once the socket is bound, clean stop.
+
+uvicorn re-raises SIGINT/SIGTERM after its graceful shutdown, which would end the process with a
+signal status; `_Server` keeps the graceful shutdown and drops the re-raise, so Ctrl-C and SIGTERM
+both exit 0 (a supervisor reads that as "stopped as asked").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Generator, Iterable
+from pathlib import Path
+
+import uvicorn
+
+from graph_contracts import contracts as contract_files
+from graph_contracts.mock.app import create_app
+
+
+class _Server(uvicorn.Server):
+    """uvicorn.Server that stops on SIGINT/SIGTERM without re-raising the signal afterwards."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+
+def serve(
+    contracts_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    token: str | None = None,
+    faults: Iterable[str] = (),
+    *,
+    seed: int = 0,
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Serve the contracts in `contracts_dir` until interrupted; `announce` gets the ready line.
+
+    Raises ContractFileError / UnknownFault before binding anything, so the CLI can exit 2.
+    """
+    loaded = contract_files.load(contracts_dir)
+    faults = list(dict.fromkeys(faults))
+    app = create_app(loaded, token=token, faults=faults, seed=seed)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    server = _Server(config)
+    asyncio.run(_run(server, len(loaded), faults, announce))
+
+
+async def _run(
+    server: _Server, count: int, faults: list[str], announce: Callable[[str], None]
+) -> None:
+    task = asyncio.create_task(server.serve())
+    while not server.started and not task.done():
+        await asyncio.sleep(0.01)
+    if server.started:
+        host, port = server.servers[0].sockets[0].getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        label = ", ".join(faults) if faults else "none"
+        announce(f"Serving mock Graph at http://{shown}:{port} ({count} contracts, faults: {label})")
+    await task
+    if not server.started:
+        raise OSError(f"could not listen on {server.config.host}:{server.config.port}")

@@ -1,0 +1,121 @@
+"""docs.parse_page on the three seed styles, and on small inline pages for the edge cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph_contracts.docs import PageError, decode, parse_page, parse_type_page, possible_values
+
+
+def page_of(seeds: Path, prefix: str):
+    path = next(seeds.glob(f"{prefix}_*.txt"))
+    return parse_page(decode(path.read_bytes()))
+
+
+def test_frontmatter_style_seed_000(seeds: Path) -> None:
+    page = page_of(seeds, "000")
+    assert page.style == "frontmatter"
+    assert page.resource == "deviceConfigurationUserStatus"
+    assert page.resource_link == "../resources/deviceconfigurationuserstatus.md"
+    assert page.versions == ["beta"]
+    assert page.paths == [(31, "/deviceManagement/deviceConfigurations/{deviceConfigurationId}/userStatuses")]
+    assert page.permissions == {}  # only TODO placeholders
+    assert page.headers == ["Authorization", "Content-Type"]
+    assert page.status == 200
+    status = next(p for p in page.properties if p.name == "status")
+    assert (status.type_text, status.line) == ("complianceStatus", 50)
+    assert status.enum is not None and len(status.enum) == 8
+    assert [e.kind for e in page.examples] == ["request", "response"]
+    assert page.examples[0].line == 68 and page.examples[0].body["status"] == "String"
+    assert any(line == 21 for line, _ in page.todos)
+
+
+def test_old_markdown_style_seed_001(seeds: Path) -> None:
+    page = page_of(seeds, "001")
+    assert page.style == "markdown"
+    assert page.title == "Update deviceConfigurationUserStatus"
+    assert page.paths == [(13, "/deviceManagement/deviceConfigurations/<id>/userStatuses/<id>")]
+    assert page.permissions == {"delegated_work": ["DeviceManagementConfiguration.ReadWrite.All"]}
+    status = next(p for p in page.properties if p.name == "status")
+    assert status.type_text == "String" and status.enum is not None and len(status.enum) == 7
+    assert page.examples[1].status == 200 and page.examples[1].body_line == 58
+
+
+def test_plain_text_style_seed_004(seeds: Path) -> None:
+    page = page_of(seeds, "004")
+    assert page.style == "text"
+    assert page.beta_note and page.versions == ["beta"]
+    assert page.resource == "deviceConfigurationUserStatus"
+    assert len(page.paths) == 10 and page.paths[0][0] == 26
+    assert page.permissions == {
+        "delegated_work": ["DeviceManagementConfiguration.ReadWrite.All"],
+        "delegated_personal": [],
+        "application": ["DeviceManagementConfiguration.ReadWrite.All"],
+    }
+    assert page.headers == ["Authorization"]
+    assert [p.name for p in page.properties][:3] == ["id", "userDisplayName", "devicesCount"]
+    status = next(p for p in page.properties if p.name == "status")
+    assert status.type_text == "complianceStatus" and status.enum[-1] == "notAssigned"
+    assert [(e.kind, e.line, e.body_line) for e in page.examples] == [
+        ("request", 67, 71),
+        ("response", 84, 88),
+    ]
+
+
+def test_plain_text_two_word_type() -> None:
+    text = "\n".join(
+        [
+            "Update widget",
+            "",
+            "HTTP Request",
+            "",
+            "PATCH /widgets/{id}",
+            "",
+            "Request body",
+            "",
+            "Property Type Description",
+            "tags String collection Labels. Read-only.",
+            "size Int32 Size in cm.",
+            "",
+            "Response",
+            "",
+            "If successful, this method returns a 204 No Content response code.",
+        ]
+    )
+    page = parse_page(text)
+    tags = page.properties[0]
+    assert (tags.name, tags.type_text, tags.read_only) == ("tags", "String collection", True)
+    assert page.properties[1].type_text == "Int32"
+    assert page.status == 204
+
+
+@pytest.mark.parametrize(
+    ("desc", "expected"),
+    [
+        ("Possible values are: `a`, `b`, `c`.", ["a", "b", "c"]),
+        ("Possible values are: a, b and c. More text.", ["a", "b", "c"]),
+        ("No list here.", None),
+    ],
+)
+def test_possible_values(desc: str, expected: list[str] | None) -> None:
+    assert possible_values(desc) == expected
+
+
+def test_unclosed_fence_is_truncated() -> None:
+    with pytest.raises(PageError, match="truncated"):
+        parse_page("# Update x\n\n## HTTP request\n```http\nPATCH /x/{id}\n")
+
+
+def test_unrecognizable_text() -> None:
+    with pytest.raises(PageError, match="unrecognizable"):
+        parse_page("just some words\nand more words\n")
+
+
+def test_type_page_fast_path(corpus: Path) -> None:
+    page = parse_type_page(
+        (corpus / "graph-docs/api-reference/beta/resources/intune-shared-compliancestatus.md").read_text()
+    )
+    assert page.title.startswith("complianceStatus")
+    assert page.members[0] == "unknown" and page.members[-1] == "notAssigned"
