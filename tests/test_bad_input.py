@@ -16,7 +16,10 @@ CASES = {
     "empty.md": (b"", "empty file"),
     "blank.md": (b"  \n\n", "empty file"),
     "binary.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
-    "latin1.md": ("# Update café\n\n## HTTP request\n```http\nPATCH /x/{id}\n```\n".encode("latin-1"), "not UTF-8"),
+    "latin1.md": (
+        "# Update café\n\n## HTTP request\n```http\nPATCH /x/{id}\n```\n".encode("latin-1"),
+        "not UTF-8",
+    ),
     "truncated.txt": (None, "truncated"),
     "notes.txt": (b"shopping list\neggs\nmilk\n", "unrecognizable"),
 }
@@ -42,7 +45,9 @@ def run(*args: str):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_each_bad_file_is_named_with_its_reason(bad_dir: Path, name: str) -> None:
-    result = run(str(bad_dir / name), str(bad_dir / next(p.name for p in bad_dir.glob("003_*"))), "--json")
+    result = run(
+        str(bad_dir / name), str(bad_dir / next(p.name for p in bad_dir.glob("003_*"))), "--json"
+    )
     assert result.exit_code == 1
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, result.stderr
@@ -57,7 +62,9 @@ def test_folder_with_bad_files_still_extracts_the_good_one(bad_dir: Path, tmp_pa
     out = tmp_path / "out"
     result = run(str(bad_dir), "--out", str(out))
     assert result.exit_code == 1
-    assert len([ln for ln in result.stderr.splitlines() if ln.startswith("graph-contracts: ")]) == len(CASES)
+    assert len(
+        [ln for ln in result.stderr.splitlines() if ln.startswith("graph-contracts: ")]
+    ) == len(CASES)
     assert (out / "beta" / "userAppInstallStatus.json").is_file()
 
 

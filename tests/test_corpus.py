@@ -16,8 +16,10 @@ def corpus_api(corpus: Path) -> tuple[Path, list[Path]]:
 
 
 def test_corpus_coverage(corpus_api) -> None:
-    root, folders = corpus_api
-    pages = {f"{f.parent.parent.name}/api/{f.name}" for folder in folders for f in folder.glob("*.md")}
+    _root, folders = corpus_api
+    pages = {
+        f"{f.parent.parent.name}/api/{f.name}" for folder in folders for f in folder.glob("*.md")
+    }
     result = extract_paths(folders)
     ok: set[str] = set()
     for c in result.contracts:

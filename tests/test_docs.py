@@ -20,7 +20,9 @@ def test_frontmatter_style_seed_000(seeds: Path) -> None:
     assert page.resource == "deviceConfigurationUserStatus"
     assert page.resource_link == "../resources/deviceconfigurationuserstatus.md"
     assert page.versions == ["beta"]
-    assert page.paths == [(31, "/deviceManagement/deviceConfigurations/{deviceConfigurationId}/userStatuses")]
+    assert page.paths == [
+        (31, "/deviceManagement/deviceConfigurations/{deviceConfigurationId}/userStatuses")
+    ]
     assert page.permissions == {}  # only TODO placeholders
     assert page.headers == ["Authorization", "Content-Type"]
     assert page.status == 200
@@ -115,7 +117,9 @@ def test_unrecognizable_text() -> None:
 
 def test_type_page_fast_path(corpus: Path) -> None:
     page = parse_type_page(
-        (corpus / "graph-docs/api-reference/beta/resources/intune-shared-compliancestatus.md").read_text()
+        (
+            corpus / "graph-docs/api-reference/beta/resources/intune-shared-compliancestatus.md"
+        ).read_text()
     )
     assert page.title.startswith("complianceStatus")
     assert page.members[0] == "unknown" and page.members[-1] == "notAssigned"

@@ -57,7 +57,12 @@ def test_merge_keeps_sources_and_prefers_named_enum(seed_result) -> None:
 def test_types_keys_and_first_path(seed_result) -> None:
     c = by_id(seed_result, USER_STATUS)
     assert [p.name for p in c.properties] == [
-        "id", "userDisplayName", "devicesCount", "status", "lastReportedDateTime", "userPrincipalName",
+        "id",
+        "userDisplayName",
+        "devicesCount",
+        "status",
+        "lastReportedDateTime",
+        "userPrincipalName",
     ]
     assert c.property("devicesCount").type == "Edm.Int32"
     assert c.property("lastReportedDateTime").type == "Edm.DateTimeOffset"
@@ -84,17 +89,43 @@ def test_findings_on_seed_pages(seed_result) -> None:
 @pytest.mark.parametrize(
     ("raw", "resource", "expected", "appended"),
     [
-        ("/deviceManagement/deviceConfigurations/<id>/userStatuses/<id>", "deviceConfigurationUserStatus",
-         "/deviceManagement/deviceConfigurations/{deviceConfigurationId}/userStatuses/{deviceConfigurationUserStatusId}", False),
-        ("https://graph.microsoft.com/beta/policies/{id}/items/{id}", "item",
-         "/policies/{policyId}/items/{itemId}", False),
-        ("/deviceAppManagement/mobileApps/{mobileAppId}/userStatuses", "userAppInstallStatus",
-         "/deviceAppManagement/mobileApps/{mobileAppId}/userStatuses/{userAppInstallStatusId}", True),
-        ("/users/{id | userPrincipalName}/mailboxSettings", "mailboxSettings",
-         "/users/{userId}/mailboxSettings", False),
+        (
+            "/deviceManagement/deviceConfigurations/<id>/userStatuses/<id>",
+            "deviceConfigurationUserStatus",
+            "/deviceManagement/deviceConfigurations/{deviceConfigurationId}/userStatuses/{deviceConfigurationUserStatusId}",
+            False,
+        ),
+        (
+            "https://graph.microsoft.com/beta/policies/{id}/items/{id}",
+            "item",
+            "/policies/{policyId}/items/{itemId}",
+            False,
+        ),
+        (
+            "/deviceAppManagement/mobileApps/{mobileAppId}/userStatuses",
+            "userAppInstallStatus",
+            "/deviceAppManagement/mobileApps/{mobileAppId}/userStatuses/{userAppInstallStatusId}",
+            True,
+        ),
+        (
+            "/users/{id | userPrincipalName}/mailboxSettings",
+            "mailboxSettings",
+            "/users/{userId}/mailboxSettings",
+            False,
+        ),
         ("/me", "user", "/me", False),
-        ("/policies/authorizationPolicy", "authorizationPolicy", "/policies/authorizationPolicy", False),
-        ("/organization/{id}/branding", "organizationalBranding", "/organization/{organizationId}/branding", False),
+        (
+            "/policies/authorizationPolicy",
+            "authorizationPolicy",
+            "/policies/authorizationPolicy",
+            False,
+        ),
+        (
+            "/organization/{id}/branding",
+            "organizationalBranding",
+            "/organization/{organizationId}/branding",
+            False,
+        ),
         ("/sites/{site-id}/lists/{list-id}", "list", "/sites/{siteId}/lists/{listId}", False),
     ],
 )

@@ -384,3 +384,10 @@ def test_corpus_agreement(corpus: Path, version: str):
     assert agreement.ratio >= CORPUS_TARGET, [
         f.message for f in report.findings if f.rule == "type-mismatch"
     ][:20]
+
+
+def test_property_of_a_derived_type_is_named(csdl: Csdl):
+    extra = Property("extra", "Edm.Boolean", sources=["page.md:30"])
+    (finding,) = check([contract(*documented(extra=extra))], csdl)
+    assert finding.rule == "not-in-metadata" and finding.severity == "info"
+    assert "only on derived type microsoft.graph.specialStatus" in finding.message

@@ -59,7 +59,9 @@ def extract(
         written = save(result.contracts, out)
         typer.echo(f"wrote {len(written) - 1} contracts and an index to {out}", err=json_out)
     if json_out:
-        typer.echo(json.dumps([c.to_dict() for c in result.contracts], indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps([c.to_dict() for c in result.contracts], indent=2, ensure_ascii=False)
+        )
     elif out is None:
         for c in result.contracts:
             typer.echo(
@@ -75,8 +77,7 @@ def extract(
 def lint(paths: PathsArg, json_out: JsonOpt = False) -> None:
     """Report doc defects with file:line and severity; exit 1 when there are errors.
 
-    Exit 1 also when a file is bad input (empty, binary, ...): it is named on stderr, one line
-    each, and the other files are still linted.
+    Bad input files (empty, binary, ...) are named on stderr, one line each, and also exit 1.
     """
     import json
     from dataclasses import asdict
@@ -115,10 +116,11 @@ def check_metadata(
 ) -> None:
     """Cross-check extracted contracts against a CSDL $metadata document, both directions.
 
-    Reports types that differ, documented properties CSDL lacks, CSDL properties the docs never
-    mention, unknown resources and enum differences, plus the type agreement ratio. The findings are
-    information: exit 0 when the comparison ran, 2 when the input is unusable (metadata missing or
-    malformed, no contracts, or a doc file that cannot be read; the others are still compared).
+    Reports differing types, documented properties CSDL lacks, CSDL properties the docs omit,
+    unknown resources and enum differences, and the type agreement ratio.
+
+    Findings are information: exit 0 when the comparison ran; exit 2 on unusable input
+    (metadata missing or malformed, no contracts, or an unreadable doc file; others still run).
     """
     import json
     from collections import Counter

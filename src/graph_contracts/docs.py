@@ -317,7 +317,9 @@ class _Parser:
         key = _TEXT_HEADINGS.get(plain.lower().rstrip(":"))
         if key is None:
             low = plain.lower()
-            if low.startswith("example") or (low.startswith(("request", "response")) and self.in_examples):
+            if low.startswith("example") or (
+                low.startswith(("request", "response")) and self.in_examples
+            ):
                 key = "examples"
             elif low.startswith("response"):
                 key = "response"
@@ -434,9 +436,8 @@ class _Parser:
                     and page.style == "text"
                     and j + 1 < end
                     and not _starts_body(lines[j + 1])
-                ):
-                    if not _HEADER_LINE.match(lines[j + 1].strip()):
-                        return j
+                ) and not _HEADER_LINE.match(lines[j + 1].strip()):
+                    return j
                 j += 1
                 continue
             break
@@ -513,9 +514,9 @@ class _Parser:
     def _headers(self, rows: list[tuple[str, str]]) -> None:
         for name, desc in rows:
             name = _plain(name)
-            if name and re.search(r"\brequired\b", desc, re.I) and "optional" not in desc.lower():
-                if name not in self.page.headers:
-                    self.page.headers.append(name)
+            required = re.search(r"\brequired\b", desc, re.I) and "optional" not in desc.lower()
+            if name and required and name not in self.page.headers:
+                self.page.headers.append(name)
 
     def _property(self, line: int, name: str, type_cell: str, desc: str) -> None:
         name = _plain(name).strip()

@@ -58,7 +58,38 @@ PRIMITIVES = {
     "stream": "Edm.Stream",
 }
 SINGLETONS = frozenset(
-    ["me", "settings", "mailboxSettings", "analytics", "insights", "status", "statistics", "directory", "reports", "outlook", "planner", "onenote", "todo", "admin", "communications", "education", "employeeExperience", "identityGovernance", "identityProtection", "informationProtection", "policies", "print", "privacy", "search", "security", "solutions", "teamwork", "windows", "appCatalogs", "places"]
+    [
+        "me",
+        "settings",
+        "mailboxSettings",
+        "analytics",
+        "insights",
+        "status",
+        "statistics",
+        "directory",
+        "reports",
+        "outlook",
+        "planner",
+        "onenote",
+        "todo",
+        "admin",
+        "communications",
+        "education",
+        "employeeExperience",
+        "identityGovernance",
+        "identityProtection",
+        "informationProtection",
+        "policies",
+        "print",
+        "privacy",
+        "search",
+        "security",
+        "solutions",
+        "teamwork",
+        "windows",
+        "appCatalogs",
+        "places",
+    ]
 )
 _COLLECTION = re.compile(r"^(?:Collection\((.+)\)|(.+?)\s+collection)$", re.I)
 _IDENT = re.compile(r"^[A-Za-z_][\w.]*$")
@@ -359,13 +390,20 @@ def _resource(
     return None, None
 
 
-_JSON_TYPES = ((bool, "Edm.Boolean"), (int, "Edm.Int32"), (float, "Edm.Double"), (str, "Edm.String"))
+_JSON_TYPES = (
+    (bool, "Edm.Boolean"),
+    (int, "Edm.Int32"),
+    (float, "Edm.Double"),
+    (str, "Edm.String"),
+)
 
 
 def _example_properties(page: Page, shown: str, findings: list[Finding]) -> list[Property]:
     """Last resort for pages with neither a table nor a resource page: the request example's keys,
     typed from their JSON values (objects -> Edm.Untyped), reported as "no-property-table"."""
-    example = next((e for e in page.examples if e.kind == "request" and isinstance(e.body, dict)), None)
+    example = next(
+        (e for e in page.examples if e.kind == "request" and isinstance(e.body, dict)), None
+    )
     if example is None:
         return []
     props = []
@@ -373,9 +411,19 @@ def _example_properties(page: Page, shown: str, findings: list[Finding]) -> list
         if name.startswith("@") or "@" in name:
             continue
         items = value if isinstance(value, list) else [value]
-        kind = next((t for py, t in _JSON_TYPES for v in items[:1] if isinstance(v, py)), "Edm.Untyped")
+        kind = next(
+            (t for py, t in _JSON_TYPES for v in items[:1] if isinstance(v, py)), "Edm.Untyped"
+        )
         ctype = f"Collection({kind})" if isinstance(value, list) else kind
-        props.append(Property(name, ctype, nullable=name != "id", key=name == "id", sources=[f"{shown}:{example.body_line}"]))
+        props.append(
+            Property(
+                name,
+                ctype,
+                nullable=name != "id",
+                key=name == "id",
+                sources=[f"{shown}:{example.body_line}"],
+            )
+        )
     if props:
         findings.append(
             Finding(
@@ -535,7 +583,11 @@ def normalize_path(raw: str, resource: str) -> tuple[str, bool]:
     for i, seg in enumerate(segments):
         m = _PLACEHOLDER.match(seg)
         if not m:
-            out.append(seg)
+            out.append(
+                _INNER_PLACEHOLDER.sub(lambda x, s=seg: _inner_name(x, s), seg)
+                if "(" in seg
+                else seg
+            )
             continue
         name = next(g for g in m.groups() if g is not None).strip()
         if _generic(name):
@@ -550,6 +602,17 @@ def normalize_path(raw: str, resource: str) -> tuple[str, bool]:
     if appended:
         out.append("{" + resource + "Id}")
     return "/" + "/".join(out), appended
+
+
+_INNER_PLACEHOLDER = re.compile(r"<([^>]*)>|\{([^}]*)\}")
+
+
+def _inner_name(m: re.Match[str], seg: str) -> str:
+    """Placeholders inside a function/key segment: `range(<address>)`, `items('{id}')`."""
+    name = (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+    if _generic(name):
+        return "{" + singular(seg.split("(", 1)[0]) + "Id}"
+    return "{" + _camel(name) + "}"
 
 
 def _generic(name: str) -> bool:
@@ -687,7 +750,7 @@ def _merge_property(variants: list[tuple[_Draft, Property]], findings: list[Find
             -d.order,
         )
 
-    best_draft, best = max(variants, key=rank)
+    _best_draft, best = max(variants, key=rank)
     winner = Property(
         name=best.name,
         type=best.type,

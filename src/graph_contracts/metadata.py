@@ -75,6 +75,17 @@ class Csdl:
     def navigation(self, name: str) -> dict[str, CsdlProperty]:
         return {k: v for t in self.lineage(name) for k, v in t.navigation.items()}
 
+    def subtype_with(self, name: str, prop: str) -> CsdlType | None:
+        """A type derived from `name` that declares `prop` (docs of a base often list them)."""
+        for candidate in self.types.values():
+            if (
+                prop in candidate.properties
+                and candidate.name != name
+                and self.is_derived(candidate.name, name)
+            ):
+                return candidate
+        return None
+
     def is_derived(self, name: str, base: str) -> bool:
         """True when `name` is `base` or inherits from it."""
         return any(t.name == base for t in self.lineage(name))
@@ -249,7 +260,7 @@ def _compare_structured(
     for prop in props:
         known = structural.get(prop.name) or navigation.get(prop.name)
         if known is None:
-            report.findings.append(_not_in_metadata(name, prop, target, where))
+            report.findings.append(_not_in_metadata(name, prop, target, where, csdl))
             continue
         report.agreement.both += 1
         if prop.type == known.type:
@@ -277,11 +288,21 @@ def _compare_structured(
         )
 
 
-def _not_in_metadata(name: str, prop: Property, target: CsdlType, where: str) -> Finding:
-    note = " (an open type: the service may still accept it)" if target.open_type else ""
+def _not_in_metadata(
+    name: str, prop: Property, target: CsdlType, where: str, csdl: Csdl
+) -> Finding:
+    subtype = csdl.subtype_with(name, prop.name)
+    severity = "warning"
+    if subtype is not None:
+        severity = "info"  # sendable with `@odata.type` of the derived type
+        note = f" (only on derived type {subtype.name})"
+    elif target.open_type:
+        note = " (an open type: the service may still accept it)"
+    else:
+        note = ""
     return _finding(
         "not-in-metadata",
-        "warning",
+        severity,
         f"{name}.{prop.name} ({prop.type}) is documented but not in $metadata{note}",
         _source(prop, where),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import socket
 import threading
 from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
@@ -45,7 +46,7 @@ def serve(
     faults: Iterable[str] = (),
     *,
     seed: int = 0,
-    announce: Callable[[str], None] = print,
+    announce: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> None:
     """Serve the contracts in `contracts_dir` until interrupted; `announce` gets the ready line.
 
@@ -55,21 +56,39 @@ def serve(
     faults = list(dict.fromkeys(faults))
     app = create_app(loaded, token=token, faults=faults, seed=seed)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    sock = _bind(host, port)  # bound here, so a busy port is an OSError the CLI can word
     server = _Server(config)
-    asyncio.run(_run(server, len(loaded), faults, announce))
+    asyncio.run(_run(server, sock, len(loaded), faults, announce))
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 async def _run(
-    server: _Server, count: int, faults: list[str], announce: Callable[[str], None]
+    server: _Server,
+    sock: socket.socket,
+    count: int,
+    faults: list[str],
+    announce: Callable[[str], None],
 ) -> None:
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():
         await asyncio.sleep(0.01)
     if server.started:
-        host, port = server.servers[0].sockets[0].getsockname()[:2]
+        host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         label = ", ".join(faults) if faults else "none"
-        announce(f"Serving mock Graph at http://{shown}:{port} ({count} contracts, faults: {label})")
+        announce(
+            f"Serving mock Graph at http://{shown}:{port} ({count} contracts, faults: {label})"
+        )
     await task
-    if not server.started:
-        raise OSError(f"could not listen on {server.config.host}:{server.config.port}")

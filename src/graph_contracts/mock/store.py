@@ -65,8 +65,10 @@ def parse_template(template: str) -> list[Step]:
         elif i > 0 and is_cast(segment):
             steps.append(Step("cast", segment))
         else:
+            rest = [s for s in segments[i + 1 :] if not is_cast(s)]  # `/coll/<cast>/{id}` too
             nxt = segments[i + 1] if i + 1 < len(segments) else ""
-            steps.append(Step("coll" if _PARAM.match(nxt) else "nav", segment))
+            keyed = bool(rest) and _PARAM.match(rest[0]) and (is_cast(nxt) or nxt == rest[0])
+            steps.append(Step("coll" if keyed else "nav", segment))
     return steps
 
 
@@ -404,6 +406,35 @@ class Store:
         entity.data["id"] = ident
         collection.members.append(entity)
         return entity
+
+    def sample(self, version: str, template: str, index: int = 0) -> str:
+        """A concrete path for `template` (without the version), for tests and benchmarks.
+
+        Picks, at each key, the `index`-th member that fits: of the cast type that follows, or at
+        the end of the template of a type with a contract. Raises NotFound when none fits.
+        """
+        segments = [s for s in template.split("?")[0].split("/") if s]
+        concrete: list[str] = []
+        for i, segment in enumerate(segments):
+            match = _PARAM.match(segment)
+            if not match:
+                concrete.append(segment)
+                continue
+            node = self.resolve(version, concrete)
+            if not isinstance(node, Collection):
+                raise NotFound(f"{'/'.join(concrete)} is not a collection")
+            nxt = segments[i + 1] if i + 1 < len(segments) else None
+            fits = [e for e in node.listing() if self._fits(version, e, nxt)]
+            if not fits:
+                raise NotFound(f"no entity fits {template} at {segment}")
+            chosen = fits[min(index, len(fits) - 1)] if nxt is None else fits[0]
+            concrete.append(f"{match.group(1)}{chosen.data['id']}{match.group(3)}")
+        return "/" + "/".join(concrete)
+
+    def _fits(self, version: str, entity: Entity, nxt: str | None) -> bool:
+        if nxt is None:
+            return (version, entity.type) in self.contracts
+        return entity.type == nxt if is_cast(nxt) else True
 
     def siblings(self, entity: Entity) -> Iterator[Entity]:
         """Other members of the entity's collection with the same type (seeded or not yet)."""
