@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from graph_contracts.docs import PageError, decode, parse_page, parse_type_page, possible_values
+from graph_contracts.docs import (
+    PageError,
+    decode,
+    fill_table,
+    parse_page,
+    parse_type_page,
+    possible_values,
+)
 
 
 def page_of(seeds: Path, prefix: str):
@@ -122,4 +129,7 @@ def test_type_page_fast_path(corpus: Path) -> None:
         ).read_text()
     )
     assert page.title.startswith("complianceStatus")
+    assert page.members == [] and page.table is not None  # table parsed only on demand
+    fill_table(page)
+    assert page.table is None
     assert page.members[0] == "unknown" and page.members[-1] == "notAssigned"

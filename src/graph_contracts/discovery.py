@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from graph_contracts.client import GraphContractsError
+from graph_contracts.client import GraphContractsError, TargetUnreachable
 
 _PLACEHOLDER = re.compile(r"^\{([^{}]+)\}$")
 MAX_CANDIDATES = 8  # ids tried per placeholder before giving up on a branch
@@ -172,7 +172,9 @@ class Discoverer:
             response = self.client.get(path)
         except httpx.TransportError as exc:
             raise TargetError(f"target unreachable: GET {path}: {exc}") from None
-        except GraphContractsError as exc:  # unreachable, or no token from the authority
+        except TargetUnreachable as exc:
+            raise TargetError(f"target unreachable: {exc}") from None
+        except GraphContractsError as exc:  # no token from the authority
             raise TargetError(str(exc)) from None
         if response.status_code == 401:
             what = "the first discovery request" if first else "discovery"

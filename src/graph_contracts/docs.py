@@ -22,12 +22,14 @@ PERMISSION_KINDS = ("delegated_work", "delegated_personal", "application")
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_FENCES = ("```", "~~~")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
 _RES_LINK = re.compile(
     r"\[\s*\**([^\]]*?)\**\s*\]\(((?:\.\./resources/|\./|)[^)\s/:#]*\.md)(?:#[^)]*)?\)"
 )
 _REF_LINK = re.compile(r"\[\s*\**([^\]]*?)\**\s*\]\[([^\]]*)\]")
 _REF_DEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*(\S+)")
+_REF_DEFS = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*(\S+)", re.M)
 _CODE = re.compile(r"`([^`]*)`")
 _EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 _TAG = re.compile(r"<[^>]+>")
@@ -138,6 +140,10 @@ class Page:
     sections: set[str] = field(default_factory=set)
     refs: dict[str, str] = field(default_factory=dict)
     resource_ref: str | None = None
+    response_resource: tuple[str, str] | None = None  # (name, link) of "returns an updated [x]"
+    # A type page's Properties/Members section, kept unparsed until `fill_table` needs it:
+    # (section text, line number of its heading, "properties" | "members", reference links).
+    table: tuple[str, int, str, dict[str, str]] | None = None
 
     @property
     def is_update(self) -> bool:
@@ -172,16 +178,16 @@ def detect_style(lines: list[str]) -> str:
     return "text"
 
 
-_TYPE_SECTION = re.compile(r"^#{1,4}[ \t]*(Properties|Members)[ \t]*$", re.M | re.I)
+_TYPE_SECTION = re.compile(r"^#{1,4}[ \t]*([Pp]roperties|[Mm]embers)[ \t]*$", re.M)
 _NEXT_HEADING = re.compile(r"^#{1,4}[ \t]", re.M)
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*$", re.M)
 
 
-def parse_type_page(text: str) -> Page:
+def parse_type_page(text: str, cache: dict | None = None) -> Page:
     """Fast path for linked resource/type pages: title, namespace, @odata.type and the first
     Properties or Members table only, found by regex instead of walking every line."""
     if text.lstrip().startswith("---") is False and "|" not in text:
-        return parse_page(text, resource_only=True)
+        return parse_page(text, resource_only=True, cache=cache)
     page = Page(style="frontmatter" if text.lstrip().startswith("---") else "markdown")
     m = _H1.search(text)
     if m:
@@ -190,38 +196,59 @@ def parse_type_page(text: str) -> Page:
     if m:
         page.namespace = m.group(1)
     at = text.find('"blockType": "resource"')
-    if at >= 0:
-        m = _ODATA_TYPE.search(text, at)
+    if at >= 0:  # the annotation's own @odata.type, never one from a JSON example further on
+        end = text.find("-->", at)
+        m = _ODATA_TYPE.search(text, at, end if end >= 0 else len(text))
         if m:
             page.odata_type = m.group(1)
     m = _TYPE_SECTION.search(text)
     if m:
         end = _NEXT_HEADING.search(text, m.end())
         body = text[m.end() : end.start() if end else len(text)]
-        first_line = text.count("\n", 0, m.end()) + 1
-        parser = _Parser(body.split("\n"), page, True)
-        parser.section = m.group(1).lower()
-        parser.heading_seen = True
-        parser.line_offset = first_line
-        parser.run(0)
+        if "|" in body:
+            refs = {}
+            if "][" in body:  # reference-style links: their definitions sit at the page's end
+                refs = {k.lower(): v for k, v in _REF_DEFS.findall(text)}
+            line = text.count("\n", 0, m.end()) + 1
+            page.table = (body, line, m.group(1).lower(), refs)
     return page
 
 
-def parse_page(text: str, *, resource_only: bool = False) -> Page:
+def fill_table(page: Page, cache: dict | None = None) -> Page:
+    """Parse the table `parse_type_page` set aside. Most linked pages are only asked for their
+    name; their (often long) tables are parsed the first time a type actually needs them."""
+    if page.table is not None:
+        body, first_line, section, refs = page.table
+        page.table = None
+        parser = _Parser(body.split("\n"), page, True, cache)
+        parser.section = section
+        parser.heading_seen = True
+        parser.line_offset = first_line - 1  # body line 0 is the heading line itself
+        parser.run(0)
+        if refs:
+            page.refs.update(refs)
+            _resolve_refs(page)
+    return page
+
+
+def parse_page(text: str, *, resource_only: bool = False, cache: dict | None = None) -> Page:
     """Parse one page; raise PageError when it is truncated or not a Graph doc page at all.
 
     `resource_only` reads just what a linked type page contributes (name, properties, members),
     skipping examples and unrelated tables: resource pages are read in bulk during extraction.
+    `cache` memoizes table rows across the pages of one run (beta and v1.0 pages, and pages of one
+    family, repeat most rows verbatim); pass the same dict to every call of a run.
     """
     lines = text.splitlines()
     page = Page(style=detect_style(lines))
-    page.todos = [
-        (i + 1, _plain(ln.strip())[:120])
-        for i, ln in enumerate(lines)
-        if "TODO" in ln and _TODO.search(ln)
-    ]
+    if "TODO" in text:
+        page.todos = [
+            (i + 1, _plain(ln.strip())[:120])
+            for i, ln in enumerate(lines)
+            if "TODO" in ln and _TODO.search(ln)
+        ]
     start = _front_matter(lines, page) if page.style == "frontmatter" else 0
-    _Parser(lines, page, resource_only).run(start)
+    _Parser(lines, page, resource_only, cache).run(start)
     _resolve_refs(page)
     _check_recognized(page, lines)
     return page
@@ -243,10 +270,20 @@ def _front_matter(lines: list[str], page: Page) -> int:
 
 
 # --- the line parser ----------------------------------------------------------------------------
+_MISSING = object()
+
+
 class _Parser:
     """One pass over the lines; the current section decides what a table or a line means."""
 
-    def __init__(self, lines: list[str], page: Page, resource_only: bool = False) -> None:
+    def __init__(
+        self,
+        lines: list[str],
+        page: Page,
+        resource_only: bool = False,
+        cache: dict | None = None,
+    ) -> None:
+        self.cache = cache if cache is not None else {}
         self.resource_only = resource_only
         self.line_offset = 0
         self.lines = lines
@@ -266,21 +303,22 @@ class _Parser:
                 i += 1
                 continue
             if page.style != "text":
-                if _FENCE.match(line):
+                first = stripped[0]  # dispatch on the first character: regexes only when needed
+                if (first == "`" or first == "~") and stripped.startswith(_FENCES):
                     i = self._fence(i)
                     continue
-                m = _HEADING.match(line)
+                m = _HEADING.match(line) if first == "#" else None
                 if m:
                     self._heading(m.group(2), len(m.group(1)), i)
                     i += 1
                     continue
-                if stripped.startswith("|"):
+                if first == "|":
                     i = self._pipe_table(i)
                     continue
-                if stripped.startswith("<!--"):
+                if first == "<" and stripped.startswith("<!--"):
                     i = self._comment(i)
                     continue
-                if stripped.startswith("[") and "]:" in stripped:
+                if first == "[" and "]:" in stripped:
                     m = _REF_DEF.match(line)
                     if m:
                         page.refs[m.group(1).lower()] = m.group(2)
@@ -339,10 +377,10 @@ class _Parser:
     # fenced blocks (markdown styles)
     def _fence(self, i: int) -> int:
         lines = self.lines
-        j = i + 1
-        while j < len(lines) and not _FENCE.match(lines[j]):
+        j, n = i + 1, len(lines)
+        while j < n and not lines[j].lstrip().startswith(_FENCES):
             j += 1
-        if j >= len(lines):
+        if j >= n:
             raise PageError(f"truncated: code block opened at line {i + 1} is never closed")
         if not self.resource_only:
             self._block(i + 1, j)
@@ -473,10 +511,16 @@ class _Parser:
             return j  # Methods, Relationships...: not worth splitting
         if self.resource_only and self.section not in ("properties", "members"):
             return j
-        rows = [(k + 1 + self.line_offset, _cells(lines[k])) for k in range(i, j)]
+        cache, offset = self.cache, self.line_offset + 1
+        rows = []
+        for k in range(i, j):
+            cells = cache.get(lines[k])
+            if cells is None:
+                cells = cache[lines[k]] = _cells(lines[k])
+            rows.append((k + offset, cells))
         if len(rows) >= 2 and set("".join(rows[1][1])) <= set(":- "):
             header = [c.lower() for c in rows[0][1]]
-            self._table(header, rows[2:], i + 1)
+            self._table(header, rows[2:], i + offset)
         return j
 
     def _table(self, header: list[str], rows: list[tuple[int, list[str]]], line: int) -> None:
@@ -514,36 +558,22 @@ class _Parser:
     def _headers(self, rows: list[tuple[str, str]]) -> None:
         for name, desc in rows:
             name = _plain(name)
-            required = re.search(r"\brequired\b", desc, re.I) and "optional" not in desc.lower()
+            required = _REQUIRED.search(desc) and "optional" not in desc.lower()
             if name and required and name not in self.page.headers:
                 self.page.headers.append(name)
 
     def _property(self, line: int, name: str, type_cell: str, desc: str) -> None:
-        name = _plain(name).strip()
-        if not name or " " in name or name.lower() in ("property", "name"):
-            return
-        link = None
-        m = _LINK.search(type_cell)
-        if m:
-            link = m.group(2)
-        elif "][" in type_cell:
-            r = _REF_LINK.search(type_cell)
-            if r:
-                link = "ref:" + (r.group(2) or r.group(1))
-                type_cell = _REF_LINK.sub(r"\1", type_cell)
-        type_text = _plain(_strip_links(type_cell))
-        description = _plain(_strip_links(desc))
-        self.page.properties.append(
-            RawProperty(
-                name=name,
-                type_text=type_text,
-                type_link=link,
-                description=description,
-                line=line,
-                enum=possible_values(desc),
-                read_only="ead" in desc and bool(_READ_ONLY.search(desc)),
+        key = (name, type_cell, desc)
+        row = self.cache.get(key, _MISSING)
+        if row is _MISSING:
+            row = self.cache[key] = _property_row(name, type_cell, desc)
+        if row is not None:
+            name, type_text, link, description, enum, read_only = row
+            self.page.properties.append(
+                RawProperty(
+                    name, type_text, link, description, line, list(enum) if enum else None, read_only
+                )
             )
-        )
 
     def _text_table(self, i: int) -> int | None:
         """Plain-text tables: `name Type description...` rows, one per line."""
@@ -615,6 +645,10 @@ class _Parser:
                 page.status, page.status_line = int(m.group(1)), i + 1
         if page.resource is None or page.resource_link is None:
             self._resource_sentence(s, i)
+        if sec == "response" and page.response_resource is None and "](" in s:
+            m = _RES_LINK.search(s)
+            if m and _IDENT.match(_plain(m.group(1)).strip()):
+                page.response_resource = (_plain(m.group(1)).strip(), m.group(2))
 
     def _resource_sentence(self, s: str, i: int) -> None:
         """The resource type: a link to a resource page, or the name in a known sentence."""
@@ -640,6 +674,28 @@ class _Parser:
                     if m:
                         page.resource, page.resource_line = m.group(1), i + 1
                         return
+
+
+def _property_row(name: str, type_cell: str, desc: str) -> tuple | None:
+    """(name, type text, type link, description, enum, read-only) of one table row, or None when
+    the row is not a property (a header row, a blank name)."""
+    name = _plain(name).strip()
+    if not name or " " in name or name.lower() in ("property", "name"):
+        return None
+    link = None
+    m = _LINK.search(type_cell)
+    if m:
+        link = m.group(2)
+    elif "][" in type_cell:
+        r = _REF_LINK.search(type_cell)
+        if r:
+            link = "ref:" + (r.group(2) or r.group(1))
+            type_cell = _REF_LINK.sub(_group1, type_cell)
+    type_text = _plain(_strip_links(type_cell))
+    description = _plain(_strip_links(desc))
+    enum = possible_values(desc)
+    read_only = "ead" in desc and bool(_READ_ONLY.search(desc))
+    return name, type_text, link, description, enum, read_only
 
 
 _KIND_PREFIX = {
@@ -669,7 +725,7 @@ def possible_values(desc: str) -> list[str] | None:
     if ticks:
         values = _CODE.findall(ticks.group(1))
     else:
-        sentence = re.split(r"\.(?:\s|$)", rest.strip(), maxsplit=1)[0]
+        sentence = _SENTENCE_END.split(rest.strip(), maxsplit=1)[0]
         values = [v.strip() for v in _LIST_SPLIT.split(sentence)]
     values = [v.strip("'\"*") for v in values if v]
     out: list[str] = []
@@ -709,30 +765,46 @@ def _balanced_end(lines: list[str], j: int, end: int) -> int | None:
     return None
 
 
-def _cells(line: str) -> list[str]:
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_REQUIRED = re.compile(r"\brequired\b", re.I)
+
+
+def _group1(m: re.Match[str]) -> str:
+    return m.group(1)
+
+
+def _group2(m: re.Match[str]) -> str:
+    return m.group(2)
+
+
+def _cells(line: str) -> tuple[str, ...]:
     s = line.strip()
     if s.startswith("|"):
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    return [c.strip() for c in re.split(r"(?<!\\)\|", s)]
+    parts = _CELL_SPLIT.split(s) if "\\|" in s else s.split("|")
+    return tuple(c.strip() for c in parts)
 
 
 def _strip_links(text: str) -> str:
-    return _LINK.sub(r"\1", text) if "](" in text else text
+    return _LINK.sub(_group1, text) if "](" in text else text
 
 
 def _plain(text: str) -> str:
     """Markdown inline -> text: links, code, emphasis and HTML tags removed."""
     if "](" in text:
-        text = _LINK.sub(r"\1", text)
+        text = _LINK.sub(_group1, text)
     if "`" in text:
-        text = _CODE.sub(r"\1", text)
+        text = _CODE.sub(_group1, text)
     if "*" in text or "_" in text:
-        text = _EMPH.sub(r"\2", text)
+        text = _EMPH.sub(_group2, text)
     if "<" in text:
         text = _TAG.sub("", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+    if "&" in text:
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return text.strip()
 
 
 def _resolve_refs(page: Page) -> None:

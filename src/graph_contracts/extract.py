@@ -17,6 +17,7 @@ Decisions a reviewer should know (each one also surfaces as a finding where it c
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections import Counter
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .contracts import NAMESPACE, Contract, Example, Finding, Property, TypeDef
-from .docs import Page, PageError, RawProperty, decode, parse_page, parse_type_page
+from .docs import Page, PageError, RawProperty, decode, fill_table, parse_page, parse_type_page
 
 SUFFIXES = (".md", ".txt")
 PRIMITIVES = {
@@ -91,13 +92,18 @@ SINGLETONS = frozenset(
         "places",
     ]
 )
-_COLLECTION = re.compile(r"^(?:Collection\((.+)\)|(.+?)\s+collection)$", re.I)
+_COLLECTION = re.compile(
+    r"^(?:Collection\s*\((.+)\)|(.+?)\s+collection|collection\s+of\s+(.+?)s?)$", re.I
+)
 _IDENT = re.compile(r"^[A-Za-z_][\w.]*$")
 _PLACEHOLDER = re.compile(r"^(?:\{([^}]*)\}|<([^>]*)>|'\{([^}]*)\}')$")
 _HOST = re.compile(r"^https?://[^/]+")
 _VERSION_PREFIX = re.compile(r"^/(?:beta|v1\.0)(?=/|$)")
 _TYPE_TITLE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s+(?:resource|enum|complex)\b", re.I)
 _TITLE_RESOURCE = re.compile(r"^Update\s+([A-Za-z][\w]*)\s*$")
+_PAREN_TAIL = re.compile(r"\s*\(.*\)$")
+_PIPE_SPACES = re.compile(r"\s*\|\s*")
+_WORD_SPLIT = re.compile(r"[-_\s]+")
 _STYLE_RANK = {"frontmatter": 2, "text": 1, "markdown": 0}
 
 
@@ -121,7 +127,21 @@ class _Draft:
 
 
 def extract_paths(paths: Iterable[Path]) -> Extraction:
-    """Extract contracts from files or folders (searched recursively for *.md and *.txt)."""
+    """Extract contracts from files or folders (searched recursively for *.md and *.txt).
+
+    The cyclic garbage collector is paused meanwhile: the run allocates a great many small,
+    acyclic objects that survive to the end, and collecting them repeatedly is pure overhead.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract(paths)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _extract(paths: Iterable[Path]) -> Extraction:
     paths = [Path(p) for p in paths]
     files, errors = _collect(paths)
     root = _display_root(paths)
@@ -131,7 +151,7 @@ def extract_paths(paths: Iterable[Path]) -> Extraction:
     shown_files = sorted((resolver.show(f), f) for f in files)  # merge order = sorted sources
     for order, (shown, path) in enumerate(shown_files):
         try:
-            page = parse_page(decode(path.read_bytes()))
+            page = parse_page(decode(path.read_bytes()), cache=resolver.rows)
         except PageError as exc:
             errors.append(f"{shown}: {exc}")
             continue
@@ -196,6 +216,9 @@ class _Resolver:
         self.typedefs: dict[str, TypeDef | None] = {}
         self.in_progress: set[str] = set()
         self.by_name: dict[str, TypeDef] = {}
+        self.links: dict[tuple[str, str], str | None] = {}
+        self.rows: dict = {}  # docs' per-run table-row memo
+        self.types_memo: dict[tuple, tuple[str, str, TypeDef | None]] = {}
 
     def show(self, path: Path | str) -> str:
         rel = os.path.relpath(os.path.abspath(path), self.root)
@@ -205,24 +228,28 @@ class _Resolver:
         if key not in self.pages:
             try:
                 with open(key, "rb") as fh:
-                    self.pages[key] = parse_type_page(decode(fh.read()))
+                    self.pages[key] = parse_type_page(decode(fh.read()), self.rows)
             except (OSError, PageError):
                 self.pages[key] = None
         return self.pages[key]
 
     def link(self, base: Path, target: str | None) -> str | None:
-        """Absolute key of a relative link from page `base`, when that file exists."""
+        """Absolute key of a relative link from page `base`, when that file exists (cached: the
+        same few folders and targets recur thousands of times over a corpus)."""
         if not target or "://" in target or target.startswith("/"):
             return None
         target = target.split("#", 1)[0]
-        key = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(base)), target))
+        folder = os.path.dirname(base) if isinstance(base, str) else str(base.parent)
+        cache_key = (folder, target)
+        if cache_key not in self.links:
+            self.links[cache_key] = self._link(os.path.abspath(folder), target)
+        return self.links[cache_key]
+
+    def _link(self, folder: str, target: str) -> str | None:
+        key = os.path.normpath(os.path.join(folder, target))
         if key in self.pages or os.path.isfile(key):
             return key
-        guess = os.path.normpath(
-            os.path.join(
-                os.path.dirname(os.path.abspath(base)), "../resources", os.path.basename(target)
-            )
-        )
+        guess = os.path.normpath(os.path.join(folder, "../resources", os.path.basename(target)))
         return guess if guess in self.pages or os.path.isfile(guess) else None
 
     def declared_name(self, page: Page, fallback: str, namespace: str) -> str:
@@ -240,6 +267,7 @@ class _Resolver:
         page = self.page(key)
         if page is None or key in self.in_progress:
             return None
+        fill_table(page, self.rows)
         name = self.declared_name(page, fallback, namespace)
         source = self.show(key)
         if page.members:
@@ -295,7 +323,7 @@ def _page_contract(
     raws = page.properties
     if not raws and res_page_key:
         res_page = resolver.page(res_page_key)
-        if res_page and res_page.properties:
+        if res_page and fill_table(res_page, resolver.rows).properties:
             raws = res_page.properties
             findings.append(
                 Finding(
@@ -315,6 +343,8 @@ def _page_contract(
         _property(raw, base_for_links, src_file, page.namespace, resolver, findings, types)
         for raw in raws
     ]
+    if props and res_page_key and raws is page.properties:
+        props = _refine(props, raws, res_page_key, resolver, findings, types, shown)
     if not props:
         props = _example_properties(page, shown, findings)
     paths = _paths(page, short, shown, findings)
@@ -360,11 +390,21 @@ def _resource(
     segment, singularized. A candidate backed by a resource page wins over a bare name.
     """
     candidates: list[tuple[str, str | None]] = []
-    if page.resource:
-        candidates.append((page.resource, page.resource_link))
+    named = page.resource
+    if named and page.resource_link:
+        key = resolver.link(path, page.resource_link)
+        if key is not None and os.sep + "resources" + os.sep not in key:
+            named = None  # a link to another API page ("a special case of [Update](x-update.md)")
     m = _TITLE_RESOURCE.match(page.title)
-    if m:
-        candidates.append((m.group(1), None))
+    titled = m.group(1) if m else None
+    if titled and named and titled.lower() != named.lower() and _declares(titled, path, resolver):
+        candidates.append((titled, None))  # "Update printJob" beats a passing [printTask] link
+    if named:
+        candidates.append((named, page.resource_link))
+    if titled:
+        candidates.append((titled, None))
+    if page.response_resource:
+        candidates.append(page.response_resource)
     for e in page.examples:
         if e.kind == "request" and isinstance(e.body, dict):
             t = e.body.get("@odata.type")
@@ -380,14 +420,92 @@ def _resource(
         short = name.rsplit(".", 1)[-1]
         key = resolver.link(path, link) or resolver.link(path, f"../resources/{short.lower()}.md")
         res_page = resolver.page(key) if key else None
-        if res_page is not None and (res_page.odata_type or res_page.properties):
+        if res_page is not None and (res_page.odata_type or res_page.table or res_page.properties):
             return resolver.declared_name(res_page, short, page.namespace), key
-    if candidates and page.resource:
-        return _qualify(page.resource, page.namespace), None
+    if candidates and named:
+        return _qualify(named, page.namespace), None
     for name, _ in candidates[:2]:
         if _IDENT.match(name):
             return _qualify(name, page.namespace), None
     return None, None
+
+
+def _refine(
+    props: list[Property],
+    raws: list[RawProperty],
+    res_key: str,
+    resolver: _Resolver,
+    findings: list[Finding],
+    types: dict[str, TypeDef],
+    shown: str,
+) -> list[Property]:
+    """The update page's table refined by the resource page's, both being docs of one type.
+
+    Where the two name a property's type differently and the resource page is more specific
+    (an enum, complex or other non-String type where the update page says `String`; `X
+    collection` where it says `X`), the resource page's type is kept and a "pages-disagree"
+    finding names both rows. Only rows whose type text differs are resolved, so the cost stays
+    small.
+    """
+    res_page = resolver.page(res_key)
+    if res_page is None or not fill_table(res_page, resolver.rows).properties:
+        return props
+    by_name = {r.name: r for r in res_page.properties}
+    res_path, res_shown = Path(res_key), resolver.show(res_key)
+    out = []
+    for raw, prop in zip(raws, props, strict=False):
+        other = by_name.get(raw.name)
+        if other is None or other.type_text == raw.type_text or prop.key:
+            out.append(prop)
+            continue
+        alt = _property(other, res_path, res_shown, res_page.namespace, resolver, [], types)
+        if not _more_specific(alt.type, prop.type):
+            out.append(prop)
+            continue
+        findings.append(
+            Finding(
+                "pages-disagree",
+                "warning",
+                f"property {prop.name}: {_describe(prop)} here but {alt.type} in "
+                f"{alt.sources[0]}; kept {alt.type}",
+                shown,
+                raw.line,
+            )
+        )
+        enum = alt.enum or prop.enum
+        out.append(
+            Property(
+                name=prop.name,
+                type=alt.type,
+                enum=list(enum) if enum else None,
+                description=prop.description or alt.description,
+                nullable=prop.nullable,
+                key=prop.key,
+                read_only=prop.read_only or alt.read_only,
+                sources=prop.sources + alt.sources,
+            )
+        )
+    return out + props[len(raws) :]
+
+
+def _more_specific(candidate: str, current: str) -> bool:
+    """`microsoft.graph.x` or `Edm.Guid` beats `Edm.String`; `Collection(X)` beats `X`."""
+    if candidate == current:
+        return False
+    if candidate == f"Collection({current})":
+        return True
+    return current == "Edm.String" and candidate not in ("Edm.Untyped", "Collection(Edm.String)")
+
+
+def _declares(name: str, path: Path, resolver: _Resolver) -> bool:
+    """True when ../resources/<name>.md exists and declares exactly that type."""
+    key = resolver.link(path, f"../resources/{name.lower()}.md")
+    page = resolver.page(key) if key else None
+    if page is None:
+        return False
+    return resolver.declared_name(page, name, page.namespace).rsplit(".", 1)[-1].lower() == (
+        name.lower()
+    )
 
 
 _JSON_TYPES = (
@@ -514,28 +632,49 @@ def _element(ctype: str) -> str:
 def _csdl_type(
     raw: RawProperty, base: Path, namespace: str, resolver: _Resolver
 ) -> tuple[str, str, TypeDef | None]:
-    """(CSDL type, element type, TypeDef) for a table's type cell."""
+    """(CSDL type, element type, TypeDef) for a table's type cell, memoized per run (the same
+    cell recurs on many pages). Not while a type page is being resolved: a cycle cut there
+    gives an answer that is only right for that moment."""
+    if resolver.in_progress:
+        return _resolve_type(raw, base, namespace, resolver)
+    key = (raw.type_text, raw.type_link, str(base.parent), namespace)
+    found = resolver.types_memo.get(key)
+    if found is None:
+        found = resolver.types_memo[key] = _resolve_type(raw, base, namespace, resolver)
+    return found
+
+
+def _resolve_type(
+    raw: RawProperty, base: Path, namespace: str, resolver: _Resolver
+) -> tuple[str, str, TypeDef | None]:
     text = raw.type_text.strip().strip("*")
     m = _COLLECTION.match(text)
     collection = bool(m)
     if m:
-        text = (m.group(1) or m.group(2)).strip()
-    text = re.sub(r"\s*\(.*\)$", "", text).strip() or "String"
+        text = (m.group(1) or m.group(2) or m.group(3)).strip()
+    text = _PAREN_TAIL.sub("", text).strip() or "String"
     typedef = None
     prim = PRIMITIVES.get(text.lower().removeprefix("edm."))
     if prim:
         inner = prim
     else:
         name = text.split()[0] if text.split() else text
-        key = resolver.link(base, raw.type_link) or resolver.link(
-            base, f"../resources/{name.lower()}.md"
-        )
+        link = raw.type_link
+        if link and "#" in link:
+            # `[ageGroup](user.md#agegroup-values)`: the type is the link text (often an enum
+            # documented in a section of another page), not the page the anchor lives on.
+            link = None
+        key = resolver.link(base, link) or resolver.link(base, f"../resources/{name.lower()}.md")
         typedef = resolver.typedef(key, name, namespace) if key else None
         if typedef is not None:
             resolver.by_name[typedef.name] = typedef
             inner = typedef.name
+        elif _IDENT.match(name):
+            if link and "." not in name:  # a link to a type page outside the corpus: CSDL
+                name = name[:1].lower() + name[1:]  # type names are camelCase (`SharingLink`)
+            inner = _qualify(name, namespace)
         else:
-            inner = _qualify(name, namespace) if _IDENT.match(name) else "Edm.String"
+            inner = "Edm.String"
     return (f"Collection({inner})" if collection else inner), inner, typedef
 
 
@@ -576,7 +715,7 @@ def normalize_path(raw: str, resource: str) -> tuple[str, bool]:
     """Version-free template with `{camelCaseId}` keys; True when a key segment was appended."""
     path = _strip_url(raw) or ""
     path = path.split("?", 1)[0].strip().rstrip("/")
-    path = re.sub(r"\s*\|\s*", "|", path)
+    path = _PIPE_SPACES.sub("|", path)
     segments = [s for s in path.split("/") if s]
     out: list[str] = []
     last_key = max((i for i, s in enumerate(segments) if _PLACEHOLDER.match(s)), default=-1)
@@ -620,7 +759,7 @@ def _generic(name: str) -> bool:
 
 
 def _camel(name: str) -> str:
-    parts = re.split(r"[-_\s]+", name)
+    parts = _WORD_SPLIT.split(name)
     return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 

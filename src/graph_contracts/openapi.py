@@ -26,7 +26,7 @@ MOCK_SERVER = "http://127.0.0.1:8000"
 GRAPH_SERVER = "https://graph.microsoft.com"
 ERROR_REF = {"$ref": "#/components/responses/Error"}
 _PARAM = re.compile(r"^(.*?)\{([^{}]*)\}(.*)$")
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 FORMATS: dict[str, dict[str, Any]] = {
     "Edm.String": {"type": "string"},
@@ -286,7 +286,7 @@ def type_schema(
         members = enum if enum is not None else (typedef.members if typedef else None) or []
         schema: dict[str, Any] = {"type": "string", "x-graph-type": inner}
         if members:
-            schema["enum"] = list(members)
+            schema["enum"] = list(dict.fromkeys(members))  # docs list some members twice
         if typedef is not None and typedef.flags:
             schema["x-graph-flags"] = True
         return schema
@@ -313,8 +313,8 @@ def type_schema(
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     schema = {**schema, "nullable": True}
-    if "enum" in schema:
-        schema["enum"] = [*schema["enum"], None]  # 3.0.3: null must be listed in an enum
+    if "enum" in schema and None not in schema["enum"]:  # 3.0.3: null must be in the enum
+        schema["enum"] = [*schema["enum"], None]
     return schema
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,10 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from graph_contracts.checks import CHECK_NAMES
+from graph_contracts.discovery import IdsFileError, load_ids
 from graph_contracts.suite import SUITE_MODULE
 from graph_contracts.suite.session import Options, SuiteError, check_faults, load_contracts
 
 EXIT_OK, EXIT_VIOLATED, EXIT_CONFIG = 0, 1, 2
+FAILED_CHECK = "check failed: "  # how GraphSuite.verify words a contract violation
 
 
 def pytest_args(options: Options) -> list[str]:
@@ -76,6 +79,7 @@ class Display:
     progress: Progress | None = None
     task: Any = None
     outcomes: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
 
     def pytest_configure(self, config: pytest.Config) -> None:
         self.config = config
@@ -102,6 +106,8 @@ class Display:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             self.outcomes[report.outcome] += 1
+            if report.failed and not report.longreprtext.startswith(FAILED_CHECK):
+                self.errors.append(f"{report.nodeid}: {_last_line(report.longreprtext)}")
             if self.progress is not None:
                 self.progress.advance(self.task)
 
@@ -129,34 +135,47 @@ def validate(options: Options) -> None:
     if not contracts:
         raise SuiteError(f"{options.contracts}: no {options.version} contracts")
     check_faults(options.faults, options.base_url)
-    if options.ids is not None and not options.ids.is_file():
-        raise SuiteError(f"{options.ids}: ids file not found")
+    if options.ids is not None:
+        if not options.ids.is_file():
+            raise SuiteError(f"{options.ids}: ids file not found")
+        try:
+            load_ids(options.ids)
+        except IdsFileError as exc:
+            raise SuiteError(str(exc)) from None
     if options.max_examples < 0:
         raise SuiteError("--max-examples must be >= 0")
 
 
 def run(options: Options, *, console: Console | None = None, progress: bool = True) -> int:
     """Run the suite; print a summary table and a verdict; return the exit status."""
-    console = console or Console(stderr=True)
+    console = console or Console(file=sys.stderr)  # pinned: pytest's output is captured below
     try:
         validate(options)
     except SuiteError as exc:
-        console.print(f"graph-contracts: {exc}", markup=False, highlight=False)
+        say(console, str(exc))
         return EXIT_CONFIG
     display = Display(console, show=progress)
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         code = pytest.main([*pytest_args(options), "-p", "no:terminal"], plugins=[display])
     if display.fatal:
-        console.print(f"graph-contracts: {display.fatal}", markup=False, highlight=False)
+        say(console, display.fatal)
         return EXIT_CONFIG
     suite = display.suite
+    if display.errors:  # the suite itself broke: not a verdict on the target
+        say(console, f"internal error: {display.errors[0]}")
+        return EXIT_CONFIG
     if suite is None or not suite.results or code not in (0, 1):
         detail = _last_line(captured.getvalue()) or f"pytest exited with status {int(code)}"
-        console.print(f"graph-contracts: {detail}", markup=False, highlight=False)
+        say(console, detail)
         return EXIT_CONFIG
     report(console, suite, options)
     return EXIT_VIOLATED if any(r.outcome == "failed" for r in suite.results) else EXIT_OK
+
+
+def say(console: Console, message: str) -> None:
+    """One unwrapped line, so a usage error stays one line whatever the terminal width."""
+    console.print(f"graph-contracts: {message}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _last_line(text: str) -> str:
@@ -168,13 +187,16 @@ def _last_line(text: str) -> str:
 def report(console: Console, suite: Any, options: Options) -> None:
     """The short table (check x outcome counts), the failures, and the verdict."""
     results = suite.results
-    table = Table(title=suite.describe(), title_justify="left")
+    console.print(suite.describe(), markup=False, highlight=False)
+    table = Table()
     table.add_column("check")
     for outcome in ("passed", "failed", "skipped"):
         table.add_column(outcome, justify="right")
     for check in CHECK_NAMES:
         counts = Counter(r.outcome for r in results if r.check == check)
-        table.add_row(check, *(str(counts.get(o, 0) or "") for o in ("passed", "failed", "skipped")))
+        table.add_row(
+            check, *(str(counts.get(o, 0) or "") for o in ("passed", "failed", "skipped"))
+        )
     console.print(table)
     failed = [r for r in results if r.outcome == "failed"]
     for r in failed[:20]:
@@ -183,7 +205,9 @@ def report(console: Console, suite: Any, options: Options) -> None:
         console.print(f"  ... and {len(failed) - 20} more (see summary.md)")
     contracts = len({r.contract for r in results})
     skipped = sum(r.outcome == "skipped" for r in results)
-    where = f"reports in {options.report_dir}/ (summary.md, summary.json, junit.xml, allure-results/)"
+    where = (
+        f"reports in {options.report_dir}/ (summary.md, summary.json, junit.xml, allure-results/)"
+    )
     if failed:
         broken = len({r.contract for r in failed})
         console.print(

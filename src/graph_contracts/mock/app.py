@@ -25,7 +25,6 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from graph_contracts import edm
 from graph_contracts.contracts import Contract, Property
@@ -47,7 +46,6 @@ WWW_AUTHENTICATE = (
     'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
     'client_id="00000003-0000-0000-c000-000000000000"'
 )
-METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _BEARER = re.compile(r"^bearer\s+(\S.*)$", re.IGNORECASE)
 _DTO_HEAD = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?")
 
@@ -77,14 +75,40 @@ def create_app(
 ) -> Starlette:
     """The mock Graph for `contracts` as an ASGI app; raises UnknownFault for a bad fault name."""
     graph = MockGraph(contracts, token=token, faults=faults, seed=seed)
-    app = Starlette(
-        routes=[
-            Route("/openapi.json", graph.openapi, methods=["GET"]),
-            Route("/{path:path}", graph.handle, methods=METHODS),
-        ]
-    )
+    app = Starlette()
+    # Every path and method goes to the mock: Starlette's route patterns would answer a plain-text
+    # 404 for a path with a newline in it, and its 405 is not Graph's.
+    app.router = _Endpoint(graph)  # type: ignore[assignment]
     app.state.graph = graph
     return app
+
+
+class _Endpoint:
+    """The ASGI app behind Starlette's middleware: lifespan, `/openapi.json`, then the mock."""
+
+    def __init__(self, graph: MockGraph) -> None:
+        self.graph = graph
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        request = Request(scope, receive)
+        if scope["path"] == "/openapi.json" and request.method == "GET":
+            response = await self.graph.openapi(request)
+        else:
+            response = await self.graph.handle(request)
+        await response(scope, receive, send)
+
+
+async def _lifespan(receive: Any, send: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 class MockGraph:

@@ -93,7 +93,8 @@ class EntityShape:
         shape = self.navs.get(name)
         if shape is None:
             shape = self.navs[name] = NavShape(name, many)
-        shape.many = shape.many or many  # a name used with a key anywhere is a collection
+        if many and not shape.many:  # single so far: keep that use beside the collection
+            shape.single, shape.element, shape.many = shape.element, EntityShape(), True
         return shape
 
     def cast(self, type_name: str) -> EntityShape:
@@ -114,6 +115,15 @@ class NavShape:
     casts: dict[str, EntityShape] = field(default_factory=dict)  # `/coll/microsoft.graph.X/{id}`
     prefix: str = ""
     suffix: str = ""
+    single: EntityShape | None = None  # also used without a key (`mailFolders/inbox`)
+
+    def single_shape(self) -> EntityShape:
+        """The shape of the entity this name reaches when no key follows it."""
+        if not self.many:
+            return self.element
+        if self.single is None:
+            self.single = EntityShape()
+        return self.single
 
     def member_types(self) -> list[tuple[str, list[EntityShape]]]:
         """(type, shapes) of every entity kind the collection holds, in seeding order.
@@ -149,7 +159,7 @@ def add_template(root: EntityShape, steps: list[Step], resource: str) -> None:
     target: EntityShape = root  # the shape that key reaches (narrowed by `/coll/<cast>`)
     for step in steps:
         if step.kind == "nav":
-            entity, pending = entity.nav(step.name, many=False).element, None
+            entity, pending = entity.nav(step.name, many=False).single_shape(), None
         elif step.kind == "coll":
             pending = entity.nav(step.name, many=True)
             target = pending.element
@@ -231,7 +241,7 @@ def _primitive(type_name: str, rng: random.Random, label: str) -> Any:
     if type_name == "Edm.Guid":
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
     if type_name == "Edm.Binary":
-        return "AQID" + "BAUG"[: rng.randint(0, 4)]
+        return rng.choice(["AQID", "AQIDBA", "AQIDBAU", "AQIDBAUG"])
     return f"{label} {rng.randint(1, 999)}"
 
 
@@ -330,19 +340,33 @@ class Store:
         if isinstance(node, Collection):
             if node.only is None and is_cast(segment):  # `/coll/microsoft.graph.X`: only X
                 return Collection(node.key, node.shape, node.members, only=segment)
+            single = node.shape.single
+            if single is not None and not self._is_member(node, segment):
+                entity = self._single(version, (*node.key, ""), single, node.shape.name)
+                return self._step(version, entity, segment)
             return self._member(node, segment)
         nav = node.nav(segment)
         if nav is not None:
             key = (*node.key, segment)
-            return (
-                self._collection(version, key, nav) if nav.many else self._single(version, key, nav)
-            )
+            if nav.many:
+                return self._collection(version, key, nav)
+            return self._single(version, key, nav.element, nav.name)
         cast = node.cast(segment)
         if cast is not None and node.type:
             if node.keyed and node.type != segment:
                 raise NotFound(f"'{node.key[-1]}' is not a {segment}")
             return Entity(node.key, node.type, [cast, *node.shapes], node.data, node.keyed)
+        unnamed = node.nav("")  # `worksheets/{id}/range({address})`: a key right after a key
+        if unnamed is not None and unnamed.many:
+            return self._member(self._collection(version, (*node.key, ""), unnamed), segment)
         raise BadSegment(f"Resource not found for the segment '{segment}'")
+
+    def _is_member(self, collection: Collection, segment: str) -> bool:
+        try:
+            self._member(collection, segment)
+        except NotFound:
+            return False
+        return True
 
     def _member(self, collection: Collection, segment: str) -> Entity:
         shape = collection.shape
@@ -366,12 +390,12 @@ class Store:
             found = self._collections[key] = Collection(key, nav, members)
         return found
 
-    def _single(self, version: str, key: tuple[str, ...], nav: NavShape) -> Entity:
+    def _single(self, version: str, key: tuple[str, ...], shape: EntityShape, name: str) -> Entity:
         found = self._entities.get(key)
         if found is None:
-            types = nav.element.needed_types() or [_guess_type(nav.name)]
+            types = shape.needed_types() or [_guess_type(name)]
             ident = guid_for(self.seed, *key)
-            found = self._new(version, key, types[0], [nav.element], ident, keyed=False)
+            found = self._new(version, key, types[0], [shape], ident, keyed=False)
         return found
 
     def _new(
@@ -407,7 +431,9 @@ class Store:
         collection.members.append(entity)
         return entity
 
-    def sample(self, version: str, template: str, index: int = 0) -> str:
+    def sample(
+        self, version: str, template: str, index: int = 0, resource: str | None = None
+    ) -> str:
         """A concrete path for `template` (without the version), for tests and benchmarks.
 
         Picks, at each key, the `index`-th member that fits: of the cast type that follows, or at
@@ -421,19 +447,23 @@ class Store:
                 concrete.append(segment)
                 continue
             node = self.resolve(version, concrete)
+            unnamed = node.nav("") if isinstance(node, Entity) else None
+            if isinstance(node, Entity) and unnamed is not None and unnamed.many:
+                with self.lock:
+                    node = self._collection(version, (*node.key, ""), unnamed)
             if not isinstance(node, Collection):
                 raise NotFound(f"{'/'.join(concrete)} is not a collection")
             nxt = segments[i + 1] if i + 1 < len(segments) else None
-            fits = [e for e in node.listing() if self._fits(version, e, nxt)]
+            fits = [e for e in node.listing() if self._fits(version, e, nxt, resource)]
             if not fits:
                 raise NotFound(f"no entity fits {template} at {segment}")
             chosen = fits[min(index, len(fits) - 1)] if nxt is None else fits[0]
             concrete.append(f"{match.group(1)}{chosen.data['id']}{match.group(3)}")
         return "/" + "/".join(concrete)
 
-    def _fits(self, version: str, entity: Entity, nxt: str | None) -> bool:
+    def _fits(self, version: str, entity: Entity, nxt: str | None, resource: str | None) -> bool:
         if nxt is None:
-            return (version, entity.type) in self.contracts
+            return entity.type == resource if resource else (version, entity.type) in self.contracts
         return entity.type == nxt if is_cast(nxt) else True
 
     def siblings(self, entity: Entity) -> Iterator[Entity]:

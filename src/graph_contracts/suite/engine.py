@@ -30,12 +30,15 @@ from graph_contracts.discovery import Discoverer, Unreachable
 LINT_REJECTED = frozenset({"example-invalid", "example-unknown-property"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Endpoint:
     """One (contract, path template): the unit the report's rows are made of."""
 
     contract: Contract
     template: str
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.id!r})"
 
     @property
     def id(self) -> str:

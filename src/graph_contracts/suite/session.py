@@ -78,7 +78,7 @@ def check_faults(faults: Iterable[str], base_url: str | None) -> None:
     if not faults:
         return
     if base_url:
-        raise SuiteError("--graph-fault only applies to the embedded mock, not --graph-base-url")
+        raise SuiteError("faults only apply to the embedded mock, not to a --base-url target")
     from graph_contracts.mock.faults import FAULTS
 
     unknown = sorted(set(faults) - set(FAULTS))
@@ -228,7 +228,8 @@ class GraphSuite:
             raise
         repro = self._record(endpoint, check, verdict)
         if verdict.outcome == "failed":
-            pytest.fail(verdict.message + (f"\nreproduce: {repro}" if repro else ""), pytrace=False)
+            text = f"check failed: {verdict.message}" + (f"\nreproduce: {repro}" if repro else "")
+            pytest.fail(text, pytrace=False)
         if verdict.outcome == "skipped":
             pytest.skip(verdict.message)
 

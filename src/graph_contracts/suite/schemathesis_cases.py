@@ -1,0 +1,143 @@
+"""Schemathesis as a second generator: its coverage phase and negative data, for the same endpoints.
+
+Only bodies are taken from Schemathesis; the cases are sent by the suite's own client and judged by
+the suite's own checks, so the target, auth, retries and reports are the same as for Hypothesis.
+Schemathesis' notion of positive/negative is schema-level; a case is routed by the contract's
+own oracle (`strategies.body_problems`): a "negative" body the contract calls valid is not sent as
+a rejection case (its negation was elsewhere, e.g. in a path parameter), and a "positive" one the
+contract calls invalid is not sent as a write.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+
+from graph_contracts import strategies
+from graph_contracts.contracts import Contract
+from graph_contracts.suite.engine import Case, Endpoint
+
+NOT_SET = object()
+
+
+class SchemathesisCases:
+    """Bodies per endpoint from one Schemathesis schema built from the contracts (built once)."""
+
+    def __init__(self, contracts: list[Contract], budget: int, seed: int) -> None:
+        import schemathesis
+
+        from graph_contracts.openapi import build
+
+        strategies.register_formats()  # before loading: Graph-valid date-times in positive data
+        self.schema = schemathesis.openapi.from_dict(build(contracts))
+        self.budget = budget
+        self.seed = seed
+        self._operations = self._index()
+        self._cache: dict[str, list[Case]] = {}
+
+    def _index(self) -> dict[str, Any]:
+        found = {}
+        for result in self.schema.get_all_operations():
+            try:
+                operation = result.ok()
+            except Exception:  # noqa: BLE001 - an operation Schemathesis cannot load is left out
+                continue
+            if operation.method.upper() == "PATCH":
+                found[operation.path] = operation
+        return found
+
+    def operation(self, endpoint: Endpoint) -> Any:
+        version, template = endpoint.contract.version, endpoint.template
+        for key in (template, f"/{version}{template}"):
+            if key in self._operations:
+                return self._operations[key]
+        return None
+
+    def cases(self, endpoint: Endpoint) -> list[Case]:
+        """Coverage-phase bodies (positive and negative) plus fuzzed negative bodies, bounded.
+
+        Generated once per contract: every path of a contract has the same body schema, and
+        Schemathesis' generation (not the requests) is the expensive part.
+        """
+        key = endpoint.contract.id
+        if key not in self._cache:
+            operation = self.operation(endpoint)
+            self._cache[key] = [] if operation is None else self._route(endpoint.contract, operation)
+        return self._cache[key]
+
+    def _route(self, contract: Contract, operation: Any) -> list[Case]:
+        positive, negative = [], []
+        bodies = itertools.chain(
+            self._coverage(operation), self._fuzzed(operation, negative_mode=True)
+        )
+        seen: set[str] = set()
+        for body, source in bodies:
+            if body is NOT_SET:
+                continue
+            key = repr(body)
+            if key in seen:
+                continue
+            seen.add(key)
+            problems = strategies.body_problems(contract, body)
+            if problems and len(negative) < self.budget:
+                negative.append(Case(body, f"{source}: {problems[0]}", negative=True))
+            elif not problems and isinstance(body, dict) and _writable(contract, body):
+                if len(positive) < self.budget:
+                    positive.append(Case(body, source))
+        return positive + negative
+
+    def _coverage(self, operation: Any) -> Iterator[tuple[Any, str]]:
+        from schemathesis.generation.modes import GenerationMode
+
+        config = self.schema.config.generation_for(operation=operation, phase="coverage")
+        cases = self.schema.iter_coverage_cases(
+            operation,
+            generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+            generation_config=config,
+        )
+        for case in itertools.islice(cases, self.budget * 2):
+            yield _body(case), "schemathesis coverage"
+
+    def _fuzzed(self, operation: Any, *, negative_mode: bool) -> Iterator[tuple[Any, str]]:
+        from schemathesis.generation.modes import GenerationMode
+
+        mode = GenerationMode.NEGATIVE if negative_mode else GenerationMode.POSITIVE
+        drawn: list[Any] = []
+
+        @hypothesis_seed(self.seed)
+        @settings(
+            max_examples=max(1, self.budget // 2),
+            database=None,
+            deadline=None,
+            phases=(Phase.generate,),
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(operation.as_strategy(generation_mode=mode))
+        def collect(case: Any) -> None:
+            drawn.append(_body(case))
+
+        try:
+            collect()
+        except Exception:  # noqa: BLE001 - generation trouble only costs these extra cases
+            pass
+        label = "schemathesis negative" if negative_mode else "schemathesis fuzz"
+        for body in drawn:
+            yield body, label
+
+
+def _body(case: Any) -> Any:
+    body = getattr(case, "body", NOT_SET)
+    return NOT_SET if type(body).__name__ == "NotSet" else body
+
+
+def _writable(contract: Contract, body: dict[str, Any]) -> bool:
+    """A write case must only carry updatable properties (an id would make round-trip meaningless)."""
+    for key in body:
+        prop = contract.property(key)
+        if prop is not None and not prop.updatable:
+            return False
+    return bool(body)

@@ -1,0 +1,164 @@
+"""The checks judge exchanges by the contract, with Graph's wire semantics (instants, 204, polling)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from graph_contracts import checks
+from graph_contracts.checks import Target, Write
+from graph_contracts.client import GraphClient
+from graph_contracts.contracts import Contract, Property
+
+CONTRACT = Contract(
+    version="beta",
+    resource="microsoft.graph.thing",
+    paths=["/things/{thingId}"],
+    properties=[
+        Property("id", "Edm.String", nullable=False, key=True),
+        Property("name", "Edm.String"),
+        Property("count", "Edm.Int32", nullable=False),
+        Property("seen", "Edm.DateTimeOffset"),
+    ],
+    status=200,
+)
+ERROR = {"error": {"code": "BadRequest", "message": "nope"}}
+ENTITY = {
+    "@odata.context": "https://graph.test/beta/$metadata#things/$entity",
+    "@odata.type": "#microsoft.graph.thing",
+    "id": "t1",
+    "name": "a",
+    "count": 1,
+    "seen": "2017-01-01T08:00:17.7769392Z",
+}
+
+
+def target(handler: Callable[[httpx.Request], httpx.Response], **kw) -> Target:
+    client = GraphClient("https://graph.test", "beta", transport=httpx.MockTransport(handler))
+    return Target(CONTRACT, "/things/{thingId}", "/things/t1", client, **kw)
+
+
+def reply(status: int, body: object = None, **headers: str) -> httpx.Response:
+    request = httpx.Request("PATCH", "https://graph.test/beta/things/t1")
+    if body is None:
+        return httpx.Response(status, request=request, headers=headers)
+    return httpx.Response(status, json=body, request=request, headers=headers)
+
+
+def entity_server(store: dict) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: httpx.Response(200, json=store)
+
+
+@pytest.mark.parametrize(
+    ("status", "strict", "outcome", "deviation"),
+    [
+        (200, False, "passed", None),
+        (204, False, "passed", "204 instead of the documented 200"),
+        (204, True, "failed", None),
+        (201, False, "failed", None),
+        (302, False, "failed", None),
+    ],
+)
+def test_status(status: int, strict: bool, outcome: str, deviation: str | None) -> None:
+    t = target(entity_server(ENTITY), strict=strict)
+    verdict = checks.status(t, Write({"name": "a"}, reply(status, ENTITY), ENTITY))
+    assert (verdict.outcome, verdict.deviation) == (outcome, deviation)
+
+
+def test_round_trip_compares_instants_not_strings() -> None:
+    sent = {"seen": "2017-01-01T00:00:17.7769392-08:00"}
+    t = target(entity_server(ENTITY))
+    assert checks.round_trip(t, Write(sent, reply(200, ENTITY), ENTITY)).outcome == "passed"
+    truncated = {**ENTITY, "seen": "2017-01-01T08:00:17Z"}
+    verdict = checks.round_trip(t, Write(sent, reply(200, truncated), ENTITY))
+    assert verdict.failed and "seen" in verdict.message
+
+
+def test_round_trip_of_a_204_uses_the_get() -> None:
+    stored = {**ENTITY, "name": "b"}
+    t = target(entity_server(stored))
+    verdict = checks.round_trip(t, Write({"name": "b"}, reply(204), ENTITY))
+    assert verdict.outcome == "passed" and "GET" in verdict.message
+
+
+def test_shape_reports_undocumented_and_fails_wrong_types() -> None:
+    t = target(entity_server(ENTITY))
+    extra = {**ENTITY, "platform": 3}
+    verdict = checks.shape(t, Write({"name": "a"}, reply(200, extra), ENTITY))
+    assert verdict.outcome == "passed" and "platform" in verdict.message
+    wrong = {**ENTITY, "count": "3"}
+    verdict = checks.shape(t, Write({"name": "a"}, reply(200, wrong), ENTITY))
+    assert verdict.failed and "count" in verdict.message
+
+
+def test_read_after_write_polls_through_eventual_consistency() -> None:
+    reads = iter([ENTITY, ENTITY, {**ENTITY, "name": "new"}])
+    t = target(lambda r: httpx.Response(200, json=next(reads)), read_window=2.0, poll_interval=0)
+    write = Write({"name": "new"}, reply(200, {**ENTITY, "name": "new"}), ENTITY)
+    assert checks.read_after_write(t, write).outcome == "passed"
+
+
+def test_read_after_write_fails_when_the_window_closes() -> None:
+    t = target(entity_server(ENTITY), read_window=0.05, poll_interval=0.01)
+    write = Write({"name": "new"}, reply(200, {**ENTITY, "name": "new"}), ENTITY)
+    verdict = checks.read_after_write(t, write)
+    assert verdict.failed and "'new'" in verdict.message
+
+
+def test_merge_catches_reset_unsent_properties() -> None:
+    after = {**ENTITY, "name": "new", "count": 0}
+    t = target(entity_server(after))
+    verdict = checks.merge(t, Write({"name": "new"}, reply(200, after), ENTITY))
+    assert verdict.failed and "count: 1 -> 0" in verdict.message
+
+
+def test_rejection_needs_4xx_error_shape_and_unchanged_entity() -> None:
+    store = dict(ENTITY)
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH":
+            return httpx.Response(400, json=ERROR)
+        return httpx.Response(200, json=store)
+
+    t = target(server, known=dict(ENTITY))
+    assert checks.rejection(t, b'{"count": "1"}', "numeric string", "application/json").outcome == (
+        "passed"
+    )
+    accepting = target(lambda r: httpx.Response(200, json=ENTITY), known=dict(ENTITY))
+    verdict = checks.rejection(accepting, b"{", "malformed", "application/json")
+    assert verdict.failed and "accepted" in verdict.message
+    bare = target(lambda r: httpx.Response(400, json={"message": "x"}), known=dict(ENTITY))
+    assert (
+        "no `error` object" in checks.rejection(bare, b"{", "malformed", "application/json").message
+    )
+
+
+def test_auth_sends_no_token_and_a_wrong_one() -> None:
+    seen: list[str | None] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=ENTITY)
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(401, json=ERROR, headers={"WWW-Authenticate": "Bearer"})
+
+    assert checks.auth(target(server), {"name": "x"}).outcome == "passed"
+    assert seen[0] is None and seen[1].startswith("Bearer invalid-")
+
+
+def test_not_found_requires_404_and_creates_nothing() -> None:
+    created: dict[str, dict] = {}
+
+    def upsert(request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH":
+            created[request.url.path] = json.loads(request.content)
+            return httpx.Response(200, json=ENTITY)
+        if request.url.path in created:
+            return httpx.Response(200, json=ENTITY)
+        return httpx.Response(404, json=ERROR)
+
+    verdict = checks.not_found(target(upsert), {"name": "x"})
+    assert verdict.failed and "expected 404" in verdict.message

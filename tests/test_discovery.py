@@ -1,0 +1,118 @@
+"""Discovery reaches entities by listing collections, as a client of a real tenant would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph_contracts.client import GraphClient
+from graph_contracts.discovery import (
+    Discoverer,
+    IdsFileError,
+    Resolved,
+    TargetError,
+    Unreachable,
+    load_ids,
+    placeholders,
+)
+
+TEMPLATE = "/configs/{configId}/microsoft.graph.wifi/rootCertificate/statuses/{statusId}"
+
+
+def graph(routes: dict[str, tuple[int, object]], seen: list[str] | None = None) -> GraphClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/beta")
+        if seen is not None:
+            seen.append(path)
+        status, body = routes.get(path, (404, {"error": {"code": "NotFound", "message": "no"}}))
+        return httpx.Response(status, json=body)
+
+    return GraphClient("https://graph.test", "beta", transport=httpx.MockTransport(handler))
+
+
+def listing(*items: dict) -> tuple[int, dict]:
+    return 200, {"value": list(items)}
+
+
+def test_placeholders_in_order() -> None:
+    assert placeholders(TEMPLATE) == ["configId", "statusId"]
+
+
+def test_type_cast_and_navigation_with_backtracking() -> None:
+    """The first config is another derived type whose navigation 404s; the second one leads on."""
+    routes = {
+        "/configs": listing(
+            {"id": "c1", "@odata.type": "#microsoft.graph.vpn"},
+            {"id": "c2"},
+            {"id": "c3", "@odata.type": "#microsoft.graph.wifi"},
+        ),
+        "/configs/c2/microsoft.graph.wifi/rootCertificate/statuses": listing({"id": "s1"}),
+    }
+    found = Discoverer(graph(routes)).resolve(TEMPLATE)
+    assert found == Resolved(
+        "/configs/c2/microsoft.graph.wifi/rootCertificate/statuses/s1",
+        {"configId": "c2", "statusId": "s1"},
+        None,
+    )
+
+
+def test_matching_derived_type_is_tried_first_and_sibling_found() -> None:
+    routes = {
+        "/configs": listing(
+            {"id": "c1", "@odata.type": "#microsoft.graph.vpn"},
+            {"id": "c3", "@odata.type": "#microsoft.graph.wifi"},
+        ),
+        "/configs/c3/microsoft.graph.wifi/rootCertificate/statuses": listing(
+            {"id": "s1"}, {"id": "s2"}
+        ),
+    }
+    seen: list[str] = []
+    found = Discoverer(graph(routes, seen)).resolve(TEMPLATE)
+    assert isinstance(found, Resolved)
+    assert found.path.endswith("/c3/microsoft.graph.wifi/rootCertificate/statuses/s1")
+    assert found.sibling == "/configs/c3/microsoft.graph.wifi/rootCertificate/statuses/s2"
+    assert seen == ["/configs", "/configs/c3/microsoft.graph.wifi/rootCertificate/statuses"]
+
+
+def test_no_entity_is_a_reason_not_a_pass() -> None:
+    found = Discoverer(graph({"/configs": listing()})).resolve(TEMPLATE)
+    assert isinstance(found, Unreachable)
+    assert "GET /configs returned an empty collection" in found.reason
+
+
+def test_ids_file_values_skip_listing(tmp_path: Path) -> None:
+    ids_file = tmp_path / "ids.json"
+    ids_file.write_text(json.dumps({"configId": "c9", "statusId": ["s1", "s2"]}))
+    seen: list[str] = []
+    found = Discoverer(graph({}, seen), load_ids(ids_file)).resolve(TEMPLATE)
+    assert isinstance(found, Resolved) and found.params == {"configId": "c9", "statusId": "s1"}
+    assert found.sibling is not None and found.sibling.endswith("/s2")
+    assert seen == []
+
+
+def test_bad_ids_file_names_file_and_line(tmp_path: Path) -> None:
+    ids_file = tmp_path / "ids.json"
+    ids_file.write_text('{\n  "configId": \n}')
+    with pytest.raises(IdsFileError, match=r"ids.json:3: invalid JSON"):
+        load_ids(ids_file)
+    ids_file.write_text('{"configId": 3}')
+    with pytest.raises(IdsFileError, match="configId"):
+        load_ids(ids_file)
+
+
+def test_401_is_credentials_rejected() -> None:
+    client = graph({"/configs": (401, {"error": {"code": "InvalidAuthenticationToken"}})})
+    with pytest.raises(TargetError, match="credentials rejected: GET /configs returned 401"):
+        Discoverer(client).resolve(TEMPLATE)
+
+
+def test_connection_failure_is_unreachable() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = GraphClient("https://graph.test", "beta", transport=httpx.MockTransport(refuse))
+    with pytest.raises(TargetError, match="target unreachable"):
+        Discoverer(client).resolve(TEMPLATE)

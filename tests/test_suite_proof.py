@@ -1,0 +1,176 @@
+"""Proving the contract suite: it passes on every operational fault and fails on every defect.
+
+A suite that never fails proves nothing. The mock's fault catalogue names, for each deliberate
+defect, the checks that must catch it; here the suite runs against the embedded mock once per
+fault and the failed checks are read back by name from summary.json. Plus the same suite over a
+real uvicorn server, and a wrong token (exit status 2 with one message, not a wall of failures).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from graph_contracts import contracts as contract_files
+from graph_contracts import runner
+from graph_contracts.mock.faults import FAULTS
+from graph_contracts.suite.session import Options
+
+ROOT = Path(__file__).resolve().parent.parent
+# The CSDL says these are non-nullable (GRAPH-FACTS.md); the doc tables do not say, so the proof
+# contract states it, or `accept-null` would have nothing to be caught by.
+NOT_NULLABLE = {"devicesCount", "status", "lastReportedDateTime"}
+SEED = 7
+
+
+@pytest.fixture(scope="module")
+def proof_contracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One endpoint with every value kind the faults touch: string, Int32, enum, DateTimeOffset."""
+    loaded = contract_files.load(ROOT / "contracts")
+    source = next(c for c in loaded if c.name == "deviceConfigurationUserStatus")
+    properties = [replace(p, nullable=p.name not in NOT_NULLABLE) for p in source.properties]
+    contract = replace(source, paths=source.paths[:1], properties=properties)
+    out = tmp_path_factory.mktemp("proof-contracts")
+    contract_files.save([contract], out)
+    return out
+
+
+def run_suite(contracts: Path, report_dir: Path, **overrides) -> tuple[int, dict, str]:
+    """Run the packaged suite in-process; return (exit status, summary.json, console text)."""
+    options = Options(
+        contracts=contracts,
+        report_dir=report_dir,
+        max_examples=5,
+        seed=SEED,
+        read_window=1.0,
+        schemathesis=3,
+    )
+    for key, value in overrides.items():
+        setattr(options, key, value)
+    console = Console(record=True, width=200, file=open(os.devnull, "w"))  # noqa: SIM115
+    code = runner.run(options, console=console, progress=False)
+    summary_path = report_dir / "summary.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    return code, summary, console.export_text()
+
+
+def failed_checks(summary: dict) -> set[str]:
+    return {r["check"] for r in summary.get("results", []) if r["outcome"] == "failed"}
+
+
+OPERATIONAL = sorted(name for name, f in FAULTS.items() if f.kind == "operational")
+DEFECTS = sorted(name for name, f in FAULTS.items() if f.kind == "defect")
+
+
+def test_no_fault_passes_every_check(proof_contracts: Path, tmp_path: Path) -> None:
+    code, summary, text = run_suite(proof_contracts, tmp_path)
+    assert code == 0, text
+    assert {r["outcome"] for r in summary["results"]} == {"passed"}
+    assert {r["check"] for r in summary["results"]} == set(runner.CHECK_NAMES)
+
+
+@pytest.mark.parametrize("fault", OPERATIONAL)
+def test_operational_fault_passes(fault: str, proof_contracts: Path, tmp_path: Path) -> None:
+    """A healthy service on a bad day (throttling, 503, latency, lag, 204) is not a violation."""
+    code, summary, text = run_suite(proof_contracts, tmp_path, faults=[fault])
+    assert code == 0, f"{fault}: {failed_checks(summary)}\n{text}"
+    assert not failed_checks(summary)
+
+
+@pytest.mark.parametrize("fault", DEFECTS)
+def test_defect_is_caught_by_its_checks(fault: str, proof_contracts: Path, tmp_path: Path) -> None:
+    """Every deliberate defect fails the run, in (at least) the checks the catalogue names."""
+    code, summary, text = run_suite(proof_contracts, tmp_path, faults=[fault])
+    assert code == 1, text
+    missing = FAULTS[fault].caught_by - failed_checks(summary)
+    assert not missing, f"{fault} not caught by {sorted(missing)}; failed: {failed_checks(summary)}"
+
+
+def test_retries_are_counted_not_failed(proof_contracts: Path, tmp_path: Path) -> None:
+    code, summary, _ = run_suite(proof_contracts, tmp_path, faults=["throttle"])
+    assert code == 0
+    assert summary["totals"]["retries"] > 0
+
+
+def test_minimal_204_is_a_deviation_and_strict_fails_it(
+    proof_contracts: Path, tmp_path: Path
+) -> None:
+    code, summary, _ = run_suite(proof_contracts, tmp_path / "tolerant", faults=["minimal-204"])
+    status = next(r for r in summary["results"] if r["check"] == "status")
+    assert code == 0 and "204" in (status["deviation"] or "")
+    code, summary, _ = run_suite(
+        proof_contracts, tmp_path / "strict", faults=["minimal-204"], strict=True
+    )
+    assert code == 1 and failed_checks(summary) == {"status"}
+
+
+def test_failure_report_has_repro_and_no_token(proof_contracts: Path, tmp_path: Path) -> None:
+    token = "proof-secret-token-3f9a"
+    code, summary, text = run_suite(proof_contracts, tmp_path, faults=["drop-field"], token=token)
+    assert code == 1
+    failure = next(r for r in summary["results"] if r["outcome"] == "failed")
+    assert failure["repro"].startswith("curl -X PATCH")
+    assert "$GRAPH_TOKEN" in failure["repro"]
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert token not in path.read_text(errors="replace"), path
+    assert token not in text
+    junit = (tmp_path / "junit.xml").read_text()
+    assert "test_round_trip[beta /deviceManagement/" in junit
+
+
+# --- a real server ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served_mock(proof_contracts: Path):
+    """`graph-contracts mock --port 0 --token T` as a subprocess; yields its base URL."""
+    token = "served-token-81c2"
+    cli = Path(sys.executable).with_name("graph-contracts")
+    process = subprocess.Popen(
+        [str(cli), "mock", "--port", "0", "--contracts", str(proof_contracts), "--token", token],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        match = re.search(r"http://\S+", line)
+        assert match, f"mock did not announce a URL: {line!r}"
+        yield match.group(0), token
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_suite_over_a_real_server(served_mock, proof_contracts: Path, tmp_path: Path) -> None:
+    url, token = served_mock
+    code, summary, text = run_suite(proof_contracts, tmp_path, base_url=url, token=token)
+    assert code == 0, text
+    assert {r["outcome"] for r in summary["results"]} == {"passed"}
+
+
+@pytest.mark.slow
+def test_wrong_token_is_one_clear_error(served_mock, proof_contracts: Path, tmp_path: Path) -> None:
+    url, _ = served_mock
+    code, summary, text = run_suite(proof_contracts, tmp_path, base_url=url, token="wrong")
+    assert code == 2
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1 and "credentials rejected" in lines[0], text
+    assert not summary
+
+
+def test_unreachable_target_is_one_clear_error(proof_contracts: Path, tmp_path: Path) -> None:
+    code, _, text = run_suite(proof_contracts, tmp_path, base_url="http://127.0.0.1:9", token="t")
+    assert code == 2
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1 and "unreachable" in lines[0], text
