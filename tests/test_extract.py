@@ -178,3 +178,161 @@ def test_copied_seeds_keep_relative_sources(seeds: Path, tmp_path: Path) -> None
     copy = tmp_path / "seeds"
     shutil.copytree(seeds, copy)
     assert extract_paths([copy]).contracts[0].sources == extract_paths([seeds]).contracts[0].sources
+
+
+# --- type resolution against resource pages (synthetic api/ + resources/ trees) -----------------
+_API_PAGE = """---
+title: "Update widget"
+doc_type: apiPageType
+---
+
+# Update widget
+
+Update the properties of a [widget](../resources/widget.md) object.
+
+## Permissions
+
+|Permission type|Permissions|
+|:---|:---|
+|Application|Widget.ReadWrite.All|
+
+## HTTP request
+
+```http
+PATCH /widgets/{id}
+```
+
+## Request body
+
+|Property|Type|Description|
+|:---|:---|:---|
+|color|String|The color. Possible values are: `red`, `blue`.|
+|ageGroup|[ageGroup](../resources/gadget.md#agegroup-values)|Age group.|
+|tags|String collection|Tags.|
+|owners|Collection of String|Owners.|
+|parts|[part](../resources/part.md)|Parts, documented as a single value here.|
+|level|level|Level.|
+
+## Response
+
+If successful, this method returns a `204 No Content` response code.
+"""
+
+_WIDGET = """---
+title: "widget resource type"
+doc_type: resourcePageType
+---
+
+# widget resource type
+
+## Properties
+
+|Property|Type|Description|
+|:---|:---|:---|
+|id|String|Identifier.|
+|color|[widgetColor](widgetcolor.md)|The color.|
+|parts|[part](part.md) collection|Parts.|
+
+<!-- { "blockType": "resource", "@odata.type": "microsoft.graph.widget" } -->
+```json
+{ "nested": { "@odata.type": "microsoft.graph.notTheWidget" } }
+```
+"""
+
+_COLOR = """---
+doc_type: enumPageType
+---
+
+# widgetColor enum type
+
+## Members
+
+|Member|Value|Description|
+|:---|:---|:---|
+|red|0|Red.|
+|blue|1|Blue.|
+"""
+
+_PART = """---
+doc_type: resourcePageType
+---
+
+# part resource type
+
+## Properties
+
+|Property|Type|Description|
+|:---|:---|:---|
+|size|Int32|Size.|
+
+<!-- { "blockType": "resource", "@odata.type": "microsoft.graph.part" } -->
+"""
+
+_LEVEL = """---
+doc_type: enumPageType
+---
+
+# level enum type
+
+## Members
+
+|Member|Value|Description|
+|:---|:---|:---|
+|low|0|Low.|
+"""
+
+
+@pytest.fixture()
+def widget_tree(tmp_path: Path) -> Path:
+    (tmp_path / "api").mkdir()
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "api" / "widget-update.md").write_text(_API_PAGE)
+    (tmp_path / "resources" / "widget.md").write_text(_WIDGET)
+    (tmp_path / "resources" / "widgetcolor.md").write_text(_COLOR)
+    (tmp_path / "resources" / "part.md").write_text(_PART)
+    (tmp_path / "resources" / "intune-shared-level.md").write_text(_LEVEL)
+    return tmp_path
+
+
+def test_resource_page_refines_update_table(widget_tree: Path) -> None:
+    result = extract_paths([widget_tree / "api"])
+    assert result.errors == []
+    (c,) = result.contracts
+    assert c.resource == "microsoft.graph.widget"  # the annotation's type, not the example's
+    color = c.property("color")
+    # the update page says String; the resource page names the enum: the enum is kept...
+    assert color.type == "microsoft.graph.widgetColor" and color.enum == ["red", "blue"]
+    assert color.sources == ["api/widget-update.md:26", "resources/widget.md:13"]
+    # ...and the disagreement is reported with both rows
+    disagree = [f for f in c.findings if f.rule == "pages-disagree"]
+    assert {f.line for f in disagree} == {26, 30}
+    assert "resources/widget.md:13" in disagree[0].message
+    assert c.property("parts").type == "Collection(microsoft.graph.part)"
+
+
+def test_type_cells_to_csdl_names(widget_tree: Path) -> None:
+    (c,) = extract_paths([widget_tree / "api"]).contracts
+    # an anchor link names the type by its text, not by the page the anchor lives on
+    assert c.property("ageGroup").type == "microsoft.graph.ageGroup"
+    assert c.property("tags").type == "Collection(Edm.String)"
+    assert c.property("owners").type == "Collection(Edm.String)"
+    # an Intune type page is found by its file stem behind the area prefix
+    level = c.property("level")
+    assert level.type == "microsoft.graph.level" and level.enum == ["low"]
+
+
+def test_link_to_another_api_page_is_not_the_resource(tmp_path: Path) -> None:
+    (tmp_path / "api").mkdir()
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "resources" / "widget.md").write_text(_WIDGET)
+    page = _API_PAGE.replace(
+        "Update the properties of a [widget](../resources/widget.md) object.",
+        "This is a special case of the [Update](widget-update.md) method.",
+    ).replace(
+        "returns a `204 No Content` response code.",
+        "returns a `200 OK` response code and an updated [widget](../resources/widget.md).",
+    )
+    (tmp_path / "api" / "widget-move.md").write_text(page)
+    (tmp_path / "api" / "widget-update.md").write_text(_API_PAGE)
+    result = extract_paths([tmp_path / "api" / "widget-move.md"])
+    assert [c.resource for c in result.contracts] == ["microsoft.graph.widget"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -74,9 +75,54 @@ def test_make_run_passes_on_the_repo_contracts(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "OK: all" in done.stderr
+    assert "OK: all 3 contracts checked hold" in done.stderr
     for name in ("summary.json", "summary.md", "junit.xml"):
         assert (tmp_path / name).is_file(), name
     assert any((tmp_path / "allure-results").iterdir())
     junit = (tmp_path / "junit.xml").read_text()
     assert 'name="test_status[v1.0 /deviceManagement/deviceConfigurations/' in junit
+
+
+def test_unreachable_entity_is_skipped_with_reason_not_passed(tmp_path: Path) -> None:
+    ids = tmp_path / "ids.json"
+    ids.write_text('{"deviceConfigurationDeviceStatusId": "no-such-status"}')
+    report = tmp_path / "reports"
+    result = invoke(
+        *CONTRACTS, "--version", "v1.0", "--ids", str(ids), "--report-dir", str(report), *FAST
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((report / "summary.json").read_text())
+    assert {r["outcome"] for r in summary["results"]} == {"skipped"}
+    assert all(
+        "no-such-status" in r["message"] and "404" in r["message"] for r in summary["results"]
+    )
+    assert "NOTHING CHECKED" in result.output
+
+
+def test_plain_pytest_run_stops_on_unreachable_target(tmp_path: Path) -> None:
+    """`pytest tests/contract --graph-base-url ...` also ends with status 2 and one message."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "tests" / "contract"),
+            "-p",
+            "no:cacheprovider",
+            "--graph-base-url",
+            "http://127.0.0.1:9",
+            "--graph-token",
+            "t",
+            "--graph-report-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    output = done.stdout + done.stderr
+    assert "graph-contracts: target unreachable" in output
+    assert "seed" in done.stdout  # the collection line names target and seed
+    assert "FAILED" not in output

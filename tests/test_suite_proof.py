@@ -21,7 +21,12 @@ from rich.console import Console
 
 from graph_contracts import contracts as contract_files
 from graph_contracts import runner
+from graph_contracts.auth import StaticToken
+from graph_contracts.client import GraphClient, InProcessTransport
+from graph_contracts.discovery import Discoverer
+from graph_contracts.mock import create_app
 from graph_contracts.mock.faults import FAULTS
+from graph_contracts.suite.engine import Endpoint, EndpointRun, Settings
 from graph_contracts.suite.session import Options
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,3 +179,34 @@ def test_unreachable_target_is_one_clear_error(proof_contracts: Path, tmp_path: 
     assert code == 2
     lines = [line for line in text.splitlines() if line.strip()]
     assert len(lines) == 1 and "unreachable" in lines[0], text
+
+
+# --- one endpoint, in the engine ----------------------------------------------------------------
+
+
+def test_endpoint_run_uses_doc_examples_and_leaves_the_entity_as_found() -> None:
+    """Lint-flagged doc examples go to rejection; the entity is restored after the checks."""
+    contract = next(c for c in contract_files.load(ROOT / "contracts") if c.version == "v1.0")
+    assert any(e.kind == "request" for e in contract.examples)
+    app = create_app([contract], token="t")
+    client = GraphClient(
+        "http://mock", "v1.0", auth=StaticToken("t"), transport=InProcessTransport(app)
+    )
+    endpoint = Endpoint(contract, contract.paths[0])
+    run = EndpointRun(endpoint, client, Discoverer(client), Settings(max_examples=3, seed=SEED))
+    reasons: list[str] = []
+    original_reject = run.reject
+    run.reject = lambda content, reason, *a: (
+        reasons.append(reason),
+        original_reject(content, reason, *a),
+    )
+    path = Discoverer(client).resolve(endpoint.template).path
+    before = client.get(path).json()
+    verdicts = run.run()
+    assert {v.outcome for v in verdicts.values()} == {"passed"}
+    assert any(r.startswith("doc example flagged by lint: ") for r in reasons)
+    after = client.get(path).json()
+    assert {k: after.get(k) for k in before if k != "@odata.context"} == {
+        k: v for k, v in before.items() if k != "@odata.context"
+    }
+    client.close()

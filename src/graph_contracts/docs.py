@@ -8,8 +8,11 @@ Three page styles are told apart by content, never by file name:
   ``name Type description...`` on one line and section headings are bare lines.
 
 The parser is line based with precompiled regexes (no Markdown library): `extract` runs it over
-the whole corpus and must stay within a small factor of a bare regex scan. Interpreting the facts
-(CSDL types, path normalization, merging) is `extract.py`'s job, not this module's.
+the whole corpus and must stay within a small factor of a bare regex scan (benchmarks/). Hence:
+dispatch on a line's first character before any regex; linked type pages are only sliced by regex
+(`parse_type_page`) and their table parsed when a type is actually needed (`fill_table`); table
+cells and rows are memoized across the pages of one run (beta and v1.0 repeat most rows).
+Interpreting the facts (CSDL types, path normalization, merging) is `extract.py`'s job.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from dataclasses import dataclass, field
 PERMISSION_KINDS = ("delegated_work", "delegated_personal", "application")
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _FENCES = ("```", "~~~")
+_EXAMPLE_START = frozenset("PGDHpgdh \t")  # first letters of request (PATCH...) and HTTP/ lines
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
 _RES_LINK = re.compile(
     r"\[\s*\**([^\]]*?)\**\s*\]\(((?:\.\./resources/|\./|)[^)\s/:#]*\.md)(?:#[^)]*)?\)"
@@ -35,7 +38,6 @@ _EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 _TAG = re.compile(r"<[^>]+>")
 _TODO = re.compile(r"\*\*\s*TODO\b|\bTODO:", re.I)
 _NAMESPACE = re.compile(r"^\s*Namespace:\s*([A-Za-z][\w.]*)")
-_NAMESPACE_ANY = re.compile(r"^Namespace:\s*([A-Za-z][\w.]*)", re.M)
 _VERSION_URL = re.compile(r"https?://[^/\s]+/(beta|v1\.0)/")
 _BETA_NOTE = re.compile(r"under the /beta version|\[!INCLUDE \[beta-disclaimer\]", re.I)
 _REQUEST_LINE = re.compile(r"^\s*(PATCH|PUT|POST|GET|DELETE)\s+(\S.*?)\s*(?:HTTP/\d(?:\.\d)?)?\s*$")
@@ -84,7 +86,7 @@ class PageError(ValueError):
     """The text is not a usable doc page; the message is the one-line reason."""
 
 
-@dataclass
+@dataclass(slots=True)
 class RawProperty:
     """One row of a property table, as written."""
 
@@ -97,7 +99,7 @@ class RawProperty:
     read_only: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class RawExample:
     kind: str  # "request" | "response"
     line: int
@@ -153,7 +155,7 @@ class Page:
 # --- entry point ------------------------------------------------------------------------------
 def decode(data: bytes) -> str:
     """Bytes -> text, or PageError naming why the bytes are not a text page."""
-    if not data.strip():
+    if not data or data.isspace():
         raise PageError("empty file")
     if b"\x00" in data[:8192]:
         raise PageError("binary file (NUL bytes), not a doc page")
@@ -178,9 +180,13 @@ def detect_style(lines: list[str]) -> str:
     return "text"
 
 
-_TYPE_SECTION = re.compile(r"^#{1,4}[ \t]*([Pp]roperties|[Mm]embers)[ \t]*$", re.M)
-_NEXT_HEADING = re.compile(r"^#{1,4}[ \t]", re.M)
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*$", re.M)
+# These start with a literal "\n#" so the regex engine can skip ahead with a fast substring search
+# instead of trying every line start: type pages are scanned by the thousand.
+_TYPE_SECTION = re.compile(r"\n#{1,4}[ \t]*([Pp]roperties|[Mm]embers)[ \t]*$", re.M)
+_NEXT_HEADING = re.compile(r"\n#{1,4}[ \t]")
+_H1 = re.compile(r"\n#[ \t]+(.+?)[ \t]*$", re.M)
+_H1_FIRST = re.compile(r"#[ \t]+(.+?)[ \t]*$", re.M)
+_NAMESPACE_LINE = re.compile(r"\nNamespace:\s*([A-Za-z][\w.]*)")
 
 
 def parse_type_page(text: str, cache: dict | None = None) -> Page:
@@ -189,10 +195,10 @@ def parse_type_page(text: str, cache: dict | None = None) -> Page:
     if text.lstrip().startswith("---") is False and "|" not in text:
         return parse_page(text, resource_only=True, cache=cache)
     page = Page(style="frontmatter" if text.lstrip().startswith("---") else "markdown")
-    m = _H1.search(text)
+    m = _H1_FIRST.match(text) or _H1.search(text)
     if m:
         page.title = _plain(m.group(1))
-    m = _NAMESPACE_ANY.search(text)
+    m = _NAMESPACE_LINE.search(text) if "Namespace:" in text else None
     if m:
         page.namespace = m.group(1)
     at = text.find('"blockType": "resource"')
@@ -212,6 +218,27 @@ def parse_type_page(text: str, cache: dict | None = None) -> Page:
             line = text.count("\n", 0, m.end()) + 1
             page.table = (body, line, m.group(1).lower(), refs)
     return page
+
+
+_TYPE_CELLS = re.compile(r"\n\|[ \t]*[*`]*(\w+)[*`]*[ \t]*\|([^|\n]*)")  # "\n|": fast prefix scan
+
+
+def type_cells(page: Page) -> dict[str, str]:
+    """{property name: raw type cell} of a type page's table, split cheaply (no descriptions, no
+    markup removal): enough to tell whether an update page's table names a property's type
+    differently (`type_differs`) before paying for the full parse."""
+    if page.table is None:
+        return {p.name: p.type_text for p in page.properties}
+    out: dict[str, str] = {}
+    for name, cell in _TYPE_CELLS.findall(page.table[0]):
+        out.setdefault(name, cell)
+    return out
+
+
+def type_differs(cell: str, type_text: str) -> bool:
+    """A raw type cell against a parsed type text; markup is removed only when needed."""
+    cell = cell.strip()
+    return cell != type_text and _plain(_strip_links(cell)) != type_text
 
 
 def fill_table(page: Page, cache: dict | None = None) -> Page:
@@ -283,7 +310,10 @@ class _Parser:
         resource_only: bool = False,
         cache: dict | None = None,
     ) -> None:
-        self.cache = cache if cache is not None else {}
+        cache = cache if cache is not None else {}
+        self.cells: dict[str, tuple[str, ...]] = cache.setdefault("cells", {})
+        self.rows: dict[tuple[str, ...], tuple | None] = cache.setdefault("rows", {})
+        self.perms: dict[str, list[str]] = cache.setdefault("perms", {})
         self.resource_only = resource_only
         self.line_offset = 0
         self.lines = lines
@@ -345,6 +375,8 @@ class _Parser:
 
     # headings
     def _heading(self, text: str, level: int, i: int) -> None:
+        if "](#tab/" in text:  # `# [C#](#tab/csharp)`: SDK tab headings never change section
+            return
         page = self.page
         plain = _plain(text)
         if not self.heading_seen and level <= 2 and not text.startswith("["):
@@ -401,7 +433,7 @@ class _Parser:
                     self._template(m, k)
                 k += 1
                 continue
-            if _REQUEST_LINE.match(s) or _STATUS_LINE.match(s):
+            if s[0] in _EXAMPLE_START and (_REQUEST_LINE.match(s) or _STATUS_LINE.match(s)):
                 k = self._example(k, end)
                 continue
             if s.startswith("{") and page.doc_type.startswith("resource"):
@@ -511,7 +543,7 @@ class _Parser:
             return j  # Methods, Relationships...: not worth splitting
         if self.resource_only and self.section not in ("properties", "members"):
             return j
-        cache, offset = self.cache, self.line_offset + 1
+        cache, offset = self.cells, self.line_offset + 1
         rows = []
         for k in range(i, j):
             cells = cache.get(lines[k])
@@ -536,9 +568,17 @@ class _Parser:
             if self.page.properties and sec == "properties":
                 return
             self.page.properties_line = self.page.properties_line or line
+            memo, append = self.rows, self.page.properties.append
             for ln, c in rows:
-                if len(c) >= 2:
-                    self._property(ln, c[0], c[1], " | ".join(c[2:]))
+                if len(c) < 2:
+                    continue
+                row = memo.get(c, _MISSING)  # c: the (memoized) cells tuple of the line
+                if row is _MISSING:
+                    row = memo[c] = _property_row(c[0], c[1], " | ".join(c[2:]))
+                if row is not None:
+                    name, type_text, link, description, enum, read_only = row
+                    enum = list(enum) if enum else None
+                    append(RawProperty(name, type_text, link, description, ln, enum, read_only))
 
     def _permissions(self, rows: list[tuple[int, str, str]], line: int) -> None:
         page = self.page
@@ -549,7 +589,11 @@ class _Parser:
                 continue
             if _TODO.search(value):
                 continue
-            names = [n for n in _PERM_NAME.findall(_strip_links(value)) if not n.endswith(".md")]
+            names = self.perms.get(value)
+            if names is None:
+                names = self.perms[value] = [
+                    n for n in _PERM_NAME.findall(_strip_links(value)) if not n.endswith(".md")
+                ]
             page.permissions.setdefault(kind, [])
             for n in names:
                 if n not in page.permissions[kind]:
@@ -564,14 +608,20 @@ class _Parser:
 
     def _property(self, line: int, name: str, type_cell: str, desc: str) -> None:
         key = (name, type_cell, desc)
-        row = self.cache.get(key, _MISSING)
+        row = self.rows.get(key, _MISSING)
         if row is _MISSING:
-            row = self.cache[key] = _property_row(name, type_cell, desc)
+            row = self.rows[key] = _property_row(name, type_cell, desc)
         if row is not None:
             name, type_text, link, description, enum, read_only = row
             self.page.properties.append(
                 RawProperty(
-                    name, type_text, link, description, line, list(enum) if enum else None, read_only
+                    name,
+                    type_text,
+                    link,
+                    description,
+                    line,
+                    list(enum) if enum else None,
+                    read_only,
                 )
             )
 
@@ -628,7 +678,7 @@ class _Parser:
             if m:
                 page.namespace = m.group(1)
                 return
-        if _BETA_NOTE.search(s):
+        if not page.beta_note and ("eta" in s or "ETA" in s) and _BETA_NOTE.search(s):
             page.beta_note = True
         sec = self.section
         if sec == "permissions" and page.style == "markdown":
@@ -654,7 +704,7 @@ class _Parser:
         """The resource type: a link to a resource page, or the name in a known sentence."""
         page = self.page
         if self.section in ("", "body", "response", "other", "request"):
-            m = _RES_LINK.search(s)
+            m = _RES_LINK.search(s) if "](" in s else None
             if m and (self.section != "other" or "update" in s.lower()):
                 name = _plain(m.group(1)).strip()
                 if _IDENT.match(name) and page.resource_link is None:
@@ -667,7 +717,7 @@ class _Parser:
                     page.resource, page.resource_line = name, i + 1
                     page.resource_ref = r.group(2) or r.group(1)
                     return
-            if page.resource is None:
+            if page.resource is None and ("pdate" in s or "epresentation" in s):
                 plain = _strip_links(s)
                 for rx in (_UPDATE_SENTENCE, _REPR_SENTENCE, _RESP_SENTENCE):
                     m = rx.search(plain)

@@ -2,8 +2,18 @@
 
 Decisions a reviewer should know (each one also surfaces as a finding where it changes the docs):
 
-* Types are mapped to CSDL names (`String` -> `Edm.String`, `x collection` -> `Collection(...)`,
-  named types qualified with the page's namespace, or with the linked type page's own name).
+* Types are mapped to CSDL names (`String` -> `Edm.String`, `x collection` / `Collection of x`
+  -> `Collection(...)`, named types qualified with the page's namespace, or with the linked type
+  page's own name). A link with an anchor (`[ageGroup](user.md#agegroup-values)`) names the type
+  by its text; a type page outside the corpus gives a camelCase name (`[SharingLink]` ->
+  `sharingLink`); unlinked names are looked up as `resources/<name>.md`, then as Intune's
+  `resources/intune-<area>-<name>.md`.
+* The update page's table is refined by the resource page's (both document one type): where the
+  resource page is more specific (a named/enum/other type where the update page says `String`;
+  `X collection` where it says `X`) its type is kept and "pages-disagree" names both rows.
+* The resource: the linked type of the description sentence (unless the link is to another API
+  page), the title `Update x` when it names a type page of exactly that name, the response
+  sentence's link, the request's `@odata.type`, the last path segment singularized.
 * Path placeholders become `{camelCaseId}`: a generic `<id>`/`{id}`/`{id | userPrincipalName}` is
   named from the preceding segment singularized, except the last key, which is named after the
   contract's resource type. `{user-id}` style names are camel-cased.
@@ -26,7 +36,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .contracts import NAMESPACE, Contract, Example, Finding, Property, TypeDef
-from .docs import Page, PageError, RawProperty, decode, fill_table, parse_page, parse_type_page
+from .docs import (
+    Page,
+    PageError,
+    RawProperty,
+    decode,
+    fill_table,
+    parse_page,
+    parse_type_page,
+    type_cells,
+    type_differs,
+)
 
 SUFFIXES = (".md", ".txt")
 PRIMITIVES = {
@@ -101,6 +121,8 @@ _HOST = re.compile(r"^https?://[^/]+")
 _VERSION_PREFIX = re.compile(r"^/(?:beta|v1\.0)(?=/|$)")
 _TYPE_TITLE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s+(?:resource|enum|complex)\b", re.I)
 _TITLE_RESOURCE = re.compile(r"^Update\s+([A-Za-z][\w]*)\s*$")
+_MISSING = object()
+_INTUNE_PREFIX = re.compile(r"^intune-[a-z0-9]+-")
 _PAREN_TAIL = re.compile(r"\s*\(.*\)$")
 _PIPE_SPACES = re.compile(r"\s*\|\s*")
 _WORD_SPLIT = re.compile(r"[-_\s]+")
@@ -175,7 +197,7 @@ def _collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
     errors: list[str] = []
     for p in paths:
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES and f.is_file())
+            found = sorted(_walk(p))
             if not found:
                 errors.append(f"{p}: folder holds no *.md or *.txt doc pages")
             files.extend(found)
@@ -193,6 +215,17 @@ def _collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
             seen.add(key)
             unique.append(f)
     return unique, errors
+
+
+def _walk(folder: Path) -> Iterable[Path]:
+    """Doc pages under `folder`, recursively (scandir's d_type: no stat per file, unlike
+    Path.rglob + is_file)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                yield from _walk(Path(entry.path))
+            elif entry.name.lower().endswith(SUFFIXES) and entry.is_file():
+                yield Path(entry.path)
 
 
 def _display_root(paths: list[Path]) -> str:
@@ -217,12 +250,25 @@ class _Resolver:
         self.in_progress: set[str] = set()
         self.by_name: dict[str, TypeDef] = {}
         self.links: dict[tuple[str, str], str | None] = {}
+        self.folders: dict[str | Path, str] = {}
+        self.shown: dict[str, str] = {}
+        self.intune_index: dict[str, dict[str, str | None]] = {}
         self.rows: dict = {}  # docs' per-run table-row memo
-        self.types_memo: dict[tuple, tuple[str, str, TypeDef | None]] = {}
+        self.types_memo: dict[tuple | str, tuple[str, str, TypeDef | None]] = {}
+        self.paths_memo: dict[tuple[str, str], tuple[str, bool]] = {}
 
     def show(self, path: Path | str) -> str:
-        rel = os.path.relpath(os.path.abspath(path), self.root)
-        return rel.replace(os.sep, "/")
+        key = str(path)
+        shown = self.shown.get(key)
+        if shown is None:
+            full = os.path.abspath(key)
+            prefix = self.root.rstrip(os.sep) + os.sep
+            if full.startswith(prefix):
+                rel = full[len(prefix) :]
+            else:
+                rel = os.path.relpath(full, self.root)
+            shown = self.shown[key] = rel.replace(os.sep, "/")
+        return shown
 
     def page(self, key: str) -> Page | None:
         if key not in self.pages:
@@ -233,17 +279,35 @@ class _Resolver:
                 self.pages[key] = None
         return self.pages[key]
 
-    def link(self, base: Path, target: str | None) -> str | None:
+    def link(self, base: str | Path, target: str | None) -> str | None:
         """Absolute key of a relative link from page `base`, when that file exists (cached: the
         same few folders and targets recur thousands of times over a corpus)."""
         if not target or "://" in target or target.startswith("/"):
             return None
-        target = target.split("#", 1)[0]
-        folder = os.path.dirname(base) if isinstance(base, str) else str(base.parent)
+        folder = self.folders.get(base)
+        if folder is None:
+            folder = self.folders[base] = os.path.dirname(os.path.abspath(base))
         cache_key = (folder, target)
-        if cache_key not in self.links:
-            self.links[cache_key] = self._link(os.path.abspath(folder), target)
-        return self.links[cache_key]
+        found = self.links.get(cache_key, _MISSING)
+        if found is _MISSING:
+            found = self.links[cache_key] = self._link(folder, target.split("#", 1)[0])
+        return found
+
+    def intune(self, base: str, name: str) -> str | None:
+        """`resources/intune-<area>-<name>.md`: Intune type pages carry an area prefix, so a type
+        named in a table without a link is found by its file stem."""
+        folder = os.path.normpath(
+            os.path.join(os.path.abspath(os.path.dirname(base)), "../resources")
+        )
+        index = self.intune_index.get(folder)
+        if index is None:
+            index = self.intune_index[folder] = {}
+            names = os.listdir(folder) if os.path.isdir(folder) else []
+            for file in names:
+                if file.startswith("intune-") and file.endswith(".md"):
+                    stem = _INTUNE_PREFIX.sub("", file[:-3])
+                    index[stem] = None if stem in index else os.path.join(folder, file)
+        return index.get(name.lower())
 
     def _link(self, folder: str, target: str) -> str | None:
         key = os.path.normpath(os.path.join(folder, target))
@@ -283,8 +347,7 @@ class _Resolver:
         if td.kind == "complex":
             self.in_progress.add(key)
             td.properties = [
-                _property(raw, Path(key), source, page.namespace, self, [], {})
-                for raw in page.properties
+                _property(raw, key, source, page.namespace, self, [], {}) for raw in page.properties
             ]
             self.in_progress.discard(key)
         return td
@@ -334,11 +397,11 @@ def _page_contract(
                     page.paths[0][0],
                 )
             )
-            base_for_links, src_file = Path(res_page_key), resolver.show(res_page_key)
+            base_for_links, src_file = res_page_key, resolver.show(res_page_key)
         else:
-            base_for_links, src_file = path, shown
+            base_for_links, src_file = str(path), shown
     else:
-        base_for_links, src_file = path, shown
+        base_for_links, src_file = str(path), shown
     props = [
         _property(raw, base_for_links, src_file, page.namespace, resolver, findings, types)
         for raw in raws
@@ -347,7 +410,7 @@ def _page_contract(
         props = _refine(props, raws, res_page_key, resolver, findings, types, shown)
     if not props:
         props = _example_properties(page, shown, findings)
-    paths = _paths(page, short, shown, findings)
+    paths = _paths(page, short, shown, findings, resolver.paths_memo)
     examples = [
         Example(
             e.kind,
@@ -448,17 +511,21 @@ def _refine(
     small.
     """
     res_page = resolver.page(res_key)
-    if res_page is None or not fill_table(res_page, resolver.rows).properties:
+    if res_page is None:
         return props
+    cells = type_cells(res_page)
+    if not any(r.name in cells and type_differs(cells[r.name], r.type_text) for r in raws):
+        return props
+    fill_table(res_page, resolver.rows)
     by_name = {r.name: r for r in res_page.properties}
-    res_path, res_shown = Path(res_key), resolver.show(res_key)
+    res_shown = resolver.show(res_key)
     out = []
     for raw, prop in zip(raws, props, strict=False):
         other = by_name.get(raw.name)
         if other is None or other.type_text == raw.type_text or prop.key:
             out.append(prop)
             continue
-        alt = _property(other, res_path, res_shown, res_page.namespace, resolver, [], types)
+        alt = _property(other, res_key, res_shown, res_page.namespace, resolver, [], types)
         if not _more_specific(alt.type, prop.type):
             out.append(prop)
             continue
@@ -572,7 +639,7 @@ def _version(page: Page, path: Path) -> str:
 
 def _property(
     raw: RawProperty,
-    base: Path,
+    base: str,
     src_file: str,
     namespace: str,
     resolver: _Resolver,
@@ -630,22 +697,28 @@ def _element(ctype: str) -> str:
 
 
 def _csdl_type(
-    raw: RawProperty, base: Path, namespace: str, resolver: _Resolver
+    raw: RawProperty, base: str, namespace: str, resolver: _Resolver
 ) -> tuple[str, str, TypeDef | None]:
     """(CSDL type, element type, TypeDef) for a table's type cell, memoized per run (the same
     cell recurs on many pages). Not while a type page is being resolved: a cycle cut there
     gives an answer that is only right for that moment."""
+    if raw.type_link is None:  # `String`, `Int32 collection`...: the same answer everywhere
+        found = resolver.types_memo.get(raw.type_text)
+        if found is not None:
+            return found
     if resolver.in_progress:
         return _resolve_type(raw, base, namespace, resolver)
-    key = (raw.type_text, raw.type_link, str(base.parent), namespace)
+    key = (raw.type_text, raw.type_link, os.path.dirname(base), namespace)
     found = resolver.types_memo.get(key)
     if found is None:
         found = resolver.types_memo[key] = _resolve_type(raw, base, namespace, resolver)
+        if raw.type_link is None and found[2] is None and found[1].startswith("Edm."):
+            resolver.types_memo[raw.type_text] = found
     return found
 
 
 def _resolve_type(
-    raw: RawProperty, base: Path, namespace: str, resolver: _Resolver
+    raw: RawProperty, base: str, namespace: str, resolver: _Resolver
 ) -> tuple[str, str, TypeDef | None]:
     text = raw.type_text.strip().strip("*")
     m = _COLLECTION.match(text)
@@ -664,7 +737,11 @@ def _resolve_type(
             # `[ageGroup](user.md#agegroup-values)`: the type is the link text (often an enum
             # documented in a section of another page), not the page the anchor lives on.
             link = None
-        key = resolver.link(base, link) or resolver.link(base, f"../resources/{name.lower()}.md")
+        key = (
+            resolver.link(base, link)
+            or resolver.link(base, f"../resources/{name.lower()}.md")
+            or resolver.intune(base, name)
+        )
         typedef = resolver.typedef(key, name, namespace) if key else None
         if typedef is not None:
             resolver.by_name[typedef.name] = typedef
@@ -686,10 +763,16 @@ def _dedupe(props: list[Property]) -> list[Property]:
 
 
 # --- paths ------------------------------------------------------------------------------------
-def _paths(page: Page, short: str, shown: str, findings: list[Finding]) -> list[str]:
+def _paths(
+    page: Page, short: str, shown: str, findings: list[Finding], memo: dict | None = None
+) -> list[str]:
     out: list[str] = []
+    memo = {} if memo is None else memo
     for line, raw in page.paths:
-        path, appended = normalize_path(raw, short)
+        found = memo.get((raw, short))
+        if found is None:
+            found = memo[(raw, short)] = normalize_path(raw, short)
+        path, appended = found
         if appended:
             findings.append(
                 Finding(

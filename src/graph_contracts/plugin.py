@@ -101,7 +101,8 @@ def fatal_message(config: pytest.Config) -> str | None:
     return config.stash.get(FATAL_KEY, None)
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    """Target, mode and seed under "collected N items": the seed makes a failure reproducible."""
     if SUITE_KEY not in config.stash:
         return []
     return [config.stash[SUITE_KEY].describe()]

@@ -38,7 +38,7 @@ def pytest_args(options: Options) -> list[str]:
         "-c",
         os.devnull,  # no project ini/conftest of the current folder leaks into the run
         "--rootdir",
-        str(report.resolve().parent if report.exists() else os.getcwd()),
+        os.getcwd(),
         "--confcutdir",
         str(SUITE_MODULE.parent),
         "-p",
@@ -190,13 +190,14 @@ def report(console: Console, suite: Any, options: Options) -> None:
     console.print(suite.describe(), markup=False, highlight=False)
     table = Table()
     table.add_column("check")
-    for outcome in ("passed", "failed", "skipped"):
+    for outcome in ("passed", "failed", "skipped", "deviations"):
         table.add_column(outcome, justify="right")
     for check in CHECK_NAMES:
-        counts = Counter(r.outcome for r in results if r.check == check)
-        table.add_row(
-            check, *(str(counts.get(o, 0) or "") for o in ("passed", "failed", "skipped"))
-        )
+        mine = [r for r in results if r.check == check]
+        counts = Counter(r.outcome for r in mine)
+        counts["deviations"] = sum(bool(r.deviation) for r in mine)
+        cells = (str(counts.get(o, 0) or "") for o in ("passed", "failed", "skipped", "deviations"))
+        table.add_row(check, *cells)
     console.print(table)
     failed = [r for r in results if r.outcome == "failed"]
     for r in failed[:20]:
@@ -205,6 +206,9 @@ def report(console: Console, suite: Any, options: Options) -> None:
         console.print(f"  ... and {len(failed) - 20} more (see summary.md)")
     contracts = len({r.contract for r in results})
     skipped = sum(r.outcome == "skipped" for r in results)
+    retries = suite.retries()
+    if retries.count:
+        console.print(f"retries: {retries.count} ({retries.waited:.1f} s waited), not failures")
     where = (
         f"reports in {options.report_dir}/ (summary.md, summary.json, junit.xml, allure-results/)"
     )
@@ -214,8 +218,11 @@ def report(console: Console, suite: Any, options: Options) -> None:
             f"[bold red]VIOLATED[/]: {broken} of {contracts} contracts, {len(failed)} failed "
             f"checks; {skipped} skipped. {where}"
         )
+    elif skipped == len(results):
+        console.print(f"[bold yellow]NOTHING CHECKED[/]: every check was skipped. {where}")
     else:
+        checked = len({r.contract for r in results if r.outcome == "passed"})
         console.print(
-            f"[bold green]OK[/]: all {contracts} contracts hold ({len(results) - skipped} "
+            f"[bold green]OK[/]: all {checked} contracts checked hold ({len(results) - skipped} "
             f"checks passed, {skipped} skipped). {where}"
         )

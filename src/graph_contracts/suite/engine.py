@@ -5,6 +5,14 @@ GET that follows it is the next case's "before": on a throttled live tenant cove
 what counts. The probes (rejection, auth, not-found) run after the writes. Each check's verdicts
 are folded into one result per endpoint, so the report says "round-trip failed on this path" with
 the first failing case as its reproducer, not a thousand lines.
+
+Sources of cases, in order: the documented request examples (as ApiDoctor runs them), enum
+coverage, Hypothesis bodies from the property table, Schemathesis' coverage-phase bodies; then
+invalid bodies (the strategies' deterministic catalogue, drawn malformed ones, Schemathesis'
+negative data). A documented example that lint flags (`example-invalid`,
+`example-unknown-property`, severity error) is not sent as a valid write: the property table says
+a conforming service must refuse it, so it goes to the rejection check with the lint finding as
+its reason. A service that accepts the docs' own placeholder bodies (`"status": "String"`) fails.
 """
 
 from __future__ import annotations
@@ -71,9 +79,13 @@ class Tally:
     first_failure: Verdict | None = None
     deviations: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
+    skip_reason: str | None = None
 
     def add(self, verdict: Verdict | None) -> None:
-        if verdict is None or verdict.outcome == "skipped":
+        if verdict is None:
+            return
+        if verdict.outcome == "skipped":
+            self.skip_reason = verdict.message
             return
         self.cases += 1
         if verdict.failed:
@@ -86,7 +98,7 @@ class Tally:
 
     def verdict(self, nothing_judged: str) -> Verdict:
         if self.cases == 0:
-            return Verdict("skipped", nothing_judged)
+            return Verdict("skipped", self.skip_reason or nothing_judged)
         deviation = "; ".join(f"{d} ({n}/{self.cases})" for d, n in self.deviations.items()) or None
         if self.first_failure is not None:
             first = self.first_failure
@@ -176,6 +188,9 @@ class EndpointRun:
         self.target: Target | None = None
         self.sample: dict[str, Any] | None = None
         self.verdicts: dict[str, Verdict] = {}
+        self.checked_patches = (
+            0  # PATCH requests whose reply a check judged (benchmarks count them)
+        )
 
     # -- orchestration -------------------------------------------------------------------------
     def run(self) -> dict[str, Verdict]:
@@ -187,11 +202,13 @@ class EndpointRun:
             reason = self.skip_reason or "no entity reachable"
             self.verdicts = {name: Verdict("skipped", reason) for name in CHECK_NAMES}
             return self.verdicts
+        original = dict(self.target.known or {})
         sibling_before = self._read_sibling()
         self._writes()
         self._check_sibling(sibling_before)
         self._rejections()
         self._probes()
+        self._restore(original)
         self.verdicts = {
             name: tally.verdict(self._nothing_judged(name)) for name, tally in self.tallies.items()
         }
@@ -235,6 +252,7 @@ class EndpointRun:
         assert target is not None
         before = target.known
         response = target.client.patch(target.path, json=payload)
+        self.checked_patches += 1
         case = Write(payload, response, before, source)
         for name, check in checks.WRITE_CHECKS.items():
             verdict = check(target, case)
@@ -286,6 +304,7 @@ class EndpointRun:
     # -- probes --------------------------------------------------------------------------------
     def reject(self, content: bytes, reason: str, content_type: str = "application/json") -> None:
         assert self.target is not None
+        self.checked_patches += 1
         self.tallies["rejection"].add(checks.rejection(self.target, content, reason, content_type))
 
     def _rejections(self) -> None:
@@ -314,6 +333,28 @@ class EndpointRun:
             return
         self.tallies["auth"].add(checks.auth(target, payload))
         self.tallies["not-found"].add(checks.not_found(target, payload))
+        self.checked_patches += 3  # no token, a wrong token, an unknown id
+
+    def _restore(self, original: dict[str, Any]) -> None:
+        """Put the entity's writable properties back as found: on a live tenant it is real data.
+
+        Best effort and not judged: the checks have already spoken about this endpoint.
+        """
+        target = self.target
+        assert target is not None
+        body = {
+            p.name: original[p.name]
+            for p in self.endpoint.contract.updatable()
+            if p.name in original
+        }
+        if body:
+            contract = self.endpoint.contract
+            head = (
+                {"@odata.type": contract.odata_type}
+                if strategies.sends_odata_type(contract)
+                else {}
+            )
+            target.client.patch(target.path, json={**head, **body})
 
     def _any_payload(self) -> dict[str, Any] | None:
         contract = self.endpoint.contract

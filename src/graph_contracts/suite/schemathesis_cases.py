@@ -10,12 +10,14 @@ contract calls invalid is not sent as a write.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import HypothesisException
 
 from graph_contracts import strategies
 from graph_contracts.contracts import Contract
@@ -44,7 +46,7 @@ class SchemathesisCases:
         for result in self.schema.get_all_operations():
             try:
                 operation = result.ok()
-            except Exception:  # noqa: BLE001 - an operation Schemathesis cannot load is left out
+            except Exception:  # an operation Schemathesis cannot load: Hypothesis cases still run
                 continue
             if operation.method.upper() == "PATCH":
                 found[operation.path] = operation
@@ -66,7 +68,9 @@ class SchemathesisCases:
         key = endpoint.contract.id
         if key not in self._cache:
             operation = self.operation(endpoint)
-            self._cache[key] = [] if operation is None else self._route(endpoint.contract, operation)
+            self._cache[key] = (
+                [] if operation is None else self._route(endpoint.contract, operation)
+            )
         return self._cache[key]
 
     def _route(self, contract: Contract, operation: Any) -> list[Case]:
@@ -85,9 +89,8 @@ class SchemathesisCases:
             problems = strategies.body_problems(contract, body)
             if problems and len(negative) < self.budget:
                 negative.append(Case(body, f"{source}: {problems[0]}", negative=True))
-            elif not problems and isinstance(body, dict) and _writable(contract, body):
-                if len(positive) < self.budget:
-                    positive.append(Case(body, source))
+            elif not problems and _writable(contract, body) and len(positive) < self.budget:
+                positive.append(Case(body, source))
         return positive + negative
 
     def _coverage(self, operation: Any) -> Iterator[tuple[Any, str]]:
@@ -120,10 +123,8 @@ class SchemathesisCases:
         def collect(case: Any) -> None:
             drawn.append(_body(case))
 
-        try:
+        with contextlib.suppress(HypothesisException):  # e.g. Unsatisfiable: no such case exists
             collect()
-        except Exception:  # noqa: BLE001 - generation trouble only costs these extra cases
-            pass
         label = "schemathesis negative" if negative_mode else "schemathesis fuzz"
         for body in drawn:
             yield body, label
@@ -134,8 +135,10 @@ def _body(case: Any) -> Any:
     return NOT_SET if type(body).__name__ == "NotSet" else body
 
 
-def _writable(contract: Contract, body: dict[str, Any]) -> bool:
-    """A write case must only carry updatable properties (an id would make round-trip meaningless)."""
+def _writable(contract: Contract, body: Any) -> bool:
+    """A write case is a non-empty object of updatable properties (an id would void round-trip)."""
+    if not isinstance(body, dict):
+        return False
     for key in body:
         prop = contract.property(key)
         if prop is not None and not prop.updatable:
