@@ -133,3 +133,49 @@ def test_type_page_fast_path(corpus: Path) -> None:
     fill_table(page)
     assert page.table is None
     assert page.members[0] == "unknown" and page.members[-1] == "notAssigned"
+
+
+_TYPE_CELLS_PAGE = """# Update thing
+
+## HTTP request
+
+```http
+PATCH /things/{id}
+```
+
+## Request body
+
+|Property|Type|Description|
+|:---|:---|:---|
+|mailingAddress|[physicalAddress]|Shortcut reference link.|
+|parts|[part] collection|Shortcut reference, collection.|
+|ageGroup|[ageGroup](../resources/user.md#agegroup-values)|Anchor link.|
+|owner|[identity][identityRef]|Full reference link.|
+
+[physicalAddress]: ../resources/physicaladdress.md
+[identityRef]: ../resources/identity.md
+"""
+
+
+def test_type_cell_links() -> None:
+    props = {p.name: p for p in parse_page(_TYPE_CELLS_PAGE).properties}
+    assert (props["mailingAddress"].type_text, props["mailingAddress"].type_link) == (
+        "physicalAddress",
+        "../resources/physicaladdress.md",
+    )
+    assert props["parts"].type_text == "part collection"
+    assert props["parts"].type_link is None  # `[part]` has no definition on the page
+    assert props["ageGroup"].type_link == "../resources/user.md#agegroup-values"
+    assert props["owner"].type_text == "identity"
+    assert props["owner"].type_link == "../resources/identity.md"
+    assert [p.line for p in props.values()] == [13, 14, 15, 16]
+
+
+def test_type_page_table_lines_and_refs(corpus: Path) -> None:
+    text = (corpus / "graph-docs/api-reference/v1.0/resources/permission.md").read_text()
+    page = fill_table(parse_type_page(text))
+    props = {p.name: p for p in page.properties}
+    lines = text.splitlines()
+    for p in props.values():  # line numbers point at the row itself
+        assert lines[p.line - 1].lstrip("| ").startswith(p.name), p
+    assert props["invitation"].type_link == "sharinginvitation.md"  # `[SharingInvitation][]`

@@ -17,20 +17,23 @@ Interpreting the facts (CSDL types, path normalization, merging) is `extract.py`
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 
 PERMISSION_KINDS = ("delegated_work", "delegated_personal", "application")
 
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")  # closing #s stripped in Python: linear
 _FENCES = ("```", "~~~")
+_MARKUP_FIRST = frozenset("`~#|<[")
 _EXAMPLE_START = frozenset("PGDHpgdh \t")  # first letters of request (PATCH...) and HTTP/ lines
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
 _RES_LINK = re.compile(
     r"\[\s*\**([^\]]*?)\**\s*\]\(((?:\.\./resources/|\./|)[^)\s/:#]*\.md)(?:#[^)]*)?\)"
 )
 _REF_LINK = re.compile(r"\[\s*\**([^\]]*?)\**\s*\]\[([^\]]*)\]")
+_SHORTCUT_REF = re.compile(r"\[\s*\**([A-Za-z_][\w.]*)\**\s*\]((?:\s+collection)?)\s*$", re.I)
 _REF_DEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*(\S+)")
 _REF_DEFS = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*(\S+)", re.M)
 _CODE = re.compile(r"`([^`]*)`")
@@ -40,7 +43,11 @@ _TODO = re.compile(r"\*\*\s*TODO\b|\bTODO:", re.I)
 _NAMESPACE = re.compile(r"^\s*Namespace:\s*([A-Za-z][\w.]*)")
 _VERSION_URL = re.compile(r"https?://[^/\s]+/(beta|v1\.0)/")
 _BETA_NOTE = re.compile(r"under the /beta version|\[!INCLUDE \[beta-disclaimer\]", re.I)
-_REQUEST_LINE = re.compile(r"^\s*(PATCH|PUT|POST|GET|DELETE)\s+(\S.*?)\s*(?:HTTP/\d(?:\.\d)?)?\s*$")
+# Linear-time forms on purpose: a lazy `(\S.*?)\s*(?:HTTP/1.1)?\s*$` retries the tail at every
+# character of a long URL (20x slower over the corpus, same matches).
+_REQUEST_LINE = re.compile(
+    r"^\s*(PATCH|PUT|POST|GET|DELETE)\s+(\S+(?:\s+(?!HTTP/\d)\S+)*)(?:\s+HTTP/\d(?:\.\d)?)?\s*$"
+)
 _STATUS_LINE = re.compile(r"^\s*HTTP/\d(?:\.\d)?\s+(\d{3})\b")
 _HEADER_LINE = re.compile(r"^\s*[A-Za-z][\w-]*\s*:\s*\S")
 _STATUS_TEXT = re.compile(r"`?\b(200|201|202|204)\s+(?:OK|No Content|Accepted|Created)\b", re.I)
@@ -53,7 +60,7 @@ _TICK_LIST = re.compile(r"^\s*((?:`[^`]*`[\s,]*(?:(?:and|or)\s+)?)+)")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ODATA_TYPE = re.compile(r'"@odata\.type"\s*:\s*"#?([\w.]+)"')
 _KEY_PROPERTY = re.compile(r'"keyProperty"\s*:\s*"(\w+)"')
-_FRONT_KEY = re.compile(r"^(title|doc_type|description)\s*:\s*\"?(.*?)\"?\s*$")
+_FRONT_KEY = re.compile(r"^(title|doc_type|description)\s*:\s*(.*)$")  # quotes: _front_value
 _UPDATE_SENTENCE = re.compile(
     r"^Update the properties of (?:(?:an?|the)\s+)?([A-Za-z][\w]*)\s+(?:object|resource|entity)\b"
 )
@@ -142,6 +149,7 @@ class Page:
     sections: set[str] = field(default_factory=set)
     refs: dict[str, str] = field(default_factory=dict)
     resource_ref: str | None = None
+    resource_strong: bool = False  # resource linked as the object of an "Update ..." sentence
     response_resource: tuple[str, str] | None = None  # (name, link) of "returns an updated [x]"
     # A type page's Properties/Members section, kept unparsed until `fill_table` needs it:
     # (section text, line number of its heading, "properties" | "members", reference links).
@@ -184,8 +192,8 @@ def detect_style(lines: list[str]) -> str:
 # instead of trying every line start: type pages are scanned by the thousand.
 _TYPE_SECTION = re.compile(r"\n#{1,4}[ \t]*([Pp]roperties|[Mm]embers)[ \t]*$", re.M)
 _NEXT_HEADING = re.compile(r"\n#{1,4}[ \t]")
-_H1 = re.compile(r"\n#[ \t]+(.+?)[ \t]*$", re.M)
-_H1_FIRST = re.compile(r"#[ \t]+(.+?)[ \t]*$", re.M)
+_H1 = re.compile(r"\n#[ \t]+(.+)$", re.M)
+_H1_FIRST = re.compile(r"#[ \t]+(.+)$", re.M)
 _NAMESPACE_LINE = re.compile(r"\nNamespace:\s*([A-Za-z][\w.]*)")
 
 
@@ -197,7 +205,7 @@ def parse_type_page(text: str, cache: dict | None = None) -> Page:
     page = Page(style="frontmatter" if text.lstrip().startswith("---") else "markdown")
     m = _H1_FIRST.match(text) or _H1.search(text)
     if m:
-        page.title = _plain(m.group(1))
+        page.title = _plain(m.group(1).rstrip(" \t\r"))
     m = _NAMESPACE_LINE.search(text) if "Namespace:" in text else None
     if m:
         page.namespace = m.group(1)
@@ -288,12 +296,22 @@ def _front_matter(lines: list[str], page: Page) -> int:
         s = lines[i].strip()
         if s == "---":
             return i + 1
-        m = _FRONT_KEY.match(s)
+        m = _FRONT_KEY.match(s) if s.startswith(("title", "doc_type")) else None
         if m and m.group(1) == "doc_type":
-            page.doc_type = m.group(2).strip().rstrip("_")
+            page.doc_type = _front_value(m.group(2)).strip().rstrip("_")
         elif m and m.group(1) == "title" and not page.title:
-            page.title, page.title_line = m.group(2), i + 1
+            page.title, page.title_line = _front_value(m.group(2)), i + 1
     raise PageError(f"truncated: front matter opened at line {begin + 1} is never closed")
+
+
+def _front_value(raw: str) -> str:
+    """`"x"  ` -> `x`: one optional quote stripped at each end (a lazy regex did this, slowly)."""
+    value = raw.rstrip()
+    if value.startswith('"'):
+        value = value[1:]
+    if value.endswith('"'):
+        value = value[:-1]
+    return value
 
 
 # --- the line parser ----------------------------------------------------------------------------
@@ -323,23 +341,54 @@ class _Parser:
         self.heading_seen = False
 
     def run(self, start: int) -> None:
-        lines, page = self.lines, self.page
-        i = start
-        n = len(lines)
+        if self.page.style != "text":
+            self._run_markdown(start)
+            return
+        lines = self.lines
+        i, n = start, len(lines)
+        while i < n:
+            stripped = lines[i].strip()
+            if not stripped:
+                i += 1
+                continue
+            key = _TEXT_HEADINGS.get(stripped.lower())
+            if key is not None or not self.heading_seen:
+                self._heading(stripped, 2, i)
+                i += 1
+                continue
+            if self.section in ("request", "examples") or self.in_examples:
+                j = self._maybe_example(i)
+                if j is not None:
+                    i = j
+                    continue
+            if self.section in ("permissions", "headers", "body", "properties", "members"):
+                j = self._text_table(i)
+                if j is not None:
+                    i = j
+                    continue
+            self._prose(stripped, i)
+            i += 1
+
+    def _run_markdown(self, start: int) -> None:
+        """The markdown styles' loop: dispatch on a line's first character (regexes only when it
+        can be markup); example prose is skipped unless it may hold a beta note or namespace."""
+        lines, page, prose = self.lines, self.page, self._prose
+        i, n = start, len(lines)
         while i < n:
             line = lines[i]
             stripped = line.strip()
             if not stripped:
                 i += 1
                 continue
-            if page.style != "text":
-                first = stripped[0]  # dispatch on the first character: regexes only when needed
+            first = stripped[0]
+            if first in _MARKUP_FIRST:
                 if (first == "`" or first == "~") and stripped.startswith(_FENCES):
                     i = self._fence(i)
                     continue
                 m = _HEADING.match(line) if first == "#" else None
                 if m:
-                    self._heading(m.group(2), len(m.group(1)), i)
+                    text = m.group(2).rstrip().rstrip("#").rstrip()
+                    self._heading(text, len(m.group(1)), i)
                     i += 1
                     continue
                 if first == "|":
@@ -354,23 +403,15 @@ class _Parser:
                         page.refs[m.group(1).lower()] = m.group(2)
                         i += 1
                         continue
-            else:
-                key = _TEXT_HEADINGS.get(stripped.lower())
-                if key is not None or not self.heading_seen:
-                    self._heading(stripped, 2, i)
-                    i += 1
-                    continue
-                if self.section in ("request", "examples") or self.in_examples:
-                    j = self._maybe_example(i)
-                    if j is not None:
-                        i = j
-                        continue
-                if self.section in ("permissions", "headers", "body", "properties", "members"):
-                    j = self._text_table(i)
-                    if j is not None:
-                        i = j
-                        continue
-            self._prose(stripped, i)
+            elif (
+                self.section == "examples"
+                and "eta" not in stripped
+                and "ETA" not in stripped
+                and first != "N"
+            ):
+                i += 1  # what _prose would conclude for example prose, without the call
+                continue
+            prose(stripped, i)
             i += 1
 
     # headings
@@ -410,7 +451,10 @@ class _Parser:
     def _fence(self, i: int) -> int:
         lines = self.lines
         j, n = i + 1, len(lines)
-        while j < n and not lines[j].lstrip().startswith(_FENCES):
+        while j < n:
+            ln = lines[j]  # substring test first: no strip() copy for the common code line
+            if ("```" in ln or "~~~" in ln) and ln.lstrip().startswith(_FENCES):
+                break
             j += 1
         if j >= n:
             raise PageError(f"truncated: code block opened at line {i + 1} is never closed")
@@ -536,8 +580,11 @@ class _Parser:
     # tables
     def _pipe_table(self, i: int) -> int:
         lines = self.lines
-        j = i
-        while j < len(lines) and lines[j].lstrip().startswith("|"):
+        j, n = i + 1, len(lines)
+        while j < n:
+            ln = lines[j]
+            if not (ln.startswith("|") or ln.lstrip().startswith("|")):
+                break
             j += 1
         if self.section not in _TABLE_SECTIONS and "ermission" not in lines[i]:
             return j  # Methods, Relationships...: not worth splitting
@@ -545,11 +592,11 @@ class _Parser:
             return j
         cache, offset = self.cells, self.line_offset + 1
         rows = []
-        for k in range(i, j):
-            cells = cache.get(lines[k])
+        for k, line in enumerate(lines[i:j], i + offset):
+            cells = cache.get(line)
             if cells is None:
-                cells = cache[lines[k]] = _cells(lines[k])
-            rows.append((k + offset, cells))
+                cells = cache[line] = _cells(line)
+            rows.append((k, cells))
         if len(rows) >= 2 and set("".join(rows[1][1])) <= set(":- "):
             header = [c.lower() for c in rows[0][1]]
             self._table(header, rows[2:], i + offset)
@@ -587,7 +634,7 @@ class _Parser:
             kind = _permission_kind(kind_text)
             if kind is None:
                 continue
-            if _TODO.search(value):
+            if ("ODO" in value or "odo" in value) and _TODO.search(value):
                 continue
             names = self.perms.get(value)
             if names is None:
@@ -681,6 +728,8 @@ class _Parser:
         if not page.beta_note and ("eta" in s or "ETA" in s) and _BETA_NOTE.search(s):
             page.beta_note = True
         sec = self.section
+        if sec == "examples":
+            return  # example prose ("The following is an example...") carries no facts
         if sec == "permissions" and page.style == "markdown":
             m = _ITALIC_SCOPE.match(s)
             if m:
@@ -707,8 +756,12 @@ class _Parser:
             m = _RES_LINK.search(s) if "](" in s else None
             if m and (self.section != "other" or "update" in s.lower()):
                 name = _plain(m.group(1)).strip()
+                if not _IDENT.match(name) and m.group(2).startswith("../resources/"):
+                    name = m.group(2)[13:-3]  # "a [print job](../resources/printjob.md)"
                 if _IDENT.match(name) and page.resource_link is None:
                     page.resource, page.resource_link, page.resource_line = name, m.group(2), i + 1
+                    # "Update [the properties of] a [x](...)": the object of the update itself
+                    page.resource_strong = s.startswith("Update") and ". " not in s[: m.start()]
                     return
             if page.resource_ref is None and "][" in s:
                 r = _REF_LINK.search(s)
@@ -741,6 +794,11 @@ def _property_row(name: str, type_cell: str, desc: str) -> tuple | None:
         if r:
             link = "ref:" + (r.group(2) or r.group(1))
             type_cell = _REF_LINK.sub(_group1, type_cell)
+    elif type_cell.startswith("["):
+        r = _SHORTCUT_REF.match(type_cell)
+        if r:  # `[physicalAddress]` or `[part] collection`: a shortcut reference link
+            link = "ref:" + r.group(1)
+            type_cell = r.group(1) + r.group(2)
     type_text = _plain(_strip_links(type_cell))
     description = _plain(_strip_links(desc))
     enum = possible_values(desc)
@@ -756,7 +814,9 @@ _KIND_PREFIX = {
 _HEADER_NAME = re.compile(r"^[A-Z][A-Za-z]*(?:-[A-Za-z]+)*$")
 
 
+@functools.lru_cache(maxsize=256)
 def _permission_kind(text: str) -> str | None:
+    """Memoized: a handful of spellings recur on every page (pure function of the text)."""
     low = _plain(text).lower()
     if low.startswith("delegated"):
         return "delegated_personal" if "personal" in low else "delegated_work"
@@ -767,7 +827,11 @@ def _permission_kind(text: str) -> str | None:
 
 def possible_values(desc: str) -> list[str] | None:
     """Enum members listed as "Possible values are: `a`, `b`" (backticks or bare words)."""
-    m = _POSSIBLE.search(desc) if "alues" in desc else None
+    m = None
+    at = desc.find("alues")
+    while at >= 0 and m is None:  # the regex only around each "values": no scan of long text
+        m = _POSSIBLE.search(desc, max(0, at - 12), at + 20)
+        at = desc.find("alues", at + 5)
     if not m:
         return None
     rest = desc[m.end() :]
@@ -780,7 +844,7 @@ def possible_values(desc: str) -> list[str] | None:
     values = [v.strip("'\"*") for v in values if v]
     out: list[str] = []
     for v in values:
-        if not _IDENT.match(v):
+        if not (v.isascii() and v.isidentifier()):  # == _IDENT, without a regex call
             break
         if v not in out:
             out.append(v)

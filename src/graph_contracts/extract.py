@@ -12,8 +12,11 @@ Decisions a reviewer should know (each one also surfaces as a finding where it c
   resource page is more specific (a named/enum/other type where the update page says `String`;
   `X collection` where it says `X`) its type is kept and "pages-disagree" names both rows.
 * The resource: the linked type of the description sentence (unless the link is to another API
-  page), the title `Update x` when it names a type page of exactly that name, the response
-  sentence's link, the request's `@odata.type`, the last path segment singularized.
+  page; a link text that is no name, `[print job](../resources/printjob.md)`, is named by its
+  page), the title `Update x`, the response sentence's link, the request's `@odata.type`, the
+  last path segment singularized; the first backed by a resource page wins. The title goes first
+  when it names a type page exactly and the link was only a passing mention, not the object of
+  an "Update a [x]" sentence.
 * Path placeholders become `{camelCaseId}`: a generic `<id>`/`{id}`/`{id | userPrincipalName}` is
   named from the preceding segment singularized, except the last key, which is named after the
   contract's resource type. `{user-id}` style names are camel-cased.
@@ -173,7 +176,9 @@ def _extract(paths: Iterable[Path]) -> Extraction:
     shown_files = sorted((resolver.show(f), f) for f in files)  # merge order = sorted sources
     for order, (shown, path) in enumerate(shown_files):
         try:
-            page = parse_page(decode(path.read_bytes()), cache=resolver.rows)
+            with open(path, "rb") as fh:
+                data = fh.read()
+            page = parse_page(decode(data), cache=resolver.rows)
         except PageError as exc:
             errors.append(f"{shown}: {exc}")
             continue
@@ -192,8 +197,8 @@ def _extract(paths: Iterable[Path]) -> Extraction:
 
 
 # --- input files ------------------------------------------------------------------------------
-def _collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    files: list[Path] = []
+def _collect(paths: list[Path]) -> tuple[list[str], list[str]]:
+    files: list[str] = []
     errors: list[str] = []
     for p in paths:
         if p.is_dir():
@@ -202,7 +207,7 @@ def _collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
                 errors.append(f"{p}: folder holds no *.md or *.txt doc pages")
             files.extend(found)
         elif p.is_file():
-            files.append(p)
+            files.append(str(p))
         elif p.exists():
             errors.append(f"{p}: not a regular file")
         else:
@@ -217,15 +222,15 @@ def _collect(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return unique, errors
 
 
-def _walk(folder: Path) -> Iterable[Path]:
+def _walk(folder: Path | str) -> Iterable[str]:
     """Doc pages under `folder`, recursively (scandir's d_type: no stat per file, unlike
     Path.rglob + is_file)."""
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir():
-                yield from _walk(Path(entry.path))
+                yield from _walk(entry.path)
             elif entry.name.lower().endswith(SUFFIXES) and entry.is_file():
-                yield Path(entry.path)
+                yield entry.path
 
 
 def _display_root(paths: list[Path]) -> str:
@@ -252,6 +257,8 @@ class _Resolver:
         self.links: dict[tuple[str, str], str | None] = {}
         self.folders: dict[str | Path, str] = {}
         self.shown: dict[str, str] = {}
+        self.listings: dict[str, set[str]] = {}
+        self.cells: dict[str, dict[str, str]] = {}  # type_cells per resource page
         self.intune_index: dict[str, dict[str, str | None]] = {}
         self.rows: dict = {}  # docs' per-run table-row memo
         self.types_memo: dict[tuple | str, tuple[str, str, TypeDef | None]] = {}
@@ -311,10 +318,23 @@ class _Resolver:
 
     def _link(self, folder: str, target: str) -> str | None:
         key = os.path.normpath(os.path.join(folder, target))
-        if key in self.pages or os.path.isfile(key):
+        if key in self.pages or self._exists(key):
             return key
         guess = os.path.normpath(os.path.join(folder, "../resources", os.path.basename(target)))
-        return guess if guess in self.pages or os.path.isfile(guess) else None
+        return guess if guess in self.pages or self._exists(guess) else None
+
+    def _exists(self, path: str) -> bool:
+        """A file test against one listing per folder: no stat call per link target."""
+        folder, name = os.path.split(path)
+        names = self.listings.get(folder)
+        if names is None:
+            try:
+                with os.scandir(folder) as entries:
+                    names = {e.name for e in entries if e.is_file()}
+            except OSError:
+                names = set()
+            self.listings[folder] = names
+        return name in names
 
     def declared_name(self, page: Page, fallback: str, namespace: str) -> str:
         """The qualified name a type page declares (`@odata.type`, or its title)."""
@@ -355,7 +375,7 @@ class _Resolver:
 
 # --- one page ---------------------------------------------------------------------------------
 def _page_contract(
-    page: Page, path: Path, shown: str, resolver: _Resolver, out: list[Finding]
+    page: Page, path: str, shown: str, resolver: _Resolver, out: list[Finding]
 ) -> Contract | None:
     """The contract one page describes, or None with a page-level finding saying why."""
     if page.method != "PATCH":
@@ -444,7 +464,7 @@ def _page_contract(
 
 
 def _resource(
-    page: Page, path: Path, resolver: _Resolver, shown: str, findings: list[Finding]
+    page: Page, path: str, resolver: _Resolver, shown: str, findings: list[Finding]
 ) -> tuple[str | None, str | None]:
     """Qualified resource type and the key of its resource page (when present).
 
@@ -460,8 +480,14 @@ def _resource(
             named = None  # a link to another API page ("a special case of [Update](x-update.md)")
     m = _TITLE_RESOURCE.match(page.title)
     titled = m.group(1) if m else None
-    if titled and named and titled.lower() != named.lower() and _declares(titled, path, resolver):
-        candidates.append((titled, None))  # "Update printJob" beats a passing [printTask] link
+    if (
+        titled
+        and named
+        and not page.resource_strong
+        and titled.lower() != named.lower()
+        and _declares(titled, path, resolver)
+    ):
+        candidates.append((titled, None))  # "Update printerShare" beats a passing [printer] link
     if named:
         candidates.append((named, page.resource_link))
     if titled:
@@ -513,7 +539,9 @@ def _refine(
     res_page = resolver.page(res_key)
     if res_page is None:
         return props
-    cells = type_cells(res_page)
+    cells = resolver.cells.get(res_key)
+    if cells is None:
+        cells = resolver.cells[res_key] = type_cells(res_page)
     if not any(r.name in cells and type_differs(cells[r.name], r.type_text) for r in raws):
         return props
     fill_table(res_page, resolver.rows)
@@ -564,15 +592,14 @@ def _more_specific(candidate: str, current: str) -> bool:
     return current == "Edm.String" and candidate not in ("Edm.Untyped", "Collection(Edm.String)")
 
 
-def _declares(name: str, path: Path, resolver: _Resolver) -> bool:
+def _declares(name: str, path: str, resolver: _Resolver) -> bool:
     """True when ../resources/<name>.md exists and declares exactly that type."""
     key = resolver.link(path, f"../resources/{name.lower()}.md")
     page = resolver.page(key) if key else None
     if page is None:
         return False
-    return resolver.declared_name(page, name, page.namespace).rsplit(".", 1)[-1].lower() == (
-        name.lower()
-    )
+    declared = resolver.declared_name(page, name, page.namespace)
+    return declared.rsplit(".", 1)[-1].lower() == name.lower()
 
 
 _JSON_TYPES = (
@@ -626,7 +653,7 @@ def _qualify(name: str, namespace: str) -> str:
     return name if "." in name else f"{namespace or NAMESPACE}.{name}"
 
 
-def _version(page: Page, path: Path) -> str:
+def _version(page: Page, path: str) -> str:
     """Corpus folder (api-reference/<version>/api) first, then example URLs, then the /beta note."""
     parts = os.path.abspath(path).split(os.sep)
     for v in ("beta", "v1.0"):
@@ -791,19 +818,24 @@ def _paths(
 def _strip_url(url: str | None) -> str | None:
     if url is None:
         return None
-    return _VERSION_PREFIX.sub("", _HOST.sub("", url.strip()))
+    url = url.strip()
+    if "://" in url:
+        url = _HOST.sub("", url)
+    return _VERSION_PREFIX.sub("", url) if url.startswith(("/beta", "/v1.0")) else url
 
 
 def normalize_path(raw: str, resource: str) -> tuple[str, bool]:
     """Version-free template with `{camelCaseId}` keys; True when a key segment was appended."""
     path = _strip_url(raw) or ""
     path = path.split("?", 1)[0].strip().rstrip("/")
-    path = _PIPE_SPACES.sub("|", path)
+    if "|" in path:
+        path = _PIPE_SPACES.sub("|", path)
     segments = [s for s in path.split("/") if s]
     out: list[str] = []
-    last_key = max((i for i, s in enumerate(segments) if _PLACEHOLDER.match(s)), default=-1)
+    matches = [_PLACEHOLDER.match(s) if s[0] in "{<'" else None for s in segments]
+    last_key = max((i for i, m in enumerate(matches) if m), default=-1)
     for i, seg in enumerate(segments):
-        m = _PLACEHOLDER.match(seg)
+        m = matches[i]
         if not m:
             out.append(
                 _INNER_PLACEHOLDER.sub(lambda x, s=seg: _inner_name(x, s), seg)
@@ -842,6 +874,8 @@ def _generic(name: str) -> bool:
 
 
 def _camel(name: str) -> str:
+    if "-" not in name and "_" not in name and " " not in name and "\t" not in name:
+        return name
     parts = _WORD_SPLIT.split(name)
     return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
