@@ -336,3 +336,26 @@ def test_link_to_another_api_page_is_not_the_resource(tmp_path: Path) -> None:
     (tmp_path / "api" / "widget-update.md").write_text(_API_PAGE)
     result = extract_paths([tmp_path / "api" / "widget-move.md"])
     assert [c.resource for c in result.contracts] == ["microsoft.graph.widget"]
+
+
+@pytest.mark.parametrize(
+    ("description", "key", "expected"),
+    [
+        ("Display name. Nullable.", False, True),
+        ("The count. Not nullable.", False, False),
+        ("Read-only. Non-nullable. Supports $filter.", False, False),
+        ("Devices count for that user.", False, None),
+        ("Key of the entity.", True, False),
+    ],
+)
+def test_nullability_is_what_the_docs_say_and_silence_stays_unknown(description, key, expected):
+    from graph_contracts.extract import documented_nullability
+
+    assert documented_nullability(description, key=key) is expected
+
+
+def test_seed_properties_have_unknown_nullability_except_the_key(seeds):
+    contracts = {c.id: c for c in extract_paths([seeds]).contracts}
+    status = contracts["beta/deviceConfigurationUserStatus"]
+    assert status.property("id").nullable is False
+    assert {p.nullable for p in status.properties if p.name != "id"} == {None}

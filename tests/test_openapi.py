@@ -40,7 +40,7 @@ def rich_contract() -> Contract:
         [
             Property("id", "Edm.String", nullable=False, key=True),
             Property("created", "Edm.DateTimeOffset", read_only=True),
-            Property("size", "microsoft.graph.size"),
+            Property("size", "microsoft.graph.size", nullable=True),
             Property("days", "microsoft.graph.days", nullable=False),
             Property("tags", "Collection(Edm.Guid)"),
             Property("mystery", "microsoft.graph.unresolved"),

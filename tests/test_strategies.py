@@ -40,6 +40,7 @@ SEARCH = settings(
 
 
 def _prop(name: str, type_name: str, **kw) -> Property:
+    kw.setdefault("nullable", True)  # these synthetic tables document nullability
     return Property(name=name, type=type_name, **kw)
 
 

@@ -143,7 +143,11 @@ def check_metadata(
     report = compare(contracts, csdl)
     agreement = report.agreement
     if json_out:
-        data = {"findings": [asdict(f) for f in report.findings], "agreement": agreement.to_dict()}
+        data = {
+            "findings": [asdict(f) for f in report.findings],
+            "agreement": agreement.to_dict(),
+            "resources_agreement": report.resources.to_dict(),
+        }
         typer.echo(json.dumps(data, indent=2))
     else:
         for finding in report.findings:
@@ -153,7 +157,8 @@ def check_metadata(
             f"check-metadata: {len(contracts)} contracts vs {metadata.name}: "
             + (", ".join(f"{n} {rule}" for rule, n in sorted(rules.items())) or "no findings")
             + f"; types agree on {agreement.agree} of {agreement.both} properties both know"
-            + f" ({agreement.ratio:.2%})"
+            + f" ({agreement.ratio:.2%}; resource tables alone: {report.resources.agree} of"
+            + f" {report.resources.both}, {report.resources.ratio:.2%})"
         )
     if extraction.errors:
         raise typer.Exit(2)

@@ -42,7 +42,7 @@ class Property:
     type: str
     enum: list[str] | None = None
     description: str = ""
-    nullable: bool = True
+    nullable: bool | None = None  # None: the docs do not say (neither sent as null nor rejected)
     key: bool = False
     read_only: bool = False
     sources: list[str] = field(default_factory=list)

@@ -111,12 +111,15 @@ def validate(
     types: Types,
     *,
     enum: list[str] | None = None,
-    nullable: bool = True,
+    nullable: bool | None = True,
     where: str = "value",
 ) -> list[str]:
-    """Return why `value` is not a valid wire value of `type_name` (empty list when it is)."""
+    """Return why `value` is not a valid wire value of `type_name` (empty list when it is).
+
+    `nullable=None` (the docs do not say) accepts null: only a documented "not nullable" rejects it.
+    """
     if value is None:
-        return [] if nullable else [f"{where}: null is not allowed"]
+        return [] if nullable is not False else [f"{where}: null is not allowed"]
     many, inner = split_collection(type_name)
     if inner in ANY_JSON and not many:
         return []

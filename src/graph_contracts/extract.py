@@ -631,7 +631,7 @@ def _example_properties(page: Page, shown: str, findings: list[Finding]) -> list
             Property(
                 name,
                 ctype,
-                nullable=name != "id",
+                nullable=False if name == "id" else None,
                 key=name == "id",
                 sources=[f"{shown}:{example.body_line}"],
             )
@@ -701,12 +701,34 @@ def _property(
         type=ctype,
         enum=enum,
         description=raw.description,
-        nullable=not key,
+        nullable=documented_nullability(raw.description, key=key),
         key=key,
         read_only=raw.read_only and not key,
         sources=[f"{src_file}:{raw.line}"],
     )
 
+
+
+_NOT_NULLABLE = re.compile(r"\b(?:not nullable|non-nullable|cannot be null)\b", re.IGNORECASE)
+_NULLABLE = re.compile(r"\bnullable\b", re.IGNORECASE)
+
+
+def documented_nullability(description: str, *, key: bool = False) -> bool | None:
+    """What the description says about null: Graph docs write "Nullable." or "Not nullable.".
+
+    Silence is None, not a guess: CSDL has about as many nullable value-typed properties as not,
+    so the suite neither sends null nor expects it rejected unless the docs say which.
+    """
+    if key or _NOT_NULLABLE.search(description):
+        return False
+    return True if _NULLABLE.search(description) else None
+
+
+def _merge_nullability(values: list[bool | None]) -> bool | None:
+    """Pages that say "not nullable" win over pages that say "nullable"; silence loses to both."""
+    if False in values:
+        return False
+    return True if True in values else None
 
 def _collect_types(td: TypeDef, types: dict[str, TypeDef], resolver: _Resolver) -> None:
     """Add a TypeDef and, transitively, the TypeDefs its properties use."""
@@ -1015,7 +1037,7 @@ def _merge_property(variants: list[tuple[_Draft, Property]], findings: list[Find
             (p.description for _, p in variants if p.description and "TODO" not in p.description),
             best.description,
         ),
-        nullable=all(p.nullable for _, p in variants),
+        nullable=_merge_nullability([p.nullable for _, p in variants]),
         key=any(p.key for _, p in variants),
         read_only=any(p.read_only for _, p in variants),
         sources=[s for _, p in variants for s in p.sources],

@@ -190,8 +190,16 @@ class Agreement:
 
 @dataclass
 class Report:
+    """Findings plus two agreement figures.
+
+    `agreement` counts every property both know, the contracts' own and those of the complex types
+    they reference; `resources` counts only the contracts' own properties (the resource tables the
+    update pages document), the figure the corpus target is stated for.
+    """
+
     findings: list[Finding]
     agreement: Agreement
+    resources: Agreement = field(default_factory=Agreement)
 
 
 def check(contracts: Iterable[Contract], csdl: Csdl) -> list[Finding]:
@@ -262,9 +270,12 @@ def _compare_structured(
         if known is None:
             report.findings.append(_not_in_metadata(name, prop, target, where, csdl))
             continue
-        report.agreement.both += 1
-        if prop.type == known.type:
-            report.agreement.agree += 1
+        agrees = prop.type == known.type
+        counters = (report.agreement, report.resources) if entity else (report.agreement,)
+        for counter in counters:
+            counter.both += 1
+            counter.agree += agrees
+        if agrees:
             _compare_enum(prop, known, contract, csdl, where, report)
         else:
             report.findings.append(

@@ -235,7 +235,7 @@ def _enum_values(members: list[str], *, flags: bool):
 
 
 def _complex_values(typedef: TypeDef, types: Types, depth: int):
-    """Objects of a complex type: non-nullable properties always present, nullable ones optional.
+    """Objects of a complex type: non-nullable properties always present, the others optional.
 
     Built eagerly down to MAX_DEPTH rather than through `st.deferred`, so that "no valid value at
     this depth" (a non-nullable property of a self-referencing type at the limit) is known when the
@@ -249,13 +249,13 @@ def _complex_values(typedef: TypeDef, types: Types, depth: int):
             continue
         value = _values(prop.type, types, prop.enum, depth)
         if value is None:
-            if not prop.nullable:
+            if prop.nullable is False:
                 return None
             continue
-        if prop.nullable:
-            optional[prop.name] = st.none() | value
-        else:
+        if prop.nullable is False:
             required[prop.name] = value
+        else:  # null only where the docs say nullable; unknown nullability: absent, never null
+            optional[prop.name] = st.none() | value if prop.nullable else value
     return st.fixed_dictionaries(required, optional=optional)
 
 
@@ -451,7 +451,7 @@ def _bad_values(prop: Property, types: Types) -> list[tuple[Any, str]]:
     """Invalid values for one property: wrong JSON kinds, out-of-range numbers, bad members and dates."""
     many, inner = edm.split_collection(prop.type)
     bad: list[tuple[Any, str]] = []
-    if not prop.nullable:
+    if prop.nullable is False:  # only where the docs say so: unknown nullability proves nothing
         bad.append((None, "null for a non-nullable property"))
     if many:
         witness = _witness(inner, types, prop.enum)
