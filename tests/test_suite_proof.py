@@ -210,3 +210,39 @@ def test_endpoint_run_uses_doc_examples_and_leaves_the_entity_as_found() -> None
         k: v for k, v in before.items() if k != "@odata.context"
     }
     client.close()
+
+
+def test_entity_is_restored_even_when_a_check_blows_up_and_refusals_are_reported() -> None:
+    """A live tenant is left as found whatever happens; a restore the service refuses is a warning."""
+    contract = next(c for c in contract_files.load(ROOT / "contracts") if c.version == "v1.0")
+    app = create_app([contract], token="t")
+    client = GraphClient(
+        "http://mock", "v1.0", auth=StaticToken("t"), transport=InProcessTransport(app)
+    )
+    endpoint = Endpoint(contract, contract.paths[0])
+    path = Discoverer(client).resolve(endpoint.template).path
+    before = client.get(path).json()
+
+    run = EndpointRun(endpoint, client, Discoverer(client), Settings(max_examples=3, seed=SEED))
+
+    def explode() -> None:
+        raise KeyboardInterrupt  # Ctrl-C after the writes changed the entity
+
+    run._rejections = explode
+    with pytest.raises(KeyboardInterrupt):
+        run.run()
+    after = client.get(path).json()
+    assert {k: after.get(k) for k in before} == before
+    assert run.restore_failures == []
+
+    refusing = EndpointRun(
+        endpoint, client, Discoverer(client), Settings(max_examples=3, seed=SEED)
+    )
+    original_patch = client.patch
+    refusing._probes = lambda: setattr(  # from here on every PATCH is refused by the "service"
+        client, "patch", lambda *a, **k: original_patch(*a, **{**k, "content": b"[]", "json": None})
+    )
+    refusing.run()
+    client.patch = original_patch
+    assert refusing.restore_failures and "restore answered 4" in refusing.restore_failures[0]
+    client.close()

@@ -103,7 +103,10 @@ def _block(text: str, lang: str = "") -> list[str]:
 
 
 def render_markdown(
-    results: list[CheckResult], totals: dict[str, float | int], contracts: int
+    results: list[CheckResult],
+    totals: dict[str, float | int],
+    contracts: int,
+    warnings: Iterable[str] = (),
 ) -> str:
     """The summary a person reads: verdict, totals, matrix, then failures, skips, deviations."""
     by_cell: dict[tuple[str, str], list[CheckResult]] = defaultdict(list)
@@ -128,6 +131,8 @@ def render_markdown(
         ]
         out.append(f"| {_code(endpoint)} | " + " | ".join(cells) + " |")
     out += ["", "✅ passed · ❌ failed · ⏭ skipped · ⚠ passed with a deviation from the docs"]
+    if warnings:
+        out += ["", "## Warnings", "", *(f"- {w}" for w in warnings)]
     out += _failures(results) + _skips(results) + _deviations(results)
     return "\n".join(out) + "\n"
 
@@ -174,9 +179,15 @@ def write_summary(
     *,
     retries: RetryStats | None = None,
     secrets: Iterable[str] = (),
+    warnings: Iterable[str] = (),
 ) -> tuple[Path, Path]:
-    """Write summary.json and summary.md into report_dir (created if needed); return both paths."""
+    """Write summary.json and summary.md into report_dir (created if needed); return both paths.
+
+    `warnings` are things a person must act on that are no check's verdict, such as an entity
+    the suite could not put back as it found it.
+    """
     secrets = tuple(s for s in secrets if s)
+    warnings = [redact(w, secrets) for w in warnings]
     clean = [_clean(r, secrets) for r in results]
     totals = _totals(clean, retries)
     contracts = len({r.contract for r in clean})
@@ -185,13 +196,15 @@ def write_summary(
         "totals": totals,
         "contracts": contracts,
         "endpoints": len({r.endpoint for r in clean}),
+        "warnings": warnings,
     }
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = report_dir / "summary.json", report_dir / "summary.md"
     json_text = json.dumps(document, indent=2, ensure_ascii=False)
     json_path.write_text(redact(json_text, secrets) + "\n", encoding="utf-8")
-    md_path.write_text(redact(render_markdown(clean, totals, contracts), secrets), encoding="utf-8")
+    markdown = render_markdown(clean, totals, contracts, warnings)
+    md_path.write_text(redact(markdown, secrets), encoding="utf-8")
     return json_path, md_path
 
 

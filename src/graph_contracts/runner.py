@@ -209,6 +209,8 @@ def report(console: Console, suite: Any, options: Options) -> None:
     retries = suite.retries()
     if retries.count:
         console.print(f"retries: {retries.count} ({retries.waited:.1f} s waited), not failures")
+    for warning in suite.warnings():
+        console.print(f"[bold yellow]WARNING[/] {warning}", highlight=False)
     where = (
         f"reports in {options.report_dir}/ (summary.md, summary.json, junit.xml, allure-results/)"
     )

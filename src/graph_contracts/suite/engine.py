@@ -188,6 +188,7 @@ class EndpointRun:
         self.target: Target | None = None
         self.sample: dict[str, Any] | None = None
         self.verdicts: dict[str, Verdict] = {}
+        self.restore_failures: list[str] = []
         self.checked_patches = (
             0  # PATCH requests whose reply a check judged (benchmarks count them)
         )
@@ -204,11 +205,15 @@ class EndpointRun:
             return self.verdicts
         original = dict(self.target.known or {})
         sibling_before = self._read_sibling()
-        self._writes()
-        self._check_sibling(sibling_before)
-        self._rejections()
-        self._probes()
-        self._restore(original)
+        try:
+            self._writes()
+            self._check_sibling(sibling_before)
+            self._rejections()
+            self._probes()
+        finally:  # a live tenant is left as found, whatever happened above (even Ctrl-C)
+            self._restore(self.target.path, original)
+            if self.target.sibling is not None and sibling_before is not None:
+                self._restore(self.target.sibling, sibling_before)
         self.verdicts = {
             name: tally.verdict(self._nothing_judged(name)) for name, tally in self.tallies.items()
         }
@@ -335,26 +340,24 @@ class EndpointRun:
         self.tallies["not-found"].add(checks.not_found(target, payload))
         self.checked_patches += 3  # no token, a wrong token, an unknown id
 
-    def _restore(self, original: dict[str, Any]) -> None:
-        """Put the entity's writable properties back as found: on a live tenant it is real data.
+    def _restore(self, path: str, original: dict[str, Any]) -> None:
+        """Put an entity's writable properties back as found: on a live tenant it is real data.
 
-        Best effort and not judged: the checks have already spoken about this endpoint.
+        Not judged (the checks have already spoken), but never silent: a restore the service
+        refuses is recorded in `restore_failures`, reported with the endpoint's results.
         """
-        target = self.target
-        assert target is not None
-        body = {
-            p.name: original[p.name]
-            for p in self.endpoint.contract.updatable()
-            if p.name in original
-        }
-        if body:
-            contract = self.endpoint.contract
-            head = (
-                {"@odata.type": contract.odata_type}
-                if strategies.sends_odata_type(contract)
-                else {}
-            )
-            target.client.patch(target.path, json={**head, **body})
+        contract = self.endpoint.contract
+        body = {p.name: original[p.name] for p in contract.updatable() if p.name in original}
+        if not body:
+            return
+        head = {"@odata.type": contract.odata_type} if strategies.sends_odata_type(contract) else {}
+        try:
+            response = self.target.client.patch(path, json={**head, **body})
+        except Exception as exc:  # the run goes on; the failure is reported, not raised
+            self.restore_failures.append(f"{path}: {exc}")
+            return
+        if response.status_code >= 300:
+            self.restore_failures.append(f"{path}: restore answered {response.status_code}")
 
     def _any_payload(self) -> dict[str, Any] | None:
         contract = self.endpoint.contract

@@ -255,6 +255,15 @@ class GraphSuite:
         )
         return repro
 
+    def warnings(self) -> list[str]:
+        """Entities the suite could not put back as it found them (a live tenant was changed)."""
+        return [
+            f"not restored: {failure}"
+            for run in self._runs.values()
+            if isinstance(run, EndpointRun)
+            for failure in run.restore_failures
+        ]
+
     def retries(self) -> RetryStats:
         total = RetryStats()
         for client in (self._clients or {}).values():
@@ -268,7 +277,11 @@ class GraphSuite:
 
         if self.results:
             write_summary(
-                self.results, self.options.report_dir, retries=self.retries(), secrets=self.secrets
+                self.results,
+                self.options.report_dir,
+                retries=self.retries(),
+                secrets=self.secrets,
+                warnings=self.warnings(),
             )
         for client in (self._clients or {}).values():
             client.close()
