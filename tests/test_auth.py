@@ -356,3 +356,17 @@ def test_from_settings_incomplete_credentials_name_the_missing_variable() -> Non
     with pytest.raises(AuthError, match=r"set AZURE_CLIENT_ID$") as info:
         from_settings(None, {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "hunter2"})
     assert "hunter2" not in str(info.value)
+
+
+def test_cloud_follows_the_base_url_unless_graph_cloud_says_otherwise():
+    azure = {"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s"}
+    gov = from_settings(None, azure, base_url="https://graph.microsoft.us/")
+    assert gov.scope == "https://graph.microsoft.us/.default"
+    assert gov.authority.startswith("https://login.microsoftonline.us/")
+    explicit = from_settings(
+        None, {**azure, "GRAPH_CLOUD": "china"}, base_url="https://graph.microsoft.us"
+    )
+    assert explicit.scope == "https://microsoftgraph.chinacloudapi.cn/.default"
+    assert from_settings(None, azure, base_url="http://127.0.0.1:8000").scope == (
+        "https://graph.microsoft.com/.default"
+    )

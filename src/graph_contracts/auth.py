@@ -17,7 +17,15 @@ import httpx
 
 from graph_contracts.client import GraphContractsError, redact
 
-__all__ = ["CLOUDS", "AuthError", "ClientCredentials", "Cloud", "StaticToken", "from_settings"]
+__all__ = [
+    "CLOUDS",
+    "AuthError",
+    "ClientCredentials",
+    "Cloud",
+    "StaticToken",
+    "cloud_for",
+    "from_settings",
+]
 
 
 class AuthError(GraphContractsError):
@@ -174,8 +182,21 @@ def _one_line(value: object, secrets: tuple[str, ...]) -> str:
     return redact(lines[0] if lines else type(value).__name__, secrets)
 
 
-def from_settings(token: str | None, env: Mapping[str, str] = os.environ) -> httpx.Auth | None:
-    """Pick credentials: explicit token > GRAPH_TOKEN > AZURE_* client credentials > None."""
+def cloud_for(base_url: str | None) -> str | None:
+    """The national cloud whose Graph host `base_url` is, so the token is for the right audience."""
+    if not base_url:
+        return None
+    host = base_url.rstrip("/").lower()
+    return next((name for name, cloud in CLOUDS.items() if host == cloud.graph), None)
+
+
+def from_settings(
+    token: str | None, env: Mapping[str, str] = os.environ, *, base_url: str | None = None
+) -> httpx.Auth | None:
+    """Pick credentials: explicit token > GRAPH_TOKEN > AZURE_* client credentials > None.
+
+    The cloud is GRAPH_CLOUD, else the one whose Graph host is `base_url`, else global.
+    """
     if token:
         return StaticToken(token)
     if env.get("GRAPH_TOKEN"):
@@ -193,5 +214,5 @@ def from_settings(token: str | None, env: Mapping[str, str] = os.environ) -> htt
         client_secret=None if cert and not secret else secret,
         certificate_path=None if secret else cert,
         certificate_thumbprint=env.get("AZURE_CLIENT_CERTIFICATE_THUMBPRINT") or None,
-        cloud=env.get("GRAPH_CLOUD", "global") or "global",
+        cloud=env.get("GRAPH_CLOUD") or cloud_for(base_url) or "global",
     )

@@ -106,7 +106,8 @@ class GraphSuite:
             read_window=options.read_window,
         )
         self.results: list[Any] = []
-        self.secrets: list[str] = []
+        self._secrets: list[str] = []
+        self._credentials: Any = None
         self._clients: dict[str, GraphClient] | None = None
         self._discoverers: dict[str, Discoverer] = {}
         self._runs: dict[str, EndpointRun | BaseException] = {}
@@ -124,6 +125,12 @@ class GraphSuite:
             return load_ids(path)
         except IdsFileError as exc:
             raise SuiteError(str(exc)) from None
+
+    @property
+    def secrets(self) -> list[str]:
+        """Everything to redact, read when needed: msal's access token exists only once fetched."""
+        live = getattr(self._credentials, "secrets", ()) if self._credentials else ()
+        return [s for s in (*self._secrets, *live) if s]
 
     def describe(self) -> str:
         target = self.options.base_url or "embedded mock (in-process)"
@@ -158,10 +165,11 @@ class GraphSuite:
             )
             transport = InProcessTransport(app)
         try:
-            credentials = auth_settings.from_settings(token)
+            credentials = auth_settings.from_settings(token, base_url=options.base_url)
         except GraphContractsError as exc:
             raise TargetError(str(exc)) from None
-        self.secrets += [s for s in (token, *getattr(credentials, "secrets", ())) if s]
+        self._credentials = credentials
+        self._secrets += [s for s in (token,) if s]
         base = options.base_url or plugin.EMBEDDED_URL
         versions = sorted({c.version for c in self.contracts})
         return {v: GraphClient(base, v, auth=credentials, transport=transport) for v in versions}
