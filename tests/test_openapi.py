@@ -174,5 +174,5 @@ def test_cli_prints_the_document_and_fails_cleanly():
     assert result.exit_code == 0
     assert json.loads(result.stdout)["openapi"] == "3.0.3"
     missing = runner.invoke(cli, ["openapi", "--contracts", str(ROOT / "no-such-dir")])
-    assert missing.exit_code == 2 and "no contracts found" in missing.stderr
+    assert missing.exit_code == 2 and "contracts folder not found" in missing.stderr
     assert "Traceback" not in missing.output

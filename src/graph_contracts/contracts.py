@@ -176,6 +176,8 @@ def save(contracts: list[Contract], out_dir: Path) -> list[Path]:
 
 def load(directory: Path) -> list[Contract]:
     """Read the contracts listed in `directory/index.json` (or every `*.json` when it has none)."""
+    if not directory.is_dir():
+        raise ContractFileError(f"{directory}: contracts folder not found (use --contracts DIR)")
     index = directory / INDEX_FILE
     if index.is_file():
         files = [directory / entry["file"] for entry in _read_json(index)["contracts"]]
