@@ -23,6 +23,7 @@ from graph_contracts.auth import StaticToken
 from graph_contracts.client import GraphClient
 from graph_contracts.contracts import Contract
 
+# The check vocabulary: reports, the fault catalogue and the suite's tests all use these names.
 CHECK_NAMES = (
     "status",
     "shape",

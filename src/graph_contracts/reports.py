@@ -17,20 +17,12 @@ from typing import Literal
 
 import httpx
 
+from graph_contracts.checks import CHECK_NAMES
 from graph_contracts.client import RetryStats, curl, redact
 
 __all__ = ["CHECKS", "CheckResult", "attach_exchange", "render_markdown", "write_summary"]
 
-CHECKS = (
-    "status",
-    "shape",
-    "round-trip",
-    "read-after-write",
-    "merge",
-    "rejection",
-    "auth",
-    "not-found",
-)
+CHECKS = CHECK_NAMES  # the report's column order is the checks' own order
 Outcome = Literal["passed", "failed", "skipped"]
 _CELL = {"passed": "✅", "failed": "❌", "skipped": "⏭", "deviation": "⚠"}
 

@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-CHECKS = frozenset(
-    {"status", "shape", "round-trip", "read-after-write", "merge", "rejection", "auth", "not-found"}
-)
+from graph_contracts.checks import CHECK_NAMES
+
+CHECKS = frozenset(CHECK_NAMES)  # a defect's `caught_by` names checks of the suite
 
 THROTTLE_EVERY = 3  # `throttle`: every 3rd request is a 429
 THROTTLE_RETRY_AFTER = "0"  # integer seconds; 0 keeps runs fast (the fractional fault waits)
