@@ -26,3 +26,9 @@ def seeds(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def corpus(shared: Path) -> Path:
     return shared / "corpus"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (the mock in-process over httpx.ASGITransport) run on asyncio."""
+    return "asyncio"

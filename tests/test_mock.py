@@ -27,11 +27,6 @@ STATUS = Property(
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def seeds() -> list[Contract]:
     return contract_files.load(ROOT / "contracts")

@@ -24,11 +24,6 @@ OPERATIONAL = sorted(name for name, f in FAULTS.items() if f.kind == "operationa
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def seeds() -> list[Contract]:
     """deviceConfigurationUserStatus as CSDL has it (GRAPH-FACTS.md), beside the repo's seeds.

@@ -332,8 +332,6 @@ class _Parser:
         self.cells: dict[str, tuple[str, ...]] = cache.setdefault("cells", {})
         self.rows: dict[tuple[str, ...], tuple | None] = cache.setdefault("rows", {})
         self.perms: dict[str, list[str]] = cache.setdefault("perms", {})
-        self.tables: dict[tuple[str, ...], tuple | None] = cache.setdefault("tables", {})
-        self.table_rows: dict[tuple[str, ...], list] = cache.setdefault("table_rows", {})
         self.resource_only = resource_only
         self.line_offset = 0
         self.lines = lines
@@ -592,68 +590,42 @@ class _Parser:
             return j  # Methods, Relationships...: not worth splitting
         if self.resource_only and self.section not in ("properties", "members"):
             return j
-        block = tuple(lines[i:j])
-        table = self.tables.get(block, _MISSING)
-        if table is _MISSING:
-            table = self.tables[block] = self._split_table(block)
-        if table is not None:
-            self._table(block, table[0], table[1], i + self.line_offset + 1)
-        return j
-
-    def _split_table(self, block: tuple[str, ...]) -> tuple[tuple[str, ...], tuple] | None:
-        """(lower-cased header cells, body rows' cells) of a pipe table, or None when its second
-        row is no separator. Memoized per block by the caller: beta and v1.0 pages repeat most
-        tables verbatim, and splitting was a third of the page parse."""
-        cache = self.cells
+        cache, offset = self.cells, self.line_offset + 1
         rows = []
-        for line in block:
+        for k, line in enumerate(lines[i:j], i + offset):
             cells = cache.get(line)
             if cells is None:
                 cells = cache[line] = _cells(line)
-            rows.append(cells)
-        if len(rows) >= 2 and set("".join(rows[1])) <= set(":- "):
-            return tuple(c.lower() for c in rows[0]), tuple(rows[2:])
-        return None
+            rows.append((k, cells))
+        if len(rows) >= 2 and set("".join(rows[1][1])) <= set(":- "):
+            header = [c.lower() for c in rows[0][1]]
+            self._table(header, rows[2:], i + offset)
+        return j
 
-    def _table(
-        self, block: tuple[str, ...], header: tuple[str, ...], body: tuple, line: int
-    ) -> None:
-        """One pipe table; `line` is its header row's, body row r is on line + 2 + r."""
+    def _table(self, header: list[str], rows: list[tuple[int, list[str]]], line: int) -> None:
         first = _plain(header[0]).lower() if header else ""
         sec = self.section
         if "permission" in first:
-            perms = [(c[0], c[1] if len(c) > 1 else "") for c in body]
-            self._permissions([(line + 2 + r, k, v) for r, (k, v) in enumerate(perms)], line)
+            self._permissions([(ln, c[0], c[1] if len(c) > 1 else "") for ln, c in rows], line)
         elif sec == "headers":
-            self._headers([(c[0], " ".join(c[1:])) for c in body])
+            self._headers([(c[0], " ".join(c[1:])) for _, c in rows])
         elif first == "member" or sec == "members":
-            self.page.members.extend(_plain(c[0]) for c in body if c and _plain(c[0]))
+            self.page.members.extend(_plain(c[0]) for _, c in rows if c and _plain(c[0]))
         elif sec in ("body", "properties") and len(header) >= 2 and "type" in header[1]:
             if self.page.properties and sec == "properties":
                 return
             self.page.properties_line = self.page.properties_line or line
-            rows = self.table_rows.get(block)
-            if rows is None:
-                rows = self.table_rows[block] = self._property_rows(body)
-            append = self.page.properties.append
-            for r, (name, type_text, link, description, enum, read_only) in rows:
-                enum = list(enum) if enum else None
-                ln = line + 2 + r
-                append(RawProperty(name, type_text, link, description, ln, enum, read_only))
-
-    def _property_rows(self, body: tuple) -> list[tuple[int, tuple]]:
-        """(body row index, `_property_row`) of each row that is a property; rows are memoized
-        one by one too, as they recur in differing tables (an update page's and its type's)."""
-        memo, out = self.rows, []
-        for r, c in enumerate(body):
-            if len(c) < 2:
-                continue
-            row = memo.get(c, _MISSING)  # c: the (memoized) cells tuple of the line
-            if row is _MISSING:
-                row = memo[c] = _property_row(c[0], c[1], " | ".join(c[2:]))
-            if row is not None:
-                out.append((r, row))
-        return out
+            memo, append = self.rows, self.page.properties.append
+            for ln, c in rows:
+                if len(c) < 2:
+                    continue
+                row = memo.get(c, _MISSING)  # c: the (memoized) cells tuple of the line
+                if row is _MISSING:
+                    row = memo[c] = _property_row(c[0], c[1], " | ".join(c[2:]))
+                if row is not None:
+                    name, type_text, link, description, enum, read_only = row
+                    enum = list(enum) if enum else None
+                    append(RawProperty(name, type_text, link, description, ln, enum, read_only))
 
     def _permissions(self, rows: list[tuple[int, str, str]], line: int) -> None:
         page = self.page
@@ -814,7 +786,7 @@ def _property_row(name: str, type_cell: str, desc: str) -> tuple | None:
     if not name or " " in name or name.lower() in ("property", "name"):
         return None
     link = None
-    m = _LINK.search(type_cell)
+    m = _LINK.search(type_cell) if "](" in type_cell else None  # the pattern needs "]("
     if m:
         link = m.group(2)
     elif "][" in type_cell:
@@ -927,7 +899,7 @@ def _cells(line: str) -> tuple[str, ...]:
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
     parts = _CELL_SPLIT.split(s) if "\\|" in s else s.split("|")
-    return tuple(c.strip() for c in parts)
+    return tuple(map(str.strip, parts))
 
 
 def _strip_links(text: str) -> str:

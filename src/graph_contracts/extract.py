@@ -708,7 +708,6 @@ def _property(
     )
 
 
-
 _NOT_NULLABLE = re.compile(r"\b(?:not nullable|non-nullable|cannot be null)\b", re.IGNORECASE)
 _NULLABLE = re.compile(r"\bnullable\b", re.IGNORECASE)
 
@@ -733,6 +732,7 @@ def _merge_nullability(values: list[bool | None]) -> bool | None:
     if False in values:
         return False
     return True if True in values else None
+
 
 def _collect_types(td: TypeDef, types: dict[str, TypeDef], resolver: _Resolver) -> None:
     """Add a TypeDef and, transitively, the TypeDefs its properties use."""
