@@ -51,7 +51,7 @@ def test_each_bad_file_is_named_with_its_reason(bad_dir: Path, name: str) -> Non
     assert result.exit_code == 1
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"graph-contracts: {name}: ")
+    assert lines[0].startswith(f"graph-contracts: {bad_dir / name}: ")
     assert CASES[name][1] in lines[0]
     assert "Traceback" not in result.output + result.stderr
     contracts = json.loads(result.stdout)
@@ -79,3 +79,12 @@ def test_good_input_exits_zero(seeds: Path) -> None:
     result = run(str(seeds), "--json")
     assert result.exit_code == 0, result.stderr
     assert len(json.loads(result.stdout)) == 3
+
+
+def test_single_file_error_names_the_path_as_given(tmp_path: Path) -> None:
+    """The error line carries the path the user typed, not the display-relative source name."""
+    page = tmp_path / "bin.md"
+    page.write_bytes(b"\x00\x01binary")
+    result = run(str(page), "--json")
+    assert result.exit_code == 1
+    assert f"graph-contracts: {page}: binary file (NUL bytes), not a doc page" in result.stderr

@@ -11,15 +11,19 @@ The parser is line based with precompiled regexes (no Markdown library): `extrac
 the whole corpus and must stay within a small factor of a bare regex scan (benchmarks/). Hence:
 dispatch on a line's first character before any regex; linked type pages are only sliced by regex
 (`parse_type_page`) and their table parsed when a type is actually needed (`fill_table`); table
-cells and rows are memoized across the pages of one run (beta and v1.0 repeat most rows).
+rows (by line text), table headers, whole permission/header/member tables, type cells and
+heading lines are memoized across the pages of one run (beta and v1.0 repeat most of them).
+Searching the whole text for fences with a regex was tried and is slower than the line loop.
 Interpreting the facts (CSDL types, path normalization, merging) is `extract.py`'s job.
 """
 
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 PERMISSION_KINDS = ("delegated_work", "delegated_personal", "application")
@@ -118,7 +122,7 @@ class RawExample:
     body_line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Page:
     """Everything one page says, uninterpreted; line numbers are 1-based."""
 
@@ -152,8 +156,8 @@ class Page:
     resource_strong: bool = False  # resource linked as the object of an "Update ..." sentence
     response_resource: tuple[str, str] | None = None  # (name, link) of "returns an updated [x]"
     # A type page's Properties/Members section, kept unparsed until `fill_table` needs it:
-    # (section text, line number of its heading, "properties" | "members", reference links).
-    table: tuple[str, int, str, dict[str, str]] | None = None
+    # (page text, section start and end offsets, "properties" | "members").
+    table: tuple[str, int, int, str] | None = None
 
     @property
     def is_update(self) -> bool:
@@ -165,10 +169,10 @@ def decode(data: bytes) -> str:
     """Bytes -> text, or PageError naming why the bytes are not a text page."""
     if not data or data.isspace():
         raise PageError("empty file")
-    if b"\x00" in data[:8192]:
+    if data.find(b"\x00", 0, 8192) >= 0:  # no copy of the first 8 KiB
         raise PageError("binary file (NUL bytes), not a doc page")
-    try:
-        text = data.decode("utf-8-sig")
+    try:  # plain "utf-8" is the codec's C fast path; "utf-8-sig" only when there is a BOM
+        text = data.decode("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
     except UnicodeDecodeError as exc:
         raise PageError(
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
@@ -218,13 +222,9 @@ def parse_type_page(text: str, cache: dict | None = None) -> Page:
     m = _TYPE_SECTION.search(text)
     if m:
         end = _NEXT_HEADING.search(text, m.end())
-        body = text[m.end() : end.start() if end else len(text)]
-        if "|" in body:
-            refs = {}
-            if "][" in body:  # reference-style links: their definitions sit at the page's end
-                refs = {k.lower(): v for k, v in _REF_DEFS.findall(text)}
-            line = text.count("\n", 0, m.end()) + 1
-            page.table = (body, line, m.group(1).lower(), refs)
+        stop = end.start() if end else len(text)
+        if text.find("|", m.end(), stop) >= 0:  # only offsets: many pages are never filled
+            page.table = (text, m.end(), stop, m.group(1).lower())
     return page
 
 
@@ -238,31 +238,44 @@ def type_cells(page: Page) -> dict[str, str]:
     if page.table is None:
         return {p.name: p.type_text for p in page.properties}
     out: dict[str, str] = {}
-    for name, cell in _TYPE_CELLS.findall(page.table[0]):
+    text, start, end, _ = page.table
+    for name, cell in _TYPE_CELLS.findall(text, start, end):
         out.setdefault(name, cell)
     return out
 
 
-def type_differs(cell: str, type_text: str) -> bool:
-    """A raw type cell against a parsed type text; markup is removed only when needed."""
+def type_differs(cell: str, type_text: str, memo: dict[str, str] | None = None) -> bool:
+    """A raw type cell against a parsed type text; markup is removed only when needed (and
+    then memoized in `memo`, when given: the same linked type cells recur across pages)."""
     cell = cell.strip()
-    return cell != type_text and _plain(_strip_links(cell)) != type_text
+    if cell == type_text:
+        return False
+    if memo is None:
+        return _plain(_strip_links(cell)) != type_text
+    plain = memo.get(cell)
+    if plain is None:
+        plain = memo[cell] = _plain(_strip_links(cell))
+    return plain != type_text
 
 
 def fill_table(page: Page, cache: dict | None = None) -> Page:
     """Parse the table `parse_type_page` set aside. Most linked pages are only asked for their
     name; their (often long) tables are parsed the first time a type actually needs them."""
     if page.table is not None:
-        body, first_line, section, refs = page.table
+        text, start, end, section = page.table
         page.table = None
+        body = text[start:end]
         parser = _Parser(body.split("\n"), page, True, cache)
         parser.section = section
         parser.heading_seen = True
-        parser.line_offset = first_line - 1  # body line 0 is the heading line itself
+        # body line 0 is the rest of the heading line itself
+        parser.line_offset = text.count("\n", 0, start)
         parser.run(0)
-        if refs:
-            page.refs.update(refs)
-            _resolve_refs(page)
+        if "][" in body:  # reference-style links: their definitions sit at the page's end
+            refs = {k.lower(): v for k, v in _REF_DEFS.findall(text)}
+            if refs:
+                page.refs.update(refs)
+                _resolve_refs(page)
     return page
 
 
@@ -314,6 +327,15 @@ def _front_value(raw: str) -> str:
     return value
 
 
+def _heading_line(line: str) -> tuple[str, int, str] | None:
+    """(text, level, plain text) of a Markdown heading line, or None when it is not one."""
+    m = _HEADING.match(line)
+    if not m:
+        return None
+    text = m.group(2).rstrip().rstrip("#").rstrip()
+    return text, len(m.group(1)), _plain(text)
+
+
 # --- the line parser ----------------------------------------------------------------------------
 _MISSING = object()
 
@@ -329,9 +351,13 @@ class _Parser:
         cache: dict | None = None,
     ) -> None:
         cache = cache if cache is not None else {}
-        self.cells: dict[str, tuple[str, ...]] = cache.setdefault("cells", {})
+        self.heads: dict[tuple[str, str], list[str] | None] = cache.setdefault("heads", {})
         self.rows: dict[tuple[str, ...], tuple | None] = cache.setdefault("rows", {})
         self.perms: dict[str, list[str]] = cache.setdefault("perms", {})
+        self.row_lines: dict[str, tuple | None] = cache.setdefault("row_lines", {})
+        self.type_cells: dict[str, tuple[str, str | None]] = cache.setdefault("type_cells", {})
+        self.headings: dict[str, tuple[str, int, str] | None] = cache.setdefault("headings", {})
+        self.tables: dict[tuple[str, ...], list] = cache.setdefault("tables", {})
         self.resource_only = resource_only
         self.line_offset = 0
         self.lines = lines
@@ -353,7 +379,7 @@ class _Parser:
                 continue
             key = _TEXT_HEADINGS.get(stripped.lower())
             if key is not None or not self.heading_seen:
-                self._heading(stripped, 2, i)
+                self._heading(stripped, 2, None, i)
                 i += 1
                 continue
             if self.section in ("request", "examples") or self.in_examples:
@@ -372,7 +398,7 @@ class _Parser:
     def _run_markdown(self, start: int) -> None:
         """The markdown styles' loop: dispatch on a line's first character (regexes only when it
         can be markup); example prose is skipped unless it may hold a beta note or namespace."""
-        lines, page, prose = self.lines, self.page, self._prose
+        lines, page, prose, headings = self.lines, self.page, self._prose, self.headings
         i, n = start, len(lines)
         while i < n:
             line = lines[i]
@@ -385,12 +411,14 @@ class _Parser:
                 if (first == "`" or first == "~") and stripped.startswith(_FENCES):
                     i = self._fence(i)
                     continue
-                m = _HEADING.match(line) if first == "#" else None
-                if m:
-                    text = m.group(2).rstrip().rstrip("#").rstrip()
-                    self._heading(text, len(m.group(1)), i)
-                    i += 1
-                    continue
+                if first == "#":
+                    found = headings.get(line, _MISSING)
+                    if found is _MISSING:  # the same headings recur on every page: memoized
+                        found = headings[line] = _heading_line(line)
+                    if found is not None:
+                        self._heading(*found, i)
+                        i += 1
+                        continue
                 if first == "|":
                     i = self._pipe_table(i)
                     continue
@@ -415,11 +443,11 @@ class _Parser:
             i += 1
 
     # headings
-    def _heading(self, text: str, level: int, i: int) -> None:
+    def _heading(self, text: str, level: int, plain: str | None, i: int) -> None:
         if "](#tab/" in text:  # `# [C#](#tab/csharp)`: SDK tab headings never change section
             return
         page = self.page
-        plain = _plain(text)
+        plain = _plain(text) if plain is None else plain
         if not self.heading_seen and level <= 2 and not text.startswith("["):
             self.heading_seen = True
             if level == 1 or page.style == "text" or not page.title:
@@ -450,12 +478,12 @@ class _Parser:
     # fenced blocks (markdown styles)
     def _fence(self, i: int) -> int:
         lines = self.lines
-        j, n = i + 1, len(lines)
-        while j < n:
-            ln = lines[j]  # substring test first: no strip() copy for the common code line
-            if ("```" in ln or "~~~" in ln) and ln.lstrip().startswith(_FENCES):
+        j = n = len(lines)
+        for k, ln in enumerate(lines[i + 1 :], i + 1):
+            # One-character tests first (memchr): no strip() copy for the common code line.
+            if ("`" in ln or "~" in ln) and ln.lstrip().startswith(_FENCES):
+                j = k
                 break
-            j += 1
         if j >= n:
             raise PageError(f"truncated: code block opened at line {i + 1} is never closed")
         if not self.resource_only:
@@ -477,8 +505,13 @@ class _Parser:
                     self._template(m, k)
                 k += 1
                 continue
-            if s[0] in _EXAMPLE_START and (_REQUEST_LINE.match(s) or _STATUS_LINE.match(s)):
-                k = self._example(k, end)
+            m = (
+                (_REQUEST_LINE.match(s) or _STATUS_LINE.match(s))
+                if s[0] in _EXAMPLE_START
+                else None
+            )
+            if m:
+                k = self._example(k, end, m)
                 continue
             if s.startswith("{") and page.doc_type.startswith("resource"):
                 self._resource_json(k, end)
@@ -524,22 +557,20 @@ class _Parser:
         if m and not self.in_examples and not m.group(2).startswith("http"):
             self._template(m, i)
             return i + 1
-        if m or _STATUS_LINE.match(s):
-            return self._example(i, len(self.lines))
-        return None
+        m = m or _STATUS_LINE.match(s)
+        return self._example(i, len(self.lines), m) if m else None
 
-    def _example(self, k: int, end: int) -> int:
-        """An HTTP request/status line, its headers, and an optional JSON body."""
+    def _example(self, k: int, end: int, m: re.Match[str]) -> int:
+        """An HTTP request/status line (`m`: the caller's match of line k, request or status),
+        its headers, and an optional JSON body."""
         lines, page = self.lines, self.page
-        s = lines[k].strip()
-        m = _REQUEST_LINE.match(s)
-        if m:
+        if m.re is _REQUEST_LINE:
             ex = RawExample("request", k + 1, method=m.group(1), url=m.group(2))
             v = _VERSION_URL.search(m.group(2))
             if v:
                 page.versions.append(v.group(1))
         else:
-            ex = RawExample("response", k + 1, status=int(_STATUS_LINE.match(s).group(1)))  # type: ignore[union-attr]
+            ex = RawExample("response", k + 1, status=int(m.group(1)))
         page.examples.append(ex)
         j = k + 1
         while j < end:
@@ -579,6 +610,12 @@ class _Parser:
 
     # tables
     def _pipe_table(self, i: int) -> int:
+        """A pipe table from line i: its extent, then its rows handed to `_table` by index.
+
+        Rows are memoized by their line text (property rows) or the table by its lines
+        (permission, header, member tables): beta and v1.0 pages repeat them verbatim, and a
+        memo hit then costs one dict lookup per row instead of a split and a parse.
+        """
         lines = self.lines
         j, n = i + 1, len(lines)
         while j < n:
@@ -590,50 +627,63 @@ class _Parser:
             return j  # Methods, Relationships...: not worth splitting
         if self.resource_only and self.section not in ("properties", "members"):
             return j
-        cache, offset = self.cells, self.line_offset + 1
-        rows = []
-        for k, line in enumerate(lines[i:j], i + offset):
-            cells = cache.get(line)
-            if cells is None:
-                cells = cache[line] = _cells(line)
-            rows.append((k, cells))
-        if len(rows) >= 2 and set("".join(rows[1][1])) <= set(":- "):
-            header = [c.lower() for c in rows[0][1]]
-            self._table(header, rows[2:], i + offset)
+        if j - i >= 2:
+            key = (lines[i], lines[i + 1])
+            header = self.heads.get(key, _MISSING)
+            if header is _MISSING:  # the same few header rows recur on every page
+                header = self.heads[key] = _table_header(*key)
+            if header is not None:
+                self._table(header, i + 2, j, i + self.line_offset + 1)
         return j
 
-    def _table(self, header: list[str], rows: list[tuple[int, list[str]]], line: int) -> None:
+    def _table(self, header: list[str], begin: int, end: int, line: int) -> None:
+        """Rows `begin:end` of a table whose header row is at `line` (1-based)."""
         first = _plain(header[0]).lower() if header else ""
-        sec = self.section
+        sec, page = self.section, self.page
         if "permission" in first:
-            self._permissions([(ln, c[0], c[1] if len(c) > 1 else "") for ln, c in rows], line)
+            entries = self._table_memo("permissions", begin, end, self._permission_entries)
+            self._add_permissions(entries, line)
         elif sec == "headers":
-            self._headers([(c[0], " ".join(c[1:])) for _, c in rows])
+            self._add_headers(self._table_memo("headers", begin, end, _required_headers))
         elif first == "member" or sec == "members":
-            self.page.members.extend(_plain(c[0]) for _, c in rows if c and _plain(c[0]))
+            page.members.extend(self._table_memo("members", begin, end, _member_names))
         elif sec in ("body", "properties") and len(header) >= 2 and "type" in header[1]:
-            if self.page.properties and sec == "properties":
+            if page.properties and sec == "properties":
                 return
-            self.page.properties_line = self.page.properties_line or line
-            memo, append = self.rows, self.page.properties.append
-            for ln, c in rows:
-                if len(c) < 2:
-                    continue
-                row = memo.get(c, _MISSING)  # c: the (memoized) cells tuple of the line
-                if row is _MISSING:
-                    row = memo[c] = _property_row(c[0], c[1], " | ".join(c[2:]))
-                if row is not None:
-                    name, type_text, link, description, enum, read_only = row
-                    enum = list(enum) if enum else None
-                    append(RawProperty(name, type_text, link, description, ln, enum, read_only))
+            page.properties_line = page.properties_line or line
+            self._property_rows(begin, end)
 
-    def _permissions(self, rows: list[tuple[int, str, str]], line: int) -> None:
-        page = self.page
-        page.permissions_line = page.permissions_line or line
-        for _ln, kind_text, value in rows:
-            kind = _permission_kind(kind_text)
+    def _table_memo(self, kind: str, begin: int, end: int, parse: Callable[[list], list]) -> list:
+        """`parse(cells of each row)` for a whole small table, memoized by its lines."""
+        memo = self.tables
+        key = (kind, *self.lines[begin:end])
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = parse([_cells(ln) for ln in self.lines[begin:end]])
+        return found
+
+    def _property_rows(self, begin: int, end: int) -> None:
+        """RawProperty per row; each row's parse is memoized by the line's text."""
+        memo, lines, offset = self.row_lines, self.lines, self.line_offset + 1
+        append = self.page.properties.append
+        for k in range(begin, end):
+            line = lines[k]
+            row = memo.get(line, _MISSING)
+            if row is _MISSING:
+                row = memo[line] = _line_property(line, self.type_cells)
+            if row is not None:
+                name, type_text, link, description, enum, read_only = row
+                enum = list(enum) if enum else None
+                append(RawProperty(name, type_text, link, description, k + offset, enum, read_only))
+
+    def _permission_entries(self, rows: list[tuple[str, ...]]) -> list[tuple[str, list[str]]]:
+        """(kind, permission names) of each usable row: rows of unknown kind or TODOs dropped."""
+        out = []
+        for c in rows:
+            kind = _permission_kind(c[0])
             if kind is None:
                 continue
+            value = c[1] if len(c) > 1 else ""
             if ("ODO" in value or "odo" in value) and _TODO.search(value):
                 continue
             names = self.perms.get(value)
@@ -641,23 +691,28 @@ class _Parser:
                 names = self.perms[value] = [
                     n for n in _PERM_NAME.findall(_strip_links(value)) if not n.endswith(".md")
                 ]
-            page.permissions.setdefault(kind, [])
-            for n in names:
-                if n not in page.permissions[kind]:
-                    page.permissions[kind].append(n)
+            out.append((kind, names))
+        return out
 
-    def _headers(self, rows: list[tuple[str, str]]) -> None:
-        for name, desc in rows:
-            name = _plain(name)
-            required = _REQUIRED.search(desc) and "optional" not in desc.lower()
-            if name and required and name not in self.page.headers:
+    def _add_permissions(self, entries: list[tuple[str, list[str]]], line: int) -> None:
+        page = self.page
+        page.permissions_line = page.permissions_line or line
+        for kind, names in entries:
+            bucket = page.permissions.setdefault(kind, [])
+            for n in names:
+                if n not in bucket:
+                    bucket.append(n)
+
+    def _add_headers(self, names: list[str]) -> None:
+        for name in names:
+            if name not in self.page.headers:
                 self.page.headers.append(name)
 
     def _property(self, line: int, name: str, type_cell: str, desc: str) -> None:
         key = (name, type_cell, desc)
         row = self.rows.get(key, _MISSING)
         if row is _MISSING:
-            row = self.rows[key] = _property_row(name, type_cell, desc)
+            row = self.rows[key] = _property_row(name, type_cell, desc, self.type_cells)
         if row is not None:
             name, type_text, link, description, enum, read_only = row
             self.page.properties.append(
@@ -685,14 +740,14 @@ class _Parser:
             if kind is None:
                 return None
             value = s[len(_KIND_PREFIX[kind]) :] if s.startswith(_KIND_PREFIX[kind]) else s
-            self._permissions([(i + 1, _KIND_PREFIX[kind], value)], i + 1)
+            self._add_permissions(self._permission_entries([(_KIND_PREFIX[kind], value)]), i + 1)
             return i + 1
         if sec == "headers":
             if low.startswith(("header value", "name description", "header description")):
                 return i + 1
             parts = s.split(None, 1)
             if len(parts) == 2 and _HEADER_NAME.match(parts[0]):
-                self._headers([(parts[0], parts[1])])
+                self._add_headers(_required_headers([(parts[0], parts[1])]))
                 return i + 1
             return None
         if low.startswith(("property type", "name type", "member value", "member description")):
@@ -779,12 +834,52 @@ class _Parser:
                         return
 
 
-def _property_row(name: str, type_cell: str, desc: str) -> tuple | None:
+def _table_header(header: str, separator: str) -> list[str] | None:
+    """The lowercased header cells of a table, or None when the second row is no separator."""
+    if set("".join(_cells(separator))) <= _SEPARATOR_CHARS:
+        return [c.lower() for c in _cells(header)]
+    return None
+
+
+def _line_property(line: str, types: dict) -> tuple | None:
+    """`_property_row` of a pipe-table line; None when it has fewer than two cells."""
+    c = _cells(line)
+    return _property_row(c[0], c[1], " | ".join(c[2:]), types) if len(c) >= 2 else None
+
+
+def _required_headers(rows: list[tuple[str, ...]]) -> list[str]:
+    """Names of the request headers whose description says "required" (not "optional")."""
+    out = []
+    for c in rows:
+        name, desc = _plain(c[0]), " ".join(c[1:])
+        if name and _REQUIRED.search(desc) and "optional" not in desc.lower():
+            out.append(name)
+    return out
+
+
+def _member_names(rows: list[tuple[str, ...]]) -> list[str]:
+    return [name for name in (_plain(c[0]) for c in rows) if name]
+
+
+def _property_row(name: str, type_cell: str, desc: str, types: dict) -> tuple | None:
     """(name, type text, type link, description, enum, read-only) of one table row, or None when
-    the row is not a property (a header row, a blank name)."""
+    the row is not a property (a header row, a blank name). `types` memoizes `_type_cell` for
+    the run: a thousand distinct type cells recur across seven thousand distinct rows."""
     name = _plain(name).strip()
     if not name or " " in name or name.lower() in ("property", "name"):
         return None
+    found = types.get(type_cell)
+    if found is None:
+        found = types[type_cell] = _type_cell(type_cell)
+    type_text, link = found
+    description = _plain(_strip_links(desc))
+    enum = possible_values(desc)
+    read_only = "ead" in desc and bool(_READ_ONLY.search(desc))
+    return name, type_text, link, description, enum, read_only
+
+
+def _type_cell(type_cell: str) -> tuple[str, str | None]:
+    """(type text, type link) of a table's type cell; reference links give "ref:<label>"."""
     link = None
     m = _LINK.search(type_cell) if "](" in type_cell else None  # the pattern needs "]("
     if m:
@@ -799,11 +894,7 @@ def _property_row(name: str, type_cell: str, desc: str) -> tuple | None:
         if r:  # `[physicalAddress]` or `[part] collection`: a shortcut reference link
             link = "ref:" + r.group(1)
             type_cell = r.group(1) + r.group(2)
-    type_text = _plain(_strip_links(type_cell))
-    description = _plain(_strip_links(desc))
-    enum = possible_values(desc)
-    read_only = "ead" in desc and bool(_READ_ONLY.search(desc))
-    return name, type_text, link, description, enum, read_only
+    return _plain(_strip_links(type_cell)), link
 
 
 _KIND_PREFIX = {
@@ -880,6 +971,7 @@ def _balanced_end(lines: list[str], j: int, end: int) -> int | None:
 
 
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_SEPARATOR_CHARS = frozenset(":- ")  # what a header separator row's cells are made of
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _REQUIRED = re.compile(r"\brequired\b", re.I)
 
@@ -893,12 +985,14 @@ def _group2(m: re.Match[str]) -> str:
 
 
 def _cells(line: str) -> tuple[str, ...]:
+    """The stripped cells of a pipe-table row; the outer pipes are optional, `\\|` is no pipe.
+    The outer pipes are dropped from the split parts, not sliced off: no copies of the line."""
     s = line.strip()
-    if s.startswith("|"):
-        s = s[1:]
-    if s.endswith("|") and not s.endswith("\\|"):
-        s = s[:-1]
     parts = _CELL_SPLIT.split(s) if "\\|" in s else s.split("|")
+    if s.startswith("|"):
+        del parts[0]
+    if len(s) > 1 and s.endswith("|") and not s.endswith("\\|"):  # "|" alone: one pipe only
+        del parts[-1]
     return tuple(map(str.strip, parts))
 
 
