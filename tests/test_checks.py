@@ -162,3 +162,23 @@ def test_not_found_requires_404_and_creates_nothing() -> None:
 
     verdict = checks.not_found(target(upsert), {"name": "x"})
     assert verdict.failed and "expected 404" in verdict.message
+
+
+def test_read_only_and_key_values_sent_are_not_expected_back() -> None:
+    """Intune doc examples send whole entities; the service ignores key and read-only values."""
+    contract = Contract(
+        version="beta",
+        resource="microsoft.graph.thing",
+        paths=["/things/{thingId}"],
+        properties=[*CONTRACT.properties, Property("serial", "Edm.String", read_only=True)],
+        status=200,
+    )
+    t = target(entity_server(ENTITY))
+    t.contract = contract
+    sent = {"id": "other", "serial": "Serial value", "name": "a"}
+    write = Write(sent, reply(200, {**ENTITY, "serial": "s1"}), ENTITY)
+    assert checks.round_trip(t, write).outcome == "passed"
+    assert checks.read_after_write(t, write).outcome == "passed"
+    changed = Write({**sent, "name": "b"}, reply(200, {**ENTITY, "serial": "s1"}), ENTITY)
+    verdict = checks.round_trip(t, changed)
+    assert verdict.failed and "name" in verdict.message and "serial" not in verdict.message

@@ -116,3 +116,43 @@ def test_connection_failure_is_unreachable() -> None:
     client = GraphClient("https://graph.test", "beta", transport=httpx.MockTransport(refuse))
     with pytest.raises(TargetError, match="target unreachable"):
         Discoverer(client).resolve(TEMPLATE)
+
+
+def test_last_key_prefers_the_contracts_own_type_then_untyped_items() -> None:
+    """namedLocations holds country and ip locations: the ipNamedLocation contract gets an ip one."""
+    routes = {
+        "/locations": listing(
+            {"id": "c1", "@odata.type": "#microsoft.graph.countryNamedLocation"},
+            {"id": "u1"},
+            {"id": "i1", "@odata.type": "#microsoft.graph.ipNamedLocation"},
+            {"id": "i2", "@odata.type": "#microsoft.graph.ipNamedLocation"},
+        )
+    }
+    discoverer = Discoverer(graph(routes))
+    found = discoverer.resolve("/locations/{id}", "#microsoft.graph.ipNamedLocation")
+    assert found == Resolved("/locations/i1", {"id": "i1"}, "/locations/i2")
+    other = discoverer.resolve("/locations/{id}", "#microsoft.graph.namedLocation")
+    assert isinstance(other, Resolved) and other.path == "/locations/u1"
+    untyped = discoverer.resolve("/locations/{id}")
+    assert isinstance(untyped, Resolved) and untyped.path == "/locations/c1"
+
+
+def test_keys_with_literal_affixes_are_filled_in_their_segment() -> None:
+    """`root:/{item-path}:/workbook` lists `root:` and keeps the `:`; `range({address})` has no
+    listing, so it needs an --ids value (and says so)."""
+    routes = {
+        "/drive/root:": listing({"id": "book.xlsx"}),
+        "/drive/root:/book.xlsx:/workbook/names": listing({"id": "n1"}),
+    }
+    found = Discoverer(graph(routes)).resolve("/drive/root:/{item-path}:/workbook/names/{name}")
+    assert found == Resolved(
+        "/drive/root:/book.xlsx:/workbook/names/n1", {"item-path": "book.xlsx", "name": "n1"}
+    )
+    template = "/drive/root:/{item-path}:/workbook/range({address})/format"
+    missing = Discoverer(graph(routes)).resolve(template)
+    assert isinstance(missing, Unreachable) and "{address}" in missing.reason
+    given = Discoverer(graph(routes), {"address": ["A1:B2"]}).resolve(template)
+    assert given == Resolved(
+        "/drive/root:/book.xlsx:/workbook/range(A1:B2)/format",
+        {"item-path": "book.xlsx", "address": "A1:B2"},
+    )

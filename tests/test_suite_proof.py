@@ -23,6 +23,7 @@ from graph_contracts import contracts as contract_files
 from graph_contracts import runner
 from graph_contracts.auth import StaticToken
 from graph_contracts.client import GraphClient, InProcessTransport
+from graph_contracts.contracts import Contract, Example, Property
 from graph_contracts.discovery import Discoverer
 from graph_contracts.mock import create_app
 from graph_contracts.mock.faults import FAULTS
@@ -245,4 +246,47 @@ def test_entity_is_restored_even_when_a_check_blows_up_and_refusals_are_reported
     refusing.run()
     client.patch = original_patch
     assert refusing.restore_failures and "restore answered 4" in refusing.restore_failures[0]
+    client.close()
+
+
+def test_endpoint_on_a_collection_shared_by_derived_types_is_judged_on_its_own_type() -> None:
+    """namedLocations holds country and ip locations: the ipNamedLocation endpoint PATCHes an ip
+    one (its doc example sends its @odata.type), restores it cleanly, and skips a `{}` example."""
+
+    def location(name: str, extra: Property) -> Contract:
+        example = {"@odata.type": f"#microsoft.graph.{name}", "displayName": "Untrusted"}
+        return Contract(
+            version="v1.0",
+            resource=f"microsoft.graph.{name}",
+            paths=["/identity/conditionalAccess/namedLocations/{namedLocationId}"],
+            properties=[
+                Property("id", "Edm.String", nullable=False, key=True),
+                Property("displayName", "Edm.String"),
+                extra,
+            ],
+            status=204,
+            examples=[
+                Example("request", f"{name}-update.md", 60, method="PATCH", body=example),
+                Example("request", f"{name}-update.md", 90, method="PATCH", body={}),
+            ],
+        )
+
+    country = location("countryNamedLocation", Property("countriesAndRegions", "Edm.String"))
+    ip = location("ipNamedLocation", Property("isTrusted", "Edm.Boolean"))
+    app = create_app([country, ip], token="t")
+    client = GraphClient(
+        "http://mock", "v1.0", auth=StaticToken("t"), transport=InProcessTransport(app)
+    )
+    run = EndpointRun(
+        Endpoint(ip, ip.paths[0]), client, Discoverer(client), Settings(max_examples=2, seed=SEED)
+    )
+    sources: list[str] = []
+    original_write = run.write
+    run.write = lambda body, source: (sources.append(source), original_write(body, source))
+    verdicts = run.run()
+    assert {name: v.outcome for name, v in verdicts.items() if v.failed} == {}
+    assert run.target is not None and run.target.known["@odata.type"] == ip.odata_type
+    assert run.restore_failures == []
+    assert "doc example ipNamedLocation-update.md:60" in sources
+    assert not any(s.endswith(":90") for s in sources)
     client.close()

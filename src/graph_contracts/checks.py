@@ -148,8 +148,16 @@ def error_problems(response: httpx.Response) -> list[str]:
 
 
 def sent_properties(contract: Contract, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The documented properties a body sets (annotations and unknown names left out)."""
-    return {k: v for k, v in payload.items() if "@" not in k and contract.property(k) is not None}
+    """The documented, updatable properties a body sets (annotations and unknown names left out).
+
+    The key and read-only values a body carries (Intune doc examples send whole entities) are
+    ignored by the service (OData 4.01 §11.4.3), so they are not expected to come back as sent.
+    """
+    return {
+        k: v
+        for k, v in payload.items()
+        if "@" not in k and (prop := contract.property(k)) is not None and prop.updatable
+    }
 
 
 def mismatches(contract: Contract, sent: Mapping[str, Any], got: Any) -> list[str]:

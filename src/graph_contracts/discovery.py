@@ -22,6 +22,8 @@ import httpx
 from graph_contracts.client import GraphContractsError, TargetUnreachable
 
 _PLACEHOLDER = re.compile(r"^\{([^{}]+)\}$")
+# A key with literal affixes in its segment: `root:/{item-path}:/workbook`, `range({address})`.
+_AFFIXED = re.compile(r"^([^{}]*)\{([^{}]+)\}([^{}]*)$")
 MAX_CANDIDATES = 8  # ids tried per placeholder before giving up on a branch
 
 
@@ -82,6 +84,13 @@ def _is_type_cast(segment: str) -> bool:
     return "." in segment and not segment.startswith("{")
 
 
+def _type_rank(odata_type: Any, wanted: str) -> int:
+    """0: the wanted type, 1: no type given, 2: another type (sorted last, still tried)."""
+    if odata_type is None:
+        return 1
+    return 0 if odata_type == wanted else 2
+
+
 @dataclass
 class Discoverer:
     """Resolves templates against one client, caching collection listings shared between paths."""
@@ -91,35 +100,52 @@ class Discoverer:
     requests: int = 0
     _listings: dict[str, httpx.Response] = field(default_factory=dict)
 
-    def resolve(self, template: str) -> Resolved | Unreachable:
-        """Fill every placeholder of `template`, or say why no entity is reachable."""
+    def resolve(self, template: str, odata_type: str | None = None) -> Resolved | Unreachable:
+        """Fill every placeholder of `template`, or say why no entity is reachable.
+
+        `odata_type` (`#microsoft.graph.ipNamedLocation`) is the type the contract documents: a
+        collection often holds several derived types (namedLocations, messages, mailFolders), and
+        the entity PATCHed must be one of the contract's type, not merely the first listed.
+        """
         segments = template.strip("/").split("/")
         reasons: list[str] = []
-        found = self._walk("", segments, {}, reasons)
+        found = self._walk("", segments, {}, reasons, odata_type)
         if found is not None:
             return found
         return Unreachable(reasons[-1] if reasons else f"no entity reachable for {template}")
 
     def _walk(
-        self, prefix: str, rest: list[str], params: dict[str, str], reasons: list[str]
+        self,
+        prefix: str,
+        rest: list[str],
+        params: dict[str, str],
+        reasons: list[str],
+        odata_type: str | None = None,
     ) -> Resolved | None:
         for i, segment in enumerate(rest):
-            match = _PLACEHOLDER.match(segment)
+            match = _AFFIXED.match(segment)
             if not match:
                 prefix += "/" + segment
                 continue
-            name, tail = match.group(1), rest[i + 1 :]
-            candidates = self._candidates(prefix, name, tail[0] if tail else None, reasons)
+            before, name, after = match.groups()
+            tail = rest[i + 1 :]
+            if before and name not in self.ids:
+                # `range({address})`: a value no listing names; only an --ids file can give it.
+                reasons.append(f"{segment} needs a value for {{{name}}} (give it in --ids)")
+                return None
+            wanted = f"#{tail[0]}" if tail and _is_type_cast(tail[0]) else None
+            if not tail:
+                wanted = odata_type
+            ids = self._candidates(prefix, name, wanted, reasons)
+            candidates = [f"{before}{ident}{after}" for ident in ids]
             if not tail:
                 if not candidates:
                     return None
                 sibling = f"{prefix}/{candidates[1]}" if len(candidates) > 1 else None
-                return Resolved(
-                    f"{prefix}/{candidates[0]}", {**params, name: candidates[0]}, sibling
-                )
-            for candidate in candidates[:MAX_CANDIDATES]:
+                return Resolved(f"{prefix}/{candidates[0]}", {**params, name: ids[0]}, sibling)
+            for ident, candidate in list(zip(ids, candidates, strict=True))[:MAX_CANDIDATES]:
                 found = self._walk(
-                    f"{prefix}/{candidate}", tail, {**params, name: candidate}, reasons
+                    f"{prefix}/{candidate}", tail, {**params, name: ident}, reasons, odata_type
                 )
                 if found is not None:
                     return found
@@ -128,18 +154,22 @@ class Discoverer:
         return Resolved(prefix or "/", params)
 
     def _candidates(
-        self, collection: str, name: str, next_segment: str | None, reasons: list[str]
+        self, collection: str, name: str, wanted: str | None, reasons: list[str]
     ) -> list[str]:
+        """Ids listed in `collection`, those of the `wanted` @odata.type first.
+
+        An item without `@odata.type` (Graph leaves it out for the collection's own type) comes
+        before one that names another type.
+        """
         if name in self.ids:
             return list(self.ids[name])
         items = self._list(collection, reasons)
         ids = [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id")]
         if items and not ids:
             reasons.append(f"GET {collection} returned no entity with an id")
-        if next_segment and _is_type_cast(next_segment):
-            wanted = f"#{next_segment}"
+        if wanted:
             rank = {
-                str(item.get("id")): 0 if item.get("@odata.type") == wanted else 1
+                str(item.get("id")): _type_rank(item.get("@odata.type"), wanted)
                 for item in items
                 if isinstance(item, dict)
             }

@@ -67,7 +67,9 @@ def parse_template(template: str) -> list[Step]:
         else:
             rest = [s for s in segments[i + 1 :] if not is_cast(s)]  # `/coll/<cast>/{id}` too
             nxt = segments[i + 1] if i + 1 < len(segments) else ""
-            keyed = bool(rest) and _PARAM.match(rest[0]) and (is_cast(nxt) or nxt == rest[0])
+            key = _PARAM.match(rest[0]) if rest else None
+            # `format/borders({sideIndex})` keys `borders`, not `format`: `format` is an entity.
+            keyed = key is not None and not key.group(1) and (is_cast(nxt) or nxt == rest[0])
             steps.append(Step("coll" if keyed else "nav", segment))
     return steps
 
@@ -334,14 +336,26 @@ class Store:
                     trail[-1] += f"('{node.data.get('id')}')"
                 else:
                     trail.append(segment)
+            return self._addressed(version, node)
+
+    def _addressed(self, version: str, node: Entity | Collection) -> Entity | Collection:
+        """A name that is both a collection and, without a key, an entity a contract addresses
+        (`/organization/{id}/branding` beside `/branding/{propertyName}`) ends on the entity."""
+        single = node.shape.single if isinstance(node, Collection) else None
+        if single is None or not single.types or node.only is not None:
             return node
+        return self._single(version, (*node.key, ""), single, node.shape.name)
 
     def _step(self, version: str, node: Entity | Collection, segment: str) -> Entity | Collection:
         if isinstance(node, Collection):
             if node.only is None and is_cast(segment):  # `/coll/microsoft.graph.X`: only X
                 return Collection(node.key, node.shape, node.members, only=segment)
             single = node.shape.single
-            if single is not None and not self._is_member(node, segment):
+            if (
+                single is not None
+                and _offers(single, segment)
+                and not self._is_member(node, segment)
+            ):
                 entity = self._single(version, (*node.key, ""), single, node.shape.name)
                 return self._step(version, entity, segment)
             return self._member(node, segment)
@@ -472,6 +486,11 @@ class Store:
         for other in collection.members if collection else ():
             if other is not entity and other.type == entity.type:
                 yield other
+
+
+def _offers(shape: EntityShape, segment: str) -> bool:
+    """Whether an entity of `shape` has a navigation or cast named `segment` (`mailFolders/inbox`)."""
+    return segment in shape.navs or segment in shape.casts
 
 
 def seeded_properties(contract: Contract, seed: int, key: tuple[str, ...]) -> dict[str, Any]:
