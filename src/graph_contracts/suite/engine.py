@@ -189,6 +189,7 @@ class EndpointRun:
         self.sample: dict[str, Any] | None = None
         self.verdicts: dict[str, Verdict] = {}
         self.restore_failures: list[str] = []
+        self.restores = 0  # unjudged PATCHes that put entities back (benchmarks count them apart)
         self.checked_patches = (
             0  # PATCH requests whose reply a check judged (benchmarks count them)
         )
@@ -354,6 +355,7 @@ class EndpointRun:
         if not body:
             return
         head = {"@odata.type": contract.odata_type} if strategies.sends_odata_type(contract) else {}
+        self.restores += 1
         try:
             response = self.target.client.patch(path, json={**head, **body})
         except Exception as exc:  # the run goes on; the failure is reported, not raised
