@@ -7,20 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from samples import COMPLIANCE
 
 from graph_contracts import edm
 from graph_contracts.contracts import Property, TypeDef
 
-COMPLIANCE = [
-    "unknown",
-    "notApplicable",
-    "compliant",
-    "remediated",
-    "nonCompliant",
-    "error",
-    "conflict",
-    "notAssigned",
-]
 TYPES = {
     "microsoft.graph.complianceStatus": TypeDef(
         "microsoft.graph.complianceStatus", "enum", members=COMPLIANCE

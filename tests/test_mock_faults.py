@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samples import csdl_user_status
 from starlette.applications import Starlette
 
 from graph_contracts import contracts as contract_files
-from graph_contracts.contracts import Contract, Property, TypeDef
+from graph_contracts.contracts import Contract, Property
 from graph_contracts.mock import FAULTS, create_app
 from graph_contracts.mock import faults as F
 from graph_contracts.mock.app import GRAPH_JSON
@@ -31,30 +32,12 @@ def seeds() -> list[Contract]:
     Built here rather than read from contracts/ so that nullability (which doc tables do not state)
     is the service's: `accept-null` needs a non-nullable property to be observable.
     """
-    status = Contract(
-        "beta",
-        "microsoft.graph.deviceConfigurationUserStatus",
+    status = csdl_user_status(
         [
             "/deviceManagement/deviceConfigurations/{deviceConfigurationId}/userStatuses/{id}",
             "/deviceManagement/deviceConfigurations/{deviceConfigurationId}/"
             "microsoft.graph.iosScepCertificateProfile/rootCertificate/userStatuses/{id}",
-        ],
-        [
-            Property("id", "Edm.String", nullable=False, key=True),
-            Property("userDisplayName", "Edm.String"),
-            Property("devicesCount", "Edm.Int32", nullable=False),
-            Property("status", "microsoft.graph.complianceStatus", nullable=False),
-            Property("lastReportedDateTime", "Edm.DateTimeOffset", nullable=False),
-            Property("userPrincipalName", "Edm.String"),
-        ],
-        200,
-        types={
-            "microsoft.graph.complianceStatus": TypeDef(
-                "microsoft.graph.complianceStatus",
-                "enum",
-                members=["unknown", "notApplicable", "compliant", "error"],
-            )
-        },
+        ]
     )
     others = [c for c in contract_files.load(ROOT / "contracts") if c.id != status.id]
     return [status, *others]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
+from samples import COMPLIANCE, csdl_user_status
 
 from graph_contracts import contracts, edm
 from graph_contracts import strategies as S
@@ -16,16 +17,6 @@ from graph_contracts.contracts import Contract, Example, Property, TypeDef
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CONTRACTS = contracts.load(ROOT / "contracts")
-COMPLIANCE = [
-    "unknown",
-    "notApplicable",
-    "compliant",
-    "remediated",
-    "nonCompliant",
-    "error",
-    "conflict",
-    "notAssigned",
-]
 # Derandomized so CI and local runs see the same examples; `find` gets a larger budget and no
 # shrinking (the tests ask whether a value is reachable, not for the minimal one).
 CHECK = settings(max_examples=150, deadline=None, database=None, derandomize=True)
@@ -111,24 +102,8 @@ def with_request_example(contract: Contract, body: object) -> Contract:
 
 
 def user_status() -> Contract:
-    """beta deviceConfigurationUserStatus as the CSDL defines it (GRAPH-FACTS.md), built here so the
-    assertions below do not depend on how the extractor regenerates contracts/."""
-    compliance = TypeDef(name="microsoft.graph.complianceStatus", kind="enum", members=COMPLIANCE)
-    return Contract(
-        version="beta",
-        resource="microsoft.graph.deviceConfigurationUserStatus",
-        paths=["/deviceManagement/deviceConfigurations/{a}/userStatuses/{b}"],
-        properties=[
-            _prop("id", "Edm.String", key=True, nullable=False),
-            _prop("userDisplayName", "Edm.String"),
-            _prop("devicesCount", "Edm.Int32", nullable=False),
-            _prop("status", compliance.name, nullable=False),
-            _prop("lastReportedDateTime", "Edm.DateTimeOffset", nullable=False),
-            _prop("userPrincipalName", "Edm.String"),
-        ],
-        status=200,
-        types={compliance.name: compliance},
-    )
+    """beta deviceConfigurationUserStatus as the CSDL defines it (tests/samples.py)."""
+    return csdl_user_status()
 
 
 def install_status() -> Contract:
