@@ -26,10 +26,10 @@ import httpx
 from graph_contracts import contracts as contract_files
 from graph_contracts.client import GraphClient, InProcessTransport
 from graph_contracts.discovery import Discoverer
+from graph_contracts.engine.endpoint import Endpoint, EndpointRun, Settings
+from graph_contracts.engine.schemathesis_cases import SchemathesisCases
 from graph_contracts.mock import create_app
 from graph_contracts.openapi import build
-from graph_contracts.suite.engine import Endpoint, EndpointRun, Settings
-from graph_contracts.suite.schemathesis_cases import SchemathesisCases
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token"
@@ -77,7 +77,7 @@ def run_suite(
                 extra_cases=extra.cases,
             )
             results = run.run()
-            assert all(v.outcome == "passed" for v in results.values()), results
+            assert all(r.outcome == "passed" for r in results), results
             verdicts += sum(t.cases for t in run.tallies.values())
             checked += run.checked_patches
             restores += run.restores

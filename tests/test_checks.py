@@ -1,4 +1,4 @@
-"""The checks judge exchanges by the contract, with Graph's wire semantics (instants, 204, polling)."""
+"""The checks judge cases by the contract, with Graph's wire semantics (instants, 204, polling)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from graph_contracts import checks
-from graph_contracts.checks import Target, Write
+from graph_contracts.checks import Case, CheckContext
 from graph_contracts.client import GraphClient
 from graph_contracts.contracts import Contract, Property
 
@@ -36,9 +36,14 @@ ENTITY = {
 }
 
 
-def target(handler: Callable[[httpx.Request], httpx.Response], **kw) -> Target:
+def target(handler: Callable[[httpx.Request], httpx.Response], **kw) -> CheckContext:
     client = GraphClient("https://graph.test", "beta", transport=httpx.MockTransport(handler))
-    return Target(CONTRACT, "/things/{thingId}", "/things/t1", client, **kw)
+    return CheckContext(CONTRACT, "/things/{thingId}", "/things/t1", client, **kw)
+
+
+def Write(body: dict, response: httpx.Response, before: dict | None) -> Case:
+    """A valid write as the engine hands it to the checks: sent, answered, with the state before."""
+    return Case("write", "generated", body=body, response=response, before=before)
 
 
 def reply(status: int, body: object = None, **headers: str) -> httpx.Response:
@@ -123,30 +128,45 @@ def test_rejection_needs_4xx_error_shape_and_unchanged_entity() -> None:
             return httpx.Response(400, json=ERROR)
         return httpx.Response(200, json=store)
 
-    t = target(server, known=dict(ENTITY))
-    assert checks.rejection(t, b'{"count": "1"}', "numeric string", "application/json").outcome == (
-        "passed"
-    )
-    accepting = target(lambda r: httpx.Response(200, json=ENTITY), known=dict(ENTITY))
-    verdict = checks.rejection(accepting, b"{", "malformed", "application/json")
+    def invalid(response: httpx.Response, documented: bool = True) -> Case:
+        return Case(
+            "invalid",
+            "numeric string",
+            response=response,
+            before=dict(ENTITY),
+            documented=documented,
+        )
+
+    t = target(server)
+    assert checks.rejection(t, invalid(reply(400, ERROR))).outcome == "passed"
+    verdict = checks.rejection(t, invalid(reply(200, ENTITY)))
     assert verdict.failed and "accepted" in verdict.message
-    bare = target(lambda r: httpx.Response(400, json={"message": "x"}), known=dict(ENTITY))
-    assert (
-        "no `error` object" in checks.rejection(bare, b"{", "malformed", "application/json").message
-    )
+    verdict = checks.rejection(t, invalid(reply(400, {"message": "x"})))
+    assert verdict.failed and "no `error` object" in verdict.message
+    # A class no source says a service must refuse: accepting it is a deviation, never a failure.
+    verdict = checks.rejection(t, invalid(reply(200, ENTITY), documented=False))
+    assert verdict.outcome == "passed" and "accepted" in (verdict.deviation or "")
 
 
-def test_auth_sends_no_token_and_a_wrong_one() -> None:
-    seen: list[str | None] = []
+def test_rejection_fails_when_the_refused_body_changed_the_entity() -> None:
+    changed = {**ENTITY, "count": 99}
+    t = target(lambda r: httpx.Response(200, json=changed))
+    case = Case("invalid", "unknown property", response=reply(400, ERROR), before=dict(ENTITY))
+    verdict = checks.rejection(t, case)
+    assert verdict.failed and "count: 1 -> 99" in verdict.message
 
-    def server(request: httpx.Request) -> httpx.Response:
-        if request.method == "GET":
-            return httpx.Response(200, json=ENTITY)
-        seen.append(request.headers.get("authorization"))
-        return httpx.Response(401, json=ERROR, headers={"WWW-Authenticate": "Bearer"})
 
-    assert checks.auth(target(server), {"name": "x"}).outcome == "passed"
-    assert seen[0] is None and seen[1].startswith("Bearer invalid-")
+def test_auth_needs_401_with_a_challenge_and_the_error_shape() -> None:
+    t = target(entity_server(ENTITY))
+    challenge = {"WWW-Authenticate": "Bearer"}
+    for kind in ("no-token", "wrong-token"):
+        ok = Case(kind, kind, response=reply(401, ERROR, **challenge), before=dict(ENTITY))
+        assert checks.auth(t, ok).outcome == "passed"
+    served = Case("no-token", "no-token", response=reply(200, ENTITY), before=dict(ENTITY))
+    assert "expected 401" in checks.auth(t, served).message
+    bare = Case("wrong-token", "wrong-token", response=reply(401, ERROR), before=dict(ENTITY))
+    verdict = checks.auth(t, bare)
+    assert verdict.failed and "WWW-Authenticate" in verdict.message
 
 
 def test_not_found_requires_404_and_creates_nothing() -> None:
@@ -160,8 +180,17 @@ def test_not_found_requires_404_and_creates_nothing() -> None:
             return httpx.Response(200, json=ENTITY)
         return httpx.Response(404, json=ERROR)
 
-    verdict = checks.not_found(target(upsert), {"name": "x"})
+    t = target(upsert)
+    missing = "/things/missing"
+    created[f"/beta{missing}"] = {}
+    case = Case("unknown-id", "unknown id", response=reply(404, ERROR), path=missing)
+    verdict = checks.not_found(t, case)
+    assert verdict.failed and "created it" in verdict.message
+    case = Case("unknown-id", "unknown id", response=reply(200, ENTITY), path=missing)
+    verdict = checks.not_found(t, case)
     assert verdict.failed and "expected 404" in verdict.message
+    case = Case("unknown-id", "unknown id", response=reply(404, ERROR), path="/things/other")
+    assert checks.not_found(t, case).outcome == "passed"
 
 
 def test_read_only_and_key_values_sent_are_not_expected_back() -> None:
@@ -182,3 +211,55 @@ def test_read_only_and_key_values_sent_are_not_expected_back() -> None:
     changed = Write({**sent, "name": "b"}, reply(200, {**ENTITY, "serial": "s1"}), ENTITY)
     verdict = checks.round_trip(t, changed)
     assert verdict.failed and "name" in verdict.message and "serial" not in verdict.message
+
+
+# --- minimal metadata (odata.metadata=minimal: @odata.type only when it differs) --------------
+
+
+@pytest.mark.parametrize(
+    ("odata_type", "kw", "outcome", "deviation"),
+    [
+        (None, {}, "passed", False),  # absent: the declared type
+        ("#microsoft.graph.thing", {}, "passed", False),
+        ("microsoft.graph.thing", {}, "passed", False),  # `#` is optional in OData 4.01 JSON
+        (
+            "#microsoft.graph.specialThing",
+            {"accepted_types": {"#microsoft.graph.specialThing"}},
+            "passed",
+            False,
+        ),
+        ("#microsoft.graph.entity", {}, "failed", False),  # Graph's abstract root type
+        ("#microsoft.graph.otherThing", {}, "passed", True),  # may be derived: cannot tell
+        ("#microsoft.graph.otherThing", {"hierarchy_known": True}, "failed", False),
+    ],
+)
+def test_shape_judges_odata_type_by_minimal_metadata(odata_type, kw, outcome, deviation) -> None:
+    body = {k: v for k, v in ENTITY.items() if k != "@odata.type"}
+    if odata_type is not None:
+        body["@odata.type"] = odata_type
+    if "accepted_types" in kw:
+        kw["accepted_types"] = frozenset(kw["accepted_types"])
+    t = target(entity_server(body), **kw)
+    verdict = checks.shape(t, Write({"name": "a"}, reply(200, body), ENTITY))
+    assert verdict.outcome == outcome, verdict.message
+    assert bool(verdict.deviation) is deviation
+
+
+def test_every_check_is_registered_with_the_case_kinds_it_judges() -> None:
+    assert list(checks.CHECKS) == list(checks.CHECK_NAMES)
+    assert set(checks.CHECK_NAMES) == {
+        "status",
+        "shape",
+        "round-trip",
+        "read-after-write",
+        "merge",
+        "rejection",
+        "auth",
+        "not-found",
+    }
+    kinds = {name: check.judges for name, check in checks.CHECKS.items()}
+    assert kinds["rejection"] == {"invalid"} and kinds["not-found"] == {"unknown-id"}
+    assert kinds["auth"] == {"no-token", "wrong-token"} and "sibling" in kinds["merge"]
+    # A check asked about a case it does not judge has nothing to say.
+    probe = Case("no-token", "no-token", response=reply(401, ERROR))
+    assert checks.CHECKS["status"](target(entity_server(ENTITY)), probe) is None

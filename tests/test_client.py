@@ -1,4 +1,4 @@
-"""GraphClient: URL joining, headers, retries per Retry-After, unreachable targets, reproducers."""
+"""GraphClient: URL joining, headers, retries per Retry-After, counters, unreachable targets."""
 
 from __future__ import annotations
 
@@ -21,10 +21,9 @@ from graph_contracts.client import (
     InProcessTransport,
     RetryPolicy,
     TargetUnreachable,
-    curl,
-    redact,
     retry_after,
 )
+from graph_contracts.exchanges import curl
 
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJlLXNlY3JldA"
 
@@ -201,7 +200,23 @@ def test_exhausted_attempts_return_the_last_throttled_response() -> None:
     assert response.json()["error"]["code"] == "TooManyRequests"
     assert len(seen) == 3 and waits == [1.5, 1.5]
     assert (client.retries.count, client.retries.waited) == (2, 3.0)
-    assert len(client.exchanges) == 3
+    assert (client.retries.requests, client.retries.throttled) == (3, 3)
+
+
+def test_every_retry_is_told_to_the_observer_before_its_wait() -> None:
+    heard, waits = [], []
+    transport, _ = scripted((429, {"Retry-After": "0.25"}), (503, {}))
+    client = GraphClient(
+        "http://t", "beta", transport=transport, sleep=waits.append, on_retry=heard.append
+    )
+    assert client.patch("/x", json={}).status_code == 200
+    assert [(r.method, r.status, r.attempt) for r in heard] == [
+        ("PATCH", 429, 1),
+        ("PATCH", 503, 2),
+    ]
+    assert heard[0].retry_after == 0.25 and heard[0].wait == waits[0] == 0.25
+    assert heard[1].retry_after is None and heard[1].wait == waits[1] > 0
+    assert (client.retries.requests, client.retries.throttled) == (3, 1)
 
 
 def test_other_errors_are_not_retried() -> None:
@@ -241,17 +256,9 @@ def test_unreachable_target_is_one_clear_error() -> None:
     assert "\n" not in message
 
 
-def test_exchanges_keep_the_last_n() -> None:
-    client = GraphClient("http://t", "beta", transport=scripted()[0], keep_exchanges=2)
-    for i in range(3):
-        client.get(f"/{i}")
-    assert [str(req.url) for req, _ in client.exchanges] == ["http://t/beta/1", "http://t/beta/2"]
-
-
 def test_curl_reproducer_has_no_token_and_runs_in_a_shell(inproc: GraphClient) -> None:
     inproc.auth = StaticToken(TOKEN)
-    inproc.patch("/things('1')", json={"name": "O'Brien \u00e9"})
-    request, _ = inproc.exchanges[-1]
+    request = inproc.patch("/things('1')", json={"name": "O'Brien \u00e9"}).request
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     command = curl(request, secrets=[TOKEN])
     assert TOKEN not in command and "c2lnbmF0dXJl" not in command
@@ -279,12 +286,3 @@ def test_curl_keeps_malformed_bytes_exactly() -> None:
         check=True,
     ).stdout
     assert out == b"{\xff'\n"
-
-
-def test_redact_text_and_headers() -> None:
-    text = f"token {TOKEN} and Bearer abc.def-1 and secret hunter2 and Bearer $GRAPH_TOKEN"
-    out = redact(text, ["hunter2", ""])
-    assert TOKEN not in out and "abc.def-1" not in out and "hunter2" not in out
-    assert "Bearer $GRAPH_TOKEN" in out
-    headers = redact(httpx.Headers({"Authorization": "Bearer x", "X-Key": "hunter2"}), ["hunter2"])
-    assert headers == {"authorization": "Bearer [REDACTED]", "x-key": "[REDACTED]"}

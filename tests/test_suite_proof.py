@@ -8,8 +8,6 @@ real uvicorn server, and a wrong token (exit status 2 with one message, not a wa
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import subprocess
 import sys
@@ -17,18 +15,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from rich.console import Console
+from drive import failed_checks, run_cli, summary_of
 
 from graph_contracts import contracts as contract_files
-from graph_contracts import runner
 from graph_contracts.auth import StaticToken
+from graph_contracts.checks import CHECK_NAMES
 from graph_contracts.client import GraphClient, InProcessTransport
 from graph_contracts.contracts import Contract, Example, Property
 from graph_contracts.discovery import Discoverer
+from graph_contracts.engine import Endpoint, EndpointRun, Settings
 from graph_contracts.mock import create_app
 from graph_contracts.mock.faults import FAULTS
-from graph_contracts.suite.engine import Endpoint, EndpointRun, Settings
-from graph_contracts.suite.session import Options
 
 ROOT = Path(__file__).resolve().parent.parent
 # The CSDL says these are non-nullable (GRAPH-FACTS.md); the doc tables do not say, so the proof
@@ -49,27 +46,25 @@ def proof_contracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def run_suite(contracts: Path, report_dir: Path, **overrides) -> tuple[int, dict, str]:
-    """Run the packaged suite in-process; return (exit status, summary.json, console text)."""
-    options = Options(
-        contracts=contracts,
-        report_dir=report_dir,
-        max_examples=5,
-        seed=SEED,
-        read_window=1.0,
-        schemathesis=3,
-    )
-    for key, value in overrides.items():
-        setattr(options, key, value)
-    console = Console(record=True, width=200, file=open(os.devnull, "w"))  # noqa: SIM115
-    code = runner.run(options, console=console, progress=False)
-    summary_path = report_dir / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
-    return code, summary, console.export_text()
+def run_suite(contracts: Path, report_dir: Path, *extra: str) -> tuple[int, dict, str]:
+    """`graph-contracts run` on the proof contracts; (exit status, summary.json, console text)."""
+    args = ["--contracts", str(contracts), "--report-dir", str(report_dir), "--no-progress"]
+    args += [
+        "--max-examples",
+        "5",
+        "--seed",
+        str(SEED),
+        "--read-window",
+        "1",
+        "--schemathesis",
+        "3",
+    ]
+    code, output = run_cli(*args, *extra)
+    return code, summary_of(report_dir), output
 
 
-def failed_checks(summary: dict) -> set[str]:
-    return {r["check"] for r in summary.get("results", []) if r["outcome"] == "failed"}
+def faults(*names: str) -> list[str]:
+    return [arg for name in names for arg in ("--fault", name)]
 
 
 OPERATIONAL = sorted(name for name, f in FAULTS.items() if f.kind == "operational")
@@ -80,13 +75,13 @@ def test_no_fault_passes_every_check(proof_contracts: Path, tmp_path: Path) -> N
     code, summary, text = run_suite(proof_contracts, tmp_path)
     assert code == 0, text
     assert {r["outcome"] for r in summary["results"]} == {"passed"}
-    assert {r["check"] for r in summary["results"]} == set(runner.CHECK_NAMES)
+    assert {r["check"] for r in summary["results"]} == set(CHECK_NAMES)
 
 
 @pytest.mark.parametrize("fault", OPERATIONAL)
 def test_operational_fault_passes(fault: str, proof_contracts: Path, tmp_path: Path) -> None:
     """A healthy service on a bad day (throttling, 503, latency, lag, 204) is not a violation."""
-    code, summary, text = run_suite(proof_contracts, tmp_path, faults=[fault])
+    code, summary, text = run_suite(proof_contracts, tmp_path, *faults(fault))
     assert code == 0, f"{fault}: {failed_checks(summary)}\n{text}"
     assert not failed_checks(summary)
 
@@ -94,14 +89,14 @@ def test_operational_fault_passes(fault: str, proof_contracts: Path, tmp_path: P
 @pytest.mark.parametrize("fault", DEFECTS)
 def test_defect_is_caught_by_its_checks(fault: str, proof_contracts: Path, tmp_path: Path) -> None:
     """Every deliberate defect fails the run, in (at least) the checks the catalogue names."""
-    code, summary, text = run_suite(proof_contracts, tmp_path, faults=[fault])
+    code, summary, text = run_suite(proof_contracts, tmp_path, *faults(fault))
     assert code == 1, text
     missing = FAULTS[fault].caught_by - failed_checks(summary)
     assert not missing, f"{fault} not caught by {sorted(missing)}; failed: {failed_checks(summary)}"
 
 
 def test_retries_are_counted_not_failed(proof_contracts: Path, tmp_path: Path) -> None:
-    code, summary, _ = run_suite(proof_contracts, tmp_path, faults=["throttle"])
+    code, summary, _ = run_suite(proof_contracts, tmp_path, *faults("throttle"))
     assert code == 0
     assert summary["totals"]["retries"] > 0
 
@@ -109,18 +104,20 @@ def test_retries_are_counted_not_failed(proof_contracts: Path, tmp_path: Path) -
 def test_minimal_204_is_a_deviation_and_strict_fails_it(
     proof_contracts: Path, tmp_path: Path
 ) -> None:
-    code, summary, _ = run_suite(proof_contracts, tmp_path / "tolerant", faults=["minimal-204"])
+    code, summary, _ = run_suite(proof_contracts, tmp_path / "tolerant", *faults("minimal-204"))
     status = next(r for r in summary["results"] if r["check"] == "status")
     assert code == 0 and "204" in (status["deviation"] or "")
     code, summary, _ = run_suite(
-        proof_contracts, tmp_path / "strict", faults=["minimal-204"], strict=True
+        proof_contracts, tmp_path / "strict", *faults("minimal-204"), "--strict"
     )
     assert code == 1 and failed_checks(summary) == {"status"}
 
 
 def test_failure_report_has_repro_and_no_token(proof_contracts: Path, tmp_path: Path) -> None:
     token = "proof-secret-token-3f9a"
-    code, summary, text = run_suite(proof_contracts, tmp_path, faults=["drop-field"], token=token)
+    code, summary, text = run_suite(
+        proof_contracts, tmp_path, *faults("drop-field"), "--token", token
+    )
     assert code == 1
     failure = next(r for r in summary["results"] if r["outcome"] == "failed")
     assert failure["repro"].startswith("curl -X PATCH")
@@ -130,7 +127,7 @@ def test_failure_report_has_repro_and_no_token(proof_contracts: Path, tmp_path: 
             assert token not in path.read_text(errors="replace"), path
     assert token not in text
     junit = (tmp_path / "junit.xml").read_text()
-    assert "test_round_trip[beta /deviceManagement/" in junit
+    assert "test_round_trip[beta/deviceConfigurationUserStatus /deviceManagement/" in junit
 
 
 # --- a real server ------------------------------------------------------------------------------
@@ -160,7 +157,7 @@ def served_mock(proof_contracts: Path):
 @pytest.mark.slow
 def test_suite_over_a_real_server(served_mock, proof_contracts: Path, tmp_path: Path) -> None:
     url, token = served_mock
-    code, summary, text = run_suite(proof_contracts, tmp_path, base_url=url, token=token)
+    code, summary, text = run_suite(proof_contracts, tmp_path, "--base-url", url, "--token", token)
     assert code == 0, text
     assert {r["outcome"] for r in summary["results"]} == {"passed"}
 
@@ -168,18 +165,25 @@ def test_suite_over_a_real_server(served_mock, proof_contracts: Path, tmp_path: 
 @pytest.mark.slow
 def test_wrong_token_is_one_clear_error(served_mock, proof_contracts: Path, tmp_path: Path) -> None:
     url, _ = served_mock
-    code, summary, text = run_suite(proof_contracts, tmp_path, base_url=url, token="wrong")
+    code, summary, text = run_suite(
+        proof_contracts, tmp_path, "--base-url", url, "--token", "wrong"
+    )
     assert code == 2
     lines = [line for line in text.splitlines() if line.strip()]
-    assert len(lines) == 1 and "credentials rejected" in lines[0], text
-    assert not summary
+    # the header (target, seed) went out before the first request; then one clear error
+    assert len(lines) == 2 and "seed 7" in lines[0], text
+    assert lines[1].startswith("ERROR: credentials rejected"), text
+    assert summary["run"]["outcome"] == "error" and summary["results"] == []
 
 
 def test_unreachable_target_is_one_clear_error(proof_contracts: Path, tmp_path: Path) -> None:
-    code, _, text = run_suite(proof_contracts, tmp_path, base_url="http://127.0.0.1:9", token="t")
+    code, summary, text = run_suite(
+        proof_contracts, tmp_path, "--base-url", "http://127.0.0.1:9", "--token", "t"
+    )
     assert code == 2
     lines = [line for line in text.splitlines() if line.strip()]
-    assert len(lines) == 1 and "unreachable" in lines[0], text
+    assert len(lines) == 2 and "unreachable" in lines[1], text
+    assert summary["run"]["outcome"] == "error" and "unreachable" in summary["run"]["message"]
 
 
 # --- one endpoint, in the engine ----------------------------------------------------------------
@@ -203,8 +207,8 @@ def test_endpoint_run_uses_doc_examples_and_leaves_the_entity_as_found() -> None
     )
     path = Discoverer(client).resolve(endpoint.template).path
     before = client.get(path).json()
-    verdicts = run.run()
-    assert {v.outcome for v in verdicts.values()} == {"passed"}
+    results = run.run()
+    assert {r.outcome for r in results} == {"passed"}
     assert any(r.startswith("doc example flagged by lint: ") for r in reasons)
     after = client.get(path).json()
     assert {k: after.get(k) for k in before if k != "@odata.context"} == {
@@ -234,7 +238,7 @@ def test_entity_is_restored_even_when_a_check_blows_up_and_refusals_are_reported
         run.run()
     after = client.get(path).json()
     assert {k: after.get(k) for k in before} == before
-    assert run.restore_failures == []
+    assert run.left_changed == []
 
     refusing = EndpointRun(
         endpoint, client, Discoverer(client), Settings(max_examples=3, seed=SEED)
@@ -245,7 +249,7 @@ def test_entity_is_restored_even_when_a_check_blows_up_and_refusals_are_reported
     )
     refusing.run()
     client.patch = original_patch
-    assert refusing.restore_failures and "restore answered 4" in refusing.restore_failures[0]
+    assert refusing.left_changed and "restore answered 4" in refusing.left_changed[0]
     client.close()
 
 
@@ -283,10 +287,10 @@ def test_endpoint_on_a_collection_shared_by_derived_types_is_judged_on_its_own_t
     sources: list[str] = []
     original_write = run.write
     run.write = lambda body, source: (sources.append(source), original_write(body, source))
-    verdicts = run.run()
-    assert {name: v.outcome for name, v in verdicts.items() if v.failed} == {}
-    assert run.target is not None and run.target.known["@odata.type"] == ip.odata_type
-    assert run.restore_failures == []
+    results = run.run()
+    assert [r.check for r in results if r.outcome == "failed"] == []
+    assert run.ctx is not None and run.ctx.known["@odata.type"] == ip.odata_type
+    assert run.left_changed == []
     assert "doc example ipNamedLocation-update.md:60" in sources
     assert not any(s.endswith(":90") for s in sources)
     client.close()

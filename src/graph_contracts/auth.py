@@ -15,7 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from graph_contracts.client import GraphContractsError, redact
+from graph_contracts.client import GraphContractsError
+from graph_contracts.exchanges import redact
 
 __all__ = [
     "CLOUDS",

@@ -1,17 +1,22 @@
-"""The contract checks: plain functions registered by name (Schemathesis' `checks.py` idea).
+"""The contract checks: plain functions registered by name, one signature for all.
 
-Two kinds, one vocabulary (`CHECK_NAMES`, used by reports and by the mock's fault table):
-- write checks judge one PATCH that carried a valid body (status, shape, round-trip,
-  read-after-write, merge); they return None when the case gives them nothing to judge;
-- probes send their own requests (rejection, auth, not-found).
-The checks only talk to a `GraphClient`: live tenant, loopback mock and in-process mock differ only
-in transport, so there is no `if mock:` here.
+As Schemathesis registers `@schemathesis.check def name(ctx, response, case)`, every check here is
+`@check(name, judges=...) def name(ctx: CheckContext, case: Case) -> Verdict | None`. The engine
+sends each case (a valid write, an invalid body, a request without or with a wrong token, a PATCH
+of an unknown id, the read of a sibling after the writes) and hands it to every check that judges
+its kind; a check returns None when the case gives it nothing to judge. The checks only talk to a
+`GraphClient` through the context: live tenant, loopback mock and in-process mock differ only in
+transport, so there is no `if mock:` here.
+
+Each expectation has a source, and its effect depends on it (README, "What is checked"):
+documented by the page and by OData/Graph -> a failure; documented by the page but allowed by
+OData/Graph (204 for 200) -> a deviation, a failure only under --strict; an assumption no source
+makes -> at most a deviation, in either mode.
 """
 
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,31 +24,22 @@ from typing import Any, Literal
 import httpx
 
 from graph_contracts import edm
-from graph_contracts.auth import StaticToken
 from graph_contracts.client import GraphClient
 from graph_contracts.contracts import Contract
 
-# The check vocabulary: reports, the fault catalogue and the suite's tests all use these names.
-CHECK_NAMES = (
-    "status",
-    "shape",
-    "round-trip",
-    "read-after-write",
-    "merge",
-    "rejection",
-    "auth",
-    "not-found",
-)
 Outcome = Literal["passed", "failed", "skipped"]
+CaseKind = Literal["write", "invalid", "no-token", "wrong-token", "unknown-id", "sibling"]
 MISSING = object()
 # 4xx replies that do not mean "your body is invalid": they would hide a service that never parses it.
 NOT_A_REJECTION = frozenset({401, 403, 404, 405})
 INTERCHANGEABLE = frozenset({200, 204})  # OData 4.01 §11.4.3: with or without a representation
+# Graph's root entity type is abstract in its CSDL: no instance can be of that type.
+ABSTRACT_ROOT = "#microsoft.graph.entity"
 
 
 @dataclass
 class Verdict:
-    """What one check concluded about one case; request/response are kept for the reproducer."""
+    """What one check concluded about one case; the response is kept for the reproducer."""
 
     outcome: Outcome
     message: str = ""
@@ -64,7 +60,7 @@ def failed(message: str, response: httpx.Response | None = None) -> Verdict:
 
 
 @dataclass
-class Target:
+class CheckContext:
     """One resolved endpoint as the checks see it; `known` is the entity as last read."""
 
     contract: Contract
@@ -76,35 +72,65 @@ class Target:
     read_window: float = 3.0
     poll_interval: float = 0.1
     known: dict[str, Any] | None = None
+    # `@odata.type` values a reply may carry besides the contract's own (derived types).
+    accepted_types: frozenset[str] = frozenset()
+    # True when a CSDL gave the whole type hierarchy, so an unknown `@odata.type` is wrong for sure.
+    hierarchy_known: bool = False
+
+    def tolerate(self, what: str, response: httpx.Response | None) -> Verdict:
+        """A page-documented expectation OData/Graph allows otherwise: deviation, or --strict failure."""
+        if self.strict:
+            return failed(f"{what} (--strict holds the service to the docs)", response)
+        return passed(deviation=what)
 
 
 @dataclass
-class Write:
-    """One PATCH with a valid body, and the read that followed it (filled lazily by `read_back`)."""
+class Case:
+    """One request the engine sent for an endpoint, and what the checks read after it."""
 
-    payload: dict[str, Any]
-    response: httpx.Response
-    before: dict[str, Any] | None
-    source: str = "generated"
-    after: dict[str, Any] | None = None
+    kind: CaseKind
+    source: str
+    body: Any = None  # the JSON payload (write, and the probes' valid body)
+    content: bytes | None = None  # the raw bytes of an invalid body
+    content_type: str = "application/json"
+    documented: bool = True  # invalid: a conforming service's rejection is documented
+    path: str | None = None  # where it went, when not the endpoint's entity
+    response: httpx.Response | None = None
+    before: dict[str, Any] | None = None  # the entity as known before the case
+    after: dict[str, Any] | None = None  # the entity as read after it (filled lazily)
     after_response: httpx.Response | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
     def succeeded(self) -> bool:
-        return 200 <= self.response.status_code < 300
+        return self.response is not None and 200 <= self.response.status_code < 300
 
 
-WriteCheck = Callable[[Target, Write], Verdict | None]
-WRITE_CHECKS: dict[str, WriteCheck] = {}
+CheckFunction = Callable[[CheckContext, Case], Verdict | None]
 
 
-def write_check(name: str) -> Callable[[WriteCheck], WriteCheck]:
-    """Register a write check under its report name (order of registration = order of running)."""
-    assert name in CHECK_NAMES, name
+@dataclass(frozen=True)
+class Check:
+    """A registered check: its report name, the case kinds it judges, and the function."""
 
-    def register(func: WriteCheck) -> WriteCheck:
-        WRITE_CHECKS[name] = func
+    name: str
+    judges: frozenset[str]
+    func: CheckFunction
+    description: str
+
+    def __call__(self, ctx: CheckContext, case: Case) -> Verdict | None:
+        return self.func(ctx, case) if case.kind in self.judges else None
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str, *, judges: Iterable[CaseKind]) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under its report name (registration order is the report's column order)."""
+
+    def register(func: CheckFunction) -> CheckFunction:
+        doc = (func.__doc__ or "").strip().splitlines()
+        CHECKS[name] = Check(name, frozenset(judges), func, doc[0] if doc else "")
         return func
 
     return register
@@ -191,9 +217,12 @@ def differences(
         if old is MISSING and new is MISSING:
             continue
         if old is MISSING or new is MISSING or not edm.equal(old, new, prop.type, contract.types):
-            shown = lambda v: "<absent>" if v is MISSING else repr(v)  # noqa: E731
-            changes.append(f"{prop.name}: {shown(old)} -> {shown(new)}")
+            changes.append(f"{prop.name}: {_shown(old)} -> {_shown(new)}")
     return changes
+
+
+def _shown(value: Any) -> str:
+    return "<absent>" if value is MISSING else repr(value)
 
 
 def read_entity(client: GraphClient, path: str) -> tuple[httpx.Response, dict[str, Any] | None]:
@@ -202,53 +231,78 @@ def read_entity(client: GraphClient, path: str) -> tuple[httpx.Response, dict[st
     return response, body if response.status_code == 200 and isinstance(body, dict) else None
 
 
-def read_back(target: Target, write: Write) -> tuple[httpx.Response, dict[str, Any] | None]:
-    """GET the entity until it shows the sent values or the read window closes (eventual consistency)."""
-    if write.after_response is not None:
-        return write.after_response, write.after
-    sent = sent_properties(target.contract, write.payload)
-    deadline = time.monotonic() + target.read_window
+def read_back(ctx: CheckContext, case: Case) -> tuple[httpx.Response, dict[str, Any] | None]:
+    """GET the entity until it shows the sent values or the read window closes.
+
+    Live services are eventually consistent: every read that judges a write polls for the whole
+    window, every time (a failure on one case never shortens it for the next).
+    """
+    if case.after_response is not None:
+        return case.after_response, case.after
+    sent = sent_properties(ctx.contract, case.body or {})
+    deadline = time.monotonic() + ctx.read_window
     while True:
-        response, body = read_entity(target.client, target.path)
-        if body is not None and not mismatches(target.contract, sent, body):
+        response, body = read_entity(ctx.client, ctx.path)
+        if body is not None and not mismatches(ctx.contract, sent, body):
             break
         if time.monotonic() >= deadline:
             break
-        time.sleep(target.poll_interval)
-    write.after_response, write.after = response, body
+        time.sleep(ctx.poll_interval)
+    case.after_response, case.after = response, body
     if body is not None:
-        target.known = body
+        ctx.known = body
     return response, body
 
 
-# --- write checks ---------------------------------------------------------------------------
+def read_after(ctx: CheckContext, case: Case) -> tuple[httpx.Response, dict[str, Any] | None]:
+    """One GET of the entity after a case that must not have changed it (cached on the case)."""
+    if case.after_response is None:
+        case.after_response, case.after = read_entity(ctx.client, ctx.path)
+        if case.after is not None:
+            ctx.known = case.after
+    return case.after_response, case.after
 
 
-@write_check("status")
-def status(target: Target, write: Write) -> Verdict:
-    """The documented success status; 200 and 204 are interchangeable only in tolerant mode."""
-    got, documented = write.response.status_code, target.contract.status
+def unchanged(ctx: CheckContext, case: Case, what: str) -> Verdict | None:
+    """A failure when the entity changed between `case.before` and a read after the case."""
+    if case.before is None:
+        return None
+    response, after = read_after(ctx, case)
+    if after is None:
+        return failed(f"GET after {what} returned {describe(response)}", response)
+    changes = differences(ctx.contract, case.before, after)
+    if changes:
+        return failed(f"{what}, yet the entity changed: " + "; ".join(changes), case.response)
+    return None
+
+
+# --- checks of valid writes -----------------------------------------------------------------
+
+
+@check("status", judges=["write"])
+def status(ctx: CheckContext, case: Case) -> Verdict:
+    """PATCH answers the documented success status (204 for 200 is a deviation, see --strict)."""
+    assert case.response is not None
+    got, documented = case.response.status_code, ctx.contract.status
     if got == documented:
         return passed()
     if {got, documented} <= INTERCHANGEABLE:
-        deviation = f"{got} instead of the documented {documented}"
-        if target.strict:
-            return failed(f"{deviation} (--strict holds the service to the docs)", write.response)
-        return passed(deviation=deviation)
+        return ctx.tolerate(f"{got} instead of the documented {documented}", case.response)
     return failed(
-        f"PATCH ({write.source}) returned {describe(write.response)}, documented {documented}",
-        write.response,
+        f"PATCH ({case.source}) returned {describe(case.response)}, documented {documented}",
+        case.response,
     )
 
 
-@write_check("shape")
-def shape(target: Target, write: Write) -> Verdict | None:
-    """JSON Content-Type, the contract's @odata.type, every documented property valid for its type."""
-    if not write.succeeded:
+@check("shape", judges=["write"])
+def shape(ctx: CheckContext, case: Case) -> Verdict | None:
+    """The reply is a JSON entity: @odata.context, an accepted @odata.type if any, valid values."""
+    if not case.succeeded:
         return None
-    response, note = write.response, ""
+    response, note = case.response, ""
+    assert response is not None
     if not response.content:
-        response, _ = read_back(target, write)
+        response, _ = read_back(ctx, case)
         note = " (judged on the GET: the PATCH reply had no body)"
     content_type = response.headers.get("content-type", "")
     if not content_type.startswith("application/json"):
@@ -256,14 +310,11 @@ def shape(target: Target, write: Write) -> Verdict | None:
     body = json_body(response)
     if not isinstance(body, dict):
         return failed(f"reply body is not a JSON object{note}", response)
-    contract = target.contract
-    problems = []
-    odata_type = body.get("@odata.type")
-    if odata_type != contract.odata_type:
-        problems.append(f"@odata.type is {odata_type!r}, expected {contract.odata_type!r}")
+    problems, deviations = _type_problems(ctx, body.get("@odata.type"))
     if not isinstance(body.get("@odata.context"), str):
         problems.append("no @odata.context")
     undocumented = []
+    contract = ctx.contract
     for key, value in body.items():
         if "@" in key:
             continue
@@ -277,143 +328,139 @@ def shape(target: Target, write: Write) -> Verdict | None:
     if problems:
         return failed("; ".join(problems) + note, response)
     extra = f"undocumented properties returned: {', '.join(sorted(undocumented))}"
-    return passed((extra if undocumented else "") + note)
+    return passed((extra if undocumented else "") + note, "; ".join(deviations) or None)
 
 
-@write_check("round-trip")
-def round_trip(target: Target, write: Write) -> Verdict | None:
-    """Every property sent comes back equal in the reply (instants to 100 ns, not strings)."""
-    if not write.succeeded:
+def _type_problems(ctx: CheckContext, odata_type: Any) -> tuple[list[str], list[str]]:
+    """Minimal metadata: `@odata.type` may be absent; present, the contract's type or derived."""
+    if odata_type is None:
+        return [], []
+    named = "#" + str(odata_type).removeprefix("#")
+    if named == ctx.contract.odata_type or named in ctx.accepted_types:
+        return [], []
+    if ctx.hierarchy_known or named == ABSTRACT_ROOT:
+        return [f"@odata.type is {odata_type!r}, not {ctx.contract.odata_type} or derived"], []
+    return [], [f"@odata.type {odata_type!r} may be a derived type (give --metadata to judge)"]
+
+
+@check("round-trip", judges=["write"])
+def round_trip(ctx: CheckContext, case: Case) -> Verdict | None:
+    """Every property sent comes back equal in the reply (compared per Edm type, not as text)."""
+    if not case.succeeded:
         return None
-    sent = sent_properties(target.contract, write.payload)
-    body, response, note = json_body(write.response), write.response, ""
+    assert case.response is not None
+    sent = sent_properties(ctx.contract, case.body or {})
+    body, response, note = json_body(case.response), case.response, ""
     if body is MISSING:
-        response, body = read_back(target, write)
+        response, body = read_back(ctx, case)
         note = " (judged on the GET: the PATCH reply had no body)"
-    problems = mismatches(target.contract, sent, body)
+    problems = mismatches(ctx.contract, sent, body)
     if problems:
-        return failed(f"({write.source}) " + "; ".join(problems) + note, response)
+        return failed(f"({case.source}) " + "; ".join(problems) + note, response)
     return passed(note.strip(" ()"))
 
 
-@write_check("read-after-write")
-def read_after_write(target: Target, write: Write) -> Verdict | None:
+@check("read-after-write", judges=["write"])
+def read_after_write(ctx: CheckContext, case: Case) -> Verdict | None:
     """A GET afterwards shows the sent values, polling for the read window."""
-    if not write.succeeded:
+    if not case.succeeded:
         return None
-    response, body = read_back(target, write)
+    response, body = read_back(ctx, case)
     if body is None:
         return failed(f"GET after PATCH returned {describe(response)}", response)
-    problems = mismatches(target.contract, sent_properties(target.contract, write.payload), body)
+    problems = mismatches(ctx.contract, sent_properties(ctx.contract, case.body or {}), body)
     if problems:
-        window = f"within {target.read_window:g} s"
-        return failed(f"({write.source}) {window}: " + "; ".join(problems), response)
+        window = f"within {ctx.read_window:g} s"
+        return failed(f"({case.source}) {window}: " + "; ".join(problems), response)
     return passed()
 
 
-@write_check("merge")
-def merge(target: Target, write: Write) -> Verdict | None:
-    """Properties not sent keep their previous values (PATCH merges, it does not replace)."""
-    if not write.succeeded or write.before is None:
+@check("merge", judges=["write", "sibling"])
+def merge(ctx: CheckContext, case: Case) -> Verdict | None:
+    """Properties not sent keep their values, and another entity of the collection is untouched."""
+    if case.kind == "sibling":
+        return _sibling_unchanged(ctx, case)
+    if not case.succeeded or case.before is None:
         return None
-    response, after = read_back(target, write)
+    response, after = read_back(ctx, case)
     if after is None:
         return None  # read-after-write reports the failed GET
-    changes = differences(target.contract, write.before, after, skip=write.payload)
+    changes = differences(ctx.contract, case.before, after, skip=case.body or {})
     if changes:
-        return failed(
-            f"({write.source}) unsent properties changed: " + "; ".join(changes), response
-        )
+        return failed(f"({case.source}) unsent properties changed: " + "; ".join(changes), response)
     return passed()
 
 
-def sibling_unchanged(
-    target: Target, before: Mapping[str, Any], after_response: httpx.Response, after: Any
-) -> Verdict:
+def _sibling_unchanged(ctx: CheckContext, case: Case) -> Verdict | None:
     """The merge check's second half: writing one entity leaves its sibling alone."""
-    if not isinstance(after, dict):
-        return failed(f"GET {target.sibling} returned {describe(after_response)}", after_response)
-    changes = differences(target.contract, before, after)
+    if case.before is None or case.response is None:
+        return None
+    after = json_body(case.response)
+    if case.response.status_code != 200 or not isinstance(after, dict):
+        return failed(f"GET {case.path} returned {describe(case.response)}", case.response)
+    changes = differences(ctx.contract, case.before, after)
     if changes:
         return failed(
-            f"PATCH of {target.path} changed another entity ({target.sibling}): "
-            + "; ".join(changes),
-            after_response,
+            f"PATCH of {ctx.path} changed another entity ({case.path}): " + "; ".join(changes),
+            case.response,
         )
     return passed()
 
 
-# --- probes ---------------------------------------------------------------------------------
+# --- checks of the probes -------------------------------------------------------------------
 
 
-def rejection(target: Target, content: bytes, reason: str, content_type: str) -> Verdict:
+@check("rejection", judges=["invalid"])
+def rejection(ctx: CheckContext, case: Case) -> Verdict | None:
     """An invalid body gets a 4xx with the OData error shape, and the entity stays as it was."""
-    before = target.known
-    response = target.client.patch(
-        target.path, content=content, headers={"Content-Type": content_type}
-    )
+    response = case.response
+    assert response is not None
     code = response.status_code
     if not 400 <= code < 500 or code in NOT_A_REJECTION:
         outcome = "accepted" if 200 <= code < 300 else f"answered {describe(response)} to"
-        verdict = failed(f"{outcome} an invalid body ({reason})", response)
+        what = f"{outcome} an invalid body ({case.source})"
+        if not case.documented:  # nothing says a service must refuse it: report, never fail
+            return passed(deviation=what)
+        verdict = failed(what, response)
     elif problems := error_problems(response):
-        verdict = failed(f"{code} for {reason}, but " + "; ".join(problems), response)
+        verdict = failed(f"{code} for {case.source}, but " + "; ".join(problems), response)
     else:
         verdict = passed()
-    get_response, after = read_entity(target.client, target.path)
-    if after is not None:
-        target.known = after
-    if verdict.failed or before is None:
-        return verdict
-    if after is None:
-        return failed(f"GET after a rejected PATCH returned {describe(get_response)}", get_response)
-    changes = differences(target.contract, before, after)
-    if changes:
-        return failed(f"rejected {reason}, yet the entity changed: " + "; ".join(changes), response)
-    return verdict
+    changed = unchanged(ctx, case, f"rejected {case.source}")
+    return verdict if verdict.failed or changed is None else changed
 
 
-def auth(target: Target, payload: dict[str, Any]) -> Verdict:
-    """No token and a wrong token both get 401 with the OData error shape, and change nothing."""
-    wrong = StaticToken(f"invalid-{uuid.uuid4().hex}")
-    for label, credentials in (("no token", None), ("a wrong token", wrong)):
-        response = target.client.patch(target.path, json=payload, auth=credentials)
-        if response.status_code != 401:
-            return failed(
-                f"PATCH with {label} returned {describe(response)}, expected 401", response
-            )
-        problems = error_problems(response)
-        if "www-authenticate" not in response.headers:
-            problems.append("no WWW-Authenticate challenge")
-        if problems:
-            return failed(f"401 for {label}, but " + "; ".join(problems), response)
-    before = target.known
-    get_response, after = read_entity(target.client, target.path)
-    if after is not None:
-        target.known = after
-    if before is not None and after is not None:
-        changes = differences(target.contract, before, after)
-        if changes:
-            return failed(
-                "unauthenticated PATCH changed the entity: " + "; ".join(changes), get_response
-            )
-    return passed()
+@check("auth", judges=["no-token", "wrong-token"])
+def auth(ctx: CheckContext, case: Case) -> Verdict | None:
+    """No token and a wrong token both get 401 with a challenge and the OData error shape."""
+    response = case.response
+    assert response is not None
+    label = "no token" if case.kind == "no-token" else "a wrong token"
+    if response.status_code != 401:
+        return failed(f"PATCH with {label} returned {describe(response)}, expected 401", response)
+    problems = error_problems(response)
+    if "www-authenticate" not in response.headers:  # RFC 6750 §3
+        problems.append("no WWW-Authenticate challenge")
+    if problems:
+        return failed(f"401 for {label}, but " + "; ".join(problems), response)
+    return unchanged(ctx, case, f"a PATCH with {label} was refused") or passed()
 
 
-def not_found(target: Target, payload: dict[str, Any]) -> Verdict:
-    """An unknown id gets 404 with the OData error shape, and a GET of it afterwards is still 404."""
-    parent = target.path.rpartition("/")[0]
-    if not target.template.rstrip("/").endswith("}"):
-        return Verdict("skipped", "the path has no entity id to replace")
-    missing = f"{parent}/{uuid.uuid4()}"
-    response = target.client.patch(missing, json=payload)
+@check("not-found", judges=["unknown-id"])
+def not_found(ctx: CheckContext, case: Case) -> Verdict | None:
+    """An unknown id gets 404 with the OData error shape, and a GET of it afterwards is 404 too."""
+    response = case.response
+    assert response is not None and case.path is not None
     if response.status_code != 404:
         return failed(
             f"PATCH of an unknown id returned {describe(response)}, expected 404", response
         )
     if problems := error_problems(response):
         return failed("404, but " + "; ".join(problems), response)
-    check = target.client.get(missing)
-    if check.status_code != 404:
-        return failed(f"PATCH of an unknown id created it: GET returned {describe(check)}", check)
+    again = ctx.client.get(case.path)
+    if again.status_code != 404:
+        return failed(f"PATCH of an unknown id created it: GET returned {describe(again)}", again)
     return passed()
+
+
+CHECK_NAMES: tuple[str, ...] = tuple(CHECKS)

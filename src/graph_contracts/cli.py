@@ -233,28 +233,48 @@ def run(
     fault: Annotated[
         list[str] | None, typer.Option(help="Embedded mock only: inject a fault (repeatable).")
     ] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    schemathesis: Annotated[
+        int | None,
+        typer.Option(help="Schemathesis cases per endpoint (default: max-examples; 0: off)."),
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
 ) -> None:
-    """Run the contract suite against a Graph target and write reports."""
-    from graph_contracts import runner
-    from graph_contracts.suite.session import Options
+    """Run the contract suite against a Graph target and write reports.
 
-    if version not in (None, "beta", "v1.0"):
-        raise fail(f"--version must be beta or v1.0, not {version!r}")
-    options = Options(
+    Exit status: 0 at least one check ran and none failed; 1 a check failed, the target was left
+    changed, or nothing could be checked; 2 a usage, configuration or credentials error; 130/143
+    stopped by SIGINT/SIGTERM (every touched entity restored first).
+    """
+    from graph_contracts import reporters
+    from graph_contracts.engine import ConfigError, Run, RunConfig
+    from graph_contracts.engine.config import load_contracts, validate
+    from graph_contracts.engine.signals import stop_on_signals
+
+    config = RunConfig(
         base_url=base_url,
-        token=token,
         contracts=contracts,
         version=version,
         strict=strict,
         max_examples=max_examples,
         seed=seed,
         ids=ids,
-        report_dir=report_dir,
         read_window=read_window,
         faults=list(fault or []),
+        schemathesis=schemathesis,
     )
-    raise typer.Exit(runner.run(options, progress=progress))
+    reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives here
+    handlers = [
+        reporters.ConsoleReporter(progress=progress, report_dir=report_dir),
+        *reporters.files_handlers(report_dir),
+    ]
+    try:
+        validate(config)
+        engine = Run(config, load_contracts(contracts, version), handlers=handlers, token=token)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    with stop_on_signals(engine.request_stop):
+        engine.execute()
+    raise typer.Exit(engine.exit_code())
 
 
 def main() -> None:

@@ -3,20 +3,18 @@
 A live tenant, the mock served over loopback and the mock in-process differ only in base URL and
 transport (httpx's idea), so the checks never branch on the kind of target. The client adds what
 every Graph request needs (versioned URL, `client-request-id`, JSON headers), retries throttled
-requests per `Retry-After`, and keeps the last exchanges so a failing check can attach them.
+requests per `Retry-After`, counts what it sent, and tells an observer about every retry (the
+engine turns those into events).
 """
 
 from __future__ import annotations
 
 import email.utils
 import random
-import re
-import shlex
 import threading
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,19 +26,13 @@ __all__ = [
     "GraphClient",
     "GraphContractsError",
     "InProcessTransport",
+    "Retry",
     "RetryPolicy",
     "RetryStats",
     "TargetUnreachable",
-    "curl",
-    "redact",
 ]
 
 RETRY_STATUSES = frozenset({429, 503})
-REDACTED = "[REDACTED]"
-# Headers a reproducer does not need: the transport sets them itself.
-_CURL_SKIP = frozenset({"host", "content-length", "accept-encoding", "connection", "user-agent"})
-_BEARER = re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9\-._~+/]+=*")
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")
 
 
 class GraphContractsError(Exception):
@@ -67,10 +59,24 @@ class RetryPolicy:
 
 @dataclass
 class RetryStats:
-    """How many retries the client made and how long it waited in total; reported in totals."""
+    """What the client sent and how long it waited on the service; reported in totals."""
 
-    count: int = 0
-    waited: float = 0.0
+    requests: int = 0  # requests sent, retries included
+    count: int = 0  # retries
+    throttled: int = 0  # 429 replies received
+    waited: float = 0.0  # seconds slept before retries (Retry-After or back-off)
+
+
+@dataclass(frozen=True)
+class Retry:
+    """One retry about to happen: what was answered and how long the client will wait."""
+
+    method: str
+    url: str
+    status: int
+    attempt: int
+    wait: float
+    retry_after: float | None  # what the service asked for, when it said
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -146,7 +152,7 @@ class GraphClient:
 
     Retries use tenacity: the retry condition is a status code, the wait reads `Retry-After` from
     the last response, and an exhausted run hands back the last 429/503 (the checks decide).
-    `sleep` is injectable so tests need not wait.
+    `sleep` is injectable so tests need not wait; `on_retry` hears of every retry before its wait.
     """
 
     def __init__(
@@ -158,15 +164,15 @@ class GraphClient:
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy = RetryPolicy(),
         timeout: float = 30.0,
-        keep_exchanges: int = 20,
         sleep: Callable[[float], None] = time.sleep,
+        on_retry: Callable[[Retry], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.version = version.strip("/")
         self.auth = auth
         self.retry = retry
         self.retries = RetryStats()
-        self.exchanges: deque[tuple[httpx.Request, httpx.Response]] = deque(maxlen=keep_exchanges)
+        self.on_retry = on_retry
         self._sleep = sleep
         self._http = httpx.Client(
             transport=transport,
@@ -245,8 +251,21 @@ class GraphClient:
         """Count a retry only when it really happens (tenacity computes the wait before stop)."""
         self.retries.count += 1
         self.retries.waited += state.upcoming_sleep
+        if self.on_retry is not None:
+            response: httpx.Response = state.outcome.result()  # type: ignore[union-attr]
+            self.on_retry(
+                Retry(
+                    response.request.method,
+                    str(response.request.url),
+                    response.status_code,
+                    state.attempt_number,
+                    state.upcoming_sleep,
+                    retry_after(response),
+                )
+            )
 
     def _send_once(self, request: httpx.Request, auth: httpx.Auth | None) -> httpx.Response:
+        self.retries.requests += 1
         try:
             response = self._http.send(request, auth=auth)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -255,7 +274,8 @@ class GraphClient:
             raise TargetUnreachable(
                 f"{request.method} {request.url} failed: {_reason(exc)}"
             ) from None
-        self.exchanges.append((response.request, response))
+        if response.status_code == 429:
+            self.retries.throttled += 1
         return response
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
@@ -277,59 +297,3 @@ class GraphClient:
 def _reason(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return text[-1] if text else type(exc).__name__
-
-
-def redact(text_or_headers: Any, secrets: Iterable[str] = ()) -> Any:
-    """Replace secret values, bearer tokens and JWTs with [REDACTED].
-
-    Accepts a string or a header mapping (returned as a plain dict, Authorization redacted).
-    """
-    if isinstance(text_or_headers, Mapping):
-        items = text_or_headers.items()
-        return {
-            k: (f"Bearer {REDACTED}" if k.lower() == "authorization" else redact(v, secrets))
-            for k, v in items
-        }
-    text = str(text_or_headers)
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    text = _BEARER.sub(rf"\1 {REDACTED}", text)
-    return _JWT.sub(REDACTED, text)
-
-
-def _quote_body(body: bytes) -> str:
-    """Shell-quote a body; non-UTF-8 bytes use $'\\xNN' so malformed payloads reproduce exactly."""
-    try:
-        text = body.decode("utf-8")
-        if all(c.isprintable() or c in "\n\t" for c in text):
-            return shlex.quote(text)
-    except UnicodeDecodeError:
-        pass
-    escaped = "".join(
-        chr(b) if 32 <= b < 127 and chr(b) not in "\\'" else f"\\x{b:02x}" for b in body
-    )
-    return f"$'{escaped}'"
-
-
-def _quote(text: str) -> str:
-    """shlex.quote, but OData keys (`things('1')`) read better in double quotes when that is safe."""
-    if "'" in text and not any(c in text for c in '"$`\\!'):
-        return f'"{text}"'
-    return shlex.quote(text)
-
-
-def curl(request: httpx.Request, secrets: Iterable[str] = ()) -> str:
-    """A minimal curl reproducer; the token is read from $GRAPH_TOKEN, no secret is printed."""
-    parts = ["curl", "-X", request.method, _quote(str(request.url))]
-    for raw_name, raw_value in request.headers.raw:
-        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
-        if name.lower() in _CURL_SKIP:
-            continue
-        if name.lower() == "authorization":
-            parts += ["-H", '"Authorization: Bearer $GRAPH_TOKEN"']
-        else:
-            parts += ["-H", _quote(f"{name}: {value}")]
-    body = request.read()
-    if body:
-        parts += ["--data-binary", _quote_body(body)]
-    return redact(" ".join(parts), secrets)

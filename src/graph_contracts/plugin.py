@@ -1,28 +1,37 @@
-"""pytest plugin (entry point `pytest11`): points the contract suite at a target and reports it.
+"""pytest plugin (entry point `pytest11`): one driver of the run engine.
 
 The suite's test functions (graph_contracts.suite) ask for `graph_suite` and `graph_endpoint`; this
-plugin parametrizes them per (contract, path template) so junit and allure name each test
-`test_status[beta /deviceManagement/...]`, runs each endpoint once for all checks, and writes
-summary.json / summary.md at the end. A target that rejects the credentials or cannot be reached
-stops the session with exit status 2 and one message, instead of a wall of failures.
+plugin parametrizes them per (contract, path template), so pytest's own `--junitxml` and
+`--alluredir` name each test `test_status[beta/<contract> /deviceManagement/...]`. An endpoint is
+exercised once by the engine and every check's test reads its verdict. summary.json/summary.md
+come from the same reporter `graph-contracts run` uses.
+
+A target that rejects the credentials or cannot be reached stops the session with exit status 2 and
+one message; a run where nothing could be checked exits 1, never 0; SIGTERM (a CI timeout) stops at
+the next safe point with the entity restored, as Ctrl-C does.
 """
 
 from __future__ import annotations
 
-import os
-import random
-import secrets
+import signal
+import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from graph_contracts.client import GraphContractsError
 from graph_contracts.discovery import TargetError
+from graph_contracts.engine import ConfigError, Endpoint, Run, RunConfig
+from graph_contracts.engine.config import load_contracts, validate
+from graph_contracts.engine.endpoint import StopRequested
+from graph_contracts.engine.events import CheckFinished, Event, RunStarted
+from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
+from graph_contracts.exchanges import ExchangeRecord
+from graph_contracts.reporters import SummaryReporter
+from graph_contracts.reporters.console import header
+from graph_contracts.reporters.summary import JSON_NAME, MARKDOWN_NAME
 
-EMBEDDED_URL = "http://127.0.0.1:8000"  # where `graph-contracts mock` listens: repros stay runnable
-EXIT_CONFIG = 2
-SUITE_KEY: pytest.StashKey[Any] = pytest.StashKey()
-FATAL_KEY: pytest.StashKey[str] = pytest.StashKey()
+SESSION_KEY: pytest.StashKey[GraphSession] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,77 +65,151 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract: the Graph contract suite")
 
 
-def suite_of(config: pytest.Config) -> Any:
-    """The session's GraphSuite, built on first use (only runs that collect the suite need it)."""
-    if SUITE_KEY not in config.stash:
-        from graph_contracts.suite.session import GraphSuite, SuiteError
+def config_from(options: pytest.Config) -> RunConfig:
+    """The plugin options as the engine's configuration (no argv round trip)."""
+    get = options.getoption
+    ids = get("--graph-ids")
+    return RunConfig(
+        base_url=get("--graph-base-url"),
+        contracts=Path(get("--graph-contracts")),
+        version=get("--graph-version"),
+        strict=get("--graph-strict"),
+        max_examples=get("--graph-max-examples"),
+        seed=get("--graph-seed"),
+        ids=Path(ids) if ids else None,
+        read_window=get("--graph-read-window"),
+        faults=list(get("--graph-fault") or []),
+        schemathesis=get("--graph-schemathesis"),
+    )
 
+
+class _Exchanges:
+    """Keeps each failing check's exchange until its test attaches it to Allure."""
+
+    def __init__(self) -> None:
+        self.by_check: dict[tuple[str, str], ExchangeRecord] = {}
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, CheckFinished) and event.exchange is not None:
+            self.by_check[(event.result.endpoint, event.result.check)] = event.exchange
+
+
+class _Header:
+    """Writes the run's header (target, seed) to pytest's terminal before the first request."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def handle(self, event: Event) -> None:
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if isinstance(event, RunStarted) and reporter is not None:
+            reporter.write_line(header(event.run))
+
+
+class GraphSession:
+    """The engine run behind the `graph_suite` fixture."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        run_config = config_from(config)
+        validate(run_config)
+        contracts = load_contracts(run_config.contracts, run_config.version)
+        self.report_dir = Path(config.getoption("--graph-report-dir"))
+        self.exchanges = _Exchanges()
+        handlers = [_Header(config), SummaryReporter(self.report_dir), self.exchanges]
+        self.run = Run(
+            run_config, contracts, handlers=handlers, token=config.getoption("--graph-token")
+        )
+        self.fatal = ""
+
+    @property
+    def endpoints(self) -> list[Endpoint]:
+        return self.run.endpoints
+
+    def start(self) -> None:
+        """Announce the run and resolve the first endpoint: a bad target stops the session."""
+        for name in (JSON_NAME, MARKDOWN_NAME):  # no summary of an earlier run survives
+            (self.report_dir / name).unlink(missing_ok=True)
+        self.run.start()
+        self.run.preflight()
+
+    def verify(self, endpoint: Endpoint, check: str) -> None:
+        """The body of every suite test: the check's verdict as pass, fail or skip."""
         try:
-            config.stash[SUITE_KEY] = GraphSuite.from_config(config)
-        except SuiteError as exc:
+            results = self.run.endpoint(endpoint)
+        except StopRequested:
+            pytest.exit(f"graph-contracts: stopped by {self.run.stop_signal}", returncode=130)
+        except (TargetError, GraphContractsError) as exc:
+            self.fatal = str(exc)
+            pytest.exit(f"graph-contracts: {exc}", returncode=EXIT_CONFIG)
+        result = next(r for r in results if r.check == check)
+        if result.outcome == "failed":
+            self._attach(result)
+            repro = f"\nreproduce: {result.repro}" if result.repro else ""
+            pytest.fail(f"check failed: {result.message}{repro}", pytrace=False)
+        if result.outcome == "skipped":
+            pytest.skip(result.message)
+
+    def _attach(self, result: CheckResult) -> None:
+        exchange = self.exchanges.by_check.get((result.endpoint, result.check))
+        if exchange is None:
+            return
+        try:
+            import allure
+        except ImportError:  # pragma: no cover - allure-pytest is a dependency
+            return
+        text, json_type = allure.attachment_type.TEXT, allure.attachment_type.JSON
+        allure.attach(exchange.request, name="request", attachment_type=text)
+        allure.attach(exchange.curl, name="reproducer (curl)", attachment_type=text)
+        allure.attach(exchange.response, name="response", attachment_type=text)
+        if exchange.response_json is not None:
+            allure.attach(exchange.response_json, name="response body", attachment_type=json_type)
+
+
+def session_of(config: pytest.Config) -> GraphSession:
+    """The session's run, built on first use (only runs that collect the suite need it)."""
+    if SESSION_KEY not in config.stash:
+        try:
+            config.stash[SESSION_KEY] = GraphSession(config)
+        except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
-    return config.stash[SUITE_KEY]
+    return config.stash[SESSION_KEY]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "graph_endpoint" not in metafunc.fixturenames:
         return
-    endpoints = suite_of(metafunc.config).endpoints
+    endpoints = session_of(metafunc.config).endpoints
     metafunc.parametrize("graph_endpoint", endpoints, ids=[e.id for e in endpoints])
 
 
 @pytest.fixture(scope="session")
-def graph_suite(request: pytest.FixtureRequest) -> Any:
-    return suite_of(request.config)
+def graph_suite(request: pytest.FixtureRequest) -> GraphSession:
+    return session_of(request.config)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Fail fast on a target that rejects the credentials or cannot be reached (exit status 2)."""
-    if SUITE_KEY not in session.config.stash or not session.items:
+    """Start the run once the suite is collected; stop with exit status 2 on a bad target."""
+    graph = session.config.stash.get(SESSION_KEY, None)
+    if graph is None or not session.items or session.config.option.collectonly:
         return
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: graph.run.request_stop("SIGTERM"))
     try:
-        session.config.stash[SUITE_KEY].preflight()
-    except TargetError as exc:
-        stop(session.config, str(exc))
+        graph.start()
+    except (TargetError, GraphContractsError) as exc:
+        graph.fatal = str(exc)
+        pytest.exit(f"graph-contracts: {exc}", returncode=EXIT_CONFIG)
 
 
-def stop(config: pytest.Config, message: str) -> None:
-    """End the session as a configuration error with one clear message."""
-    config.stash[FATAL_KEY] = message
-    pytest.exit(f"graph-contracts: {message}", returncode=EXIT_CONFIG)
-
-
-def fatal_message(config: pytest.Config) -> str | None:
-    """The configuration error that stopped the session, if any (for `graph-contracts run`)."""
-    return config.stash.get(FATAL_KEY, None)
-
-
-def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
-    """Target, mode and seed under "collected N items": the seed makes a failure reproducible."""
-    if SUITE_KEY not in config.stash:
-        return []
-    return [config.stash[SUITE_KEY].describe()]
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    suite = session.config.stash.get(SUITE_KEY, None)
-    if suite is not None:
-        suite.finish()
-
-
-def new_seed() -> int:
-    """A fresh seed when none is given; printed in the header so a nightly failure reproduces."""
-    return random.SystemRandom().randrange(2**31)
-
-
-def new_token() -> str:
-    """The embedded mock's token when the user gives none, so the auth check has teeth."""
-    return "mock-" + secrets.token_urlsafe(24)
-
-
-def env_token() -> str | None:
-    return os.environ.get("GRAPH_TOKEN") or None
-
-
-def report_dir(config: pytest.Config) -> Path:
-    return Path(config.getoption("--graph-report-dir"))
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Finish the run (summaries); a run that checked nothing is not a pass."""
+    graph = session.config.stash.get(SESSION_KEY, None)
+    if graph is None or graph.run.info is None:
+        return
+    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or graph.run.stop_signal is not None
+    finished = graph.run.finish(fatal=graph.fatal, interrupted=interrupted)
+    graph.run.close()
+    if finished.outcome == "error" and not finished.message and exitstatus == 0:
+        session.exitstatus = 1
+    if finished.outcome == "interrupted" and exitstatus == 0:
+        session.exitstatus = graph.run.exit_code()

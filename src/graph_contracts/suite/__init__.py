@@ -1,7 +1,7 @@
-"""The contract suite shipped in the package, so `graph-contracts run` works for a pip install.
+"""The contract suite shipped in the package, so `pytest --pyargs graph_contracts.suite` works.
 
 `test_graph_contracts.py` is the pytest module (one test per check, parametrized per endpoint by
-the plugin); `engine.py` exercises an endpoint, `session.py` holds one run's target and results.
+the graph_contracts plugin, which drives the run engine).
 """
 
 from pathlib import Path

@@ -21,7 +21,7 @@ from hypothesis.errors import HypothesisException
 
 from graph_contracts import strategies
 from graph_contracts.contracts import Contract
-from graph_contracts.suite.engine import Case, Endpoint
+from graph_contracts.engine.endpoint import Endpoint, ExtraCase
 
 NOT_SET = object()
 
@@ -39,7 +39,7 @@ class SchemathesisCases:
         self.budget = budget
         self.seed = seed
         self._operations = self._index()
-        self._cache: dict[str, list[Case]] = {}
+        self._cache: dict[str, list[ExtraCase]] = {}
 
     def _index(self) -> dict[str, Any]:
         found = {}
@@ -59,7 +59,7 @@ class SchemathesisCases:
                 return self._operations[key]
         return None
 
-    def cases(self, endpoint: Endpoint) -> list[Case]:
+    def cases(self, endpoint: Endpoint) -> list[ExtraCase]:
         """Coverage-phase bodies (positive and negative) plus fuzzed negative bodies, bounded.
 
         Generated once per contract: every path of a contract has the same body schema, and
@@ -73,7 +73,7 @@ class SchemathesisCases:
             )
         return self._cache[key]
 
-    def _route(self, contract: Contract, operation: Any) -> list[Case]:
+    def _route(self, contract: Contract, operation: Any) -> list[ExtraCase]:
         positive, negative = [], []
         bodies = itertools.chain(
             self._coverage(operation), self._fuzzed(operation, negative_mode=True)
@@ -88,9 +88,9 @@ class SchemathesisCases:
             seen.add(key)
             problems = strategies.body_problems(contract, body)
             if problems and len(negative) < self.budget:
-                negative.append(Case(body, f"{source}: {problems[0]}", negative=True))
+                negative.append(ExtraCase(body, f"{source}: {problems[0]}", negative=True))
             elif not problems and _writable(contract, body) and len(positive) < self.budget:
-                positive.append(Case(body, source))
+                positive.append(ExtraCase(body, source))
         return positive + negative
 
     def _coverage(self, operation: Any) -> Iterator[tuple[Any, str]]:

@@ -1,0 +1,102 @@
+"""A run's configuration: what both drivers (`graph-contracts run`, the pytest plugin) fill in.
+
+Plain data, validated once before the first request, so a usage error is one line and exit
+status 2 whichever driver started the run. Credentials are not part of it: they go to the target
+(`engine.target.connect`), so a configuration can be printed and reported as it is.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph_contracts import contracts as contract_files
+from graph_contracts.contracts import Contract
+from graph_contracts.discovery import IdsFileError, load_ids
+
+VERSIONS = ("beta", "v1.0")
+PLANS = ("full",)
+EMBEDDED_URL = "http://127.0.0.1:8000"  # where `graph-contracts mock` listens: repros stay runnable
+
+
+class ConfigError(Exception):
+    """Bad configuration (contracts, ids file, faults, options): one line, exit status 2."""
+
+
+@dataclass
+class RunConfig:
+    """Everything a run needs to know except the credentials."""
+
+    base_url: str | None = None  # None: the embedded mock, in-process
+    contracts: Path = Path("contracts")
+    version: str | None = None  # only this API version
+    strict: bool = False
+    max_examples: int = 25
+    seed: int | None = None
+    ids: Path | None = None
+    read_window: float = 3.0
+    faults: list[str] = field(default_factory=list)
+    schemathesis: int | None = None  # Schemathesis cases per endpoint (default: max-examples)
+    plan: str = "full"
+
+    @property
+    def mode(self) -> str:
+        return "strict" if self.strict else "tolerant"
+
+
+def new_seed() -> int:
+    """A fresh seed when none is given; printed before the first request so a failure reproduces."""
+    return random.SystemRandom().randrange(2**31)
+
+
+def load_contracts(directory: Path, version: str | None = None) -> list[Contract]:
+    """The contracts to check; a missing or broken folder is a ConfigError naming the file."""
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: contracts folder not found (use --contracts DIR)")
+    try:
+        loaded = contract_files.load(directory)
+    except contract_files.ContractFileError as exc:
+        raise ConfigError(str(exc)) from None
+    chosen = [c for c in loaded if version is None or c.version == version]
+    if not chosen:
+        raise ConfigError(f"{directory}: no {version} contracts")
+    return chosen
+
+
+def load_id_file(path: Path | None) -> dict[str, list[str]]:
+    if path is None:
+        return {}
+    if not path.is_file():
+        raise ConfigError(f"{path}: ids file not found")
+    try:
+        return load_ids(path)
+    except IdsFileError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def check_faults(faults: Iterable[str], base_url: str | None) -> None:
+    faults = list(faults)
+    if not faults:
+        return
+    if base_url:
+        raise ConfigError("faults only apply to the embedded mock, not to a --base-url target")
+    from graph_contracts.mock.faults import FAULTS
+
+    unknown = sorted(set(faults) - set(FAULTS))
+    if unknown:
+        raise ConfigError(f"unknown fault {', '.join(unknown)}; known: {', '.join(sorted(FAULTS))}")
+
+
+def validate(config: RunConfig) -> None:
+    """Every usage error, before anything is sent."""
+    if config.version not in (None, *VERSIONS):
+        raise ConfigError(f"--version must be beta or v1.0, not {config.version!r}")
+    if config.max_examples < 0:
+        raise ConfigError("--max-examples must be >= 0")
+    if config.read_window < 0:
+        raise ConfigError("--read-window must be >= 0")
+    if config.plan not in PLANS:
+        raise ConfigError(f"--plan must be one of {', '.join(PLANS)}, not {config.plan!r}")
+    check_faults(config.faults, config.base_url)

@@ -1,0 +1,515 @@
+"""Exercising one endpoint: send every case, let every registered check judge it, put it back.
+
+One PATCH feeds all the write checks (status, shape, round-trip, read-after-write, merge) and the
+GET that follows it is the next case's "before": on a throttled live tenant coverage per request
+is what counts. Then the invalid bodies, then the probes (no token, a wrong token, an unknown id).
+Each check's verdicts are folded into one result per endpoint, so the report says "round-trip
+failed on this path" with the first failing case as its reproducer, not a thousand lines.
+
+Sources of cases, in order: the documented request examples (as ApiDoctor runs them), enum
+coverage, Hypothesis bodies from the property table, Schemathesis' bodies; then invalid bodies (the
+strategies' deterministic catalogue, drawn malformed ones, Schemathesis' negative data). A
+documented example that lint flags (`example-invalid`, `example-unknown-property`, severity error)
+is not sent as a valid write: the property table says a conforming service must refuse it, so it
+goes to the rejection check with the lint finding as its reason.
+
+The entity is snapshotted (an event, which the journal writes ahead) before the first write and
+restored in a `finally`, whatever happens: a stop request, a broken check, a second Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import find as hypothesis_find
+from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import NoSuchExample
+from hypothesis.strategies import SearchStrategy
+
+from graph_contracts import checks, strategies
+from graph_contracts.auth import StaticToken
+from graph_contracts.checks import Case, CheckContext, Verdict
+from graph_contracts.client import GraphClient
+from graph_contracts.contracts import Contract, Example
+from graph_contracts.discovery import Discoverer, Unreachable
+from graph_contracts.engine.events import (
+    CheckFinished,
+    EndpointInfo,
+    EntityRestored,
+    EntitySnapshotTaken,
+    Event,
+    RestoreFailed,
+)
+from graph_contracts.engine.results import CheckResult
+from graph_contracts.exchanges import record, redact
+
+LINT_REJECTED = frozenset({"example-invalid", "example-unknown-property"})
+WRITE_CHECKS = ("status", "shape", "round-trip", "read-after-write", "merge")
+
+
+class StopRequested(BaseException):
+    """A stop was asked for (SIGINT, SIGTERM): leave at the next safe point, restoring first.
+
+    A BaseException so that Hypothesis, which collects a test's Exceptions as failures, lets it
+    through at once.
+    """
+
+
+@dataclass(frozen=True, repr=False)
+class Endpoint:
+    """One (contract, path template): the unit the report's rows are made of."""
+
+    contract: Contract
+    template: str
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.id!r})"
+
+    @property
+    def id(self) -> str:
+        return f"{self.contract.id} {self.template}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    strict: bool = False
+    max_examples: int = 25
+    seed: int = 0
+    read_window: float = 3.0
+
+
+@dataclass
+class ExtraCase:
+    """A body from another generator (Schemathesis) and whether it must be rejected."""
+
+    body: Any
+    source: str
+    negative: bool = False
+
+
+@dataclass
+class Tally:
+    """Verdicts of one check on one endpoint, folded into the one result the report shows."""
+
+    cases: int = 0
+    failures: int = 0
+    first_failure: Verdict | None = None
+    deviations: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, verdict: Verdict | None) -> None:
+        if verdict is None:
+            return
+        self.cases += 1
+        if verdict.failed:
+            self.failures += 1
+            self.first_failure = self.first_failure or verdict
+        if verdict.deviation:
+            self.deviations[verdict.deviation] = self.deviations.get(verdict.deviation, 0) + 1
+        if verdict.message and not verdict.failed:
+            self.notes[verdict.message] = self.notes.get(verdict.message, 0) + 1
+
+    def verdict(self, nothing_judged: str) -> Verdict:
+        if self.cases == 0:
+            return Verdict("skipped", nothing_judged)
+        deviation = "; ".join(f"{d} ({n}/{self.cases})" for d, n in self.deviations.items()) or None
+        if self.first_failure is not None:
+            first = self.first_failure
+            message = f"{first.message} [{self.failures}/{self.cases} cases failed]"
+            return Verdict("failed", message, deviation, first.response)
+        notes = "; ".join(sorted(self.notes))
+        message = f"{self.cases} case{'s' if self.cases != 1 else ''}" + (
+            f"; {notes}" if notes else ""
+        )
+        return Verdict("passed", message, deviation)
+
+
+def drive(strategy: SearchStrategy[Any], n: int, seed: int, test: Callable[[Any], None]) -> None:
+    """Run `test` on `n` values drawn by Hypothesis, seeded; failures are collected, not raised."""
+    if n <= 0:
+        return
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=n,
+        database=None,
+        deadline=None,
+        phases=(Phase.generate,),
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+    )
+    @given(strategy)
+    def run(value: Any) -> None:
+        test(value)
+
+    run()
+
+
+def draw_one(strategy: SearchStrategy[Any], seed: int) -> Any:
+    """One deterministic value from a strategy (for probes that need any valid body)."""
+    try:
+        return hypothesis_find(
+            strategy,
+            lambda _: True,
+            settings=settings(database=None, phases=(Phase.generate,), max_examples=10),
+            random=random.Random(seed),
+        )
+    except NoSuchExample:
+        return None
+
+
+def lint_reasons(contract: Contract, example: Example) -> list[str]:
+    """Why lint calls this documented request example invalid (empty when it is fine)."""
+    from graph_contracts.lint import lint_contract
+
+    findings = lint_contract(replace(contract, examples=[example]))
+    return [
+        f"{f.location}: {f.message}"
+        for f in findings
+        if f.rule in LINT_REJECTED and f.severity == "error"
+    ]
+
+
+def doc_examples(contract: Contract) -> Iterator[tuple[Example, list[str]]]:
+    """The documented PATCH request examples, each with lint's reasons to call it invalid."""
+    for example in contract.examples:
+        if example.kind != "request" or (example.method or "PATCH").upper() != "PATCH":
+            continue
+        if example.body is None and not example.body_text:
+            continue
+        yield example, lint_reasons(contract, example)
+
+
+class EndpointRun:
+    """Everything the run learns about one endpoint: one result per registered check."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        client: GraphClient,
+        discoverer: Discoverer,
+        config: Settings,
+        *,
+        info: EndpointInfo | None = None,
+        emit: Callable[[Event], None] = lambda event: None,
+        should_stop: Callable[[], bool] = lambda: False,
+        extra_cases: Callable[[Endpoint], Iterable[ExtraCase]] | None = None,
+        secrets: Callable[[], Iterable[str]] = tuple,
+    ) -> None:
+        self.endpoint = endpoint
+        self.client = client
+        self.discoverer = discoverer
+        self.config = config
+        self.info = info or EndpointInfo(
+            endpoint.contract.id, endpoint.contract.version, endpoint.template, "", 1, 1
+        )
+        self.emit = emit
+        self.should_stop = should_stop
+        self.extra_cases = extra_cases
+        self.secrets = secrets
+        self.tallies = {name: Tally() for name in checks.CHECKS}
+        self.ctx: CheckContext | None = None
+        self.sample: dict[str, Any] | None = None
+        self.results: list[CheckResult] = []
+        self.left_changed: list[str] = []
+        self.restores = 0  # unjudged PATCHes that put entities back (benchmarks count them apart)
+        self.checked_patches = 0  # PATCH requests whose reply a check judged
+
+    # -- orchestration -------------------------------------------------------------------------
+    def run(self) -> list[CheckResult]:
+        """Reach the entity, send every case, restore, fold and emit the verdicts (runs once)."""
+        if self.results:
+            return self.results
+        ctx, skip_reason = self._reach()
+        if ctx is None:
+            verdicts = {name: Verdict("skipped", skip_reason) for name in checks.CHECKS}
+        else:
+            self._exercise(ctx)
+            verdicts = {
+                name: tally.verdict(self._nothing_judged(name))
+                for name, tally in self.tallies.items()
+            }
+        self.results = [self._result(name, verdict) for name, verdict in verdicts.items()]
+        return self.results
+
+    def _exercise(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+        original = dict(ctx.known or {})
+        sibling_before = self._read_sibling()
+        self._snapshot(ctx.path, original)
+        if ctx.sibling is not None and sibling_before is not None:
+            self._snapshot(ctx.sibling, sibling_before)
+        try:
+            self._writes()
+            if ctx.sibling is not None and sibling_before is not None:
+                self._send(Case("sibling", "sibling read", path=ctx.sibling, before=sibling_before))
+            self._rejections()
+            self._probes()
+        finally:  # the target is left as found, whatever happened above (even Ctrl-C)
+            self._restore(ctx.path, original)
+            if ctx.sibling is not None and sibling_before is not None:
+                self._restore(ctx.sibling, sibling_before)
+
+    def _reach(self) -> tuple[CheckContext | None, str]:
+        contract = self.endpoint.contract
+        found = self.discoverer.resolve(self.endpoint.template, contract.odata_type)
+        if isinstance(found, Unreachable):
+            return None, f"no entity reachable: {found.reason}"
+        ctx = CheckContext(
+            contract,
+            self.endpoint.template,
+            found.path,
+            self.client,
+            sibling=found.sibling,
+            strict=self.config.strict,
+            read_window=self.config.read_window,
+            accepted_types=frozenset(_documented_types(contract)),
+        )
+        response, body = checks.read_entity(self.client, found.path)
+        if body is None:
+            return None, f"GET {found.path} returned {checks.describe(response)}"
+        ctx.known = body
+        return ctx, ""
+
+    def _nothing_judged(self, name: str) -> str:
+        if name in WRITE_CHECKS and name != "status" and self.tallies["status"].cases:
+            return "no PATCH succeeded, so there was nothing to judge (see status)"
+        if name == "not-found" and not _ends_with_key(self.endpoint.template):
+            return "the path has no entity id to replace"
+        if name == "merge" and self.ctx is not None and self.ctx.sibling is None:
+            return "no PATCH succeeded and no second entity to compare"
+        if not strategies.generatable(self.endpoint.contract):
+            return "the contract lists no property a PATCH body can carry"
+        return "no case to judge"
+
+    def _result(self, name: str, verdict: Verdict) -> CheckResult:
+        secrets = tuple(self.secrets())
+        exchange = record(verdict.response, secrets) if verdict.response is not None else None
+        result = CheckResult(
+            contract=self.info.contract,
+            version=self.info.version,
+            path=self.info.path,
+            check=name,
+            outcome=verdict.outcome,
+            message=redact(verdict.message, secrets),
+            deviation=redact(verdict.deviation, secrets) if verdict.deviation else None,
+            cases=self.tallies[name].cases,
+            workload=self.info.workload,
+            repro=exchange.curl if exchange is not None and verdict.failed else None,
+        )
+        self.emit(CheckFinished(self.info, result, exchange if verdict.failed else None))
+        return result
+
+    # -- sending and judging -------------------------------------------------------------------
+    def _send(self, case: Case) -> Case:
+        """Send one case and let every check judge it; stop first if a stop was asked for."""
+        if self.should_stop():
+            raise StopRequested
+        ctx = self.ctx
+        assert ctx is not None
+        path = case.path or ctx.path
+        if case.kind == "sibling":
+            case.response = self.client.get(path)
+        elif case.kind == "invalid":
+            headers = {"Content-Type": case.content_type}
+            case.response = self.client.patch(path, content=case.content, headers=headers)
+        else:
+            auth = _probe_auth(case.kind)
+            kwargs: dict[str, Any] = {} if auth is _CLIENT_AUTH else {"auth": auth}
+            case.response = self.client.patch(path, json=case.body, **kwargs)
+        if case.kind != "sibling":
+            self.checked_patches += 1
+        for name, check in checks.CHECKS.items():
+            self.tallies[name].add(check(ctx, case))
+        return case
+
+    def write(self, payload: dict[str, Any], source: str) -> None:
+        """Send one valid body; every write check judges it; its read is the next "before"."""
+        ctx = self.ctx
+        assert ctx is not None
+        case = self._send(Case("write", source, body=payload, before=ctx.known))
+        if case.after_response is None:
+            _, after = checks.read_entity(ctx.client, ctx.path)
+            ctx.known = after if after is not None else ctx.known
+        if self.sample is None and case.succeeded:
+            self.sample = payload
+
+    def _writes(self) -> None:
+        contract, seed = self.endpoint.contract, self.config.seed
+        for example, reasons in doc_examples(contract):
+            # `{}` (Intune's shared pages) sets nothing, so no write check could judge it.
+            if not reasons and isinstance(example.body, dict) and example.body:
+                self.write(example.body, f"doc example {example.file}:{example.line}")
+        for i, body in enumerate(strategies.enum_coverage(contract)):
+            self.write(body, f"enum coverage #{i + 1}")
+        if strategies.generatable(contract):
+            drive(
+                strategies.payloads(contract),
+                self.config.max_examples,
+                seed,
+                lambda body: self.write(body, "generated"),
+            )
+        for extra in self._extra(negative=False):
+            if isinstance(extra.body, dict):
+                self.write(extra.body, extra.source)
+
+    def _extra(self, *, negative: bool) -> list[ExtraCase]:
+        if self.extra_cases is None:
+            return []
+        return [c for c in self.extra_cases(self.endpoint) if c.negative == negative]
+
+    def _read_sibling(self) -> dict[str, Any] | None:
+        ctx = self.ctx
+        if ctx is None or ctx.sibling is None:
+            return None
+        return checks.read_entity(ctx.client, ctx.sibling)[1]
+
+    def reject(self, content: bytes, reason: str, content_type: str = "application/json") -> None:
+        """Send one body a conforming service must refuse; the rejection check judges it."""
+        ctx = self.ctx
+        assert ctx is not None
+        case = Case("invalid", reason, content=content, content_type=content_type)
+        case.before = ctx.known
+        self._send(case)
+
+    def _rejections(self) -> None:
+        contract = self.endpoint.contract
+        for example, reasons in doc_examples(contract):
+            if reasons:
+                content = (example.body_text or json.dumps(example.body)).encode()
+                self.reject(content, f"doc example flagged by lint: {reasons[0]}")
+        for invalid in strategies.invalid_examples(contract):
+            self.reject(invalid.content, invalid.reason, invalid.content_type)
+        if strategies.generatable(contract):
+            drive(
+                strategies.invalid_payloads(contract),
+                max(1, self.config.max_examples // 5),
+                self.config.seed + 1,
+                lambda bad: self.reject(bad.content, bad.reason, bad.content_type),
+            )
+        for extra in self._extra(negative=True):
+            self.reject(_encode(extra.body), extra.source)
+
+    def _probes(self) -> None:
+        ctx = self.ctx
+        assert ctx is not None
+        payload = self.sample or self._any_payload()
+        if payload is None:
+            return
+        for kind in ("no-token", "wrong-token"):
+            self._send(Case(kind, kind, body=payload, before=ctx.known))  # type: ignore[arg-type]
+        if _ends_with_key(self.endpoint.template):
+            missing = f"{ctx.path.rpartition('/')[0]}/{uuid.uuid4()}"
+            self._send(Case("unknown-id", "unknown id", body=payload, path=missing))
+
+    def _any_payload(self) -> dict[str, Any] | None:
+        contract = self.endpoint.contract
+        if not strategies.generatable(contract):
+            return {}
+        return draw_one(strategies.payloads(contract), self.config.seed)
+
+    # -- snapshot and restore ------------------------------------------------------------------
+    def _restore_body(self, original: dict[str, Any]) -> dict[str, Any]:
+        """The updatable properties as found, with the entity's own `@odata.type` when needed."""
+        contract = self.endpoint.contract
+        body = {p.name: original[p.name] for p in contract.updatable() if p.name in original}
+        if body and strategies.sends_odata_type(contract):
+            body = {"@odata.type": original.get("@odata.type") or contract.odata_type, **body}
+        return body
+
+    def _snapshot(self, path: str, state: dict[str, Any]) -> None:
+        self.emit(
+            EntitySnapshotTaken(
+                self.info,
+                self.client.base_url,
+                self.client.version,
+                path,
+                state,
+                self._restore_body(state),
+            )
+        )
+
+    def _restore(self, path: str, original: dict[str, Any]) -> None:
+        """Put an entity's writable properties back as found, and check with a GET that it took.
+
+        Not judged by any check (they have spoken), but never silent: a restore the service
+        refuses, or that a GET shows did not take, leaves the target changed and fails the run.
+        """
+        body = self._restore_body(original)
+        if not body:
+            self.emit(EntityRestored(self.info, path, verified=True))
+            return
+        self.restores += 1
+        try:
+            response = self.client.patch(path, json=body)
+        except Exception as exc:  # the run goes on; the failure is reported, not raised
+            self._restore_failed(path, f"restore PATCH failed: {exc}")
+            return
+        if response.status_code >= 300:
+            self._restore_failed(path, f"restore answered {checks.describe(response)}")
+            return
+        still = self._restore_differences(path, original)
+        if still:
+            self._restore_failed(path, "a GET after the restore shows " + "; ".join(still))
+            return
+        self.emit(EntityRestored(self.info, path, verified=True))
+
+    def _restore_differences(self, path: str, original: dict[str, Any]) -> list[str]:
+        """What still differs from the snapshot, polled within the read window."""
+        contract = self.endpoint.contract
+        deadline = time.monotonic() + self.config.read_window
+        while True:
+            response, after = checks.read_entity(self.client, path)
+            changes = (
+                checks.differences(contract, original, after)
+                if after is not None
+                else [f"GET answered {checks.describe(response)}"]
+            )
+            if not changes or time.monotonic() >= deadline:
+                return changes
+            time.sleep(0.1)
+
+    def _restore_failed(self, path: str, reason: str) -> None:
+        reason = redact(reason, tuple(self.secrets()))
+        self.left_changed.append(f"{path}: {reason}")
+        self.emit(RestoreFailed(self.info, path, reason))
+
+
+_CLIENT_AUTH = object()
+
+
+def _probe_auth(kind: str) -> Any:
+    """The auth a case is sent with: the client's, none, or a token no authority issued."""
+    if kind == "no-token":
+        return None
+    if kind == "wrong-token":
+        return StaticToken(f"invalid-{uuid.uuid4().hex}")
+    return _CLIENT_AUTH
+
+
+def _ends_with_key(template: str) -> bool:
+    return template.rstrip("/").endswith("}")
+
+
+def _documented_types(contract: Contract) -> set[str]:
+    """`#type` of every Graph type the contract's request examples send (derived types)."""
+    found = set()
+    for example in contract.examples:
+        body = example.body if example.kind == "request" else None
+        value = body.get("@odata.type") if isinstance(body, dict) else None
+        if isinstance(value, str) and value.removeprefix("#").startswith("microsoft.graph."):
+            found.add("#" + value.removeprefix("#"))
+    return found
+
+
+def _encode(body: Any) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    return json.dumps(body, ensure_ascii=False).encode()

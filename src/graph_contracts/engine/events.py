@@ -1,0 +1,144 @@
+"""What a run tells the world: one stream of events, and the handlers that listen to it.
+
+Schemathesis' idea (`cli/commands/run/handlers/`): the engine emits, handlers write. Console,
+summary.json, summary.md, JUnit, Allure and the journal are all handlers; the engine imports none
+of them. Events are plain frozen data and carry no secret: exchanges are already redacted
+(`exchanges.ExchangeRecord`) when they leave the engine.
+
+Handlers run synchronously, in order, on the engine's thread: an exception in one (a journal that
+cannot write) stops the run before its next request, which is what a write-ahead log needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from graph_contracts.engine.results import CheckResult, RunInfo, Totals
+from graph_contracts.exchanges import ExchangeRecord
+
+
+@dataclass(frozen=True)
+class EndpointInfo:
+    """The endpoint an event is about: contract, version, path template and its place in the run."""
+
+    contract: str  # `beta/deviceConfigurationUserStatus`
+    version: str
+    path: str
+    workload: str
+    index: int  # 1-based
+    total: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.contract} {self.path}"
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run: RunInfo
+
+
+@dataclass(frozen=True)
+class EndpointStarted:
+    endpoint: EndpointInfo
+
+
+@dataclass(frozen=True)
+class CheckFinished:
+    """One check's verdict on one endpoint, folded over every case it judged."""
+
+    endpoint: EndpointInfo
+    result: CheckResult
+    exchange: ExchangeRecord | None = None  # the first failing exchange, for reproducers
+
+
+@dataclass(frozen=True)
+class RequestRetried:
+    """A 429 or 503 the client is about to retry after `wait` seconds."""
+
+    method: str
+    url: str
+    status: int
+    attempt: int
+    wait: float
+    retry_after: float | None
+
+
+@dataclass(frozen=True)
+class EntitySnapshotTaken:
+    """The state of an entity before the run's first write to it (what a restore puts back)."""
+
+    endpoint: EndpointInfo
+    base_url: str
+    version: str
+    path: str
+    state: dict[str, Any]
+    restore: dict[str, Any]  # the body a restore PATCHes: updatable properties only
+
+
+@dataclass(frozen=True)
+class EntityRestored:
+    endpoint: EndpointInfo
+    path: str
+    verified: bool  # a GET afterwards showed the snapshot's values
+
+
+@dataclass(frozen=True)
+class RestoreFailed:
+    """An entity the run could not put back as it found it: the target is left changed."""
+
+    endpoint: EndpointInfo
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EndpointFinished:
+    endpoint: EndpointInfo
+    results: tuple[CheckResult, ...]
+    duration_s: float
+    writes: int = 0  # PATCH requests whose reply a check judged
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    run: RunInfo
+    outcome: str  # passed | failed | error | interrupted
+    totals: Totals
+    duration_s: float
+    finished: str  # ISO 8601, UTC
+    message: str = ""  # why the run ended early (a usage, target or credentials error)
+    reasons: dict[str, int] = field(default_factory=dict)  # nothing checked: reason -> endpoints
+    left_changed: tuple[str, ...] = ()  # entities not put back as found
+
+
+Event = (
+    RunStarted
+    | EndpointStarted
+    | CheckFinished
+    | RequestRetried
+    | EntitySnapshotTaken
+    | EntityRestored
+    | RestoreFailed
+    | EndpointFinished
+    | RunFinished
+)
+
+
+class EventHandler(Protocol):
+    """Anything that listens to a run: reporters, the journal, a progress display."""
+
+    def handle(self, event: Event) -> None: ...
+
+
+class Emitter:
+    """Delivers each event to every handler, in the order they were given."""
+
+    def __init__(self, handlers: Iterable[EventHandler] = ()) -> None:
+        self.handlers = list(handlers)
+
+    def __call__(self, event: Event) -> None:
+        for handler in self.handlers:
+            handler.handle(event)

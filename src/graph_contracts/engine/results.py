@@ -1,0 +1,171 @@
+"""A run's results and its verdict, computed once so that every report says the same.
+
+The console, summary.md, summary.json and JUnit all print these totals; none counts on its own.
+The outcome rule (`decide`) is the one a nightly reader relies on: a run passes only when at least
+one check ran and none failed and nothing was left changed on the target.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Outcome = Literal["passed", "failed", "skipped"]
+RunOutcome = Literal["passed", "failed", "error", "interrupted"]
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_SIGNAL = {"SIGINT": 130, "SIGTERM": 143}  # 128 + signal number, as shells report them
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check on one endpoint of one contract, folded over the cases it judged."""
+
+    contract: str
+    version: str
+    path: str
+    check: str
+    outcome: Outcome
+    message: str = ""
+    deviation: str | None = None  # e.g. "204 instead of the documented 200" in tolerant mode
+    cases: int = 0  # cases the check judged
+    workload: str = ""
+    repro: str | None = None  # curl reproducer of the first failing exchange
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.contract} {self.path}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The facts a report must state so a reader knows which run it belongs to (never a secret)."""
+
+    tool_version: str
+    target: str  # the base URL requests went to
+    target_kind: str  # "embedded mock (in-process)", "graph-contracts mock", "service"
+    api_versions: tuple[str, ...]
+    seed: int
+    started: str  # ISO 8601, UTC
+    mode: str  # tolerant | strict
+    plan: str
+    max_examples: int
+    contracts: int
+    endpoints: int
+    faults: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["api_versions"] = list(self.api_versions)
+        data["faults"] = list(self.faults)
+        return data
+
+
+@dataclass
+class Totals:
+    """Counts over a whole run; every report prints these."""
+
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    deviations: int = 0
+    contracts: int = 0
+    endpoints: int = 0
+    endpoints_checked: int = 0  # endpoints where at least one check ran
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0  # 429 replies received
+    retry_wait_s: float = 0.0
+    restores: int = 0
+    restore_failures: int = 0
+    per_check: dict[str, dict[str, int]] = field(default_factory=dict)
+    per_workload: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def checks_run(self) -> int:
+        return self.passed + self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["retry_wait_s"] = round(self.retry_wait_s, 3)
+        data["checks_run"] = self.checks_run
+        return data
+
+
+def tally(results: Iterable[CheckResult], endpoints: int, contracts: int) -> Totals:
+    """Totals of the results (traffic counters are added by the engine)."""
+    totals = Totals(endpoints=endpoints, contracts=contracts)
+    checked: set[str] = set()
+    per_check: dict[str, Counter[str]] = {}
+    per_workload: dict[str, Counter[str]] = {}
+    for r in results:
+        setattr(totals, r.outcome, getattr(totals, r.outcome) + 1)
+        totals.deviations += r.deviation is not None
+        if r.outcome != "skipped":
+            checked.add(r.endpoint)
+        per_check.setdefault(r.check, Counter())[r.outcome] += 1
+        per_workload.setdefault(r.workload or "other", Counter())[r.outcome] += 1
+    totals.endpoints_checked = len(checked)
+    totals.per_check = {k: _outcomes(v) for k, v in per_check.items()}
+    totals.per_workload = {k: _outcomes(v) for k, v in sorted(per_workload.items())}
+    return totals
+
+
+def _outcomes(counter: Counter[str]) -> dict[str, int]:
+    return {o: counter.get(o, 0) for o in ("passed", "failed", "skipped")}
+
+
+def decide(
+    totals: Totals, *, fatal: str = "", interrupted: bool = False, left_changed: bool = False
+) -> RunOutcome:
+    """The run's outcome: what a nightly job's exit status must mean."""
+    if fatal:
+        return "error"
+    if interrupted:
+        return "interrupted"
+    if totals.failed or left_changed:
+        return "failed"
+    if totals.checks_run == 0:
+        return "error"  # nothing could be checked: a green job here would have checked nothing
+    return "passed"
+
+
+def exit_code(outcome: RunOutcome, *, fatal: str = "", signal_name: str | None = None) -> int:
+    """0 passed; 1 failed or nothing checked; 2 usage/target/credentials; 128+n interrupted."""
+    if outcome == "passed":
+        return EXIT_OK
+    if outcome == "interrupted":
+        return EXIT_SIGNAL.get(signal_name or "SIGINT", 130)
+    if fatal:
+        return EXIT_CONFIG
+    return EXIT_FAILED
+
+
+_PATHS = re.compile(r"(?<![\w{])/[^\s:]+")
+
+
+def reason_group(reason: str) -> str:
+    """A skip reason without its paths, so 1,000 endpoints group into a handful of causes.
+
+    `no entity reachable: GET /deviceManagement/x returned 500` -> `no entity reachable: GET
+    returned 500`: the cause is the same whichever collection answered.
+    """
+    return re.sub(r"\s{2,}", " ", _PATHS.sub("", reason)).strip()
+
+
+def skip_reasons(results: Iterable[CheckResult]) -> dict[str, int]:
+    """Endpoints where no check ran, grouped by cause, most frequent first."""
+    by_endpoint: dict[str, list[CheckResult]] = {}
+    for r in results:
+        by_endpoint.setdefault(r.endpoint, []).append(r)
+    counts: Counter[str] = Counter()
+    for rows in by_endpoint.values():
+        if all(r.outcome == "skipped" for r in rows):
+            counts[reason_group(rows[0].message or "no reason given")] += 1
+    return dict(counts.most_common())

@@ -1,0 +1,90 @@
+"""Connecting to a target: one `GraphClient` per API version, whatever the target is.
+
+The embedded mock and a live tenant differ only in the transport and base URL of the clients
+(httpx's idea); everything after `connect` is target-agnostic. The credentials live here, never
+in the configuration or in an event, and `secrets()` lists what reports must redact.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets as token_source
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from graph_contracts import auth as auth_settings
+from graph_contracts.client import GraphClient, GraphContractsError, Retry, RetryStats
+from graph_contracts.contracts import Contract
+from graph_contracts.discovery import TargetError
+from graph_contracts.engine.config import EMBEDDED_URL, RunConfig
+
+EMBEDDED = "embedded mock (in-process)"
+SERVICE = "service"
+
+
+@dataclass
+class Target:
+    """Where a run sends its requests, and with which credentials."""
+
+    base_url: str
+    kind: str
+    clients: dict[str, GraphClient]
+    credentials: httpx.Auth | None = None
+    given: list[str] = field(default_factory=list)  # secrets known up front (a static token)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Everything to redact, read when needed: msal's access token exists only once fetched."""
+        live = getattr(self.credentials, "secrets", ()) if self.credentials else ()
+        return tuple(s for s in (*self.given, *live) if s)
+
+    def stats(self) -> RetryStats:
+        total = RetryStats()
+        for client in self.clients.values():
+            for name in ("requests", "count", "throttled", "waited"):
+                setattr(total, name, getattr(total, name) + getattr(client.retries, name))
+        return total
+
+    def close(self) -> None:
+        for client in self.clients.values():
+            client.close()
+
+
+def new_token() -> str:
+    """The embedded mock's token when the user gives none, so the auth check has teeth."""
+    return "mock-" + token_source.token_urlsafe(24)
+
+
+def connect(
+    config: RunConfig,
+    contracts: list[Contract],
+    *,
+    token: str | None = None,
+    on_retry: Callable[[Retry], None] | None = None,
+    seed: int = 0,
+) -> Target:
+    """Clients for every API version of `contracts`; the embedded mock when no base URL is given.
+
+    Credential errors (incomplete client-credentials settings) raise TargetError: exit status 2.
+    """
+    transport: httpx.BaseTransport | None = None
+    kind = SERVICE
+    if config.base_url is None:
+        from graph_contracts.client import InProcessTransport
+        from graph_contracts.mock import create_app
+
+        token = token or os.environ.get("GRAPH_TOKEN") or new_token()
+        app = create_app(contracts, token=token, faults=config.faults, seed=seed)
+        transport, kind = InProcessTransport(app), EMBEDDED
+    try:
+        credentials = auth_settings.from_settings(token, base_url=config.base_url)
+    except GraphContractsError as exc:
+        raise TargetError(str(exc)) from None
+    base = config.base_url or EMBEDDED_URL
+    versions = sorted({c.version for c in contracts})
+    clients = {
+        v: GraphClient(base, v, auth=credentials, transport=transport, on_retry=on_retry)
+        for v in versions
+    }
+    return Target(base.rstrip("/"), kind, clients, credentials, [token] if token else [])

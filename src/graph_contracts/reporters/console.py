@@ -1,0 +1,169 @@
+"""The console: a progress bar on a terminal, one plain line per endpoint in a CI log.
+
+A CI log is read by searching it, so when the output is not a terminal every line is written as
+is, never wrapped (a path template cut at column 80 cannot be found). The header, with the seed,
+is printed when the run starts, before its first request: a run killed midway can still be
+reproduced. The closing table and verdict use the engine's totals, the same as the summaries.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph_contracts.engine.events import (
+    CheckFinished,
+    EndpointFinished,
+    EndpointStarted,
+    Event,
+    RestoreFailed,
+    RunFinished,
+    RunStarted,
+)
+from graph_contracts.engine.results import CheckResult, RunInfo
+
+SHOWN_FAILURES = 20
+
+
+def header(run: RunInfo) -> str:
+    faults = f" · faults {', '.join(run.faults)}" if run.faults else ""
+    return (
+        f"graph-contracts {run.tool_version} · target {run.target} ({run.target_kind}) · "
+        f"{', '.join(run.api_versions)} · {run.contracts} contracts, {run.endpoints} endpoints · "
+        f"{run.mode} · plan {run.plan}, max-examples {run.max_examples} · seed {run.seed}{faults}"
+    )
+
+
+def endpoint_line(event: EndpointFinished) -> str:
+    """`[3/10] beta/x /path: 6 passed, 2 failed (round-trip, merge) in 1.2 s` (never wrapped)."""
+    info, results = event.endpoint, event.results
+    failed = [r.check for r in results if r.outcome == "failed"]
+    passed = sum(r.outcome == "passed" for r in results)
+    if not failed and not passed:
+        reason = results[0].message if results else "nothing to check"
+        verdict = f"skipped: {reason}"
+    else:
+        verdict = f"{passed} passed" + (
+            f", {len(failed)} failed ({', '.join(failed)})" if failed else ""
+        )
+    return f"[{info.index}/{info.total}] {info.id}: {verdict} in {event.duration_s:.1f} s"
+
+
+class ConsoleReporter:
+    """Progress while running, then a table of checks x outcomes, the failures and the verdict."""
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        progress: bool = True,
+        report_dir: Path | None = None,
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.console = Console(file=self.stream, soft_wrap=True)
+        self.show_bar = progress and self.console.is_terminal
+        self.report_dir = report_dir
+        self.results: list[CheckResult] = []
+        self._progress: Progress | None = None
+        self._task = None
+
+    def say(self, line: str) -> None:
+        """One line exactly as given: no wrapping, no markup, flushed for a log tailer."""
+        if self._progress is not None:
+            self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            return
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            self.say(header(event.run))
+            self._start_bar(event.run.endpoints)
+        elif isinstance(event, EndpointStarted) and self._progress is not None:
+            self._progress.update(self._task, description=event.endpoint.id[:100])
+        elif isinstance(event, CheckFinished):
+            self.results.append(event.result)
+        elif isinstance(event, EndpointFinished):
+            if self._progress is not None:
+                self._progress.advance(self._task)
+            else:
+                self.say(endpoint_line(event))
+        elif isinstance(event, RestoreFailed):
+            self.say(f"WARNING target left changed: {event.path}: {event.reason}")
+        elif isinstance(event, RunFinished):
+            self._stop_bar()
+            self.summary(event)
+
+    def _start_bar(self, total: int) -> None:
+        if not self.show_bar:
+            return
+        self._progress = Progress(
+            TextColumn("[bold]checking[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("", total=total)
+
+    def _stop_bar(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def summary(self, finished: RunFinished) -> None:
+        totals = finished.totals
+        if totals.checks_run or totals.skipped:
+            self._table(finished)
+        failed = [r for r in self.results if r.outcome == "failed"]
+        for r in failed[:SHOWN_FAILURES]:
+            self.say(f"  FAILED {r.check} · {r.endpoint}: {r.message[:300]}")
+        if len(failed) > SHOWN_FAILURES:
+            self.say(f"  ... and {len(failed) - SHOWN_FAILURES} more (see summary.md)")
+        if totals.retries or totals.throttled:
+            self.say(
+                f"requests: {totals.requests} sent, {totals.throttled} answered 429, "
+                f"{totals.retries} retried ({totals.retry_wait_s:.1f} s waited), not failures"
+            )
+        for item in finished.left_changed:
+            self.say(f"TARGET LEFT CHANGED: {item}")
+        self.say(verdict_line(finished, self.report_dir))
+
+    def _table(self, finished: RunFinished) -> None:
+        table = Table()
+        table.add_column("check")
+        for column in ("passed", "failed", "skipped"):
+            table.add_column(column, justify="right")
+        for check, counts in finished.totals.per_check.items():
+            table.add_row(check, *(str(counts[o] or "") for o in ("passed", "failed", "skipped")))
+        self.console.print(table)
+
+
+def verdict_line(finished: RunFinished, report_dir: Path | None = None) -> str:
+    """The last line of a run: what its exit status means, in words."""
+    totals = finished.totals
+    where = f" Reports in {report_dir}/." if report_dir is not None else ""
+    counts = (
+        f"{totals.passed} checks passed, {totals.failed} failed, {totals.skipped} skipped; "
+        f"{totals.endpoints_checked} of {totals.endpoints} endpoints checked"
+    )
+    if finished.outcome == "passed":
+        return f"PASSED: {counts}.{where}"
+    if finished.outcome == "failed":
+        changed = len(finished.left_changed)
+        left = f"; TARGET LEFT CHANGED ({changed} entities)" if changed else ""
+        return f"FAILED: {counts}{left}.{where}"
+    if finished.outcome == "interrupted":
+        return f"INTERRUPTED: stopped early; {counts}.{where}"
+    if finished.message:
+        return f"ERROR: {finished.message}"
+    reasons = "; ".join(f"{n} endpoints: {reason}" for reason, n in finished.reasons.items())
+    return f"ERROR: nothing was checked ({reasons or 'no endpoint'}).{where}"

@@ -1,0 +1,79 @@
+"""junit.xml: one test case per check per endpoint, one test suite per contract.
+
+Named as the pytest plugin names them (`test_round_trip[<contract> <path>]`), so a CI dashboard
+shows the same tests whichever driver ran the suite. Written with the standard library's
+ElementTree: the format is four elements, and `report merge` reads it back the same way.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+from graph_contracts.engine.events import CheckFinished, Event, RunFinished
+from graph_contracts.engine.results import CheckResult
+from graph_contracts.exchanges import redact
+
+NAME = "junit.xml"
+
+
+def test_name(result: CheckResult) -> str:
+    return f"test_{result.check.replace('-', '_')}[{result.contract} {result.path}]"
+
+
+class JUnitReporter:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.results: list[CheckResult] = []
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, CheckFinished):
+            self.results.append(event.result)
+        elif isinstance(event, RunFinished):
+            write(self.results, event, self.path)
+
+
+def write(results: list[CheckResult], finished: RunFinished, path: Path) -> Path:
+    by_contract: dict[str, list[CheckResult]] = defaultdict(list)
+    for r in results:
+        by_contract[r.contract].append(r)
+    root = ET.Element("testsuites", name="graph-contracts")
+    properties = ET.SubElement(root, "properties")
+    for name, value in (
+        ("target", finished.run.target),
+        ("seed", str(finished.run.seed)),
+        ("mode", finished.run.mode),
+        ("outcome", finished.outcome),
+    ):
+        ET.SubElement(properties, "property", name=name, value=value)
+    for contract, rows in sorted(by_contract.items()):
+        suite = ET.SubElement(root, "testsuite", name=contract, timestamp=finished.run.started)
+        for r in rows:
+            _case(suite, r)
+        _count(suite)
+    _count(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path
+
+
+def _case(suite: ET.Element, r: CheckResult) -> None:
+    case = ET.SubElement(suite, "testcase", classname=r.contract, name=test_name(r), time="0")
+    message = redact(r.message)  # the engine redacted its secrets; tokens a service echoed too
+    if r.outcome == "failed":
+        failure = ET.SubElement(case, "failure", message=message[:500], type=r.check)
+        failure.text = message + (f"\n\nReproduce:\n{redact(r.repro)}" if r.repro else "")
+    elif r.outcome == "skipped":
+        ET.SubElement(case, "skipped", message=message[:500])
+    if r.deviation:
+        ET.SubElement(case, "system-out").text = f"deviation from the docs: {redact(r.deviation)}"
+
+
+def _count(element: ET.Element) -> None:
+    """tests/failures/skipped/errors attributes from the test cases below `element`."""
+    cases = list(element.iter("testcase"))
+    element.set("tests", str(len(cases)))
+    element.set("failures", str(sum(c.find("failure") is not None for c in cases)))
+    element.set("skipped", str(sum(c.find("skipped") is not None for c in cases)))
+    element.set("errors", "0")

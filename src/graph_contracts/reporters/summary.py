@@ -1,0 +1,222 @@
+"""summary.json (for machines) and summary.md (for the person reading a nightly run).
+
+Both are written when the run finishes, from the engine's own totals, so they agree with each
+other and with the console. summary.md is built to read at corpus scale (1,000 contracts): the
+verdict and the run's facts first, then failures grouped by contract, then totals per check and
+per workload, then the endpoint matrix, then skips grouped by reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from graph_contracts.engine.events import CheckFinished, Event, RunFinished
+from graph_contracts.engine.results import CheckResult, reason_group
+from graph_contracts.exchanges import redact
+
+_CELL = {"passed": "✅", "failed": "❌", "skipped": "⏭", "deviation": "⚠"}
+JSON_NAME, MARKDOWN_NAME = "summary.json", "summary.md"
+
+
+class SummaryReporter:
+    """Collects check results; writes summary.json and summary.md when the run finishes."""
+
+    def __init__(self, report_dir: Path) -> None:
+        self.report_dir = Path(report_dir)
+        self.results: list[CheckResult] = []
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, CheckFinished):
+            self.results.append(event.result)
+        elif isinstance(event, RunFinished):
+            self.write(event)
+
+    def write(self, finished: RunFinished) -> tuple[Path, Path]:
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        document = summary_document(self.results, finished)
+        json_path = self.report_dir / JSON_NAME
+        md_path = self.report_dir / MARKDOWN_NAME
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+        json_path.write_text(redact(text) + "\n", encoding="utf-8")
+        md_path.write_text(redact(render_markdown(self.results, finished)), encoding="utf-8")
+        return json_path, md_path
+
+
+def run_facts(finished: RunFinished) -> dict[str, Any]:
+    """The `run` object: which target, seed, time, mode and outcome a report belongs to."""
+    return {
+        **finished.run.to_dict(),
+        "finished": finished.finished,
+        "duration_s": finished.duration_s,
+        "outcome": finished.outcome,
+        "message": finished.message,
+    }
+
+
+def summary_document(results: list[CheckResult], finished: RunFinished) -> dict[str, Any]:
+    return {
+        "run": run_facts(finished),
+        "totals": finished.totals.to_dict(),
+        "nothing_checked_reasons": finished.reasons,
+        "left_changed": list(finished.left_changed),
+        "results": [r.to_dict() for r in results],
+    }
+
+
+# --- markdown -----------------------------------------------------------------------------------
+
+
+def _code(text: str) -> str:
+    """Inline code that survives backticks and pipes inside a table."""
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def _block(text: str, lang: str = "") -> list[str]:
+    fence = "````" if "```" in text else "```"
+    return [f"{fence}{lang}", text, fence]
+
+
+def render_markdown(results: list[CheckResult], finished: RunFinished) -> str:
+    """The summary a person reads, most important first."""
+    out = _head(finished)
+    out += _failures(results)
+    out += _totals_tables(finished)
+    out += _matrix(results)
+    out += _skips(results)
+    out += _deviations(results)
+    return "\n".join(out) + "\n"
+
+
+def _head(finished: RunFinished) -> list[str]:
+    run, totals = finished.run, finished.totals
+    out = [
+        f"# graph-contracts: {finished.outcome.upper()}",
+        "",
+        f"**{totals.passed} passed · {totals.failed} failed · {totals.skipped} skipped · "
+        f"{totals.deviations} deviations** — {totals.endpoints_checked} of {totals.endpoints} "
+        f"endpoints checked, {totals.contracts} contracts.",
+        "",
+        "| run | |",
+        "|---|---|",
+        f"| target | {_code(run.target)} ({run.target_kind}) |",
+        f"| API versions | {', '.join(run.api_versions)} |",
+        f"| seed | {run.seed} |",
+        f"| mode | {run.mode}; plan {run.plan}, max-examples {run.max_examples} |",
+        f"| started · finished | {run.started} · {finished.finished} ({finished.duration_s} s) |",
+        f"| requests | {totals.requests} sent, {totals.throttled} answered 429, "
+        f"{totals.retries} retried ({round(totals.retry_wait_s, 1)} s waited) |",
+        f"| tool | graph-contracts {run.tool_version} |",
+    ]
+    if run.faults:
+        out.append(f"| faults | {', '.join(run.faults)} |")
+    if finished.message:
+        out += ["", f"**Stopped:** {finished.message}"]
+    if finished.reasons:
+        out += ["", "**Nothing was checked:**", ""]
+        out += [f"- {n} endpoints: {reason}" for reason, n in finished.reasons.items()]
+    if finished.left_changed:
+        out += ["", "## Target left changed", ""]
+        out += ["Run `graph-contracts restore` with this run's journal.", ""]
+        out += [f"- {_code(item)}" for item in finished.left_changed]
+    return out
+
+
+def _failures(results: list[CheckResult]) -> list[str]:
+    failed = [r for r in results if r.outcome == "failed"]
+    if not failed:
+        return []
+    by_contract: dict[str, list[CheckResult]] = defaultdict(list)
+    for r in failed:
+        by_contract[r.contract].append(r)
+    out = ["", f"## Failures ({len(failed)} in {len(by_contract)} contracts)"]
+    for contract, rows in sorted(by_contract.items()):
+        out += ["", f"### {contract} ({len(rows)})"]
+        for r in rows:
+            out += ["", f"#### {r.check} · {_code(r.path)}", ""]
+            message = r.message or "(no message)"
+            out += _block(message, "text") if "\n" in message else [message]
+            if r.repro:
+                out += ["", "Reproduce:", "", *_block(r.repro, "sh")]
+    return out
+
+
+def _totals_tables(finished: RunFinished) -> list[str]:
+    totals = finished.totals
+    out = [
+        "",
+        "## Totals per check",
+        "",
+        "| check | passed | failed | skipped |",
+        "|---|--:|--:|--:|",
+    ]
+    for check, counts in totals.per_check.items():
+        out.append(f"| {check} | {counts['passed']} | {counts['failed']} | {counts['skipped']} |")
+    out += ["", "## Totals per workload", "", "| workload | passed | failed | skipped |"]
+    out.append("|---|--:|--:|--:|")
+    for workload, counts in totals.per_workload.items():
+        row = f"| {workload} | {counts['passed']} | {counts['failed']} | {counts['skipped']} |"
+        out.append(row)
+    return out
+
+
+def _cell(result: CheckResult | None) -> str:
+    if result is None:
+        return ""
+    if result.outcome == "passed" and result.deviation:
+        return _CELL["deviation"]
+    return _CELL[result.outcome]
+
+
+def _matrix(results: list[CheckResult]) -> list[str]:
+    if not results:
+        return []
+    checks = list(dict.fromkeys(r.check for r in results))
+    rows: dict[tuple[str, str], dict[str, CheckResult]] = defaultdict(dict)
+    for r in results:
+        rows[(r.contract, r.path)][r.check] = r
+    out = ["", "## Endpoints", "", "| contract | path | " + " | ".join(checks) + " |"]
+    out.append("|---|---|" + "|".join(":-:" for _ in checks) + "|")
+    for (contract, path), cells in sorted(rows.items()):
+        out.append(
+            f"| {contract} | {_code(path)} | "
+            + " | ".join(_cell(cells.get(c)) for c in checks)
+            + " |"
+        )
+    out += ["", "✅ passed · ❌ failed · ⏭ skipped · ⚠ passed with a deviation from the docs"]
+    return out
+
+
+def _skips(results: list[CheckResult]) -> list[str]:
+    grouped: Counter[str] = Counter()
+    for r in results:
+        if r.outcome == "skipped":
+            grouped[f"{r.check}: {reason_group(r.message or 'no reason given')}"] += 1
+    if not grouped:
+        return []
+    out = ["", "## Skips by reason", "", "| checks skipped | check: reason |", "|--:|---|"]
+    out += [f"| {n} | {reason} |" for reason, n in grouped.most_common()]
+    return out
+
+
+def _deviations(results: list[CheckResult]) -> list[str]:
+    """Deviations grouped by what they say (a 204 on every Intune endpoint is one line)."""
+    grouped: dict[str, list[CheckResult]] = defaultdict(list)
+    for r in results:
+        if r.deviation:
+            grouped[f"{r.check}: {reason_group(_without_counts(r.deviation))}"].append(r)
+    if not grouped:
+        return []
+    out = ["", "## Deviations from the docs", "", "| endpoints | check: deviation | e.g. |"]
+    out.append("|--:|---|---|")
+    for what, rows in sorted(grouped.items(), key=lambda item: -len(item[1])):
+        out.append(f"| {len(rows)} | {what} | {rows[0].contract} {_code(rows[0].path)} |")
+    return out
+
+
+def _without_counts(text: str) -> str:
+    """`204 instead of the documented 200 (3/3)` -> `204 instead of the documented 200`."""
+    return re.sub(r" \(\d+/\d+\)", "", text)

@@ -1,0 +1,39 @@
+"""Exchanges as reports show them: redacted text, a reproducer, never a secret."""
+
+from __future__ import annotations
+
+import httpx
+
+from graph_contracts.exchanges import record, redact
+
+TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJlLXNlY3JldA"
+SECRET = "client-secret-value~42"
+
+
+def test_redact_text_and_headers() -> None:
+    text = f"token {TOKEN} and Bearer abc.def-1 and secret hunter2 and Bearer $GRAPH_TOKEN"
+    out = redact(text, ["hunter2", ""])
+    assert TOKEN not in out and "abc.def-1" not in out and "hunter2" not in out
+    assert "Bearer $GRAPH_TOKEN" in out
+    headers = redact(httpx.Headers({"Authorization": "Bearer x", "X-Key": "hunter2"}), ["hunter2"])
+    assert headers == {"authorization": "Bearer [REDACTED]", "x-key": "[REDACTED]"}
+
+
+def test_a_record_holds_no_secret_anywhere() -> None:
+    request = httpx.Request(
+        "PATCH",
+        "http://graph.test/beta/x('1')",
+        headers={"Authorization": f"Bearer {TOKEN}", "X-Secret": SECRET},
+        json={"displayName": "n", "note": SECRET},
+    )
+    response = httpx.Response(
+        400, json={"error": {"code": "BadRequest", "message": SECRET}}, request=request
+    )
+    exchange = record(response, [SECRET])
+    assert exchange.request.startswith("PATCH http://graph.test/beta/x('1')\n")
+    assert "authorization: Bearer [REDACTED]" in exchange.request
+    assert exchange.response.startswith("HTTP 400 Bad Request\n")
+    assert '"code": "BadRequest"' in (exchange.response_json or "")
+    assert '"Authorization: Bearer $GRAPH_TOKEN"' in exchange.curl
+    for text in (*exchange.to_dict().values(), exchange.response_json):
+        assert TOKEN not in str(text) and SECRET not in str(text)
