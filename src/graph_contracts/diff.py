@@ -3,9 +3,11 @@
 The classification follows Graph's own breaking-change policy
 (https://learn.microsoft.com/graph/versioning-and-support): "changes to the URL or fundamental
 request/response associated with a resource" and "removal, rename, or change to the type of a
-declared property" are not backward compatible; "addition of properties" and "addition of a member
-to an enumeration" are. A PATCH contract adds its own promises: what may be written (read-only,
-key), what may be null, and which success status is documented.
+declared property" are not backward compatible; "addition of a member to an enumeration" and
+"addition of properties that are nullable or have a default value" are. Every added property is
+additive here: PATCH merges (OData 4.01 §11.4.3), so no body ever has to send it. A PATCH contract
+adds its own promises: what may be written (read-only, key), what may be null, and which success
+status is documented.
 
 Decisions a reviewer should know:
 
@@ -17,8 +19,8 @@ Decisions a reviewer should know:
   `settings.mode`), guarded against self-referencing types. A changed type is one change: the
   members of the old and the new type are not compared with each other.
 * Enum members are the inline `enum` list when the table gives one, else the enum type's, the rule
-  `edm.validate` applies. An open property that gains members is restricted (breaking); one that
-  loses all of them is open (additive). A flags enum that stops being one refuses combined values.
+  `edm.validate` applies. An open property that gets a member list is restricted (breaking); one
+  that loses its list is open (additive). A flags enum that stops being one refuses combinations.
 * Nullability `None` is unknown: `True`/`None` -> `False` is breaking ("(was unknown)" says which),
   `False`/`None` -> `True` additive; a fact that becomes unknown is not a change (nothing is
   promised either way).
