@@ -180,6 +180,38 @@ def openapi(contracts: ContractsOpt = DEFAULT_CONTRACTS) -> None:
     typer.echo(json.dumps(build(loaded), indent=2, ensure_ascii=False))
 
 
+# --- diff ------------------------------------------------------------------------------------
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="Contracts folder before (as extract --out writes).")],
+    new: Annotated[Path, typer.Argument(help="Contracts folder after.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Compare two contract sets for a pre-release gate; exit 1 on breaking changes.
+
+    Breaking: a contract, path, property or enum member removed, a type changed, a property become
+    read-only, key or not nullable, the documented status changed. Additive changes are listed
+    (exit 0). Unusable input (a missing folder, a broken contract file) exits 2.
+    """
+    import json
+
+    from graph_contracts.contracts import ContractFileError
+    from graph_contracts.diff import diff_dirs, format_change, summary
+
+    try:
+        result = diff_dirs(old, new)
+    except ContractFileError as exc:
+        raise fail(str(exc)) from None
+    if json_out:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for change in result.changes:
+            typer.echo(format_change(change))
+        typer.echo(summary(result, old, new))
+    if result.breaking:
+        raise typer.Exit(1)
+
+
 # --- mock ------------------------------------------------------------------------------------
 @app.command()
 def mock(
