@@ -26,8 +26,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-PERMISSION_KINDS = ("delegated_work", "delegated_personal", "application")
-
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")  # closing #s stripped in Python: linear
 _FENCES = ("```", "~~~")
 _MARKUP_FIRST = frozenset("`~#|<[")
@@ -63,7 +61,6 @@ _POSSIBLE = re.compile(
 _TICK_LIST = re.compile(r"^\s*((?:`[^`]*`[\s,]*(?:(?:and|or)\s+)?)+)")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ODATA_TYPE = re.compile(r'"@odata\.type"\s*:\s*"#?([\w.]+)"')
-_KEY_PROPERTY = re.compile(r'"keyProperty"\s*:\s*"(\w+)"')
 _FRONT_KEY = re.compile(r"^(title|doc_type|description)\s*:\s*(.*)$")  # quotes: _front_value
 _UPDATE_SENTENCE = re.compile(
     r"^Update the properties of (?:(?:an?|the)\s+)?([A-Za-z][\w]*)\s+(?:object|resource|entity)\b"
@@ -133,7 +130,6 @@ class Page:
     namespace: str = "microsoft.graph"
     resource: str | None = None
     resource_link: str | None = None
-    resource_line: int | None = None
     odata_type: str | None = None
     versions: list[str] = field(default_factory=list)
     beta_note: bool = False
@@ -143,14 +139,11 @@ class Page:
     permissions_line: int | None = None
     headers: list[str] = field(default_factory=list)
     properties: list[RawProperty] = field(default_factory=list)
-    properties_line: int | None = None
     members: list[str] = field(default_factory=list)
-    flags: bool = False
     status: int | None = None
     status_line: int | None = None
     examples: list[RawExample] = field(default_factory=list)
     todos: list[tuple[int, str]] = field(default_factory=list)
-    sections: set[str] = field(default_factory=set)
     refs: dict[str, str] = field(default_factory=dict)
     resource_ref: str | None = None
     resource_strong: bool = False  # resource linked as the object of an "Update ..." sentence
@@ -158,10 +151,6 @@ class Page:
     # A type page's Properties/Members section, kept unparsed until `fill_table` needs it:
     # (page text, section start and end offsets, "properties" | "members").
     table: tuple[str, int, int, str] | None = None
-
-    @property
-    def is_update(self) -> bool:
-        return bool(self.paths)
 
 
 # --- entry point ------------------------------------------------------------------------------
@@ -298,7 +287,7 @@ def parse_page(text: str, *, resource_only: bool = False, cache: dict | None = N
     start = _front_matter(lines, page) if page.style == "frontmatter" else 0
     _Parser(lines, page, resource_only, cache).run(start)
     _resolve_refs(page)
-    _check_recognized(page, lines)
+    _check_recognized(page)
     return page
 
 
@@ -470,10 +459,8 @@ class _Parser:
         if key == "examples" or (self.in_examples and key in ("response", "request")):
             self.in_examples = True
             self.section = "examples"
-            page.sections.add("examples")
             return
         self.section = key
-        page.sections.add(key)
 
     # fenced blocks (markdown styles)
     def _fence(self, i: int) -> int:
@@ -650,7 +637,6 @@ class _Parser:
         elif sec in ("body", "properties") and len(header) >= 2 and "type" in header[1]:
             if page.properties and sec == "properties":
                 return
-            page.properties_line = page.properties_line or line
             self._property_rows(begin, end)
 
     def _table_memo(self, kind: str, begin: int, end: int, parse: Callable[[list], list]) -> list:
@@ -751,7 +737,6 @@ class _Parser:
                 return i + 1
             return None
         if low.startswith(("property type", "name type", "member value", "member description")):
-            self.page.properties_line = self.page.properties_line or i + 1
             j = i + 1
             while j < len(lines) and lines[j].strip():
                 row = lines[j].strip()
@@ -814,7 +799,7 @@ class _Parser:
                 if not _IDENT.match(name) and m.group(2).startswith("../resources/"):
                     name = m.group(2)[13:-3]  # "a [print job](../resources/printjob.md)"
                 if _IDENT.match(name) and page.resource_link is None:
-                    page.resource, page.resource_link, page.resource_line = name, m.group(2), i + 1
+                    page.resource, page.resource_link = name, m.group(2)
                     # "Update [the properties of] a [x](...)": the object of the update itself
                     page.resource_strong = s.startswith("Update") and ". " not in s[: m.start()]
                     return
@@ -822,7 +807,7 @@ class _Parser:
                 r = _REF_LINK.search(s)
                 name = _plain(r.group(1)).strip() if r else ""
                 if r and _IDENT.match(name) and (self.section != "other" or "update" in s.lower()):
-                    page.resource, page.resource_line = name, i + 1
+                    page.resource = name
                     page.resource_ref = r.group(2) or r.group(1)
                     return
             if page.resource is None and ("pdate" in s or "epresentation" in s):
@@ -830,7 +815,7 @@ class _Parser:
                 for rx in (_UPDATE_SENTENCE, _REPR_SENTENCE, _RESP_SENTENCE):
                     m = rx.search(plain)
                     if m:
-                        page.resource, page.resource_line = m.group(1), i + 1
+                        page.resource = m.group(1)
                         return
 
 
@@ -1026,7 +1011,7 @@ def _resolve_refs(page: Page) -> None:
             prop.type_link = page.refs.get(prop.type_link[4:].lower())
 
 
-def _check_recognized(page: Page, lines: list[str]) -> None:
+def _check_recognized(page: Page) -> None:
     """A page must be an update page, a resource/enum page, or it is not a Graph doc page."""
     if page.paths or page.properties or page.members or page.odata_type:
         return

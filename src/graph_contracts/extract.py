@@ -389,9 +389,7 @@ class _Resolver:
         name = self.declared_name(page, fallback, namespace)
         source = self.show(key)
         if page.members:
-            td = TypeDef(
-                name, "enum", members=list(page.members), flags=page.flags, sources=[source]
-            )
+            td = TypeDef(name, "enum", members=list(page.members), sources=[source])
         elif page.properties:
             td = TypeDef(name, "complex", sources=[source])
         else:
@@ -422,7 +420,7 @@ def _page_contract(
             )
         return None
     findings: list[Finding] = []
-    resource, res_page_key = _resource(page, path, resolver, shown, findings)
+    resource, res_page_key = _resource(page, path, resolver)
     if resource is None:
         out.append(
             Finding(
@@ -497,9 +495,7 @@ def _page_contract(
     )
 
 
-def _resource(
-    page: Page, path: str, resolver: _Resolver, shown: str, findings: list[Finding]
-) -> tuple[str | None, str | None]:
+def _resource(page: Page, path: str, resolver: _Resolver) -> tuple[str | None, str | None]:
     """Qualified resource type and the key of its resource page (when present).
 
     Candidates in order: the linked/named type of the description, request-body or response
