@@ -2,7 +2,8 @@
 
 Three page styles are told apart by content, never by file name (`_style`):
 
-* ``frontmatter``: current docs, YAML front matter, ``<!-- { "blockType" ... } -->`` and pipe tables;
+* ``frontmatter``: current docs, YAML front matter, ``<!-- { "blockType" ... } -->`` and pipe
+  tables;
 * ``markdown``: older docs without front matter ("Prerequisites", scopes in italics, ``<id>``);
 * ``text``: the published page copied as plain text: no pipes, links or fences; a table row is
   ``name Type description...`` on one line and section headings are bare lines.

@@ -79,12 +79,8 @@ def _table_memo(
 
 def _property_rows(cur: Cursor, begin: int, end: int) -> None:
     """RawProperty per row; each row's parse is memoized by the line's text."""
-    memo, lines, offset, types = (
-        cur.memos.row_lines,
-        cur.lines,
-        cur.line_offset + 1,
-        cur.memos.type_cells,
-    )
+    memo, types = cur.memos.row_lines, cur.memos.type_cells
+    lines, offset = cur.lines, cur.line_offset + 1
     for k in range(begin, end):
         line = lines[k]
         row = memo.get(line, MISSING)

@@ -52,7 +52,8 @@ def example_properties(page: Page, shown: str, findings: list[Finding]) -> list[
             Finding(
                 "no-property-table",
                 "info",
-                "no property table and no resource page: properties inferred from the request example",
+                "no property table and no resource page: "
+                "properties inferred from the request example",
                 shown,
                 example.line,
             )

@@ -153,8 +153,8 @@ def _merge_property(variants: list[tuple[Draft, Property]], findings: list[Findi
                 Finding(
                     "pages-disagree",
                     "warning",
-                    f"property {p.name}: {describe(p)} here ({p.sources[0]}) but {describe(best)} in "
-                    f"{best.sources[0]}; kept {describe(best)}",
+                    f"property {p.name}: {describe(p)} here ({p.sources[0]}) "
+                    f"but {describe(best)} in {best.sources[0]}; kept {describe(best)}",
                     d.file,
                     int(p.sources[0].rsplit(":", 1)[1]),
                 )

@@ -79,12 +79,12 @@ class Types:
 
     def __init__(self, pages: Pages) -> None:
         self.pages = pages
-        self.typedefs: dict[str, TypeDef | None] = {}
-        self.in_progress: set[str] = set()
-        self.by_name: dict[str, TypeDef] = {}
-        self.memo: dict[tuple | str, Resolved] = {}
-        self.nested: dict[tuple, Resolved] = {}  # see `csdl_type`
-        self.dirnames: dict[str, str] = {}
+        self._typedefs: dict[str, TypeDef | None] = {}
+        self._in_progress: set[str] = set()
+        self._by_name: dict[str, TypeDef] = {}
+        self._memo: dict[tuple | str, Resolved] = {}  # by cell (and where it is read)
+        self._nested_memo: dict[tuple, Resolved] = {}  # see `csdl_type`
+        self._dirnames: dict[str, str] = {}
 
     def property_of(self, raw: RawProperty, origin: Origin, out: Collected) -> Property:
         """The typed Property of one row; the TypeDefs it needs are added to `out`."""
@@ -115,10 +115,10 @@ class Types:
 
     def typedef(self, key: str, fallback: str, namespace: str) -> TypeDef | None:
         """The TypeDef of a linked type page, properties typed recursively (cycles cut)."""
-        if key in self.typedefs:
-            return self.typedefs[key]
+        if key in self._typedefs:
+            return self._typedefs[key]
         page = self.pages.page(key)
-        if page is None or key in self.in_progress:
+        if page is None or key in self._in_progress:
             return None
         fill_table(page, self.pages.rows)
         name = self.pages.declared_name(page, fallback, namespace)
@@ -128,14 +128,14 @@ class Types:
         elif page.properties:
             td = TypeDef(name, "complex", sources=[source])
         else:
-            self.typedefs[key] = None
+            self._typedefs[key] = None
             return None
-        self.typedefs[key] = td  # before its properties: a self-reference finds it
+        self._typedefs[key] = td  # before its properties: a self-reference finds it
         if td.kind == "complex":
-            self.in_progress.add(key)
+            self._in_progress.add(key)
             origin = Origin(key, source, page.namespace)
             td.properties = [self.property_of(raw, origin, Collected()) for raw in page.properties]
-            self.in_progress.discard(key)
+            self._in_progress.discard(key)
         return td
 
     def collect(self, td: TypeDef, types: dict[str, TypeDef]) -> None:
@@ -144,7 +144,7 @@ class Types:
             return
         types[td.name] = td
         for p in td.properties:
-            sub = self.by_name.get(element(p.type))
+            sub = self._by_name.get(element(p.type))
             if sub is not None:
                 self.collect(sub, types)
 
@@ -152,34 +152,35 @@ class Types:
         """(CSDL type, element type, TypeDef) for a table's type cell, memoized per run (the
         same cell recurs on many pages).
 
-        While type pages are being resolved (`in_progress`) a separate memo is used, and a hit
-        repeats the one side effect a fresh resolution has (`by_name` points at the TypeDef):
-        the answer itself cannot differ, since a TypeDef is registered in `typedefs` before its
-        own properties are resolved. Outside, hits leave `by_name` alone, as they always have.
+        While type pages are being resolved (`_in_progress`) a separate memo is used, and a hit
+        repeats the one side effect a fresh resolution has (`_by_name` points at the TypeDef):
+        the answer itself cannot differ, since a TypeDef is registered in `_typedefs` before its
+        own properties are resolved. Outside, hits leave `_by_name` alone, as they always have.
         """
         if raw.type_link is None:  # `String`, `Int32 collection`...: the same answer everywhere
-            found = self.memo.get(raw.type_text)
+            found = self._memo.get(raw.type_text)
             if found is not None:
                 return found
-        folder = self.dirnames.get(base)
+        folder = self._dirnames.get(base)
         if folder is None:
-            folder = self.dirnames[base] = os.path.dirname(base)
+            folder = self._dirnames[base] = os.path.dirname(base)
         key = (raw.type_text, raw.type_link, folder, namespace)
-        if self.in_progress:
-            return self._nested(key, raw, base, namespace)
-        found = self.memo.get(key)
+        if self._in_progress:
+            return self._nested_type(key, raw, base, namespace)
+        found = self._memo.get(key)
         if found is None:
-            found = self.memo[key] = self._resolve(raw, base, namespace)
+            found = self._memo[key] = self._resolve(raw, base, namespace)
             if raw.type_link is None and found[2] is None and found[1].startswith("Edm."):
-                self.memo[raw.type_text] = found
+                self._memo[raw.type_text] = found
         return found
 
-    def _nested(self, key: tuple, raw: RawProperty, base: str, namespace: str) -> Resolved:
-        found = self.nested.get(key)
+    def _nested_type(self, key: tuple, raw: RawProperty, base: str, namespace: str) -> Resolved:
+        """`csdl_type` while a type page's own properties are being typed (see there)."""
+        found = self._nested_memo.get(key)
         if found is None:
-            found = self.nested[key] = self._resolve(raw, base, namespace)
+            found = self._nested_memo[key] = self._resolve(raw, base, namespace)
         elif found[2] is not None:
-            self.by_name[found[2].name] = found[2]
+            self._by_name[found[2].name] = found[2]
         return found
 
     def _resolve(self, raw: RawProperty, base: str, namespace: str) -> Resolved:
@@ -211,7 +212,7 @@ class Types:
         )
         typedef = self.typedef(key, name, namespace) if key else None
         if typedef is not None:
-            self.by_name[typedef.name] = typedef
+            self._by_name[typedef.name] = typedef
             return typedef.name, typedef
         if not IDENT.match(name):
             return "Edm.String", None
