@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Front matter `doc_type`s of pages that document a type: they need no HTTP request.
+TYPE_DOC_TYPES = ("resourcePageType", "enumPageType", "complexTypePageType")
+
 
 class PageError(ValueError):
     """The text is not a usable doc page; the message is the one-line reason."""

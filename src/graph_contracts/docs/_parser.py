@@ -14,7 +14,7 @@ from ._cursor import MISSING, Cursor, memos_of
 from ._fences import FENCES, fence
 from ._front_matter import read_front_matter
 from ._http import text_message
-from ._model import Page, PageError
+from ._model import TYPE_DOC_TYPES, Page, PageError
 from ._pipe_tables import TABLE_SECTIONS, pipe_table
 from ._prose import prose
 from ._refs import definition, resolve_refs
@@ -22,8 +22,6 @@ from ._sections import TEXT_HEADINGS, enter_heading, heading_line
 from ._style import detect_style
 from ._text_tables import text_table
 from ._todos import todos
-
-_RESOURCE_DOC_TYPES = ("resourcePageType", "enumPageType", "complexTypePageType")
 
 
 def parse_page(text: str, *, resource_only: bool = False, cache: dict | None = None) -> Page:
@@ -53,6 +51,7 @@ def run(cur: Cursor, start: int) -> None:
 
 
 def _run_markdown(cur: Cursor, start: int) -> None:
+    """The Markdown styles: markup lines by first character, everything else is prose."""
     lines = cur.lines
     i, n = start, len(lines)
     while i < n:
@@ -118,6 +117,7 @@ _MARKUP: dict[str, Callable[[Cursor, int, str], int | None]] = {
 
 
 def _run_text(cur: Cursor, start: int) -> None:
+    """Plain-text pages: every non-blank line is read by `_text_line`."""
     lines = cur.lines
     i, n = start, len(lines)
     while i < n:
@@ -145,6 +145,6 @@ def _check_recognized(page: Page) -> None:
     """A page must be an update page, a resource/enum page, or it is not a Graph doc page."""
     if page.paths or page.properties or page.members or page.odata_type:
         return
-    if page.doc_type in _RESOURCE_DOC_TYPES:
+    if page.doc_type in TYPE_DOC_TYPES:
         return
     raise PageError("unrecognizable: no HTTP request, property table or members table found")

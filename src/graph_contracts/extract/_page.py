@@ -6,7 +6,7 @@ import os
 from collections import Counter
 
 from graph_contracts.contracts import Contract, Finding, Property
-from graph_contracts.docs import Page, RawProperty, fill_table
+from graph_contracts.docs import TYPE_DOC_TYPES, Page, RawProperty, fill_table
 
 from ._examples import example_properties, examples_of
 from ._findings import page_findings
@@ -15,15 +15,13 @@ from ._refine import refine
 from ._resource import choose_resource
 from ._types import Collected, Origin, Types
 
-_TYPE_PAGES = ("resourcePageType", "enumPageType", "complexTypePageType")
-
 
 def page_contract(
     page: Page, path: str, shown: str, types: Types, out: list[Finding]
 ) -> Contract | None:
     """The contract one page describes, or None with a page-level finding in `out` saying why."""
     if page.method != "PATCH":
-        if page.doc_type not in _TYPE_PAGES:
+        if page.doc_type not in TYPE_DOC_TYPES:
             what = f"a {page.method} request" if page.method else "no HTTP request"
             why = f"not an update page ({what})"
             out.append(Finding("no-contract", "info", why, shown, page.title_line))
