@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,83 @@ def test_type_page_table_lines_and_refs(corpus: Path) -> None:
     for p in props.values():  # line numbers point at the row itself
         assert lines[p.line - 1].lstrip("| ").startswith(p.name), p
     assert props["invitation"].type_link == "sharinginvitation.md"  # `[SharingInvitation][]`
+
+
+def _text_page(body: list[str]) -> str:
+    return "\n".join(
+        [
+            "Update widget",
+            "",
+            "HTTP Request",
+            "",
+            "PATCH /widgets/{id}",
+            "",
+            "Example",
+            "",
+            "PATCH https://graph.microsoft.com/beta/widgets/1",
+            "Content-type: application/json",
+            "",
+            *body,
+            "",
+            "The response is below.",
+        ]
+    )
+
+
+def test_text_body_ends_at_its_closing_bracket_not_at_brackets_in_strings() -> None:
+    page = parse_page(
+        _text_page(["{", '  "note": "a } and a \\" quote ]",', '  "size": {"cm": 3}', "}"])
+    )
+    (request,) = page.examples
+    assert request.body == {"note": 'a } and a " quote ]', "size": {"cm": 3}}
+    assert request.body_line == 12
+    assert request.body_text.splitlines()[-1] == "}"  # the prose after it is not in the body
+
+
+def test_text_body_that_never_closes_is_truncated() -> None:
+    with pytest.raises(PageError, match="JSON body starting at line 12 never closes"):
+        parse_page(_text_page(["{", '  "note": "a } in a string"']))
+
+
+_MEMO_PAGE = """# Update widget
+{gap}
+## HTTP request
+
+```http
+PATCH /widgets/{{id}}
+```
+
+## Request body
+
+|Property|Type|Description|
+|:---|:---|:---|
+|size|Int32|Size in centimetres, rounded. {size}|
+|color|String|Color.|
+"""
+
+
+def test_memos_shared_across_pages_change_no_page(seeds: Path, corpus: Path) -> None:
+    """Pages parsed with one run's memos equal pages parsed alone, in either order: memos are
+    keyed by content only, never by a line's position, and near-identical rows stay apart."""
+    api = corpus / "graph-docs/api-reference"
+    texts = [
+        _MEMO_PAGE.format(gap="", size="Possible values are: `small`, `large`."),
+        _MEMO_PAGE.format(gap="\n\n", size="Read-only."),  # same `color` row, two lines lower
+        *(decode(p.read_bytes()) for p in sorted(seeds.glob("*.txt"))),
+        *(
+            (api / f).read_text()
+            for f in (
+                "beta/api/intune-deviceconfig-deviceconfigurationuserstatus-update.md",
+                "v1.0/api/intune-deviceconfig-deviceconfigurationuserstatus-update.md",
+                "v1.0/api/user-update.md",
+            )
+        ),
+    ]
+    alone = [dataclasses.asdict(parse_page(t)) for t in texts]
+    assert alone[0]["properties"][0]["enum"] == ["small", "large"]
+    assert alone[1]["properties"][0]["read_only"]
+    assert alone[1]["properties"][1]["line"] == alone[0]["properties"][1]["line"] + 2
+    for order in (texts, texts[::-1]):
+        cache: dict = {}
+        shared = {t: dataclasses.asdict(parse_page(t, cache=cache)) for t in order}
+        assert [shared[t] for t in texts] == alone

@@ -1,0 +1,32 @@
+"""The type a resource page declares: the `@odata.type` of its `<!-- { "blockType": "resource"
+... } -->` annotation, or of its JSON representation."""
+
+from __future__ import annotations
+
+import re
+
+from ._cursor import Cursor
+
+ODATA_TYPE = re.compile(r'"@odata\.type"\s*:\s*"#?([\w.]+)"')
+
+
+def comment(cur: Cursor, i: int) -> int:
+    """An HTML comment from line i (a resource annotation sets `odata_type`); the index after."""
+    lines = cur.lines
+    j = i
+    while j < len(lines) and "-->" not in lines[j]:
+        j += 1
+    chunk = "\n".join(lines[i : j + 1])
+    if '"blockType": "resource"' in chunk or '"blockType":"resource"' in chunk:
+        m = ODATA_TYPE.search(chunk)
+        if m:
+            cur.page.odata_type = m.group(1)
+    return j + 1
+
+
+def resource_json(cur: Cursor, k: int, end: int) -> None:
+    """A resource page's JSON representation (lines k:end): its first `@odata.type`."""
+    for ln in cur.lines[k:end]:
+        m = ODATA_TYPE.search(ln)
+        if m and not cur.page.odata_type:
+            cur.page.odata_type = m.group(1)

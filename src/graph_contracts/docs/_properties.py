@@ -1,0 +1,111 @@
+"""Property rows: name, type cell (and its link), description, enum values, read-only.
+
+Shared by pipe tables and plain-text tables. Parses are memoized for the run (`Memos`): a
+thousand distinct type cells recur across seven thousand distinct rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._cursor import MISSING, Cursor
+from ._markup import CODE, LINK, REF_LINK, group1, plain, strip_links
+from ._model import RawProperty
+
+_SHORTCUT_REF = re.compile(r"\[\s*\**([A-Za-z_][\w.]*)\**\s*\]((?:\s+collection)?)\s*$", re.I)
+_READ_ONLY = re.compile(r"\bread[- ]?only\b", re.I)
+_POSSIBLE = re.compile(
+    r"(?:possible|allowed|supported|valid)\s+values\s+(?:are|is|include)\s*:?", re.I
+)
+_TICK_LIST = re.compile(r"^\s*((?:`[^`]*`[\s,]*(?:(?:and|or)\s+)?)+)")
+_LIST_SPLIT = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+
+# (name, type text, type link, description, enum, read-only): a memoizable parsed row
+Row = tuple[str, str, str | None, str, list[str] | None, bool]
+
+
+def add_property(cur: Cursor, line: int, name: str, type_cell: str, desc: str) -> None:
+    """Append the RawProperty of one row given as cells, unless it is no property row."""
+    rows = cur.memos.rows
+    key = (name, type_cell, desc)
+    row = rows.get(key, MISSING)
+    if row is MISSING:
+        row = rows[key] = property_row(name, type_cell, desc, cur.memos.type_cells)
+    if row is not None:
+        append_row(cur, row, line)
+
+
+def append_row(cur: Cursor, row: Row, line: int) -> None:
+    """A parsed row -> RawProperty; the enum is copied, the memoized row being shared."""
+    name, type_text, link, description, enum, read_only = row
+    cur.page.properties.append(
+        RawProperty(
+            name, type_text, link, description, line, list(enum) if enum else None, read_only
+        )
+    )
+
+
+def property_row(name: str, type_cell: str, desc: str, types: dict) -> Row | None:
+    """The parsed row, or None when the row is not a property (a header row, a blank name).
+    `types` memoizes `_type_cell` for the run."""
+    name = plain(name).strip()
+    if not name or " " in name or name.lower() in ("property", "name"):
+        return None
+    found = types.get(type_cell)
+    if found is None:
+        found = types[type_cell] = _type_cell(type_cell)
+    type_text, link = found
+    description = plain(strip_links(desc))
+    enum = possible_values(desc)
+    read_only = "ead" in desc and bool(_READ_ONLY.search(desc))
+    return name, type_text, link, description, enum, read_only
+
+
+def _type_cell(type_cell: str) -> tuple[str, str | None]:
+    """(type text, type link) of a table's type cell; reference links give "ref:<label>"."""
+    link = None
+    m = LINK.search(type_cell) if "](" in type_cell else None  # the pattern needs "]("
+    if m:
+        link = m.group(2)
+    elif "][" in type_cell:
+        r = REF_LINK.search(type_cell)
+        if r:
+            link = "ref:" + (r.group(2) or r.group(1))
+            type_cell = REF_LINK.sub(group1, type_cell)
+    elif type_cell.startswith("["):
+        r = _SHORTCUT_REF.match(type_cell)
+        if r:  # `[physicalAddress]` or `[part] collection`: a shortcut reference link
+            link = "ref:" + r.group(1)
+            type_cell = r.group(1) + r.group(2)
+    return plain(strip_links(type_cell)), link
+
+
+def possible_values(desc: str) -> list[str] | None:
+    """Enum members listed as "Possible values are: `a`, `b`" (backticks or bare words)."""
+    m = None
+    at = desc.find("alues")
+    while at >= 0 and m is None:  # the regex only around each "values": no scan of long text
+        m = _POSSIBLE.search(desc, max(0, at - 12), at + 20)
+        at = desc.find("alues", at + 5)
+    if not m:
+        return None
+    rest = desc[m.end() :]
+    ticks = _TICK_LIST.match(rest)
+    if ticks:
+        values = CODE.findall(ticks.group(1))
+    else:
+        sentence = _SENTENCE_END.split(rest.strip(), maxsplit=1)[0]
+        values = [v.strip() for v in _LIST_SPLIT.split(sentence)]
+    return _identifiers(v.strip("'\"*") for v in values if v)
+
+
+def _identifiers(values) -> list[str] | None:
+    """The leading run of identifiers, without repeats: the list ends at the first non-name."""
+    out: list[str] = []
+    for v in values:
+        if not (v.isascii() and v.isidentifier()):  # == IDENT, without a regex call
+            break
+        if v not in out:
+            out.append(v)
+    return out or None

@@ -1,0 +1,119 @@
+"""Sentences: the namespace, the beta note, the success status, and the resource the page
+updates (a linked type, a reference link, or a name in a known sentence)."""
+
+from __future__ import annotations
+
+import re
+
+from ._cursor import Cursor
+from ._markup import IDENT, REF_LINK, plain, strip_links
+from ._model import Page
+from ._permissions import italic_scope
+
+_NAMESPACE = re.compile(r"^\s*Namespace:\s*([A-Za-z][\w.]*)")
+_BETA_NOTE = re.compile(r"under the /beta version|\[!INCLUDE \[beta-disclaimer\]", re.I)
+_STATUS_TEXT = re.compile(r"`?\b(200|201|202|204)\s+(?:OK|No Content|Accepted|Created)\b", re.I)
+_RES_LINK = re.compile(
+    r"\[\s*\**([^\]]*?)\**\s*\]\(((?:\.\./resources/|\./|)[^)\s/:#]*\.md)(?:#[^)]*)?\)"
+)
+_UPDATE_SENTENCE = re.compile(
+    r"^Update the properties of (?:(?:an?|the)\s+)?([A-Za-z][\w]*)\s+(?:object|resource|entity)\b"
+)
+_REPR_SENTENCE = re.compile(
+    r"JSON representation (?:of|for) (?:an?|the)\s+([A-Za-z][\w]*)\s+object", re.I
+)
+_RESP_SENTENCE = re.compile(r"an updated\s+([A-Za-z][\w]*)\s+object", re.I)
+_RESOURCE_SECTIONS = frozenset(("", "body", "response", "other", "request"))
+
+
+def prose(cur: Cursor, s: str, i: int) -> None:
+    """One stripped line of prose (line i): whatever fact it states, by section."""
+    page = cur.page
+    if page.namespace == "microsoft.graph" and s.startswith("Namespace") and _namespace(page, s):
+        return
+    if not page.beta_note and ("eta" in s or "ETA" in s) and _BETA_NOTE.search(s):
+        page.beta_note = True
+    sec = cur.section
+    if sec == "examples":
+        return  # example prose ("The following is an example...") carries no facts
+    if sec == "permissions" and page.style == "markdown" and italic_scope(cur, s, i):
+        return
+    if sec == "response":
+        _response(page, s, i)
+    if (page.resource is None or page.resource_link is None) and sec in _RESOURCE_SECTIONS:
+        _resource_sentence(cur, s)
+
+
+def _namespace(page: Page, s: str) -> bool:
+    m = _NAMESPACE.match(s)
+    if m:
+        page.namespace = m.group(1)
+    return m is not None
+
+
+def _response(page: Page, s: str, i: int) -> None:
+    """The success status ("200 OK") and the linked type of "returns an updated [x]"."""
+    if page.status is None:
+        m = _STATUS_TEXT.search(s)
+        if m:
+            page.status, page.status_line = int(m.group(1)), i + 1
+    if page.response_resource is None and "](" in s:
+        m = _RES_LINK.search(s)
+        if m and IDENT.match(plain(m.group(1)).strip()):
+            page.response_resource = (plain(m.group(1)).strip(), m.group(2))
+
+
+def _resource_sentence(cur: Cursor, s: str) -> None:
+    """The resource type: a link to a resource page, or the name in a known sentence."""
+    page = cur.page
+    if "](" in s and _linked(cur, s):
+        return
+    if page.resource_ref is None and "][" in s and _referenced(cur, s):
+        return
+    if page.resource is None and ("pdate" in s or "epresentation" in s):
+        _named(page, s)
+
+
+def _relevant(cur: Cursor, s: str) -> bool:
+    """Under an unknown heading ("other") only a sentence that says "update" names the resource."""
+    return cur.section != "other" or "update" in s.lower()
+
+
+def _linked(cur: Cursor, s: str) -> bool:
+    """`[x](../resources/x.md)`; a link text that is no name is named by its page."""
+    m = _RES_LINK.search(s)
+    if not (m and _relevant(cur, s)):
+        return False
+    page = cur.page
+    name = plain(m.group(1)).strip()
+    if not IDENT.match(name) and m.group(2).startswith("../resources/"):
+        name = m.group(2)[13:-3]  # "a [print job](../resources/printjob.md)"
+    if not IDENT.match(name) or page.resource_link is not None:
+        return False
+    page.resource, page.resource_link = name, m.group(2)
+    # "Update [the properties of] a [x](...)": the object of the update itself
+    page.resource_strong = s.startswith("Update") and ". " not in s[: m.start()]
+    return True
+
+
+def _referenced(cur: Cursor, s: str) -> bool:
+    """`[x][]` or `[x][label]`: resolved once the page's link definitions are read."""
+    r = REF_LINK.search(s)
+    if not r:
+        return False
+    name = plain(r.group(1)).strip()
+    if not (IDENT.match(name) and _relevant(cur, s)):
+        return False
+    cur.page.resource = name
+    cur.page.resource_ref = r.group(2) or r.group(1)
+    return True
+
+
+def _named(page: Page, s: str) -> None:
+    """ "Update the properties of a x object", "JSON representation of a x object"..."""
+    text = strip_links(s)
+    for rx in (_UPDATE_SENTENCE, _REPR_SENTENCE, _RESP_SENTENCE):
+        m = rx.search(text)
+        if m:
+            page.resource = m.group(1)
+            return

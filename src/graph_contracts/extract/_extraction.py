@@ -1,0 +1,67 @@
+"""One extract run: files -> parsed pages -> one draft contract per page -> merged contracts."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph_contracts.contracts import Contract, Finding
+from graph_contracts.docs import PageError, decode, parse_page
+
+from ._files import collect, display_root, read_bytes
+from ._merge import Draft, merge
+from ._page import page_contract
+from ._pages import Pages
+from ._types import Types
+
+
+@dataclass
+class Extraction:
+    """The result of one extract run: contracts, page-level findings and bad-input errors."""
+
+    contracts: list[Contract]
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def extract_paths(paths: Iterable[Path]) -> Extraction:
+    """Extract contracts from files or folders (searched recursively for *.md and *.txt).
+
+    The cyclic garbage collector is paused meanwhile: the run allocates a great many small,
+    acyclic objects that survive to the end, and collecting them repeatedly is pure overhead.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract(paths)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _extract(paths: Iterable[Path]) -> Extraction:
+    paths = [Path(p) for p in paths]
+    files, errors = collect(paths)
+    types = Types(Pages(display_root(paths)))
+    drafts: list[Draft] = []
+    findings: list[Finding] = []
+    shown_files = sorted((types.pages.show(f), f) for f in files)  # merge order = sorted sources
+    for order, (shown, path) in enumerate(shown_files):
+        try:
+            page = parse_page(decode(read_bytes(path)), cache=types.pages.rows)
+        except PageError as exc:  # named as given on the command line: findable by the user
+            errors.append(f"{path}: {exc}")
+            continue
+        except OSError as exc:
+            errors.append(f"{path}: cannot read ({exc.strerror or exc})")
+            continue
+        contract = page_contract(page, path, shown, types, findings)
+        if contract is not None:
+            drafts.append(Draft(contract, page, shown, order))
+    groups: dict[tuple[str, str], list[Draft]] = {}
+    for d in drafts:
+        groups.setdefault((d.contract.version, d.contract.resource), []).append(d)
+    contracts = sorted((merge(group) for group in groups.values()), key=lambda c: c.id)
+    return Extraction(contracts, findings, errors)

@@ -1,0 +1,24 @@
+"""Page-level findings, and how findings name a property's type."""
+
+from __future__ import annotations
+
+from graph_contracts.contracts import Finding, Property
+from graph_contracts.docs import Page
+
+
+def page_findings(page: Page, shown: str, findings: list[Finding]) -> None:
+    """TODO placeholders left in, and a page that lists no permission."""
+    for line, text in page.todos:
+        findings.append(
+            Finding("todo-placeholder", "warning", f"placeholder left in: {text}", shown, line)
+        )
+    if not any(page.permissions.values()):
+        where = page.permissions_line or page.title_line
+        why = "only TODO placeholders" if page.permissions_line else "no permissions section"
+        findings.append(
+            Finding("missing-permissions", "error", f"no permission listed ({why})", shown, where)
+        )
+
+
+def describe(p: Property) -> str:
+    return f"{p.type} with {len(p.enum)} values" if p.enum else p.type

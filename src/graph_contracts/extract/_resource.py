@@ -1,0 +1,120 @@
+"""Which resource type an update page updates.
+
+Candidates, in order: the linked type of the description sentence (unless the link is to
+another API page; a link text that is no name, `[print job](../resources/printjob.md)`, is named
+by its page), the title `Update x`, the response sentence's link, the request's `@odata.type`,
+the last path segment singularized. The first backed by a resource page wins. The title goes
+first when it names a type page exactly and the link was only a passing mention, not the object
+of an "Update a [x]" sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from graph_contracts.docs import Page
+
+from ._pages import Pages
+from ._paths import PLACEHOLDER, singular, strip_url
+from ._types import IDENT, qualify
+
+_TITLE_RESOURCE = re.compile(r"^Update\s+([A-Za-z][\w]*)\s*$")
+
+Candidate = tuple[str, str | None]  # (type name, link to its page)
+
+
+def choose_resource(page: Page, path: str, pages: Pages) -> tuple[str | None, str | None]:
+    """Qualified resource type and the key of its resource page (None when it has none)."""
+    named = _described(page, path, pages)
+    candidates = _candidates(page, path, pages, named)
+    for name, link in candidates:
+        found = _backed(name, link, page, path, pages)
+        if found is not None:
+            return found
+    return _unbacked(candidates, named, page.namespace), None
+
+
+def _described(page: Page, path: str, pages: Pages) -> str | None:
+    """The description's type, unless its link points at another API page."""
+    if page.resource and page.resource_link:
+        key = pages.link(path, page.resource_link)
+        if key is not None and os.sep + "resources" + os.sep not in key:
+            return None  # "a special case of [Update](x-update.md)"
+    return page.resource
+
+
+def _candidates(page: Page, path: str, pages: Pages, named: str | None) -> list[Candidate]:
+    m = _TITLE_RESOURCE.match(page.title)
+    titled = m.group(1) if m else None
+    out: list[Candidate] = []
+    if titled and named and _title_first(page, titled, named, path, pages):
+        out.append((titled, None))  # "Update printerShare" beats a passing [printer] link
+    if named:
+        out.append((named, page.resource_link))
+    if titled:
+        out.append((titled, None))
+    if page.response_resource:
+        out.append(page.response_resource)
+    out.extend((name, None) for name in (_request_type(page), _last_segment(page)) if name)
+    return out
+
+
+def _title_first(page: Page, titled: str, named: str, path: str, pages: Pages) -> bool:
+    return (
+        not page.resource_strong
+        and titled.lower() != named.lower()
+        and _declares(titled, path, pages)
+    )
+
+
+def _declares(name: str, path: str, pages: Pages) -> bool:
+    """True when ../resources/<name>.md exists and declares exactly that type."""
+    key = pages.link(path, f"../resources/{name.lower()}.md")
+    page = pages.page(key) if key else None
+    if page is None:
+        return False
+    declared = pages.declared_name(page, name, page.namespace)
+    return declared.rsplit(".", 1)[-1].lower() == name.lower()
+
+
+def _request_type(page: Page) -> str | None:
+    """The `@odata.type` of the first request example that has one."""
+    for e in page.examples:
+        if e.kind == "request" and isinstance(e.body, dict):
+            t = e.body.get("@odata.type")
+            if isinstance(t, str) and t.strip("#"):
+                return t.strip("#")
+    return None
+
+
+def _last_segment(page: Page) -> str | None:
+    """The first template's last plain segment, singularized (`.../userStatuses/{id}`)."""
+    if not page.paths:
+        return None
+    url = strip_url(page.paths[0][1]) or ""
+    segs = [x for x in url.split("?")[0].split("/") if x]
+    plain = [x for x in segs if not PLACEHOLDER.match(x) and IDENT.match(x) and "." not in x]
+    return singular(plain[-1]) if plain else None
+
+
+def _backed(
+    name: str, link: str | None, page: Page, path: str, pages: Pages
+) -> tuple[str, str] | None:
+    """(declared name, page key) when the candidate has a resource page that declares a type."""
+    short = name.rsplit(".", 1)[-1]
+    key = pages.link(path, link) or pages.link(path, f"../resources/{short.lower()}.md")
+    res_page = pages.page(key) if key else None
+    if res_page is not None and (res_page.odata_type or res_page.table or res_page.properties):
+        return pages.declared_name(res_page, short, page.namespace), key
+    return None
+
+
+def _unbacked(candidates: list[Candidate], named: str | None, namespace: str) -> str | None:
+    """No candidate has a page: the description's name, else the first two plausible ones."""
+    if candidates and named:
+        return qualify(named, namespace)
+    for name, _ in candidates[:2]:
+        if IDENT.match(name):
+            return qualify(name, namespace)
+    return None

@@ -1,0 +1,249 @@
+"""Type resolution: a table row's type cell -> CSDL type, and a linked type page -> TypeDef.
+
+`String` -> `Edm.String`; `x collection` / `Collection of x` -> `Collection(...)`; named types
+are qualified with the page's namespace, or with the linked type page's own name. A link with an
+anchor (`[ageGroup](user.md#agegroup-values)`) names the type by its text; a type page outside
+the corpus gives a camelCase name (`[SharingLink]` -> `sharingLink`); unlinked names are looked
+up as `resources/<name>.md`, then as Intune's `resources/intune-<area>-<name>.md`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from graph_contracts.contracts import NAMESPACE, Finding, Property, TypeDef
+from graph_contracts.docs import RawProperty, fill_table
+
+from ._nullability import documented_nullability
+from ._pages import Pages
+
+PRIMITIVES = {
+    "string": "Edm.String",
+    "str": "Edm.String",
+    "int32": "Edm.Int32",
+    "int": "Edm.Int32",
+    "integer": "Edm.Int32",
+    "int16": "Edm.Int16",
+    "int64": "Edm.Int64",
+    "long": "Edm.Int64",
+    "byte": "Edm.Byte",
+    "sbyte": "Edm.SByte",
+    "boolean": "Edm.Boolean",
+    "bool": "Edm.Boolean",
+    "datetimeoffset": "Edm.DateTimeOffset",
+    "datetime": "Edm.DateTimeOffset",
+    "date": "Edm.Date",
+    "timeofday": "Edm.TimeOfDay",
+    "time": "Edm.TimeOfDay",
+    "duration": "Edm.Duration",
+    "timespan": "Edm.Duration",
+    "guid": "Edm.Guid",
+    "uuid": "Edm.Guid",
+    "binary": "Edm.Binary",
+    "double": "Edm.Double",
+    "single": "Edm.Single",
+    "float": "Edm.Single",
+    "decimal": "Edm.Decimal",
+    "stream": "Edm.Stream",
+}
+IDENT = re.compile(r"^[A-Za-z_][\w.]*$")
+_COLLECTION = re.compile(
+    r"^(?:Collection\s*\((.+)\)|(.+?)\s+collection|collection\s+of\s+(.+?)s?)$", re.I
+)
+_PAREN_TAIL = re.compile(r"\s*\(.*\)$")
+
+Resolved = tuple[str, str, TypeDef | None]  # (CSDL type, element type, its TypeDef)
+
+
+@dataclass(slots=True)
+class Origin:
+    """Where table rows come from: links resolve against `base`, sources name `shown`."""
+
+    base: str
+    shown: str
+    namespace: str
+
+
+@dataclass(slots=True)
+class Collected:
+    """What typing one contract's rows gathers: the TypeDefs it uses, and findings."""
+
+    types: dict[str, TypeDef] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+class Types:
+    """The run's type resolution, memoized: one TypeDef per type page, one answer per cell."""
+
+    def __init__(self, pages: Pages) -> None:
+        self.pages = pages
+        self._typedefs: dict[str, TypeDef | None] = {}
+        self._in_progress: set[str] = set()
+        self._by_name: dict[str, TypeDef] = {}
+        self._memo: dict[tuple | str, Resolved] = {}  # by cell (and where it is read)
+        self._nested_memo: dict[tuple, Resolved] = {}  # see `csdl_type`
+        self._dirnames: dict[str, str] = {}
+
+    def property_of(self, raw: RawProperty, origin: Origin, out: Collected) -> Property:
+        """The typed Property of one row; the TypeDefs it needs are added to `out`."""
+        ctype, inner, typedef = self.csdl_type(raw, origin.base, origin.namespace)
+        enum = raw.enum
+        source = f"{origin.shown}:{raw.line}"
+        if typedef is not None:
+            self.collect(typedef, out.types)
+            if (
+                typedef.kind == "enum"
+                and typedef.members
+                and len(typedef.members) >= len(enum or [])
+            ):
+                enum = list(typedef.members)
+        elif not inner.startswith("Edm."):
+            _unresolved(raw, inner, enum, origin, out)
+        key = raw.name == "id"
+        return Property(  # positional, in field order: half the cost of keywords, 14k calls a run
+            raw.name,
+            ctype,
+            enum,
+            raw.description,
+            documented_nullability(raw.description, key=key),  # nullable
+            key,
+            raw.read_only and not key,  # read_only
+            [source],  # sources
+        )
+
+    def typedef(self, key: str, fallback: str, namespace: str) -> TypeDef | None:
+        """The TypeDef of a linked type page, properties typed recursively (cycles cut)."""
+        if key in self._typedefs:
+            return self._typedefs[key]
+        page = self.pages.page(key)
+        if page is None or key in self._in_progress:
+            return None
+        fill_table(page, self.pages.rows)
+        name = self.pages.declared_name(page, fallback, namespace)
+        source = self.pages.show(key)
+        if page.members:
+            td = TypeDef(name, "enum", members=list(page.members), sources=[source])
+        elif page.properties:
+            td = TypeDef(name, "complex", sources=[source])
+        else:
+            self._typedefs[key] = None
+            return None
+        self._typedefs[key] = td  # before its properties: a self-reference finds it
+        if td.kind == "complex":
+            self._in_progress.add(key)
+            origin = Origin(key, source, page.namespace)
+            td.properties = [self.property_of(raw, origin, Collected()) for raw in page.properties]
+            self._in_progress.discard(key)
+        return td
+
+    def collect(self, td: TypeDef, types: dict[str, TypeDef]) -> None:
+        """Add a TypeDef and, transitively, the TypeDefs its properties use."""
+        if td.name in types:
+            return
+        types[td.name] = td
+        for p in td.properties:
+            sub = self._by_name.get(element(p.type))
+            if sub is not None:
+                self.collect(sub, types)
+
+    def csdl_type(self, raw: RawProperty, base: str, namespace: str) -> Resolved:
+        """(CSDL type, element type, TypeDef) for a table's type cell, memoized per run (the
+        same cell recurs on many pages).
+
+        While type pages are being resolved (`_in_progress`) a separate memo is used, and a hit
+        repeats the one side effect a fresh resolution has (`_by_name` points at the TypeDef):
+        the answer itself cannot differ, since a TypeDef is registered in `_typedefs` before its
+        own properties are resolved. Outside, hits leave `_by_name` alone, as they always have.
+        """
+        if raw.type_link is None:  # `String`, `Int32 collection`...: the same answer everywhere
+            found = self._memo.get(raw.type_text)
+            if found is not None:
+                return found
+        folder = self._dirnames.get(base)
+        if folder is None:
+            folder = self._dirnames[base] = os.path.dirname(base)
+        key = (raw.type_text, raw.type_link, folder, namespace)
+        if self._in_progress:
+            return self._nested_type(key, raw, base, namespace)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._resolve(raw, base, namespace)
+            if raw.type_link is None and found[2] is None and found[1].startswith("Edm."):
+                self._memo[raw.type_text] = found
+        return found
+
+    def _nested_type(self, key: tuple, raw: RawProperty, base: str, namespace: str) -> Resolved:
+        """`csdl_type` while a type page's own properties are being typed (see there)."""
+        found = self._nested_memo.get(key)
+        if found is None:
+            found = self._nested_memo[key] = self._resolve(raw, base, namespace)
+        elif found[2] is not None:
+            self._by_name[found[2].name] = found[2]
+        return found
+
+    def _resolve(self, raw: RawProperty, base: str, namespace: str) -> Resolved:
+        text = raw.type_text.strip().strip("*")
+        m = _COLLECTION.match(text)
+        if m:
+            text = (m.group(1) or m.group(2) or m.group(3)).strip()
+        text = _PAREN_TAIL.sub("", text).strip() or "String"
+        typedef = None
+        inner = PRIMITIVES.get(text.lower().removeprefix("edm."))
+        if inner is None:
+            inner, typedef = self._named(text, raw.type_link, base, namespace)
+        return (f"Collection({inner})" if m else inner), inner, typedef
+
+    def _named(
+        self, text: str, link: str | None, base: str, namespace: str
+    ) -> tuple[str, TypeDef | None]:
+        """A non-primitive type: the linked (or guessed) type page's, else a qualified name."""
+        name = text.split()[0] if text.split() else text
+        if link and "#" in link:
+            # `[ageGroup](user.md#agegroup-values)`: the type is the link text (often an enum
+            # documented in a section of another page), not the page the anchor lives on.
+            link = None
+        pages = self.pages
+        key = (
+            pages.link(base, link)
+            or pages.link(base, f"../resources/{name.lower()}.md")
+            or pages.intune(base, name)
+        )
+        typedef = self.typedef(key, name, namespace) if key else None
+        if typedef is not None:
+            self._by_name[typedef.name] = typedef
+            return typedef.name, typedef
+        if not IDENT.match(name):
+            return "Edm.String", None
+        if link and "." not in name:  # a link to a type page outside the corpus: CSDL
+            name = name[:1].lower() + name[1:]  # type names are camelCase (`SharingLink`)
+        return qualify(name, namespace), None
+
+
+def _unresolved(
+    raw: RawProperty, inner: str, enum: list[str] | None, origin: Origin, out: Collected
+) -> None:
+    """A named type without a type page: an enum when the row lists values, else a finding."""
+    if enum:
+        source = f"{origin.shown}:{raw.line}"
+        out.types.setdefault(inner, TypeDef(inner, "enum", members=list(enum), sources=[source]))
+    elif inner not in out.types:
+        out.findings.append(
+            Finding(
+                "unresolved-type",
+                "warning",
+                f"property {raw.name}: type {raw.type_text!r} has no type page to resolve it",
+                origin.shown,
+                raw.line,
+            )
+        )
+
+
+def qualify(name: str, namespace: str) -> str:
+    return name if "." in name else f"{namespace or NAMESPACE}.{name}"
+
+
+def element(ctype: str) -> str:
+    """`Collection(X)` -> `X`; any other type is its own element."""
+    return ctype[11:-1] if ctype.startswith("Collection(") else ctype
