@@ -36,7 +36,7 @@ from graph_contracts.auth import (
     StaticToken,
     from_settings,
 )
-from graph_contracts.client import GraphClient, InProcessTransport
+from graph_contracts.client import CredentialsRejected, GraphClient, InProcessTransport
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
@@ -53,6 +53,8 @@ class Authority:
     cert_pem: bytes = b""  # the client certificate the app registration trusts
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
     counter: itertools.count = field(default_factory=itertools.count)
+    expires_in: int = 3599  # lifetime of the tokens it issues, seconds
+    issued: dict[str, float] = field(default_factory=dict)  # token -> expiry (time.monotonic)
 
     @property
     def url(self) -> str:
@@ -90,8 +92,10 @@ def fake_authority_app(state: Authority) -> Starlette:
         elif not _assertion_ok(state, one, str(request.url)):
             return refuse("invalid_client", "Client assertion failed signature validation.")
         n = next(state.counter)
+        access_token = f"fake-access-token-{n}"
+        state.issued[access_token] = time.monotonic() + state.expires_in
         return JSONResponse(
-            {"token_type": "Bearer", "expires_in": 3599, "access_token": f"fake-access-token-{n}"}
+            {"token_type": "Bearer", "expires_in": state.expires_in, "access_token": access_token}
         )
 
     return Starlette(
@@ -370,3 +374,100 @@ def test_cloud_follows_the_base_url_unless_graph_cloud_says_otherwise():
     assert from_settings(None, azure, base_url="http://127.0.0.1:8000").scope == (
         "https://graph.microsoft.com/.default"
     )
+
+
+# --- tokens that last the night -------------------------------------------------------------
+
+
+def graph_accepting(authority: Authority, refuse: set[str] | None = None) -> Starlette:
+    """A Graph that accepts only tokens the authority issued and that have not expired.
+
+    Tokens in `refuse` get 401 once each (revoked, as after a password reset or a clock skew).
+    """
+    refused = set(refuse or ())
+
+    async def endpoint(request: Request) -> Response:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        expiry = authority.issued.get(token)
+        if expiry is None or time.monotonic() >= expiry or token in refused:
+            refused.discard(token)
+            error = {"error": {"code": "InvalidAuthenticationToken", "message": "expired"}}
+            return JSONResponse(error, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse({"token": token})
+
+    return Starlette(routes=[Route("/{p:path}", endpoint, methods=["GET", "PATCH"])])
+
+
+def test_short_lived_tokens_are_renewed_before_they_expire(authority: Authority) -> None:
+    """msal serves a cached token only while it has 5 minutes left: a run never sends a stale one."""
+    authority.expires_in = 302  # cached for ~2 s, then renewed (302 - 300)
+    try:
+        auth = credentials(authority)
+        transport = InProcessTransport(graph_accepting(authority))
+        before = len(authority.token_requests)
+        used = set()
+        with GraphClient("http://graph.test", "beta", auth=auth, transport=transport) as client:
+            deadline = time.monotonic() + 3.5
+            while time.monotonic() < deadline:
+                response = client.get("/me")
+                assert response.status_code == 200  # never a 401: renewed before expiry
+                used.add(response.json()["token"])
+                time.sleep(0.25)
+        assert len(used) >= 2 and len(authority.token_requests) - before == len(used)
+    finally:
+        authority.expires_in = 3599
+
+
+def test_a_401_mid_run_gets_one_renewal_and_one_retry(authority: Authority) -> None:
+    auth = credentials(authority)
+    current = auth.token()
+    transport = InProcessTransport(graph_accepting(authority, refuse={current}))
+    before = len(authority.token_requests)
+    with GraphClient("http://graph.test", "beta", auth=auth, transport=transport) as client:
+        response = client.patch("/things/1", json={"a": 1})
+    assert response.status_code == 200 and response.json()["token"] != current
+    assert len(authority.token_requests) == before + 1  # msal's cache was bypassed once
+
+
+def test_a_401_that_persists_stops_the_run_as_credentials_rejected(authority: Authority) -> None:
+    auth = credentials(authority)
+
+    async def always_401(request: Request) -> Response:
+        return JSONResponse({"error": {"code": "x", "message": "y"}}, status_code=401)
+
+    app = Starlette(routes=[Route("/{p:path}", always_401, methods=["GET"])])
+    before = len(authority.token_requests)
+    with (
+        GraphClient("http://g", "beta", auth=auth, transport=InProcessTransport(app)) as client,
+        pytest.raises(CredentialsRejected, match="after a token renewal") as info,
+    ):
+        client.get("/me")
+    assert len(authority.token_requests) == before + 2  # the first token and one renewal
+    assert "on the first request" in str(info.value)
+    for token in authority.issued:
+        assert token not in str(info.value)
+
+
+def test_a_static_token_rejected_mid_run_is_not_retried() -> None:
+    answers = iter([200, 401])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(next(answers), json={})
+
+    client = GraphClient(
+        "http://g", "beta", auth=StaticToken("tok-123456"), transport=httpx.MockTransport(handler)
+    )
+    assert client.get("/ok").status_code == 200
+    with pytest.raises(CredentialsRejected, match=r"mid-run.*static token cannot be renewed"):
+        client.get("/now-rejected")
+
+
+def test_probes_without_or_with_a_wrong_token_are_answered_not_raised() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={})
+
+    client = GraphClient(
+        "http://g", "beta", auth=StaticToken("tok-123456"), transport=httpx.MockTransport(handler)
+    )
+    assert client.patch("/x", json={}, auth=None).status_code == 401
+    assert client.patch("/x", json={}, auth=StaticToken("wrong-one")).status_code == 401

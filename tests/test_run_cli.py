@@ -306,3 +306,38 @@ def test_plain_pytest_run_that_checks_nothing_is_not_green(tmp_path: Path) -> No
     assert done.returncode == 1, done.stdout + done.stderr
     assert "8 skipped" in done.stdout
     assert summary_of(tmp_path)["run"]["outcome"] == "error"
+
+
+def revoking_after(app, writes: int):
+    """The mock, but every request is refused with 401 once `writes` PATCHes went through."""
+    seen = {"patches": 0}
+
+    async def wrapper(scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "PATCH":
+            seen["patches"] += 1
+        if scope["type"] == "http" and seen["patches"] > writes:
+            error = {"error": {"code": "InvalidAuthenticationToken", "message": "revoked"}}
+            headers = {"WWW-Authenticate": "Bearer"}
+            await JSONResponse(error, status_code=401, headers=headers)(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return wrapper
+
+
+def test_credentials_rejected_mid_run_stop_it_with_exit_2(tmp_path: Path) -> None:
+    from graph_contracts.mock import create_app
+
+    token = "test-token-1234"
+    app = create_app(contract_files.load(ROOT / "contracts"), token=token)
+    with app_server(revoking_after(app, writes=20)) as url:
+        code, output = run_cli(
+            *CONTRACTS, "--base-url", url, "--token", token, "--report-dir", str(tmp_path), *FAST
+        )
+    assert code == 2, output
+    assert output.splitlines()[-1].startswith("ERROR: credentials rejected mid-run: "), output
+    summary = summary_of(tmp_path)
+    assert summary["run"]["outcome"] == "error" and "mid-run" in summary["run"]["message"]
+    # the entity being written could not be put back: said, not hidden
+    assert summary["left_changed"] and "401" in summary["left_changed"][0]
+    assert token not in (tmp_path / "summary.json").read_text()

@@ -3,6 +3,11 @@
 `StaticToken` sends a token given on the command line or in GRAPH_TOKEN; `ClientCredentials`
 gets one from Entra ID with msal (client secret or certificate), lazily on the first request and
 from msal's cache afterwards. Every auth object exposes `secrets` for report redaction.
+
+Tokens that last the night: client-credentials tokens live 60-90 minutes. msal serves a cached
+token only while it has more than five minutes left, so asking msal before every request renews
+it before it expires. A 401 with a token msal thought valid (revoked, clock skew) gets one
+renewal and one retry, inside the auth flow; a 401 after that is the client's to report.
 """
 
 from __future__ import annotations
@@ -169,9 +174,27 @@ class ClientCredentials(httpx.Auth):
         self._last_token = result["access_token"]
         return result["access_token"]
 
+    def renew(self) -> None:
+        """Forget msal's cached access token, so the next `token()` asks the authority again.
+
+        `acquire_token_for_client` has no force-refresh; removing the cached access token is the
+        supported way (msal's own token cache API).
+        """
+        with self._lock:
+            if self._app is None:
+                return
+            cache = self._app.token_cache  # type: ignore[attr-defined]
+            kind = cache.CredentialType.ACCESS_TOKEN
+            for entry in list(cache.search(kind, target=[self.scope])):
+                cache.remove_at(entry)
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.token()}"
-        yield request
+        response = yield request
+        if response.status_code == 401:  # one renewal and one retry; the client judges the rest
+            self.renew()
+            request.headers["Authorization"] = f"Bearer {self.token()}"
+            yield request
 
     def __repr__(self) -> str:
         return f"ClientCredentials(tenant_id={self.tenant_id!r}, client_id={self.client_id!r})"

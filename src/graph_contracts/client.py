@@ -23,6 +23,7 @@ import httpx
 import tenacity
 
 __all__ = [
+    "CredentialsRejected",
     "GraphClient",
     "GraphContractsError",
     "InProcessTransport",
@@ -41,6 +42,13 @@ class GraphContractsError(Exception):
 
 class TargetUnreachable(GraphContractsError):
     """The target service could not be reached at all (connection refused, DNS, TLS, timeout)."""
+
+
+class CredentialsRejected(GraphContractsError):
+    """A request sent with the run's own credentials got 401 (after one renewal, where possible).
+
+    Never raised for the auth check's probes, which send no token or a wrong one on purpose.
+    """
 
 
 @dataclass(frozen=True)
@@ -173,6 +181,7 @@ class GraphClient:
         self.retry = retry
         self.retries = RetryStats()
         self.on_retry = on_retry
+        self._accepted = False  # a request with our own credentials has been answered non-401
         self._sleep = sleep
         self._http = httpx.Client(
             transport=transport,
@@ -276,7 +285,22 @@ class GraphClient:
             ) from None
         if response.status_code == 429:
             self.retries.throttled += 1
+        if auth is not None and auth is self.auth:
+            self._check_credentials(request, response)
         return response
+
+    def _check_credentials(self, request: httpx.Request, response: httpx.Response) -> None:
+        """Our own credentials got 401: the run cannot go on (a probe's 401 is expected)."""
+        if response.status_code != 401:
+            self._accepted = True
+            return
+        renewable = callable(getattr(self.auth, "renew", None))
+        when = "mid-run" if self._accepted else "on the first request"
+        how = "after a token renewal" if renewable else "(a static token cannot be renewed)"
+        raise CredentialsRejected(
+            f"credentials rejected {when}: {request.method} {request.url} answered 401 {how}; "
+            "check --token / GRAPH_TOKEN or the client-credentials settings"
+        )
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.request("GET", path, **kw)
