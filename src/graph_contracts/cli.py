@@ -269,6 +269,19 @@ def run(
         int | None,
         typer.Option(help="Schemathesis cases per endpoint (default: max-examples; 0: off)."),
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="A previous run's summary.json: each result is marked new/fixed/..."),
+    ] = None,
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="any: every failure fails the run; new: only new ones.")
+    ] = "any",
+    known_failures: Annotated[
+        Path | None,
+        typer.Option(
+            "--known-failures", help="YAML file of accepted failures (check, path, until)."
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
 ) -> None:
     """Run the contract suite against a Graph target and write reports.
@@ -293,6 +306,9 @@ def run(
         read_window=read_window,
         faults=list(fault or []),
         schemathesis=schemathesis,
+        baseline=baseline,
+        fail_on=fail_on,
+        known_failures=known_failures,
     )
     reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives here
     handlers = [

@@ -53,6 +53,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         help="Embedded mock only: inject this fault (repeatable); proves the suite.",
     )
+    add("--graph-baseline", default=None, help="A previous run's summary.json (changes since).")
+    add("--graph-fail-on", choices=("any", "new"), default="any", help="new: only new failures.")
+    add("--graph-known-failures", default=None, help="YAML file of accepted failures.")
     add(
         "--graph-schemathesis",
         type=int,
@@ -68,7 +71,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def config_from(options: pytest.Config) -> RunConfig:
     """The plugin options as the engine's configuration (no argv round trip)."""
     get = options.getoption
-    ids = get("--graph-ids")
+    ids, baseline, known = (
+        get("--graph-ids"),
+        get("--graph-baseline"),
+        get("--graph-known-failures"),
+    )
     return RunConfig(
         base_url=get("--graph-base-url"),
         contracts=Path(get("--graph-contracts")),
@@ -80,6 +87,9 @@ def config_from(options: pytest.Config) -> RunConfig:
         read_window=get("--graph-read-window"),
         faults=list(get("--graph-fault") or []),
         schemathesis=get("--graph-schemathesis"),
+        baseline=Path(baseline) if baseline else None,
+        fail_on=get("--graph-fail-on"),
+        known_failures=Path(known) if known else None,
     )
 
 
@@ -142,6 +152,8 @@ class GraphSession:
             self.fatal = str(exc)
             pytest.exit(f"graph-contracts: {exc}", returncode=EXIT_CONFIG)
         result = next(r for r in results if r.check == check)
+        if result.outcome == "failed" and result.excused:
+            pytest.xfail(f"{result.excused}: {result.message}")
         if result.outcome == "failed":
             self._attach(result)
             repro = f"\nreproduce: {result.repro}" if result.repro else ""

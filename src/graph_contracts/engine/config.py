@@ -15,6 +15,7 @@ from pathlib import Path
 from graph_contracts import contracts as contract_files
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import IdsFileError, load_ids
+from graph_contracts.engine.triage import Baseline, Triage, TriageError, load_known_failures
 
 VERSIONS = ("beta", "v1.0")
 PLANS = ("full",)
@@ -40,6 +41,9 @@ class RunConfig:
     faults: list[str] = field(default_factory=list)
     schemathesis: int | None = None  # Schemathesis cases per endpoint (default: max-examples)
     plan: str = "full"
+    baseline: Path | None = None  # a previous run's summary.json
+    fail_on: str = "any"  # any: every failure fails the run; new: only those not in the baseline
+    known_failures: Path | None = None  # YAML entries that excuse matching failures
 
     @property
     def mode(self) -> str:
@@ -76,6 +80,16 @@ def load_id_file(path: Path | None) -> dict[str, list[str]]:
         raise ConfigError(str(exc)) from None
 
 
+def load_triage(config: RunConfig) -> Triage:
+    """The baseline and known failures a run judges its failures by (ConfigError when unusable)."""
+    try:
+        baseline = Baseline.load(config.baseline) if config.baseline else None
+        known = load_known_failures(config.known_failures) if config.known_failures else []
+    except TriageError as exc:
+        raise ConfigError(str(exc)) from None
+    return Triage(baseline, known, config.fail_on)
+
+
 def check_faults(faults: Iterable[str], base_url: str | None) -> None:
     faults = list(faults)
     if not faults:
@@ -97,6 +111,10 @@ def validate(config: RunConfig) -> None:
         raise ConfigError("--max-examples must be >= 0")
     if config.read_window < 0:
         raise ConfigError("--read-window must be >= 0")
+    if config.fail_on not in ("any", "new"):
+        raise ConfigError(f"--fail-on must be any or new, not {config.fail_on!r}")
+    if config.fail_on == "new" and config.baseline is None:
+        raise ConfigError("--fail-on new needs --baseline FILE (a previous run's summary.json)")
     if config.plan not in PLANS:
         raise ConfigError(f"--plan must be one of {', '.join(PLANS)}, not {config.plan!r}")
     check_faults(config.faults, config.base_url)

@@ -202,6 +202,7 @@ class EndpointRun:
         should_stop: Callable[[], bool] = lambda: False,
         extra_cases: Callable[[Endpoint], Iterable[ExtraCase]] | None = None,
         secrets: Callable[[], Iterable[str]] = tuple,
+        annotate: Callable[[CheckResult], CheckResult] = lambda result: result,
     ) -> None:
         self.endpoint = endpoint
         self.client = client
@@ -214,6 +215,7 @@ class EndpointRun:
         self.should_stop = should_stop
         self.extra_cases = extra_cases
         self.secrets = secrets
+        self.annotate = annotate
         self.tallies = {name: Tally() for name in checks.CHECKS}
         self.ctx: CheckContext | None = None
         self.sample: dict[str, Any] | None = None
@@ -292,17 +294,19 @@ class EndpointRun:
     def _result(self, name: str, verdict: Verdict) -> CheckResult:
         secrets = tuple(self.secrets())
         exchange = record(verdict.response, secrets) if verdict.response is not None else None
-        result = CheckResult(
-            contract=self.info.contract,
-            version=self.info.version,
-            path=self.info.path,
-            check=name,
-            outcome=verdict.outcome,
-            message=redact(verdict.message, secrets),
-            deviation=redact(verdict.deviation, secrets) if verdict.deviation else None,
-            cases=self.tallies[name].cases,
-            workload=self.info.workload,
-            repro=exchange.curl if exchange is not None and verdict.failed else None,
+        result = self.annotate(
+            CheckResult(
+                contract=self.info.contract,
+                version=self.info.version,
+                path=self.info.path,
+                check=name,
+                outcome=verdict.outcome,
+                message=redact(verdict.message, secrets),
+                deviation=redact(verdict.deviation, secrets) if verdict.deviation else None,
+                cases=self.tallies[name].cases,
+                workload=self.info.workload,
+                repro=exchange.curl if exchange is not None and verdict.failed else None,
+            )
         )
         self.emit(CheckFinished(self.info, result, exchange if verdict.failed else None))
         return result

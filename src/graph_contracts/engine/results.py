@@ -34,6 +34,9 @@ class CheckResult:
     cases: int = 0  # cases the check judged
     workload: str = ""
     repro: str | None = None  # curl reproducer of the first failing exchange
+    change: str | None = None  # against a baseline: new, fixed, unchanged or unknown
+    known: str | None = None  # what the known-failures file says of it, if anything
+    excused: str | None = None  # why this failure does not fail the run (known, or old)
 
     @property
     def endpoint(self) -> str:
@@ -59,6 +62,9 @@ class RunInfo:
     contracts: int
     endpoints: int
     faults: tuple[str, ...] = ()
+    fail_on: str = "any"
+    baseline: dict[str, Any] | None = None  # path, started, seed and outcome of the baseline run
+    known_failures: str | None = None  # the file, when one was given
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -84,6 +90,12 @@ class Totals:
     retry_wait_s: float = 0.0
     restores: int = 0
     restore_failures: int = 0
+    failing: int = 0  # failed checks that fail the run (not excused as known or old)
+    new_failures: int = 0  # failing now, not in the baseline
+    fixed: int = 0  # failing in the baseline, passing now
+    known_failures: int = 0  # excused by a known-failures entry
+    known_fixed: int = 0  # a known-failures entry whose check now passes
+    expired_known: int = 0  # failures an expired entry no longer excuses
     per_check: dict[str, dict[str, int]] = field(default_factory=dict)
     per_workload: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -111,6 +123,7 @@ def tally(results: Iterable[CheckResult], endpoints: int, contracts: int) -> Tot
             checked.add(r.endpoint)
         per_check.setdefault(r.check, Counter())[r.outcome] += 1
         per_workload.setdefault(r.workload or "other", Counter())[r.outcome] += 1
+    totals.failing = totals.failed
     totals.endpoints_checked = len(checked)
     totals.per_check = {k: _outcomes(v) for k, v in per_check.items()}
     totals.per_workload = {k: _outcomes(v) for k, v in sorted(per_workload.items())}
@@ -129,7 +142,7 @@ def decide(
         return "error"
     if interrupted:
         return "interrupted"
-    if totals.failed or left_changed:
+    if totals.failing or left_changed:
         return "failed"
     if totals.checks_run == 0:
         return "error"  # nothing could be checked: a green job here would have checked nothing

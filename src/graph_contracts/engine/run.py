@@ -20,7 +20,7 @@ from graph_contracts.client import GraphContractsError, Retry, RetryStats
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import Discoverer, TargetError
 from graph_contracts.engine import results as R
-from graph_contracts.engine.config import RunConfig, load_id_file, new_seed
+from graph_contracts.engine.config import RunConfig, load_id_file, load_triage, new_seed
 from graph_contracts.engine.endpoint import (
     Endpoint,
     EndpointRun,
@@ -59,6 +59,7 @@ class Run:
         self.emit = Emitter(handlers)
         self.seed = config.seed if config.seed is not None else new_seed()
         self.ids = load_id_file(config.ids)
+        self.triage = load_triage(config)
         self.endpoints = [Endpoint(c, path) for c in contracts for path in c.paths]
         self.settings = Settings(config.strict, config.max_examples, self.seed, config.read_window)
         self._token = token
@@ -127,7 +128,17 @@ class Run:
             contracts=len(self.contracts),
             endpoints=len(self.endpoints),
             faults=tuple(self.config.faults),
+            fail_on=self.config.fail_on,
+            baseline=self._baseline_facts(),
+            known_failures=str(self.config.known_failures) if self.config.known_failures else None,
         )
+
+    def _baseline_facts(self) -> dict[str, Any] | None:
+        baseline = self.triage.baseline
+        if baseline is None:
+            return None
+        facts = {k: baseline.run.get(k) for k in ("started", "seed", "outcome", "target")}
+        return {"path": str(baseline.path), **facts}
 
     def preflight(self) -> None:
         """Resolve the first endpoint now: bad credentials or an unreachable target stop the run."""
@@ -161,6 +172,7 @@ class Run:
             should_stop=lambda: self.stop_signal is not None,
             extra_cases=self.extra_cases,
             secrets=self.secrets,
+            annotate=self.triage.annotate,
         )
         try:
             results = runner.run()
@@ -201,6 +213,8 @@ class Run:
         totals.requests, totals.retries = stats.requests, stats.count
         totals.throttled, totals.retry_wait_s = stats.throttled, stats.waited
         totals.restore_failures = len(self._left_changed)
+        for name, value in self.triage.summarize(results).items():
+            setattr(totals, name, value)
         outcome = R.decide(
             totals, fatal=fatal, interrupted=interrupted, left_changed=bool(self._left_changed)
         )

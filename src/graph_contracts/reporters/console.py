@@ -125,7 +125,10 @@ class ConsoleReporter:
             self._table(finished)
         failed = [r for r in self.results if r.outcome == "failed"]
         for r in failed[:SHOWN_FAILURES]:
-            self.say(f"  FAILED {r.check} · {r.endpoint}: {r.message[:300]}")
+            tag = (
+                f" [excused: {r.excused}]" if r.excused else (" [new]" if r.change == "new" else "")
+            )
+            self.say(f"  FAILED {r.check} · {r.endpoint}{tag}: {r.message[:300]}")
         if len(failed) > SHOWN_FAILURES:
             self.say(f"  ... and {len(failed) - SHOWN_FAILURES} more (see summary.md)")
         if totals.retries or totals.throttled:
@@ -155,6 +158,11 @@ def verdict_line(finished: RunFinished, report_dir: Path | None = None) -> str:
         f"{totals.passed} checks passed, {totals.failed} failed, {totals.skipped} skipped; "
         f"{totals.endpoints_checked} of {totals.endpoints} endpoints checked"
     )
+    excused = totals.failed - totals.failing
+    if excused:
+        counts += f" ({excused} failures excused: known, or failing in the baseline too)"
+    if totals.new_failures or totals.fixed:
+        counts += f"; {totals.new_failures} new, {totals.fixed} fixed since the baseline"
     if finished.outcome == "passed":
         return f"PASSED: {counts}.{where}"
     if finished.outcome == "failed":

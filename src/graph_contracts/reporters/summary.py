@@ -83,6 +83,8 @@ def _block(text: str, lang: str = "") -> list[str]:
 def render_markdown(results: list[CheckResult], finished: RunFinished) -> str:
     """The summary a person reads, most important first."""
     out = _head(finished)
+    out += _changes(results, finished)
+    out += _known(results)
     out += _failures(results)
     out += _totals_tables(finished)
     out += _matrix(results)
@@ -98,7 +100,12 @@ def _head(finished: RunFinished) -> list[str]:
         "",
         f"**{totals.passed} passed · {totals.failed} failed · {totals.skipped} skipped · "
         f"{totals.deviations} deviations** — {totals.endpoints_checked} of {totals.endpoints} "
-        f"endpoints checked, {totals.contracts} contracts.",
+        f"endpoints checked, {totals.contracts} contracts."
+        + (
+            f" {totals.failed - totals.failing} failures excused (known, or in the baseline)."
+            if totals.failed != totals.failing
+            else ""
+        ),
         "",
         "| run | |",
         "|---|---|",
@@ -125,6 +132,46 @@ def _head(finished: RunFinished) -> list[str]:
     return out
 
 
+SHOWN_CHANGES = 50
+
+
+def _changes(results: list[CheckResult], finished: RunFinished) -> list[str]:
+    """ "Changes since" the baseline run: what is new tonight, what got fixed."""
+    baseline = finished.run.baseline
+    if baseline is None:
+        return []
+    totals = finished.totals
+    out = [
+        "",
+        f"## Changes since {baseline.get('started') or 'the baseline'} "
+        f"(seed {baseline.get('seed')}, {baseline.get('outcome')}; `{baseline['path']}`)",
+        "",
+        f"**{totals.new_failures} new failures · {totals.fixed} fixed**"
+        + (
+            " — with `--fail-on new`, only new failures fail the run."
+            if finished.run.fail_on == "new"
+            else ""
+        ),
+    ]
+    for label, change in (("New", "new"), ("Fixed", "fixed")):
+        rows = [r for r in results if r.change == change]
+        if rows:
+            out += ["", f"{label}:", ""]
+            out += [f"- {r.check} · {r.contract} {_code(r.path)}" for r in rows[:SHOWN_CHANGES]]
+            if len(rows) > SHOWN_CHANGES:
+                out.append(f"- ... and {len(rows) - SHOWN_CHANGES} more (see summary.json)")
+    return out
+
+
+def _known(results: list[CheckResult]) -> list[str]:
+    rows = [r for r in results if r.known]
+    if not rows:
+        return []
+    out = ["", "## Known failures", ""]
+    out += [f"- {r.check} · {r.contract} {_code(r.path)}: {r.known}" for r in rows]
+    return out
+
+
 def _failures(results: list[CheckResult]) -> list[str]:
     failed = [r for r in results if r.outcome == "failed"]
     if not failed:
@@ -136,7 +183,8 @@ def _failures(results: list[CheckResult]) -> list[str]:
     for contract, rows in sorted(by_contract.items()):
         out += ["", f"### {contract} ({len(rows)})"]
         for r in rows:
-            out += ["", f"#### {r.check} · {_code(r.path)}", ""]
+            tag = f" ({r.excused})" if r.excused else (" (new)" if r.change == "new" else "")
+            out += ["", f"#### {r.check} · {_code(r.path)}{tag}", ""]
             message = r.message or "(no message)"
             out += _block(message, "text") if "\n" in message else [message]
             if r.repro:
