@@ -282,6 +282,10 @@ def run(
             "--known-failures", help="YAML file of accepted failures (check, path, until)."
         ),
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(help="K/N: take the K-th of N deterministic parts of the endpoints."),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
 ) -> None:
     """Run the contract suite against a Graph target and write reports.
@@ -292,7 +296,7 @@ def run(
     """
     from graph_contracts import reporters
     from graph_contracts.engine import ConfigError, Run, RunConfig
-    from graph_contracts.engine.config import load_contracts, validate
+    from graph_contracts.engine.config import load_contracts, parse_shard, validate
     from graph_contracts.engine.signals import stop_on_signals
 
     config = RunConfig(
@@ -316,6 +320,7 @@ def run(
         *reporters.files_handlers(report_dir),
     ]
     try:
+        config.shard = parse_shard(shard) if shard else None
         validate(config)
         engine = Run(config, load_contracts(contracts, version), handlers=handlers, token=token)
     except ConfigError as exc:
@@ -323,6 +328,35 @@ def run(
     with stop_on_signals(engine.request_stop):
         engine.execute()
     raise typer.Exit(engine.exit_code())
+
+
+# --- report --------------------------------------------------------------------------------
+report_app = typer.Typer(help="Work with report directories.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("merge")
+def report_merge(
+    dirs: Annotated[list[Path], typer.Argument(help="Report directories (one per shard).")],
+    out: Annotated[Path, typer.Option("--out", help="Where the merged report goes.")],
+) -> None:
+    """Merge shards' reports (summary.json/md, junit.xml, allure-results/) into one run's.
+
+    Exit status: that of the merged run (0 passed, 1 failed or nothing checked, 2 when a shard
+    stopped on a usage or credentials error); 2 when the directories cannot be merged (a shard
+    missing, shards overlapping, a summary.json unreadable).
+    """
+    from graph_contracts.engine.results import exit_code
+    from graph_contracts.reporters.console import verdict_line
+    from graph_contracts.reporters.merge import MergeError, merge
+
+    try:
+        finished = merge(dirs, out)
+    except MergeError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"merged {len(dirs)} reports into {out}/")
+    typer.echo(verdict_line(finished, out))
+    raise typer.Exit(exit_code(finished.outcome, fatal=finished.message))  # type: ignore[arg-type]
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ status 2 whichever driver started the run. Credentials are not part of it: they 
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,11 @@ class RunConfig:
     baseline: Path | None = None  # a previous run's summary.json
     fail_on: str = "any"  # any: every failure fails the run; new: only those not in the baseline
     known_failures: Path | None = None  # YAML entries that excuse matching failures
+    shard: tuple[int, int] | None = None  # (K, N): this run takes the K-th of N parts
+
+    @property
+    def shard_label(self) -> str | None:
+        return f"{self.shard[0]}/{self.shard[1]}" if self.shard else None
 
     @property
     def mode(self) -> str:
@@ -78,6 +84,24 @@ def load_id_file(path: Path | None) -> dict[str, list[str]]:
         return load_ids(path)
     except IdsFileError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`2/4` -> (2, 4); K and N whole numbers with 1 <= K <= N."""
+    k, sep, n = text.partition("/")
+    if sep and k.strip().isdigit() and n.strip().isdigit() and 1 <= int(k) <= int(n):
+        return int(k), int(n)
+    raise ConfigError(f"--shard must be K/N with 1 <= K <= N (e.g. 2/4), not {text!r}")
+
+
+def shard_of(endpoint_id: str, count: int) -> int:
+    """The 1-based shard an endpoint belongs to, by a hash of its own id.
+
+    Stable when contracts are added or removed (an endpoint's shard depends on nothing else), and
+    the N shards together are exactly the full run, with no overlap.
+    """
+    digest = hashlib.sha256(endpoint_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
 
 
 def load_triage(config: RunConfig) -> Triage:

@@ -65,6 +65,7 @@ class RunInfo:
     fail_on: str = "any"
     baseline: dict[str, Any] | None = None  # path, started, seed and outcome of the baseline run
     known_failures: str | None = None  # the file, when one was given
+    shard: str | None = None  # "K/N" when the run took one part of the endpoints
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

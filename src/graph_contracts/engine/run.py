@@ -20,7 +20,13 @@ from graph_contracts.client import GraphContractsError, Retry, RetryStats
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import Discoverer, TargetError
 from graph_contracts.engine import results as R
-from graph_contracts.engine.config import RunConfig, load_id_file, load_triage, new_seed
+from graph_contracts.engine.config import (
+    RunConfig,
+    load_id_file,
+    load_triage,
+    new_seed,
+    shard_of,
+)
 from graph_contracts.engine.endpoint import (
     Endpoint,
     EndpointRun,
@@ -61,6 +67,9 @@ class Run:
         self.ids = load_id_file(config.ids)
         self.triage = load_triage(config)
         self.endpoints = [Endpoint(c, path) for c in contracts for path in c.paths]
+        if config.shard is not None:
+            k, n = config.shard
+            self.endpoints = [e for e in self.endpoints if shard_of(e.id, n) == k]
         self.settings = Settings(config.strict, config.max_examples, self.seed, config.read_window)
         self._token = token
         self._target = target
@@ -129,6 +138,7 @@ class Run:
             endpoints=len(self.endpoints),
             faults=tuple(self.config.faults),
             fail_on=self.config.fail_on,
+            shard=self.config.shard_label,
             baseline=self._baseline_facts(),
             known_failures=str(self.config.known_failures) if self.config.known_failures else None,
         )

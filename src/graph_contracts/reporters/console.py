@@ -32,6 +32,7 @@ SHOWN_FAILURES = 20
 
 def header(run: RunInfo) -> str:
     faults = f" · faults {', '.join(run.faults)}" if run.faults else ""
+    faults += f" · shard {run.shard}" if run.shard else ""
     return (
         f"graph-contracts {run.tool_version} · target {run.target} ({run.target_kind}) · "
         f"{', '.join(run.api_versions)} · {run.contracts} contracts, {run.endpoints} endpoints · "

@@ -51,8 +51,8 @@ def write(results: list[CheckResult], finished: RunFinished, path: Path) -> Path
         suite = ET.SubElement(root, "testsuite", name=contract, timestamp=finished.run.started)
         for r in rows:
             _case(suite, r)
-        _count(suite)
-    _count(root)
+        recount(suite)
+    recount(root)
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path
@@ -72,7 +72,7 @@ def _case(suite: ET.Element, r: CheckResult) -> None:
         ET.SubElement(case, "system-out").text = f"deviation from the docs: {redact(r.deviation)}"
 
 
-def _count(element: ET.Element) -> None:
+def recount(element: ET.Element) -> None:
     """tests/failures/skipped/errors attributes from the test cases below `element`."""
     cases = list(element.iter("testcase"))
     element.set("tests", str(len(cases)))

@@ -120,6 +120,8 @@ def _head(finished: RunFinished) -> list[str]:
     ]
     if run.faults:
         out.append(f"| faults | {', '.join(run.faults)} |")
+    if run.shard:
+        out.append(f"| shard | {run.shard} |")
     if finished.message:
         out += ["", f"**Stopped:** {finished.message}"]
     if finished.reasons:
