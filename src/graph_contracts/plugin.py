@@ -13,25 +13,31 @@ the next safe point with the entity restored, as Ctrl-C does.
 
 from __future__ import annotations
 
+import shutil
 import signal
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph_contracts.client import GraphContractsError
 from graph_contracts.discovery import TargetError
 from graph_contracts.engine import ConfigError, Endpoint, Run, RunConfig
-from graph_contracts.engine.config import load_contracts, validate
+from graph_contracts.engine.config import load_contracts, new_seed, validate
 from graph_contracts.engine.endpoint import StopRequested
 from graph_contracts.engine.events import CheckFinished, Event, RunStarted
 from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
 from graph_contracts.exchanges import ExchangeRecord
-from graph_contracts.reporters import SummaryReporter
+from graph_contracts.reporters import SummaryReporter, prepare
 from graph_contracts.reporters.console import header
 from graph_contracts.reporters.summary import JSON_NAME, MARKDOWN_NAME
 
 SESSION_KEY: pytest.StashKey[GraphSession] = pytest.StashKey()
+SEED_KEY: pytest.StashKey[int] = pytest.StashKey()  # on the xdist controller only
+SEED_INPUT = "graph_contracts_seed"  # in each xdist worker's workerinput
+GROUP_INPUT = "graph_contracts_loadgroup"
+WORKERS_DIR = ".workers"  # under the report dir: one summary per xdist worker
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,6 +72,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract: the Graph contract suite")
+    config.addinivalue_line("markers", "xdist_group(name): keep these tests on one xdist worker")
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None and worker_input.get(GROUP_INPUT):
+        config.option.loadgroup = True  # workers re-parse argv: the controller's choice, restated
+    if not getattr(config.option, "numprocesses", None) or worker_input is not None:
+        return
+    # The xdist controller: an endpoint is exercised once for all its checks, so all its tests
+    # must land on one worker (`loadgroup` with one group per endpoint), and every worker must
+    # draw from the same seed, chosen here and handed to each worker.
+    if getattr(config.option, "dist", None) == "load":
+        config.option.dist = "loadgroup"
+    seed = config.getoption("--graph-seed")
+    config.stash[SEED_KEY] = seed if seed is not None else new_seed()
+    report_dir = Path(config.getoption("--graph-report-dir"))
+    prepare(report_dir)
+    shutil.rmtree(report_dir / WORKERS_DIR, ignore_errors=True)
+
+
+def worker_of(config: pytest.Config) -> tuple[str, int] | None:
+    """(worker id, worker count) on an xdist worker; None elsewhere."""
+    info = getattr(config, "workerinput", None)
+    return (info["workerid"], int(info["workercount"])) if info else None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller, for each worker: the seed every worker draws from."""
+    node.workerinput[SEED_INPUT] = node.config.stash.get(SEED_KEY, None)
+    node.workerinput[GROUP_INPUT] = node.config.option.dist == "loadgroup"
 
 
 def config_from(options: pytest.Config) -> RunConfig:
@@ -76,13 +111,17 @@ def config_from(options: pytest.Config) -> RunConfig:
         get("--graph-baseline"),
         get("--graph-known-failures"),
     )
+    seed = get("--graph-seed")
+    worker = getattr(options, "workerinput", None)
+    if worker is not None and worker.get(SEED_INPUT) is not None:
+        seed = worker[SEED_INPUT]
     return RunConfig(
         base_url=get("--graph-base-url"),
         contracts=Path(get("--graph-contracts")),
         version=get("--graph-version"),
         strict=get("--graph-strict"),
         max_examples=get("--graph-max-examples"),
-        seed=get("--graph-seed"),
+        seed=seed,
         ids=Path(ids) if ids else None,
         read_window=get("--graph-read-window"),
         faults=list(get("--graph-fault") or []),
@@ -90,6 +129,7 @@ def config_from(options: pytest.Config) -> RunConfig:
         baseline=Path(baseline) if baseline else None,
         fail_on=get("--graph-fail-on"),
         known_failures=Path(known) if known else None,
+        worker=worker["workerid"] if worker is not None else None,
     )
 
 
@@ -124,6 +164,9 @@ class GraphSession:
         validate(run_config)
         contracts = load_contracts(run_config.contracts, run_config.version)
         self.report_dir = Path(config.getoption("--graph-report-dir"))
+        worker = worker_of(config)
+        if worker is not None:  # each worker's summary; the controller merges them
+            self.report_dir = self.report_dir / WORKERS_DIR / worker[0]
         self.exchanges = _Exchanges()
         handlers = [_Header(config), SummaryReporter(self.report_dir), self.exchanges]
         self.run = Run(
@@ -191,7 +234,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "graph_endpoint" not in metafunc.fixturenames:
         return
     endpoints = session_of(metafunc.config).endpoints
-    metafunc.parametrize("graph_endpoint", endpoints, ids=[e.id for e in endpoints])
+    params = [pytest.param(e, id=e.id, marks=pytest.mark.xdist_group(e.id)) for e in endpoints]
+    metafunc.parametrize("graph_endpoint", params)
 
 
 @pytest.fixture(scope="session")
@@ -215,6 +259,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Finish the run (summaries); a run that checked nothing is not a pass."""
+    if SEED_KEY in session.config.stash:
+        _merge_workers(session, exitstatus)
+        return
     graph = session.config.stash.get(SESSION_KEY, None)
     if graph is None or graph.run.info is None:
         return
@@ -225,3 +272,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
     if finished.outcome == "interrupted" and exitstatus == 0:
         session.exitstatus = graph.run.exit_code()
+
+
+def _merge_workers(session: pytest.Session, exitstatus: int) -> None:
+    """xdist controller: the workers' summaries become the run's, as shards' reports do."""
+    from graph_contracts.reporters.merge import MergeError, merge
+
+    report_dir = Path(session.config.getoption("--graph-report-dir"))
+    parts = sorted((report_dir / WORKERS_DIR).glob("*/summary.json"))
+    if not parts:
+        return
+    try:
+        finished = merge([p.parent for p in parts], report_dir)
+    except MergeError as exc:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(str(exc))
+        session.exitstatus = EXIT_CONFIG
+        return
+    if finished.outcome == "error" and not finished.message and exitstatus == 0:
+        session.exitstatus = 1

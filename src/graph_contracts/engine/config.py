@@ -46,6 +46,7 @@ class RunConfig:
     fail_on: str = "any"  # any: every failure fails the run; new: only those not in the baseline
     known_failures: Path | None = None  # YAML entries that excuse matching failures
     shard: tuple[int, int] | None = None  # (K, N): this run takes the K-th of N parts
+    worker: str | None = None  # an xdist worker: the scheduler, not the run, picks its endpoints
 
     @property
     def shard_label(self) -> str | None:

@@ -66,6 +66,7 @@ class RunInfo:
     baseline: dict[str, Any] | None = None  # path, started, seed and outcome of the baseline run
     known_failures: str | None = None  # the file, when one was given
     shard: str | None = None  # "K/N" when the run took one part of the endpoints
+    worker: str | None = None  # the xdist worker ("gw0") whose part of the endpoints this is
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -139,6 +139,7 @@ class Run:
             faults=tuple(self.config.faults),
             fail_on=self.config.fail_on,
             shard=self.config.shard_label,
+            worker=self.config.worker,
             baseline=self._baseline_facts(),
             known_failures=str(self.config.known_failures) if self.config.known_failures else None,
         )

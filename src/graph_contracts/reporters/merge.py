@@ -110,7 +110,10 @@ def _union(parts: list[tuple[Path, dict[str, Any]]]) -> list[CheckResult]:
 
 def _finished(parts: list[tuple[Path, dict[str, Any]]], results: list[CheckResult]) -> RunFinished:
     runs = [doc["run"] for _, doc in parts]
-    endpoints = sum(doc.get("totals", {}).get("endpoints", 0) for _, doc in parts)
+    counts = [doc.get("totals", {}).get("endpoints", 0) for _, doc in parts]
+    # Shards split the endpoints; xdist workers each know all of them (the scheduler splits).
+    workers = any(run.get("worker") for run in runs)
+    endpoints = max(counts) if workers else sum(counts)
     contracts = max(doc.get("totals", {}).get("contracts", 0) for _, doc in parts)
     totals = tally(results, endpoints, contracts)
     for name in COUNTERS:
@@ -138,6 +141,7 @@ def _finished(parts: list[tuple[Path, dict[str, Any]]], results: list[CheckResul
         started=started,
         endpoints=endpoints,
         shard=None,
+        worker=None,
     )
     info = RunInfo(**first)
     reasons: dict[str, int] = {}

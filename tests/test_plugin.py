@@ -1,0 +1,44 @@
+"""The pytest driver: the same engine under pytest, alone or on xdist workers (one engine each)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_contract(report_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", str(ROOT / "tests" / "contract")),
+            *("-p", "no:cacheprovider", "--graph-report-dir", str(report_dir)),
+            *("--graph-contracts", str(ROOT / "contracts"), "--graph-max-examples", "2"),
+            *options,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def keys(summary: dict) -> set[tuple[str, str, str]]:
+    return {(r["contract"], r["path"], r["check"]) for r in summary["results"]}
+
+
+def test_xdist_runs_one_engine_per_worker_each_endpoint_on_one_worker(tmp_path: Path) -> None:
+    done = pytest_contract(tmp_path, "-n", "2", "--graph-fault", "drop-field")
+    assert done.returncode == 1, done.stdout[-2000:]
+    workers = [json.loads(p.read_text()) for p in (tmp_path / ".workers").glob("*/summary.json")]
+    assert len(workers) == 2
+    endpoints = [{(r["contract"], r["path"]) for r in w["results"]} for w in workers]
+    assert endpoints[0] and endpoints[1] and not endpoints[0] & endpoints[1]
+    assert len({w["run"]["seed"] for w in workers}) == 1  # the controller chose it for both
+    merged = json.loads((tmp_path / "summary.json").read_text())
+    assert len(merged["results"]) == 96 and merged["totals"]["endpoints"] == 12
+    assert keys(merged) == keys(workers[0]) | keys(workers[1])
+    assert merged["run"]["outcome"] == "failed"
+    assert {r["check"] for r in merged["results"] if r["outcome"] == "failed"} == {"round-trip"}
