@@ -80,7 +80,7 @@ def run_suite(
             assert all(r.outcome == "passed" for r in results), results
             verdicts += sum(t.cases for t in run.tallies.values())
             checked += run.checked_patches
-            restores += run.restores
+            restores += run.restores + run.shrink_patches
     elapsed = time.perf_counter() - started
     for client in clients.values():
         client.close()

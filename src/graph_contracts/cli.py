@@ -282,6 +282,13 @@ def run(
             "--known-failures", help="YAML file of accepted failures (check, path, until)."
         ),
     ] = None,
+    shrink_budget: Annotated[
+        int | None,
+        typer.Option(
+            "--shrink-budget",
+            help="PATCHes spent shrinking each failing body (default: 1000 local, 20 remote; 0 off).",
+        ),
+    ] = None,
     shard: Annotated[
         str | None,
         typer.Option(help="K/N: take the K-th of N deterministic parts of the endpoints."),
@@ -313,6 +320,7 @@ def run(
         baseline=baseline,
         fail_on=fail_on,
         known_failures=known_failures,
+        shrink_budget=shrink_budget,
     )
     reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives here
     handlers = [

@@ -62,6 +62,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-baseline", default=None, help="A previous run's summary.json (changes since).")
     add("--graph-fail-on", choices=("any", "new"), default="any", help="new: only new failures.")
     add("--graph-known-failures", default=None, help="YAML file of accepted failures.")
+    add("--graph-shrink-budget", type=int, default=None, help="PATCHes spent shrinking (0: off).")
     add(
         "--graph-schemathesis",
         type=int,
@@ -130,6 +131,7 @@ def config_from(options: pytest.Config) -> RunConfig:
         fail_on=get("--graph-fail-on"),
         known_failures=Path(known) if known else None,
         worker=worker["workerid"] if worker is not None else None,
+        shrink_budget=get("--graph-shrink-budget"),
     )
 
 

@@ -47,6 +47,7 @@ class RunConfig:
     known_failures: Path | None = None  # YAML entries that excuse matching failures
     shard: tuple[int, int] | None = None  # (K, N): this run takes the K-th of N parts
     worker: str | None = None  # an xdist worker: the scheduler, not the run, picks its endpoints
+    shrink_budget: int | None = None  # PATCHes per failing check; None: by target (see shrink)
 
     @property
     def shard_label(self) -> str | None:
@@ -134,6 +135,8 @@ def validate(config: RunConfig) -> None:
         raise ConfigError(f"--version must be beta or v1.0, not {config.version!r}")
     if config.max_examples < 0:
         raise ConfigError("--max-examples must be >= 0")
+    if config.shrink_budget is not None and config.shrink_budget < 0:
+        raise ConfigError("--shrink-budget must be >= 0 (0 turns shrinking off)")
     if config.read_window < 0:
         raise ConfigError("--read-window must be >= 0")
     if config.fail_on not in ("any", "new"):

@@ -48,6 +48,7 @@ from graph_contracts.engine.events import (
     RestoreFailed,
 )
 from graph_contracts.engine.results import CheckResult
+from graph_contracts.engine.shrink import LOCAL_BUDGET, shrink
 from graph_contracts.exchanges import record, redact
 
 LINT_REJECTED = frozenset({"example-invalid", "example-unknown-property"})
@@ -83,6 +84,7 @@ class Settings:
     max_examples: int = 25
     seed: int = 0
     read_window: float = 3.0
+    shrink_budget: int = LOCAL_BUDGET  # PATCHes spent shrinking each failing check's body
 
 
 @dataclass
@@ -101,16 +103,18 @@ class Tally:
     cases: int = 0
     failures: int = 0
     first_failure: Verdict | None = None
+    first_case: Case | None = None  # the case that failed first (shrunk when generated)
     deviations: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
 
-    def add(self, verdict: Verdict | None) -> None:
+    def add(self, verdict: Verdict | None, case: Case | None = None) -> None:
         if verdict is None:
             return
         self.cases += 1
         if verdict.failed:
             self.failures += 1
-            self.first_failure = self.first_failure or verdict
+            if self.first_failure is None:
+                self.first_failure, self.first_case = verdict, case
         if verdict.deviation:
             self.deviations[verdict.deviation] = self.deviations.get(verdict.deviation, 0) + 1
         if verdict.message and not verdict.failed:
@@ -223,6 +227,7 @@ class EndpointRun:
         self.left_changed: list[str] = []
         self.restores = 0  # unjudged PATCHes that put entities back (benchmarks count them apart)
         self.checked_patches = 0  # PATCH requests whose reply a check judged
+        self.shrink_patches = 0  # PATCHes replaying and shrinking failing generated bodies
 
     # -- orchestration -------------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
@@ -250,6 +255,7 @@ class EndpointRun:
             self._snapshot(ctx.sibling, sibling_before)
         try:
             self._writes()
+            self._shrink_failures()
             if ctx.sibling is not None and sibling_before is not None:
                 self._send(Case("sibling", "sibling read", path=ctx.sibling, before=sibling_before))
             self._rejections()
@@ -331,7 +337,7 @@ class EndpointRun:
         if case.kind != "sibling":
             self.checked_patches += 1
         for name, check in checks.CHECKS.items():
-            self.tallies[name].add(check(ctx, case))
+            self.tallies[name].add(check(ctx, case), case)
         return case
 
     def write(self, payload: dict[str, Any], source: str) -> None:
@@ -363,6 +369,47 @@ class EndpointRun:
         for extra in self._extra(negative=False):
             if isinstance(extra.body, dict):
                 self.write(extra.body, extra.source)
+
+    def _shrink_failures(self) -> None:
+        """Each write check that failed on a generated body gets the smallest body that fails."""
+        contract = self.endpoint.contract
+        for name in WRITE_CHECKS:
+            tally = self.tallies[name]
+            if tally.first_case is None or tally.first_case.source != "generated":
+                continue
+            shrunk = shrink(
+                strategies.payloads(contract),
+                self.config.max_examples,
+                self.config.seed,
+                lambda body, name=name: self._judge_only(name, body),
+                self.config.shrink_budget - self.shrink_patches,
+            )
+            if shrunk is None:
+                continue
+            sent = tally.first_case.body or {}
+            note = (
+                f" (shrunk by Hypothesis from {_properties(sent)} to {_properties(shrunk.body)}"
+                f" in {shrunk.steps} PATCHes)"
+            )
+            verdict = shrunk.verdict
+            tally.first_failure = replace(verdict, message=verdict.message + note)
+
+    def _judge_only(self, name: str, body: dict[str, Any]) -> Verdict | None:
+        """Send one body as a write and ask one check; nothing is tallied (shrinking)."""
+        ctx = self.ctx
+        assert ctx is not None
+        if self.should_stop():
+            raise StopRequested
+        case = Case("write", "generated, shrunk", body=body, before=ctx.known)
+        case.response = self.client.patch(ctx.path, json=body)
+        self.shrink_patches += 1
+        verdict = checks.CHECKS[name](ctx, case)
+        if case.after_response is None:
+            _, after = checks.read_entity(ctx.client, ctx.path)
+        else:
+            after = case.after
+        ctx.known = after if after is not None else ctx.known
+        return verdict
 
     def _extra(self, *, negative: bool) -> list[ExtraCase]:
         if self.extra_cases is None:
@@ -496,6 +543,11 @@ def _probe_auth(kind: str) -> Any:
     if kind == "wrong-token":
         return StaticToken(f"invalid-{uuid.uuid4().hex}")
     return _CLIENT_AUTH
+
+
+def _properties(body: dict[str, Any]) -> str:
+    count = sum(1 for key in body if "@" not in key)
+    return f"{count} propert{'y' if count == 1 else 'ies'}"
 
 
 def _ends_with_key(template: str) -> bool:

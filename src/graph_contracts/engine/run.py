@@ -44,6 +44,7 @@ from graph_contracts.engine.events import (
     RunFinished,
     RunStarted,
 )
+from graph_contracts.engine.shrink import default_budget
 from graph_contracts.engine.target import Target, connect
 from graph_contracts.workloads import workload_of
 
@@ -70,7 +71,14 @@ class Run:
         if config.shard is not None:
             k, n = config.shard
             self.endpoints = [e for e in self.endpoints if shard_of(e.id, n) == k]
-        self.settings = Settings(config.strict, config.max_examples, self.seed, config.read_window)
+        budget = config.shrink_budget
+        self.settings = Settings(
+            config.strict,
+            config.max_examples,
+            self.seed,
+            config.read_window,
+            default_budget(config.base_url) if budget is None else budget,
+        )
         self._token = token
         self._target = target
         self._discoverers: dict[str, Discoverer] = {}
