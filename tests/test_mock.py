@@ -15,7 +15,8 @@ from graph_contracts.contracts import Contract, Property, TypeDef
 from graph_contracts.mock import create_app
 from graph_contracts.mock.app import GRAPH_JSON
 from graph_contracts.mock.faults import UnknownFault
-from graph_contracts.mock.store import NotFound, is_cast
+from graph_contracts.mock.store import NotFound
+from graph_contracts.paths import is_cast
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = {"Authorization": "Bearer any-token"}

@@ -18,14 +18,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from graph_contracts import edm
+from graph_contracts import edm, paths
 from graph_contracts.contracts import Contract, Property, TypeDef
 
 OPENAPI_VERSION = "3.0.3"
 MOCK_SERVER = "http://127.0.0.1:8000"
 GRAPH_SERVER = "https://graph.microsoft.com"
 ERROR_REF = {"$ref": "#/components/responses/Error"}
-_PARAM = re.compile(r"^(.*?)\{([^{}]*)\}(.*)$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 FORMATS: dict[str, dict[str, Any]] = {
@@ -95,27 +94,24 @@ def build(contracts: Iterable[Contract]) -> dict[str, Any]:
 
 def openapi_path(version: str, template: str) -> tuple[str, list[dict[str, Any]]]:
     """`/{version}{template}` with parameter names made unique and safe, and their definitions."""
-    segments = [s for s in template.split("?")[0].split("/") if s]
     seen: dict[str, int] = {}
     params: list[dict[str, Any]] = []
     out = [version]
-    for segment in segments:
-        match = _PARAM.match(segment)
-        if not match:
-            out.append(segment)
+    for segment in paths.parse(template):
+        if segment.kind != "key":
+            out.append(segment.text)
             continue
-        prefix, raw, suffix = match.groups()
-        name = _UNSAFE.sub("_", raw.strip()) or "id"
+        name = _UNSAFE.sub("_", segment.name.strip()) or "id"
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
             name = f"{name}{seen[name]}"
-        out.append(f"{prefix}{{{name}}}{suffix}")
+        out.append(segment.fill(f"{{{name}}}"))
         params.append(
             {
                 "name": name,
                 "in": "path",
                 "required": True,
-                "description": f"Key of the entity (`{{{raw}}}` in the docs).",
+                "description": f"Key of the entity (`{{{segment.name}}}` in the docs).",
                 "schema": {"type": "string", "minLength": 1},
             }
         )

@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph_contracts import edm
+from graph_contracts import edm, paths
 from graph_contracts.contracts import NAMESPACE, Contract, Property, TypeDef
+from graph_contracts.paths import Segment, is_cast
 
 SEEDED_PER_TYPE = 2  # entities of each needed type in each collection
 MAX_DEPTH = 3  # nesting of seeded complex values, so self-referencing types terminate
-_PARAM = re.compile(r"^(.*?)\{([^{}]*)\}(.*)$")
-_QUALIFIED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 
 
 # --- path templates ---------------------------------------------------------------------------
@@ -46,32 +44,32 @@ class Step:
     suffix: str = ""
 
 
-def is_cast(segment: str) -> bool:
-    """`microsoft.graph.iosScepCertificateProfile` narrows the entity (or collection) to a type."""
-    return bool(_QUALIFIED.match(segment))
-
-
 def parse_template(template: str) -> list[Step]:
-    """Split a path template into steps; a literal followed by a `{param}` segment is a collection."""
-    segments = [s for s in template.strip().split("?")[0].split("/") if s]
+    """Steps of a template (`paths.parse`); a literal whose next key has no affixes is a collection."""
+    segments = paths.parse(template)
     steps: list[Step] = []
     for i, segment in enumerate(segments):
-        param = _PARAM.match(segment)
-        if param:
-            prefix, name, suffix = param.groups()
+        if segment.kind == "key":
             if not steps or steps[-1].kind not in ("coll", "cast") or _cast_on_entity(steps):
                 steps.append(Step("coll", ""))  # a key right after a key: an unnamed collection
-            steps.append(Step("key", name, prefix, suffix))
-        elif i > 0 and is_cast(segment):
-            steps.append(Step("cast", segment))
+            steps.append(Step("key", segment.name, segment.prefix, segment.suffix))
+        elif segment.kind == "cast":
+            steps.append(Step("cast", segment.name))
         else:
-            rest = [s for s in segments[i + 1 :] if not is_cast(s)]  # `/coll/<cast>/{id}` too
-            nxt = segments[i + 1] if i + 1 < len(segments) else ""
-            key = _PARAM.match(rest[0]) if rest else None
-            # `format/borders({sideIndex})` keys `borders`, not `format`: `format` is an entity.
-            keyed = key is not None and not key.group(1) and (is_cast(nxt) or nxt == rest[0])
-            steps.append(Step("coll" if keyed else "nav", segment))
+            steps.append(Step("coll" if _keys_next(segments, i) else "nav", segment.name))
     return steps
+
+
+def _keys_next(segments: list[Segment], i: int) -> bool:
+    """Whether the literal at `i` is a collection keyed by the next segment (`/coll/<cast>/{id}` too).
+
+    `format/borders({sideIndex})` keys `borders`, not `format`: `format` is an entity.
+    """
+    rest = [s for s in segments[i + 1 :] if s.kind != "cast"]
+    if not rest or rest[0].kind != "key" or rest[0].prefix:
+        return False
+    following = segments[i + 1]
+    return following.kind == "cast" or following is rest[0]
 
 
 def _cast_on_entity(steps: list[Step]) -> bool:
@@ -453,12 +451,11 @@ class Store:
         Picks, at each key, the `index`-th member that fits: of the cast type that follows, or at
         the end of the template of a type with a contract. Raises NotFound when none fits.
         """
-        segments = [s for s in template.split("?")[0].split("/") if s]
+        segments = paths.parse(template)
         concrete: list[str] = []
         for i, segment in enumerate(segments):
-            match = _PARAM.match(segment)
-            if not match:
-                concrete.append(segment)
+            if segment.kind != "key":
+                concrete.append(segment.text)
                 continue
             node = self.resolve(version, concrete)
             unnamed = node.nav("") if isinstance(node, Entity) else None
@@ -467,12 +464,12 @@ class Store:
                     node = self._collection(version, (*node.key, ""), unnamed)
             if not isinstance(node, Collection):
                 raise NotFound(f"{'/'.join(concrete)} is not a collection")
-            nxt = segments[i + 1] if i + 1 < len(segments) else None
+            nxt = segments[i + 1].text if i + 1 < len(segments) else None
             fits = [e for e in node.listing() if self._fits(version, e, nxt, resource)]
             if not fits:
-                raise NotFound(f"no entity fits {template} at {segment}")
+                raise NotFound(f"no entity fits {template} at {segment.text}")
             chosen = fits[min(index, len(fits) - 1)] if nxt is None else fits[0]
-            concrete.append(f"{match.group(1)}{chosen.data['id']}{match.group(3)}")
+            concrete.append(segment.fill(chosen.data["id"]))
         return "/" + "/".join(concrete)
 
     def _fits(self, version: str, entity: Entity, nxt: str | None, resource: str | None) -> bool:
