@@ -133,7 +133,7 @@ def test_collection_response_items_are_checked():
 
 def test_non_object_body_and_other_methods():
     (finding,) = lint_contract(user_status(example(["a"])))
-    assert finding.rule == "example-invalid" and "not an object" in finding.message
+    assert finding.rule == "example-invalid" and "expected a JSON object" in finding.message
     assert finding.line == 14
     # A GET request shown on the page is not a PATCH body.
     assert lint_contract(user_status(example({"colour": 1}, method="GET"))) == []
