@@ -9,8 +9,8 @@ template names after it, two entities of each).
 
 Entities are created on first access, deterministically from the seed and their concrete path, so
 building the store for the whole corpus costs nothing up front and the data does not depend on the
-order of requests. Seeded values come from `seed_value`, one deterministic generator per Edm type,
-valid by `edm.validate`.
+order of requests. Seeded values come from `seed_value`, one deterministic generator per Edm type
+kind (`edm.resolve`), valid by `edm.value_problems`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 
 from graph_contracts import edm, paths
 from graph_contracts.contracts import NAMESPACE, Contract, Property, TypeDef
+from graph_contracts.edm import EdmType, TypeKind
 from graph_contracts.paths import Segment, is_cast
 
 SEEDED_PER_TYPE = 2  # entities of each needed type in each collection
@@ -194,29 +195,39 @@ def seed_value(
     rng: random.Random,
     *,
     enum: list[str] | None = None,
-    nullable: bool = True,
+    nullable: bool | None = True,
     label: str = "value",
     depth: int = 0,
 ) -> Any:
     """A deterministic value valid for `type_name` (null only for what cannot be generated)."""
-    many, inner = edm.split_collection(type_name)
-    if many:
-        return [
-            seed_value(inner, types, rng, enum=enum, nullable=False, label=label, depth=depth)
-            for _ in range(rng.randint(1, 2))
-        ]
-    typedef = types.get(inner)
-    if enum is not None or (typedef is not None and typedef.kind == "enum"):
-        members = enum if enum is not None else (typedef.members if typedef else None) or []
-        return rng.choice(members) if members else (None if nullable else "")
-    if edm.is_primitive(inner):
-        return _primitive(inner, rng, label)
-    if typedef is not None and depth < MAX_DEPTH:
+    return _seed(edm.resolve(type_name, types, enum), types, rng, nullable, label, depth)
+
+
+def _seed(
+    edm_type: EdmType,
+    types: dict[str, TypeDef],
+    rng: random.Random,
+    nullable: bool | None,
+    label: str,
+    depth: int,
+) -> Any:
+    kind = edm_type.kind
+    if kind is TypeKind.COLLECTION:
+        assert edm_type.item is not None
+        count = rng.randint(1, 2)
+        return [_seed(edm_type.item, types, rng, False, label, depth) for _ in range(count)]
+    if edm_type.members and kind in (TypeKind.ENUM, TypeKind.PRIMITIVE):
+        return rng.choice(edm_type.members)  # enum members, or the values a String's table lists
+    if kind is TypeKind.ENUM:  # an enum the docs give no member of
+        return None if nullable else ""
+    if kind in (TypeKind.PRIMITIVE, TypeKind.ANY_JSON):
+        return _primitive(edm_type.name, rng, label)
+    if kind is TypeKind.COMPLEX and edm_type.typedef is not None and depth < MAX_DEPTH:
         return {
             p.name: seed_value(
                 p.type, types, rng, enum=p.enum, nullable=p.nullable, label=p.name, depth=depth + 1
             )
-            for p in typedef.properties
+            for p in edm_type.typedef.properties
         }
     return None if nullable else {}
 
@@ -245,21 +256,29 @@ def _primitive(type_name: str, rng: random.Random, label: str) -> Any:
     return f"{label} {rng.randint(1, 999)}"
 
 
+_ZEROS: dict[str, Any] = {
+    "Edm.Boolean": False,
+    "Edm.DateTimeOffset": "0001-01-01T00:00:00Z",  # Graph's unset non-nullable date
+    "Edm.String": "",
+    **dict.fromkeys(edm.INT_RANGES, 0),
+    **dict.fromkeys(edm.FLOATS, 0),
+}
+_DEFAULTS: dict[TypeKind, Any] = {
+    TypeKind.COLLECTION: lambda t: [],
+    TypeKind.ENUM: lambda t: t.members[0] if t.members else None,
+    TypeKind.PRIMITIVE: lambda t: t.members[0] if t.members else _ZEROS.get(t.name),
+    TypeKind.COMPLEX: lambda t: {},
+    TypeKind.ANY_JSON: lambda t: None,
+    TypeKind.UNRESOLVED: lambda t: None,
+}
+
+
 def default_value(prop: Property, types: dict[str, TypeDef]) -> Any:
     """What a property reads when it was never set: null, or the type's zero value."""
     if prop.nullable:
         return None
-    many, inner = edm.split_collection(prop.type)
-    if many:
-        return []
-    typedef = types.get(inner)
-    members = prop.enum or (typedef.members if typedef and typedef.kind == "enum" else None)
-    if members:
-        return members[0]
-    zeros = {"Edm.Boolean": False, "Edm.DateTimeOffset": "0001-01-01T00:00:00Z", "Edm.String": ""}
-    if inner in edm.INT_RANGES or inner in edm.FLOATS:
-        return 0
-    return zeros.get(inner, {} if typedef else None)
+    edm_type = edm.resolve(prop.type, types, prop.enum)
+    return _DEFAULTS[edm_type.kind](edm_type)
 
 
 # --- the store --------------------------------------------------------------------------------
