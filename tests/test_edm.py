@@ -557,7 +557,10 @@ def test_lone_surrogate_messages_are_printable_utf8():
         ("Edm.Single", 1.1, 1.100000023841858),
         ("Edm.Single", "-INF", "-INF"),
         ("Edm.Int32", 1, 1.0),
+        ("Edm.Byte", 255, 255.0),
         ("Edm.Int64", "12", 12),  # lenient string
+        ("Edm.Boolean", False, False),
+        ("Edm.String", "ä", "ä"),
         ("Edm.Binary", "aGVsbG8", "aGVsbG8="),
         ("Edm.Binary", "_-8A", "/+8A"),  # base64url and base64
         ("microsoft.graph.weekDays", "friday,monday", "monday, friday"),
@@ -597,6 +600,8 @@ def test_equal_values_in_other_spellings(type_name, a, b):
         ("Edm.Int32", 1, 2),
         ("Edm.Int32", 1, True),
         ("Edm.Int32", "1", 1),  # no lenient string for Int32
+        ("Edm.Boolean", True, 1),
+        ("Edm.Boolean", False, None),
         ("Edm.Binary", "aGVsbG8", "aGVsbGE"),  # hello, hella
         ("microsoft.graph.weekDays", "monday", "monday,friday"),
         ("microsoft.graph.complianceStatus", "compliant", "Compliant"),

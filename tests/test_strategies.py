@@ -511,3 +511,22 @@ def test_duration_and_time_of_day_strategies_are_valid() -> None:
         assert edm.validate(pair[1], "Edm.TimeOfDay", {}) == []
 
     check()
+
+
+# --- what the mock stores is what was sent ------------------------------------------------------
+
+
+@pytest.mark.parametrize("type_name", sorted(S._EDM))
+def test_canonical_values_are_equal_to_the_generated_ones(type_name: str) -> None:
+    """The mock stores `edm.canonical` of each value: it must stay valid and equal to the value
+    sent, and storing it again must change nothing (round-trip and read-after-write rely on it)."""
+
+    @CHECK
+    @given(S.for_type(type_name, {}))
+    def check(value) -> None:
+        stored = edm.canonical(value, type_name, {})
+        assert edm.validate(stored, type_name, {}) == []
+        assert edm.equal(value, stored, type_name, {}), (value, stored)
+        assert edm.canonical(stored, type_name, {}) == stored
+
+    check()

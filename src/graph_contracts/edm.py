@@ -713,32 +713,44 @@ def canonical(value: Any, type_name: str, types: Types) -> Any:
 def _canonical(value: Any, edm_type: EdmType, types: Types) -> Any:
     if value is None:
         return None
-    if edm_type.kind is TypeKind.COLLECTION and isinstance(value, list):
-        assert edm_type.item is not None
-        return [_canonical(item, edm_type.item, types) for item in value]
-    if edm_type.kind is TypeKind.PRIMITIVE:
-        convert = _CANONICAL.get(edm_type.name)
-        problems = _primitive_problems(value, edm_type, types, True, "")
-        if convert is None or any(p.kind.rejection_documented for p in problems):
-            return value
-        return convert(value)
-    if edm_type.kind is TypeKind.ENUM and edm_type.flags and isinstance(value, str):
-        names = set(_flag_names(value))
-        order = list(edm_type.members)
-        return ",".join(
-            sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
-        )
-    if edm_type.kind is TypeKind.COMPLEX and isinstance(value, dict):
-        assert edm_type.typedef is not None
-        typedef, _ = _cast_typedef(value, edm_type.typedef, types)
-        props = {p.name: p for p in typedef.properties}
-        return {
-            k: _canonical(v, resolve(props[k].type, types, props[k].enum), types)
-            if k in props
-            else v
-            for k, v in value.items()
-        }
-    return value
+    convert = _CANONICAL_BY_KIND.get(edm_type.kind)
+    return value if convert is None else convert(value, edm_type, types)
+
+
+def _canonical_collection(value: Any, edm_type: EdmType, types: Types) -> Any:
+    if not isinstance(value, list) or edm_type.item is None:
+        return value
+    return [_canonical(item, edm_type.item, types) for item in value]
+
+
+def _canonical_primitive(value: Any, edm_type: EdmType, types: Types) -> Any:
+    convert = _CANONICAL.get(edm_type.name)
+    problems = _primitive_problems(value, edm_type, types, True, "")
+    if convert is None or any(p.kind.rejection_documented for p in problems):
+        return value
+    return convert(value)
+
+
+def _canonical_flags(value: Any, edm_type: EdmType, types: Types) -> Any:
+    """Flags are a set: `b,a` and `a,b` are one value; Graph writes them in declaration order."""
+    if not (edm_type.flags and isinstance(value, str)):
+        return value
+    order = list(edm_type.members)
+    names = sorted(
+        set(_flag_names(value)), key=lambda n: (order.index(n) if n in order else len(order), n)
+    )
+    return ",".join(names)
+
+
+def _canonical_complex(value: Any, edm_type: EdmType, types: Types) -> Any:
+    if not isinstance(value, dict) or edm_type.typedef is None:
+        return value
+    typedef, _ = _cast_typedef(value, edm_type.typedef, types)
+    props = {p.name: p for p in typedef.properties}
+    return {
+        k: _canonical(v, resolve(props[k].type, types, props[k].enum), types) if k in props else v
+        for k, v in value.items()
+    }
 
 
 def _float32(value: int | float) -> float:
@@ -759,6 +771,12 @@ def _canonical_time_of_day(value: str) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{fraction:07d}"
 
 
+_CANONICAL_BY_KIND: dict[TypeKind, Callable[[Any, EdmType, Types], Any]] = {
+    TypeKind.COLLECTION: _canonical_collection,
+    TypeKind.PRIMITIVE: _canonical_primitive,
+    TypeKind.ENUM: _canonical_flags,
+    TypeKind.COMPLEX: _canonical_complex,
+}  # any JSON and unresolved values are kept as sent
 _CANONICAL: dict[str, Callable[[Any], Any]] = {
     "Edm.DateTimeOffset": lambda v: format_datetimeoffset(parse_datetimeoffset(v)),
     "Edm.Single": lambda v: _float32(v) if isinstance(v, (int, float)) else v,

@@ -1,9 +1,11 @@
 """Hypothesis strategies for Graph PATCH bodies, derived from a contract's property table.
 
-Each Edm type's value space is defined once (one function per type) and reused by the composers:
-`for_type` for one property, `payloads` for a whole valid PATCH body, `invalid_payloads` for bodies a
-conforming service must reject, and `register_formats` so Schemathesis draws the same Graph-valid
-values for the OpenAPI formats. Value spaces follow ../shared/GRAPH-FACTS.md: DateTimeOffset offsets
+Each Edm type's value space is defined once (one function per type, chosen by the type's kind,
+`edm.resolve`) and reused by the composers: `for_type` for one property, `payloads` for a whole
+valid PATCH body, `invalid_payloads`/`invalid_examples` for bodies a conforming service must reject
+(each tagged with the documented `edm.ProblemKind` it exercises), `classify` to route a body from
+another generator by the one oracle (`bodies`), and `register_formats` so Schemathesis draws the
+same Graph-valid values for the OpenAPI formats. Value spaces follow ../shared/GRAPH-FACTS.md: DateTimeOffset offsets
 within ±14:00 with up to 7 fractional digits and a UTC instant inside years 1-9999, Int32/Int64 full
 ranges with the bounds reachable, Single values exactly representable as float32.
 

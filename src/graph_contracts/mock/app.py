@@ -2,10 +2,13 @@
 
 Order of a request, as Graph applies it: operational faults (latency, throttling, 503), bearer auth
 (401 with `WWW-Authenticate`), routing (400 for a segment no template names, 404 for an unknown id),
-method (405), then for PATCH the Content-Type (415), the JSON body (400) and every value against
-its Edm type (400), and finally the merge under the store lock. Defects from the fault catalogue
-hook in where a broken server would go wrong; with no faults the mock follows
-../shared/GRAPH-FACTS.md.
+method (405), then for PATCH the Content-Type (415), the size (413 over Graph's 4 MB write limit),
+the JSON body (400) and the oracle's verdict on it (`bodies.problems`: 400 for every problem whose
+rejection is documented, lone surrogates included; what no source makes invalid is accepted as
+Graph's .NET stack does), and finally the merge under the store lock, values stored as .NET writes
+them (`edm.canonical`). Every reply carries `x-graph-contracts-mock: <version>`, so a run can tell
+this mock from a real service. Defects from the fault catalogue hook in where a broken server would
+go wrong; with no faults the mock follows ../shared/GRAPH-FACTS.md.
 """
 
 from __future__ import annotations
