@@ -53,10 +53,10 @@ FLOAT32_MAX = struct.unpack("f", b"\xff\xff\x7f\x7f")[0]
 MAX_OFFSET_MINUTES = 14 * 60
 TICKS_PER_SECOND = 10**7
 MAX_TICKS = (date(9999, 12, 31).toordinal() * 86400) * TICKS_PER_SECOND - 1
-MAX_FRACTION_DIGITS = 12  # OData ABNF: fractionalSeconds = 1*12DIGIT
 ONE_TICK = Fraction(1, TICKS_PER_SECOND)
 _PICO_PER_TICK = 10**5
 
+# OData ABNF: fractionalSeconds = 1*12DIGIT.
 _DTO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,12}))?)?(Z|[+-]\d{2}:\d{2})$"
 )

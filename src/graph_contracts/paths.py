@@ -45,17 +45,6 @@ class Segment:
         """The concrete segment for a key value (`range({address})` -> `range(A1)`)."""
         return f"{self.prefix}{value}{self.suffix}" if self.kind == "key" else self.name
 
-    def matches(self, concrete: str) -> str | None:
-        """The key value a concrete segment carries (None when the affixes do not match)."""
-        if self.kind != "key":
-            return "" if concrete == self.name else None
-        end = len(concrete) - len(self.suffix)
-        if not (concrete.startswith(self.prefix) and concrete.endswith(self.suffix)):
-            return None
-        if end < len(self.prefix):
-            return None
-        return concrete[len(self.prefix) : end]
-
 
 def is_cast(segment: str) -> bool:
     """`microsoft.graph.iosScepCertificateProfile`: a qualified name, so a type cast."""
@@ -80,8 +69,3 @@ def parse(template: str) -> list[Segment]:
         else:
             segments.append(Segment("literal", text))
     return segments
-
-
-def keys(template: str) -> list[Segment]:
-    """The key segments of a template, in order."""
-    return [s for s in parse(template) if s.kind == "key"]
