@@ -30,7 +30,8 @@ from graph_contracts.mock import create_app
 from graph_contracts.openapi import build
 
 ROOT = Path(__file__).resolve().parent.parent
-AUTH = {"Authorization": "Bearer bench"}
+TOKEN = "bench"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PRISM_PACKAGE = "@stoplight/prism-cli@5"
 PRISM_DIR = Path(tempfile.gettempdir()) / "graph-contracts-prism"
 
@@ -75,7 +76,8 @@ def over_http(base_url: str, path: str, odata_type: str, pairs: int) -> float:
 
 
 def mock_loopback(path: str, odata_type: str, pairs: int) -> float:
-    cmd = [sys.executable, "-m", "graph_contracts.cli", "mock", "--port", "0"]
+    # The served mock requires a token (without --token it would make one up).
+    cmd = [sys.executable, "-m", "graph_contracts.cli", "mock", "--port", "0", "--token", TOKEN]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()

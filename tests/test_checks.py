@@ -11,7 +11,7 @@ import pytest
 from graph_contracts import checks
 from graph_contracts.checks import Case, CheckContext
 from graph_contracts.client import GraphClient
-from graph_contracts.contracts import Contract, Property
+from graph_contracts.contracts import Contract, Property, TypeDef
 
 CONTRACT = Contract(
     version="beta",
@@ -224,7 +224,7 @@ def test_read_only_and_key_values_sent_are_not_expected_back() -> None:
         ("microsoft.graph.thing", {}, "passed", False),  # `#` is optional in OData 4.01 JSON
         (
             "#microsoft.graph.specialThing",
-            {"accepted_types": {"#microsoft.graph.specialThing"}},
+            {"accepted_types": {"microsoft.graph.specialThing"}},
             "passed",
             False,
         ),
@@ -263,3 +263,49 @@ def test_every_check_is_registered_with_the_case_kinds_it_judges() -> None:
     # A check asked about a case it does not judge has nothing to say.
     probe = Case("no-token", "no-token", response=reply(401, ERROR))
     assert checks.CHECKS["status"](target(entity_server(ENTITY)), probe) is None
+
+
+def test_complex_values_are_judged_on_the_members_sent() -> None:
+    """A service fills members the client did not send, and may drop a nested annotation."""
+    contract = Contract(
+        version="beta",
+        resource="microsoft.graph.thing",
+        paths=["/things/{thingId}"],
+        properties=[
+            Property("id", "Edm.String", key=True, nullable=False),
+            Property("body", "microsoft.graph.itemBody"),
+        ],
+        status=200,
+        types={
+            "microsoft.graph.itemBody": TypeDef(
+                "microsoft.graph.itemBody",
+                "complex",
+                properties=[
+                    Property("content", "Edm.String"),
+                    Property("contentType", "Edm.String"),
+                ],
+            )
+        },
+    )
+    sent = {"body": {"@odata.type": "#microsoft.graph.itemBody", "content": "hello"}}
+    filled = {"id": "t1", "body": {"content": "hello", "contentType": "text"}}
+    t = target(entity_server(filled))
+    t.contract = contract
+    verdict = checks.round_trip(t, Write(sent, reply(200, filled), filled))
+    assert verdict.outcome == "passed", verdict.message
+    assert "body.contentType" in verdict.message and "@odata.type" in verdict.message
+    changed = {"id": "t1", "body": {"content": "HELLO", "contentType": "text"}}
+    verdict = checks.round_trip(t, Write(sent, reply(200, changed), filled))
+    assert verdict.failed and "body.content: sent 'hello', got 'HELLO'" in verdict.message
+
+
+def test_a_reply_writes_numbers_as_numbers_unless_it_says_ieee754compatible() -> None:
+    t = target(entity_server(ENTITY))
+    as_text = {**ENTITY, "count": "1"}
+    verdict = checks.shape(t, Write({"name": "a"}, reply(200, as_text), ENTITY))
+    assert verdict.failed and "count" in verdict.message
+    compatible = "application/json;odata.metadata=minimal;IEEE754Compatible=true"
+    response = httpx.Response(
+        200, json=as_text, headers={"content-type": compatible}, request=reply(200).request
+    )
+    assert checks.shape(t, Write({"name": "a"}, response, ENTITY)).outcome == "passed"

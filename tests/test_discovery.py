@@ -16,7 +16,6 @@ from graph_contracts.discovery import (
     TargetError,
     Unreachable,
     load_ids,
-    placeholders,
 )
 
 TEMPLATE = "/configs/{configId}/microsoft.graph.wifi/rootCertificate/statuses/{statusId}"
@@ -35,10 +34,6 @@ def graph(routes: dict[str, tuple[int, object]], seen: list[str] | None = None) 
 
 def listing(*items: dict) -> tuple[int, dict]:
     return 200, {"value": list(items)}
-
-
-def test_placeholders_in_order() -> None:
-    assert placeholders(TEMPLATE) == ["configId", "statusId"]
 
 
 def test_type_cast_and_navigation_with_backtracking() -> None:

@@ -56,24 +56,29 @@ def test_integer_ranges_are_inclusive(type_name, low, high):
     assert "range" in edm.validate(high + 1, type_name, TYPES)[0]
 
 
-@pytest.mark.parametrize("value", [True, False, "12", "Integer", 12.0, 1.5, [1], {"a": 1}])
-def test_int32_rejects_non_integers_including_bools_and_numeric_strings(value):
+@pytest.mark.parametrize("value", [True, False, "Integer", 12.0, 1.5, [1], {"a": 1}])
+def test_int32_rejects_non_integers_including_bools(value):
     problems = edm.validate(value, "Edm.Int32", TYPES)
     assert len(problems) == 1 and "Edm.Int32" in problems[0]
 
 
-def test_boolean_accepts_only_json_booleans():
+def test_boolean_accepts_json_booleans_and_the_text_dotnet_converts():
     assert ok(True, "Edm.Boolean") and ok(False, "Edm.Boolean")
-    for value in (0, 1, "true", "false", None):
+    for value in (0, 1, "yes", "True ", None):
         assert ok(value, "Edm.Boolean") is (value is None)
+    # "true"/"false" text is lenient (.NET's Boolean.Parse): never a documented defect
+    assert ok("true", "Edm.Boolean") and ok("false", "Edm.Boolean")
 
 
 @pytest.mark.parametrize("type_name", ["Edm.Double", "Edm.Single", "Edm.Decimal"])
 def test_floats_accept_numbers_and_the_special_strings(type_name):
     for value in (0, -3, 1.5, 1e10, "INF", "-INF", "NaN"):
         assert ok(value, type_name), value
-    for value in ("1.5", "inf", "Infinity", True, float("inf"), float("nan"), [1.0]):
+    for value in ("inf", "Infinity", True, float("inf"), float("nan"), [1.0]):
         assert not ok(value, type_name), value
+    # Numeric text is lenient (IEEE754Compatible; the .NET reader converts it): never a
+    # documented defect, whatever the numeric type.
+    assert ok("1.5", type_name) and ok("-2e3", type_name)
 
 
 def test_float_range_edges_never_crash():
@@ -110,6 +115,8 @@ def test_single_canonical_is_float32_and_equal_uses_it():
         "9999-12-31T23:59:59.9999999Z",
         "9999-12-31T23:00:00+01:00",
         "2024-02-29T00:00:00Z",
+        "2017-01-01T00:00:17.77693921Z",  # 8 digits: the ABNF allows 1-12, .NET keeps 7
+        "2017-01-01T00:00:17.776939212345+01:00",  # 12 digits
     ],
 )
 def test_valid_datetimeoffsets(text):
@@ -120,7 +127,7 @@ def test_valid_datetimeoffsets(text):
     ("text", "reason"),
     [
         ("String (timestamp)", "not an OData DateTimeOffset"),  # seed 002
-        ("2017-01-01T00:00:17.77693921Z", "not an OData"),  # 8 fractional digits
+        ("2017-01-01T00:00:17.7769392123456Z", "not an OData"),  # 13 digits: ABNF allows 12
         ("2017-01-01T00:00:17", "not an OData"),  # no zone
         ("2017-01-01 00:00:17Z", "not an OData"),
         ("2017-01-01T00:00:17z", "not an OData"),
@@ -266,18 +273,18 @@ def test_parse_agrees_with_python_datetime(moment, offset):
         ),
         (
             "Edm.Duration",
-            ["P12DT23H59M59.9S", "PT1H", "P1D", "-PT0.5S", "PT30M"],
+            ["P12DT23H59M59.9S", "PT1H", "P1D", "-PT0.5S", "PT30M", "+PT1S", "PT36H"],
             ["P", "PT", "P1DT", "P1Y", "12:00:00", "PT1.S"],
         ),
         (
             "Edm.TimeOfDay",
-            ["00:00", "23:59:59", "12:30:00.1234567"],
-            ["24:00:00", "12:60", "12:00:00.12345678", "noon"],
+            ["00:00", "23:59:59", "12:30:00.1234567", "12:00:00.123456789012"],
+            ["24:00:00", "12:60", "12:00:00.1234567890123", "12:00:00.", "noon"],
         ),
         (
             "Edm.Binary",
-            ["", "aGVsbG8", "aGVsbG8=", "_-8A"],
-            ["!!!!", "hello world", "abcde", "a+b/"],
+            ["", "aGVsbG8", "aGVsbG8=", "_-8A", "a+b/", "+/8A"],  # base64url or base64
+            ["!!!!", "hello world", "abcde", "a+b_", "aGVsbG8==", "aG=Vs", "aGVsbG=", 12],
         ),
         ("Edm.String", ["", "String", "x" * 1000], [1, True, ["a"], {"a": "b"}]),
     ],
@@ -297,9 +304,10 @@ def test_nullability():
     assert edm.validate(None, "Edm.Int32", TYPES, nullable=False, where="devicesCount") == [
         "devicesCount: null is not allowed"
     ]
-    # Collection items are never null, even in a nullable collection.
+    # CSDL: Nullable on a collection-valued property is about its items.
     assert ok(None, "Collection(Edm.String)")
-    assert not ok(["a", None], "Collection(Edm.String)")
+    assert ok(["a", None], "Collection(Edm.String)")
+    assert not ok(["a", None], "Collection(Edm.String)", nullable=False)
 
 
 def test_enum_members_from_the_typedef_or_the_property():
@@ -335,12 +343,12 @@ def test_complex_types_validate_their_properties_with_paths():
         "tags": ["a"],
     }
     assert ok(value, "microsoft.graph.window")
-    bad = {"start": None, "count": "3", "tags": ["a", 1], "colour": "red"}
+    bad = {"start": None, "count": True, "tags": ["a", 1], "colour": "red"}
     problems = edm.validate(bad, "microsoft.graph.window", TYPES, where="window")
     assert sorted(problems) == sorted(
         [
             "window.start: null is not allowed",
-            "window.count: expected Edm.Int32 as a JSON integer, got string '3'",
+            "window.count: expected Edm.Int32 as a JSON integer, got boolean True",
             "window.tags[1]: expected Edm.String as a JSON string, got number 1",
             "window.colour: not a property of microsoft.graph.window",
         ]
@@ -416,3 +424,341 @@ def test_any_json_types_accept_any_value(type_name):
         assert ok(value, type_name)
     assert ok([[1], {"a": 2}], f"Collection({type_name})")
     assert not ok({"a": 1}, f"Collection({type_name})")
+
+
+# --- type kinds -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("type_name", "enum", "kind"),
+    [
+        ("Edm.Int32", None, edm.TypeKind.PRIMITIVE),
+        ("Edm.Stream", None, edm.TypeKind.PRIMITIVE),
+        ("microsoft.graph.complianceStatus", None, edm.TypeKind.ENUM),
+        ("Edm.String", ["a", "b"], edm.TypeKind.PRIMITIVE),  # "possible values" of a String
+        ("microsoft.graph.unresolved", ["a"], edm.TypeKind.ENUM),
+        ("microsoft.graph.window", None, edm.TypeKind.COMPLEX),
+        ("Collection(Edm.String)", None, edm.TypeKind.COLLECTION),
+        ("Edm.Untyped", None, edm.TypeKind.ANY_JSON),
+        ("microsoft.graph.Json", None, edm.TypeKind.ANY_JSON),
+        ("microsoft.graph.neverResolved", None, edm.TypeKind.UNRESOLVED),
+    ],
+)
+def test_resolve_gives_each_type_one_kind(type_name, enum, kind):
+    assert edm.resolve(type_name, TYPES, enum).kind is kind
+
+
+def test_resolve_collections_flags_and_members():
+    many = edm.resolve("Collection(microsoft.graph.weekDays)", TYPES)
+    assert many.item is not None and many.item.kind is edm.TypeKind.ENUM
+    assert many.item.flags and many.item.members == ("monday", "tuesday", "friday")
+    inline = edm.resolve("Collection(microsoft.graph.complianceStatus)", TYPES, ["x"])
+    assert inline.item.members == ("x",)  # the property's inline list wins
+    assert edm.resolve("microsoft.graph.window", TYPES).typedef is TYPES["microsoft.graph.window"]
+    listed = edm.resolve("Edm.String", TYPES, ["a", "b"])
+    assert listed.members == ("a", "b") and edm.validate("c", "Edm.String", TYPES, enum=["a"]) == []
+
+
+# --- typed problems -------------------------------------------------------------------------
+
+K = edm.ProblemKind
+
+
+@pytest.mark.parametrize(
+    ("value", "type_name", "nullable", "kinds"),
+    [
+        ("12", "Edm.Int32", True, [K.LENIENT_STRING]),
+        (True, "Edm.Int32", True, [K.WRONG_JSON_TYPE]),
+        (12, "Edm.String", True, [K.WRONG_JSON_TYPE]),
+        ({}, "Edm.Boolean", True, [K.WRONG_JSON_TYPE]),
+        ("a", "Collection(Edm.String)", True, [K.WRONG_JSON_TYPE]),
+        (12, "microsoft.graph.window", True, [K.WRONG_JSON_TYPE]),
+        ("12", "Edm.Int64", True, [K.LENIENT_STRING]),
+        ("-12.5e3", "Edm.Decimal", True, [K.LENIENT_STRING]),
+        ("12.5", "Edm.Double", True, [K.LENIENT_STRING]),
+        ("true", "Edm.Boolean", True, [K.LENIENT_STRING]),
+        ("twelve", "Edm.Int32", True, [K.WRONG_JSON_TYPE]),
+        ("9223372036854775808", "Edm.Int64", True, [K.OUT_OF_RANGE]),
+        (2**31, "Edm.Int32", True, [K.OUT_OF_RANGE]),
+        (1e39, "Edm.Single", True, [K.OUT_OF_RANGE]),
+        ("bogus", "microsoft.graph.complianceStatus", True, [K.UNKNOWN_MEMBER]),
+        ("monday,sunday", "microsoft.graph.weekDays", True, [K.UNKNOWN_MEMBER]),
+        ("2021-01-01T00:00:00+14:30", "Edm.DateTimeOffset", True, [K.BAD_FORMAT]),
+        ("0001-01-01T00:00:00+05:00", "Edm.DateTimeOffset", True, [K.BAD_FORMAT]),
+        ("P", "Edm.Duration", True, [K.BAD_FORMAT]),
+        ("not-a-guid", "Edm.Guid", True, [K.BAD_FORMAT]),
+        (None, "Edm.Int32", False, [K.NULL_NOT_ALLOWED]),
+        (None, "Edm.Int32", None, [K.NULL_NULLABILITY_UNKNOWN]),
+        ("a\ud800b", "Edm.String", True, [K.LONE_SURROGATE]),
+        ("\udfff", "microsoft.graph.complianceStatus", True, [K.LONE_SURROGATE]),
+        ({"\ud800": 1}, "microsoft.graph.window", True, [K.LONE_SURROGATE]),
+        ({"colour": "red"}, "microsoft.graph.window", True, [K.UNKNOWN_PROPERTY]),
+        ({"a": ["\ud800"]}, "Edm.Untyped", True, [K.LONE_SURROGATE]),
+        ({"deep": {"\udc00x": 1}}, "microsoft.graph.neverResolved", True, [K.LONE_SURROGATE]),
+        # Valid values produce nothing, whatever their spelling.
+        ("\U0001f600 paired", "Edm.String", True, []),
+        ("2017-01-01T00:00:17.776939212345Z", "Edm.DateTimeOffset", True, []),
+        ("AAEC", "Edm.Binary", True, []),
+        ({"type": "Point", "coordinates": [1, 2]}, "Edm.GeographyPoint", True, []),
+        (None, "Edm.Int32", True, []),
+    ],
+)
+def test_value_problems_are_typed(value, type_name, nullable, kinds):
+    problems = edm.value_problems(value, type_name, TYPES, nullable=nullable, where="p")
+    assert [p.kind for p in problems] == kinds
+    assert all(str(p).startswith("p") for p in problems)
+
+
+def test_every_problem_kind_carries_its_documentation_and_source():
+    undocumented = {k for k in K if not k.rejection_documented}
+    assert undocumented == {K.EMPTY_BODY, K.LENIENT_STRING, K.NULL_NULLABILITY_UNKNOWN}
+    for kind in K:
+        assert kind.source and kind.meaning and K(kind.label) is kind
+        assert f"| `{kind.label}` |" in edm.PROBLEM_KINDS_MARKDOWN
+    assert edm.PROBLEM_KINDS_MARKDOWN.count("\n") == len(K) + 2
+
+
+def test_validate_reports_only_documented_rejections():
+    assert edm.validate("12", "Edm.Int64", TYPES) == []
+    assert edm.validate(None, "Edm.Int32", TYPES, nullable=None) == []
+    assert edm.validate("12", "Edm.Int32", TYPES) == []  # lenient, not a documented defect
+    assert edm.validate(True, "Edm.Int32", TYPES) != []
+
+
+def test_lone_surrogate_messages_are_printable_utf8():
+    (problem,) = edm.value_problems({"\ud800": 1}, "microsoft.graph.window", TYPES, where="w")
+    str(problem).encode("utf-8")  # no UnicodeEncodeError: the name is escaped
+    assert "\\ud800" in problem.where
+
+
+# --- semantic equality ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("type_name", "a", "b"),
+    [
+        ("Edm.DateTimeOffset", "2017-01-01T00:00:17.7769392-08:00", "2017-01-01T08:00:17.7769392Z"),
+        ("Edm.DateTimeOffset", "2017-01-01T00:00:17.123456789Z", "2017-01-01T00:00:17.1234567Z"),
+        ("Edm.DateTimeOffset", "2017-01-01T00:00:17.12345675Z", "2017-01-01T00:00:17.1234568Z"),
+        ("Edm.DateTimeOffset", "2017-01-01T08:00Z", "2017-01-01T08:00:00.0000000Z"),
+        ("Edm.Duration", "PT60S", "PT1M"),
+        ("Edm.Duration", "P1D", "PT24H"),
+        ("Edm.Duration", "PT1.10S", "PT1.1S"),
+        ("Edm.Duration", "-PT90M", "-PT1H30M"),
+        ("Edm.Duration", "+PT1S", "PT1S"),
+        ("Edm.TimeOfDay", "12:30", "12:30:00.0000000"),
+        ("Edm.TimeOfDay", "12:30:00.12345678", "12:30:00.1234567"),
+        ("Edm.Date", "2021-07-01", "2021-07-01"),
+        (
+            "Edm.Guid",
+            "BD2B1A23-1A23-BD2B-231A-2BBD231A2BBD",
+            "bd2b1a23-1a23-bd2b-231a-2bbd231a2bbd",
+        ),
+        ("Edm.Decimal", 1.5, 1.50),
+        ("Edm.Decimal", "1.50", 1.5),  # lenient string
+        ("Edm.Decimal", 10, "1e1"),
+        ("Edm.Double", 2, 2.0),
+        ("Edm.Double", "NaN", "NaN"),
+        ("Edm.Double", "INF", float("inf")),
+        ("Edm.Double", "NaN", float("nan")),
+        ("Edm.Single", 1.1, 1.100000023841858),
+        ("Edm.Single", "-INF", "-INF"),
+        ("Edm.Int32", 1, 1.0),
+        ("Edm.Byte", 255, 255.0),
+        ("Edm.Int64", "12", 12),  # lenient string
+        ("Edm.Boolean", False, False),
+        ("Edm.String", "ä", "ä"),
+        ("Edm.Binary", "aGVsbG8", "aGVsbG8="),
+        ("Edm.Binary", "_-8A", "/+8A"),  # base64url and base64
+        ("microsoft.graph.weekDays", "friday,monday", "monday, friday"),
+        ("Collection(Edm.Duration)", ["PT1H", "P1D"], ["PT60M", "PT24H"]),
+        ("microsoft.graph.window", {"count": 1, "days": None}, {"count": 1.0}),  # null == absent
+        (
+            "microsoft.graph.window",
+            {"@odata.type": "#microsoft.graph.window", "start": "2017-01-01T00:00:00+01:00"},
+            {"start": "2016-12-31T23:00:00Z"},  # annotations are not values
+        ),
+    ],
+)
+def test_equal_values_in_other_spellings(type_name, a, b):
+    assert edm.equal(a, b, type_name, TYPES)
+    assert edm.equal(b, a, type_name, TYPES)
+
+
+@pytest.mark.parametrize(
+    ("type_name", "a", "b"),
+    [
+        ("Edm.DateTimeOffset", "2017-01-01T08:00:17.7769392Z", "2017-01-01T08:00:17.7769393Z"),
+        ("Edm.DateTimeOffset", "2017-01-01T00:00:17.7769392-08:00", "2017-01-01T00:00:17.7769392Z"),
+        ("Edm.Duration", "PT1M", "PT61S"),
+        ("Edm.Duration", "PT1H", "-PT1H"),
+        ("Edm.Duration", "PT0.0000001S", "PT0S"),  # one tick
+        ("Edm.TimeOfDay", "12:30", "12:31"),
+        ("Edm.Date", "2021-07-01", "2021-07-02"),
+        (
+            "Edm.Guid",
+            "bd2b1a23-1a23-bd2b-231a-2bbd231a2bbd",
+            "bd2b1a23-1a23-bd2b-231a-2bbd231a2bbe",
+        ),
+        ("Edm.Decimal", 1.5, 1.51),
+        ("Edm.Decimal", "NaN", 0),
+        ("Edm.Double", "NaN", "INF"),
+        ("Edm.Double", 1.1, 1.100000023841858),
+        ("Edm.Int32", 1, 2),
+        ("Edm.Int32", 1, True),
+        ("Edm.Int32", "1", 2),  # lenient text is compared as the number it names
+        ("Edm.Boolean", True, 1),
+        ("Edm.Boolean", False, None),
+        ("Edm.Binary", "aGVsbG8", "aGVsbGE"),  # hello, hella
+        ("microsoft.graph.weekDays", "monday", "monday,friday"),
+        ("microsoft.graph.complianceStatus", "compliant", "Compliant"),
+        ("Collection(Edm.Int32)", [1, 2], [2, 1]),  # order matters
+        ("Collection(Edm.Int32)", [1, 2], [1, 2, 3]),
+        ("microsoft.graph.window", {"count": 1}, {"count": 1, "tags": ["x"]}),  # equal is symmetric
+        ("Edm.String", "a", "a "),
+        ("Edm.DateTimeOffset", "garbage", "2017-01-01T00:00:00Z"),
+    ],
+)
+def test_unequal_values(type_name, a, b):
+    assert not edm.equal(a, b, type_name, TYPES)
+    assert not edm.equal(b, a, type_name, TYPES)
+
+
+def test_values_that_do_not_parse_equal_only_themselves():
+    assert edm.equal("garbage", "garbage", "Edm.Duration", TYPES)
+    assert not edm.equal("garbage", "PT1S", "Edm.Duration", TYPES)
+    assert edm.equal(None, None, "Edm.Guid", TYPES)
+    assert not edm.equal(None, "PT1S", "Edm.Duration", TYPES)
+
+
+# --- compare: what was sent against what came back ------------------------------------------
+
+SETTINGS_TYPES = {
+    **TYPES,
+    "microsoft.graph.settings": TypeDef(
+        "microsoft.graph.settings",
+        "complex",
+        properties=[
+            Property("mode", "Edm.String"),
+            Property("span", "Edm.Duration"),
+            Property("window", "microsoft.graph.window"),
+            Property("windows", "Collection(microsoft.graph.window)"),
+        ],
+    ),
+}
+
+
+def test_compare_nested_complex_values_on_the_members_sent():
+    sent = {
+        "@odata.type": "#microsoft.graph.settings",
+        "mode": "a",
+        "span": "PT60S",
+        "window": {"@odata.type": "#microsoft.graph.window", "days": "friday,monday"},
+    }
+    got = {
+        "mode": "a",
+        "span": "PT1M",
+        "extra": True,
+        "window": {"days": "monday,friday", "count": 0, "tags": []},
+    }
+    result = edm.compare(sent, got, "microsoft.graph.settings", SETTINGS_TYPES, where="settings")
+    assert result.ok and result.mismatches == []
+    assert result.added == ["settings.window.count", "settings.window.tags", "settings.extra"]
+    assert result.annotations == ["settings.@odata.type", "settings.window.@odata.type"]
+    # An echoed annotation is not reported.
+    echoed = edm.compare(
+        sent,
+        {**got, "@odata.type": sent["@odata.type"]},
+        "microsoft.graph.settings",
+        SETTINGS_TYPES,
+    )
+    assert echoed.annotations == ["window.@odata.type"]
+
+
+def test_compare_names_the_path_of_every_mismatch():
+    sent = {"mode": "a", "window": {"count": 1, "start": "2017-01-01T00:00:00Z"}}
+    got = {"mode": "b", "window": {"start": "2017-01-01T00:00:01Z"}}
+    result = edm.compare(sent, got, "microsoft.graph.settings", SETTINGS_TYPES, where="settings")
+    assert not result.ok
+    assert result.mismatches == [
+        "settings.mode: sent 'a', got 'b'",
+        "settings.window.count: sent 1, missing from the reply",
+        "settings.window.start: sent '2017-01-01T00:00:00Z', got '2017-01-01T00:00:01Z'",
+    ]
+
+
+def test_compare_collections_by_order_and_length_items_alike():
+    sent = {"windows": [{"count": 1}, {"count": 2}]}
+    added = {"windows": [{"count": 1, "tags": []}, {"count": 2.0}]}
+    result = edm.compare(sent, added, "microsoft.graph.settings", SETTINGS_TYPES)
+    assert result.ok and result.added == ["windows[0].tags"]
+    swapped = edm.compare(
+        sent, {"windows": [{"count": 2}, {"count": 1}]}, "microsoft.graph.settings", SETTINGS_TYPES
+    )
+    assert swapped.mismatches == [
+        "windows[0].count: sent 1, got 2",
+        "windows[1].count: sent 2, got 1",
+    ]
+    cut = edm.compare(sent, {"windows": [{"count": 1}]}, "microsoft.graph.settings", SETTINGS_TYPES)
+    assert cut.mismatches == ["windows: sent 2 items, got 1"]
+    scalars = edm.compare(["PT1H"], ["PT60M"], "Collection(Edm.Duration)", TYPES, where="spans")
+    assert scalars.ok
+    assert edm.compare([1], [2], "Collection(Edm.Int32)", TYPES, where="n").mismatches == [
+        "n[0]: sent 1, got 2"
+    ]
+
+
+def test_compare_open_and_unknown_members_as_json():
+    sent = {"custom": {"a": 1, "b": [1, 2]}, "mode": "x"}
+    got = {"custom": {"a": 1, "b": [1, 2], "c": 3}, "mode": "x"}
+    result = edm.compare(sent, got, "microsoft.graph.settings", SETTINGS_TYPES)
+    assert result.ok and result.added == ["custom.c"]
+    bad = edm.compare(
+        sent, {**got, "custom": {"a": 2, "b": [1, 2]}}, "microsoft.graph.settings", SETTINGS_TYPES
+    )
+    assert bad.mismatches == ["custom.a: sent 1, got 2"]
+    assert edm.compare({"a": 1}, {"a": 1, "z": 0}, "microsoft.graph.neverResolved", TYPES).ok
+
+
+def test_compare_a_scalar_and_a_kind_change():
+    assert edm.compare("PT1M", "PT60S", "Edm.Duration", TYPES, where="span").ok
+    assert edm.compare(
+        {"count": 1}, "x", "microsoft.graph.window", TYPES, where="w"
+    ).mismatches == ["w: sent {'count': 1}, got 'x'"]
+
+
+# --- canonical: what the mock stores --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("type_name", "value", "stored"),
+    [
+        (
+            "Edm.DateTimeOffset",
+            "2017-01-01T00:00:17.123456789-01:00",
+            "2017-01-01T01:00:17.1234567Z",
+        ),
+        ("Edm.Duration", "PT60S", "PT1M"),
+        ("Edm.Duration", "-PT36H0.50S", "-P1DT12H0.5S"),
+        ("Edm.Duration", "PT0S", "PT0S"),
+        ("Edm.TimeOfDay", "12:30", "12:30:00.0000000"),
+        (
+            "Edm.Guid",
+            "BD2B1A23-1A23-BD2B-231A-2BBD231A2BBD",
+            "bd2b1a23-1a23-bd2b-231a-2bbd231a2bbd",
+        ),
+        ("Edm.Binary", "_-8A", "/+8A"),
+        ("Edm.Binary", "aGVsbG8", "aGVsbG8="),
+        ("Edm.Int64", "12", 12),
+        ("Edm.Decimal", "12.50", 12.5),
+        ("Edm.Decimal", "12", 12),
+        ("Edm.Decimal", "NaN", "NaN"),
+        ("Edm.Int32", "12", 12),  # lenient text, stored as .NET converts it
+        ("Edm.Boolean", "true", True),
+        ("Edm.Int32", "twelve", "twelve"),  # invalid: unchanged
+        ("Edm.Duration", "nope", "nope"),
+    ],
+)
+def test_canonical_is_how_dotnet_writes_the_value(type_name, value, stored):
+    assert edm.canonical(value, type_name, TYPES) == stored
+    assert edm.equal(value, stored, type_name, TYPES)  # the stored value is the value sent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from graph_contracts.contracts import Contract, Property, TypeDef
 from graph_contracts.mock import create_app
 from graph_contracts.mock.app import GRAPH_JSON
 from graph_contracts.mock.faults import UnknownFault
-from graph_contracts.mock.store import NotFound, is_cast
+from graph_contracts.mock.store import NotFound
+from graph_contracts.paths import is_cast
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = {"Authorization": "Bearer any-token"}
@@ -58,6 +60,11 @@ def widget(**overrides: Any) -> Contract:
             Property("size", "microsoft.graph.size"),
             Property("tags", "Collection(Edm.String)"),
             Property("mystery", "microsoft.graph.neverResolved"),
+            Property("big", "Edm.Int64", nullable=False),
+            Property("price", "Edm.Decimal", nullable=False),
+            Property("span", "Edm.Duration", nullable=False),
+            Property("ref", "Edm.Guid", nullable=False),
+            Property("blob", "Edm.Binary", nullable=False),
         ],
         "status": 200,
         "types": types,
@@ -208,7 +215,7 @@ async def test_complex_collection_and_unresolved_values_are_validated_and_stored
         assert reply.status_code == 200, reply.text
         assert {k: reply.json()[k] for k in good} == good
         for bad in (
-            {"size": {"width": "3"}},
+            {"size": {"width": True}},
             {"size": {"depth": 1}},
             {"tags": "a"},
             {"mystery": 5},
@@ -219,7 +226,7 @@ async def test_complex_collection_and_unresolved_values_are_validated_and_stored
 @pytest.mark.parametrize(
     ("body", "why"),
     [
-        ({"count": "5"}, "numeric string for Int32"),
+        ({"count": True}, "boolean for Int32"),
         ({"count": 2**31}, "outside Int32"),
         ({"count": 1.5}, "float for Int32"),
         ({"count": None}, "null for non-nullable"),
@@ -229,14 +236,19 @@ async def test_complex_collection_and_unresolved_values_are_validated_and_stored
         ({"seen": "yesterday"}, "not a date"),
         ({"nope": 1}, "unknown property"),
         ({"@odata.type": "#microsoft.graph.other", "label": "x"}, "wrong @odata.type"),
-        ({}, "empty body"),
+        ({"label": "a\ud800"}, "lone surrogate in a value"),
+        ({"a\udc00": 1}, "lone surrogate in a property name"),
+        ({"size": {"unit": "\ud800"}}, "lone surrogate in a nested value"),
+        ({"mystery": {"\ud800": 1}}, "lone surrogate in an unresolved value's name"),
     ],
 )
 async def test_invalid_bodies_are_400_in_odata_error_shape(body, why):
     async with client([widget()]) as http:
         path = await entity_path(http, widget())
         before = (await http.get(path)).json()
-        reply = await http.patch(path, json=body, headers={"client-request-id": "c-1"})
+        # json.dumps escapes lone surrogates (`"\ud800"`), as a client sending them would.
+        headers = {"client-request-id": "c-1", "content-type": "application/json"}
+        reply = await http.patch(path, content=json.dumps(body).encode(), headers=headers)
         assert reply.status_code == 400, why
         error = reply.json()["error"]
         assert error["code"] and error["message"]
@@ -298,6 +310,127 @@ async def test_documented_204_contract_answers_204_unless_representation_asked()
             path, json={"label": "b"}, headers={"Prefer": "return=representation"}
         )
         assert rep.status_code == 200 and rep.json()["label"] == "b"
+
+
+# --- what is not invalid anywhere: accepted as Graph's .NET stack does -------------------------
+
+
+async def test_empty_body_is_a_no_op():
+    async with client([widget()]) as http:
+        path = await entity_path(http, widget())
+        before = (await http.get(path)).json()
+        reply = await http.patch(path, json={})
+        minimal = await http.patch(path, json={}, headers={"Prefer": "return=minimal"})
+        after = (await http.get(path)).json()
+    assert reply.status_code == 200 and reply.json() == before
+    assert minimal.status_code == 204 and after == before
+
+
+async def test_null_where_nullability_is_unknown_is_stored():
+    async with client([widget()]) as http:
+        path = await entity_path(http, widget())
+        reply = await http.patch(path, json={"label": None, "tags": ["a", None]})
+        assert reply.status_code == 200, reply.text
+        assert (await http.get(path)).json()["label"] is None
+
+
+async def test_numeric_text_is_stored_as_the_number_it_names():
+    """Lenient, as Graph's .NET reader is (Convert.ChangeType): stored as a number."""
+    async with client([widget()]) as http:
+        path = await entity_path(http, widget())
+        sent = {"big": "9007199254740993", "price": "12.50", "count": "5"}
+        reply = await http.patch(path, json=sent)
+        assert reply.status_code == 200, reply.text
+        stored = (await http.get(path)).json()
+        assert (stored["big"], stored["price"], stored["count"]) == (9007199254740993, 12.5, 5)
+        for bad in ({"big": "9223372036854775808"}, {"price": "twelve"}, {"count": "five"}):
+            assert (await http.patch(path, json=bad)).status_code == 400, bad
+
+
+async def test_values_are_stored_as_dotnet_writes_them():
+    sent = {
+        "span": "PT60S",
+        "ref": "BD2B1A23-1A23-BD2B-231A-2BBD231A2BBD",
+        "blob": "_-8A",
+        "seen": "2017-01-01T00:00:17.776939212345-08:00",
+    }
+    async with client([widget()]) as http:
+        path = await entity_path(http, widget())
+        reply = await http.patch(path, json=sent)
+        assert reply.status_code == 200, reply.text
+    assert {k: reply.json()[k] for k in sent} == {
+        "span": "PT1M",
+        "ref": "bd2b1a23-1a23-bd2b-231a-2bbd231a2bbd",
+        "blob": "/+8A",
+        "seen": "2017-01-01T08:00:17.7769392Z",  # truncated to 100 ns, UTC
+    }
+    contract = widget()
+    for name, value in sent.items():
+        prop = contract.property(name)
+        assert edm.equal(value, reply.json()[name], prop.type, contract.types), name
+
+
+# --- manners under abuse ----------------------------------------------------------------------
+
+
+async def test_lone_surrogates_never_break_the_entity_or_its_collection():
+    async with client([widget()]) as http:
+        path = await entity_path(http, widget())
+        headers = {"content-type": "application/json"}
+        for raw in (b'{"label": "\\ud800"}', b'{"\\udfff": 1}', b'{"tags": ["ok", "\\ud83d"]}'):
+            reply = await http.patch(path, content=raw, headers=headers)
+            assert reply.status_code == 400, raw
+            assert "surrogate" in reply.json()["error"]["message"]
+        assert (await http.get(path)).status_code == 200
+        assert (await http.get(path.rsplit("/", 1)[0])).status_code == 200
+        # A surrogate pair is one character, and fine.
+        pair = await http.patch(path, content=b'{"label": "\\ud83d\\ude00"}', headers=headers)
+        assert pair.status_code == 200 and pair.json()["label"] == "\U0001f600"
+
+
+@pytest.mark.parametrize("declared", [True, False])
+async def test_a_body_over_the_4mb_write_limit_is_413(declared):
+    from graph_contracts.mock.app import MAX_BODY_BYTES
+
+    async with client([widget()]) as http:
+        path = await entity_path(http, widget())
+        before = (await http.get(path)).json()
+        big = json.dumps({"label": "x" * MAX_BODY_BYTES}).encode()
+
+        async def chunks():
+            for i in range(0, len(big), 65536):
+                yield big[i : i + 65536]
+
+        content = big if declared else chunks()  # with Content-Length, or chunked without it
+        headers = {"content-type": "application/json", "client-request-id": "big-1"}
+        reply = await http.patch(path, content=content, headers=headers)
+        assert reply.status_code == 413
+        error = reply.json()["error"]
+        assert error["code"] and error["innerError"]["client-request-id"] == "big-1"
+        assert (await http.get(path)).json() == before
+        just_fits = json.dumps({"label": "x" * (MAX_BODY_BYTES - 20)}).encode()
+        assert len(just_fits) <= MAX_BODY_BYTES
+        ok = await http.patch(path, content=just_fits, headers=headers)
+        assert ok.status_code == 200
+
+
+async def test_every_reply_names_the_mock_and_its_version(seeds):
+    from graph_contracts import __version__
+    from graph_contracts.mock.app import MOCK_HEADER
+
+    async with client(seeds) as http:
+        path = await entity_path(http, seeds[0])
+        replies = [
+            await http.get(path),
+            await http.patch(path, json={"userDisplayName": "x"}),
+            await http.patch(path, json={"nope": 1}),
+            await http.get(path.rsplit("/", 1)[0] + "/missing"),
+            await http.get(path, headers={"Authorization": ""}),
+            await http.delete(path),
+            await http.get("/openapi.json"),
+        ]
+    assert [r.status_code for r in replies] == [200, 200, 400, 404, 401, 405, 200]
+    assert all(r.headers[MOCK_HEADER] == __version__ for r in replies)
 
 
 # --- auth -------------------------------------------------------------------------------------

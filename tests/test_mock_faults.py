@@ -26,8 +26,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(scope="module")
-def seeds() -> list[Contract]:
-    """deviceConfigurationUserStatus as CSDL has it (GRAPH-FACTS.md), beside the repo's seeds.
+def fault_contracts() -> list[Contract]:
+    """deviceConfigurationUserStatus as CSDL has it (GRAPH-FACTS.md), beside the repo's seed contracts.
 
     Built here rather than read from contracts/ so that nullability (which doc tables do not state)
     is the service's: `accept-null` needs a non-nullable property to be observable.
@@ -49,18 +49,18 @@ def http_for(app: Starlette):
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock")
 
 
-def target(app: Starlette, seeds: list[Contract]) -> tuple[Contract, str, str]:
+def target(app: Starlette, fault_contracts: list[Contract]) -> tuple[Contract, str, str]:
     """The first seed contract, one entity path and its sibling's (without fault side effects)."""
-    contract = next(c for c in seeds if c.name == "deviceConfigurationUserStatus")
+    contract = next(c for c in fault_contracts if c.name == "deviceConfigurationUserStatus")
     store = app.state.graph.store
     one = "/beta" + store.sample("beta", contract.paths[0])
     two = "/beta" + store.sample("beta", contract.paths[0], index=1)
     return contract, one, two
 
 
-async def scenario(app: Starlette, seeds: list[Contract]) -> list[Any]:
+async def scenario(app: Starlette, fault_contracts: list[Contract]) -> list[Any]:
     """A fixed exchange touching every check; its transcript, minus per-request noise."""
-    contract, one, two = target(app, seeds)
+    contract, one, two = target(app, fault_contracts)
     body = {
         "@odata.type": contract.odata_type,
         "userDisplayName": " Ada ",
@@ -130,21 +130,24 @@ def test_catalogue_has_a_dozen_defects_each_caught_by_named_checks():
 
 
 @pytest.mark.parametrize("defect", DEFECTS)
-async def test_each_defect_changes_what_a_client_observes(seeds, defect):
-    clean = await scenario(create_app(seeds, token="t"), seeds)
-    broken = await scenario(create_app(seeds, token="t", faults=[defect]), seeds)
-    assert broken != clean
-    assert await scenario(create_app(seeds, token="t", faults=[defect]), seeds) == broken, (
-        "defects must be deterministic"
+async def test_each_defect_changes_what_a_client_observes(fault_contracts, defect):
+    clean = await scenario(create_app(fault_contracts, token="t"), fault_contracts)
+    broken = await scenario(
+        create_app(fault_contracts, token="t", faults=[defect]), fault_contracts
     )
+    assert broken != clean
+    assert (
+        await scenario(create_app(fault_contracts, token="t", faults=[defect]), fault_contracts)
+        == broken
+    ), "defects must be deterministic"
 
 
 # --- each defect does what its description says -----------------------------------------------
 
 
-async def patch_and_get(seeds, faults, body, *, sibling=False):
-    app = create_app(seeds, faults=faults)
-    _, one, two = target(app, seeds)
+async def patch_and_get(fault_contracts, faults, body, *, sibling=False):
+    app = create_app(fault_contracts, faults=faults)
+    _, one, two = target(app, fault_contracts)
     async with http_for(app) as http:
         before = (await http.get(one, headers=AUTH)).json()
         reply = await http.patch(one, json=body, headers=AUTH)
@@ -152,38 +155,44 @@ async def patch_and_get(seeds, faults, body, *, sibling=False):
     return before, reply, after
 
 
-async def test_drop_field_omits_the_first_sent_property_only_in_the_reply(seeds):
+async def test_drop_field_omits_the_first_sent_property_only_in_the_reply(fault_contracts):
     _, reply, after = await patch_and_get(
-        seeds, ["drop-field"], {"devicesCount": 9, "status": "error"}
+        fault_contracts, ["drop-field"], {"devicesCount": 9, "status": "error"}
     )
     assert "devicesCount" not in reply.json() and reply.json()["status"] == "error"
     assert after["devicesCount"] == 9
 
 
-async def test_not_persisted_echoes_but_keeps_the_old_values(seeds):
-    before, reply, after = await patch_and_get(seeds, ["not-persisted"], {"devicesCount": 9})
+async def test_not_persisted_echoes_but_keeps_the_old_values(fault_contracts):
+    before, reply, after = await patch_and_get(
+        fault_contracts, ["not-persisted"], {"devicesCount": 9}
+    )
     assert reply.json()["devicesCount"] == 9 and after == before
 
 
-async def test_replace_not_merge_resets_unsent_properties(seeds):
-    before, _, after = await patch_and_get(seeds, ["replace-not-merge"], {"devicesCount": 9})
+async def test_replace_not_merge_resets_unsent_properties(fault_contracts):
+    before, _, after = await patch_and_get(
+        fault_contracts, ["replace-not-merge"], {"devicesCount": 9}
+    )
     assert before["userDisplayName"] and after["userDisplayName"] in (None, "")
 
 
-async def test_mangle_string_in_changes_every_string(seeds):
-    _, reply, after = await patch_and_get(seeds, ["mangle-string-in"], {"userDisplayName": ""})
+async def test_mangle_string_in_changes_every_string(fault_contracts):
+    _, reply, after = await patch_and_get(
+        fault_contracts, ["mangle-string-in"], {"userDisplayName": ""}
+    )
     assert reply.json()["userDisplayName"] != "" and after["userDisplayName"] != ""
 
 
-async def test_datetime_truncated_drops_fraction_and_offset(seeds):
+async def test_datetime_truncated_drops_fraction_and_offset(fault_contracts):
     body = {"lastReportedDateTime": "2021-05-18T19:03:10.5+02:00"}
-    _, reply, _ = await patch_and_get(seeds, ["datetime-truncated"], body)
+    _, reply, _ = await patch_and_get(fault_contracts, ["datetime-truncated"], body)
     assert reply.json()["lastReportedDateTime"] == "2021-05-18T19:03:10Z"
 
 
-async def test_int_off_by_one_out_shows_plus_one_but_stores_right(seeds):
-    app = create_app(seeds, faults=["int-off-by-one-out"])
-    _, one, _ = target(app, seeds)
+async def test_int_off_by_one_out_shows_plus_one_but_stores_right(fault_contracts):
+    app = create_app(fault_contracts, faults=["int-off-by-one-out"])
+    _, one, _ = target(app, fault_contracts)
     async with http_for(app) as http:
         reply = await http.patch(one, json={"devicesCount": 9}, headers=AUTH)
         assert reply.json()["devicesCount"] == 10
@@ -200,9 +209,9 @@ async def test_int_off_by_one_out_shows_plus_one_but_stores_right(seeds):
         ("accept-wrong-odata-type", {"@odata.type": "#microsoft.graph.user", "devicesCount": 2}),
     ],
 )
-async def test_accepting_defects_answer_200_to_invalid_bodies(seeds, fault, body):
-    _, clean, _ = await patch_and_get(seeds, [], body)
-    _, reply, _ = await patch_and_get(seeds, [fault], body)
+async def test_accepting_defects_answer_200_to_invalid_bodies(fault_contracts, fault, body):
+    _, clean, _ = await patch_and_get(fault_contracts, [], body)
+    _, reply, _ = await patch_and_get(fault_contracts, [fault], body)
     assert clean.status_code == 400 and reply.status_code == 200
 
 
@@ -221,31 +230,31 @@ async def test_accept_null_stores_null_for_a_non_nullable_property():
     assert reply.status_code == 200 and reply.json()["count"] is None
 
 
-async def test_status_201_and_minimal_204(seeds):
-    _, created, _ = await patch_and_get(seeds, ["status-201"], {"devicesCount": 1})
-    _, minimal, after = await patch_and_get(seeds, ["minimal-204"], {"devicesCount": 1})
+async def test_status_201_and_minimal_204(fault_contracts):
+    _, created, _ = await patch_and_get(fault_contracts, ["status-201"], {"devicesCount": 1})
+    _, minimal, after = await patch_and_get(fault_contracts, ["minimal-204"], {"devicesCount": 1})
     assert created.status_code == 201 and created.json()["devicesCount"] == 1
     assert minimal.status_code == 204 and minimal.content == b"" and after["devicesCount"] == 1
 
 
-async def test_error_and_auth_defects(seeds):
-    app = create_app(seeds, faults=["wrong-error-shape", "no-auth-challenge"])
-    _, one, _ = target(app, seeds)
+async def test_error_and_auth_defects(fault_contracts):
+    app = create_app(fault_contracts, faults=["wrong-error-shape", "no-auth-challenge"])
+    _, one, _ = target(app, fault_contracts)
     async with http_for(app) as http:
         bad = await http.patch(one, json={"devicesCount": "x"}, headers=AUTH)
         unauth = await http.get(one)
     assert bad.status_code == 400 and "error" not in bad.json()
     assert unauth.status_code == 401 and "www-authenticate" not in unauth.headers
-    app = create_app(seeds, token="right", faults=["no-auth"])
+    app = create_app(fault_contracts, token="right", faults=["no-auth"])
     async with http_for(app) as http:
         assert (await http.get(one)).status_code == 200
         assert (await http.get(one, headers={"Authorization": "Bearer wrong"})).status_code == 200
 
 
-async def test_not_found_defects(seeds):
+async def test_not_found_defects(fault_contracts):
     for fault, status in (("not-found-creates", 200), ("not-found-400", 400), (None, 404)):
-        app = create_app(seeds, faults=[fault] if fault else [])
-        _, one, _ = target(app, seeds)
+        app = create_app(fault_contracts, faults=[fault] if fault else [])
+        _, one, _ = target(app, fault_contracts)
         missing = one.rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000"
         async with http_for(app) as http:
             reply = await http.patch(missing, json={"devicesCount": 3}, headers=AUTH)
@@ -255,26 +264,26 @@ async def test_not_found_defects(seeds):
                 assert got.status_code == 200 and got.json()["devicesCount"] == 3
 
 
-async def test_shape_defects(seeds):
+async def test_shape_defects(fault_contracts):
     app = create_app(
-        seeds, faults=["wrong-odata-type", "missing-context", "numbers-as-strings-out"]
+        fault_contracts, faults=["wrong-odata-type", "missing-context", "numbers-as-strings-out"]
     )
-    _, one, _ = target(app, seeds)
+    _, one, _ = target(app, fault_contracts)
     async with http_for(app) as http:
         body = (await http.get(one, headers=AUTH)).json()
     assert body["@odata.type"] == "#microsoft.graph.entity" and "@odata.context" not in body
     assert isinstance(body["devicesCount"], str)
-    app = create_app(seeds, faults=["wrong-content-type"])
+    app = create_app(fault_contracts, faults=["wrong-content-type"])
     async with http_for(app) as http:
         reply = await http.get(one, headers=AUTH)
     assert reply.headers["content-type"].startswith("text/plain") and json.loads(reply.text)
 
 
-async def test_touch_sibling_writes_into_another_entity(seeds):
+async def test_touch_sibling_writes_into_another_entity(fault_contracts):
     _, _, sibling = await patch_and_get(
-        seeds, ["touch-sibling"], {"devicesCount": 77}, sibling=True
+        fault_contracts, ["touch-sibling"], {"devicesCount": 77}, sibling=True
     )
-    _, _, untouched = await patch_and_get(seeds, [], {"devicesCount": 77}, sibling=True)
+    _, _, untouched = await patch_and_get(fault_contracts, [], {"devicesCount": 77}, sibling=True)
     assert sibling["devicesCount"] == 77 and untouched["devicesCount"] != 77
 
 
@@ -287,15 +296,27 @@ async def statuses(app: Starlette, url: str, n: int) -> list[Any]:
     return [(r.status_code, r.headers.get("retry-after")) for r in replies]
 
 
-async def test_throttle_every_third_request_with_integer_retry_after(seeds):
-    app = create_app(seeds, faults=["throttle"])
+async def test_throttle_every_third_request_with_integer_retry_after(fault_contracts):
+    app = create_app(fault_contracts, faults=["throttle"])
     seen = await statuses(app, "/beta/deviceManagement/deviceConfigurations", 6)
     assert seen == [(200, None), (200, None), (429, "0")] * 2
-    assert int(seen[2][1]) >= 0
 
 
-async def test_throttle_fractional_enforces_its_window(seeds):
-    app = create_app(seeds, faults=["throttle-fractional"])
+async def test_a_throttled_patch_changes_nothing(fault_contracts):
+    app = create_app(fault_contracts, faults=["throttle"])
+    _, one, _ = target(app, fault_contracts)
+    async with http_for(app) as http:
+        before = (await http.get(one, headers=AUTH)).json()
+        assert (await http.get(one, headers=AUTH)).status_code == 200
+        body = {"devicesCount": before["devicesCount"] + 1}
+        throttled = await http.patch(one, json=body, headers=AUTH)
+        after = (await http.get(one, headers=AUTH)).json()
+    assert throttled.status_code == 429
+    assert after["devicesCount"] == before["devicesCount"]
+
+
+async def test_throttle_fractional_enforces_its_window(fault_contracts):
+    app = create_app(fault_contracts, faults=["throttle-fractional"])
     url = "/beta/deviceManagement/deviceConfigurations"
     seen = await statuses(app, url, 5)
     assert [s for s, _ in seen[:4]] == [200, 200, 200, 429]
@@ -304,22 +325,22 @@ async def test_throttle_fractional_enforces_its_window(seeds):
     assert (await statuses(app, url, 1))[0][0] == 200
 
 
-async def test_transient_503_every_fourth_request(seeds):
-    app = create_app(seeds, faults=["transient-503"])
+async def test_transient_503_every_fourth_request(fault_contracts):
+    app = create_app(fault_contracts, faults=["transient-503"])
     seen = await statuses(app, "/beta/deviceManagement/deviceConfigurations", 8)
     assert [s for s, _ in seen] == [200, 200, 200, 503] * 2
 
 
-async def test_latency_delays_every_request(seeds):
-    app = create_app(seeds, faults=["latency"])
+async def test_latency_delays_every_request(fault_contracts):
+    app = create_app(fault_contracts, faults=["latency"])
     start = time.perf_counter()
     await statuses(app, "/beta/deviceManagement/deviceConfigurations", 3)
     assert time.perf_counter() - start >= 3 * F.LATENCY
 
 
-async def test_eventual_consistency_shows_old_value_for_a_short_window(seeds):
-    app = create_app(seeds, faults=["eventual-consistency"])
-    _, one, _ = target(app, seeds)
+async def test_eventual_consistency_shows_old_value_for_a_short_window(fault_contracts):
+    app = create_app(fault_contracts, faults=["eventual-consistency"])
+    _, one, _ = target(app, fault_contracts)
     async with http_for(app) as http:
         old = (await http.get(one, headers=AUTH)).json()["devicesCount"]
         reply = await http.patch(one, json={"devicesCount": old + 5}, headers=AUTH)
@@ -329,8 +350,8 @@ async def test_eventual_consistency_shows_old_value_for_a_short_window(seeds):
         assert (await http.get(one, headers=AUTH)).json()["devicesCount"] == old + 5
 
 
-async def test_operational_faults_keep_graph_headers(seeds):
-    app = create_app(seeds, faults=["throttle"])
+async def test_operational_faults_keep_graph_headers(fault_contracts):
+    app = create_app(fault_contracts, faults=["throttle"])
     async with http_for(app) as http:
         for _ in range(3):
             reply = await http.get("/beta/deviceManagement/deviceConfigurations", headers=AUTH)

@@ -16,21 +16,28 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = re.compile(r"^Serving mock Graph at (http://\S+) \((\d+) contracts, faults: (.+)\)$")
-AUTH = {"Authorization": "Bearer t"}
+RUN_LINE = re.compile(r"^graph-contracts run --base-url (http://\S+) --token (\S+)$")
+TOKEN = "t"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 USER_STATUSES = "/beta/deviceManagement/deviceConfigurations"
 
 pytestmark = pytest.mark.timeout(60)
 
 
 def command(*args: str) -> list[str]:
+    """`graph-contracts mock --port 0 ARGS` as a subprocess command line."""
     return [sys.executable, "-m", "graph_contracts.cli", "mock", "--port", "0", *args]
 
 
 @contextmanager
-def running(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """Start the server from the repository root, yield its URL, and stop it with SIGTERM."""
+def running(*args: str, token: str | None = TOKEN) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Start the server from the repository root, yield its URL, and stop it with SIGTERM.
+
+    `token=None` starts it without `--token` (it then makes one up and announces it).
+    """
+    given = ("--token", token) if token is not None else ()
     proc = subprocess.Popen(
-        command(*args), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command(*args, *given), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         line = proc.stdout.readline().strip()
@@ -74,10 +81,27 @@ def test_ctrl_c_stops_cleanly_and_faults_are_announced():
 
 
 def test_token_option_requires_exactly_that_token():
-    with running("--token", "s3cret") as (url, _), httpx.Client(base_url=url) as http:
+    with running(token="s3cret") as (url, proc), httpx.Client(base_url=url) as http:
         assert http.get(USER_STATUSES, headers=AUTH).status_code == 401
         ok = http.get(USER_STATUSES, headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+        assert "s3cret" not in proc.stdout.read()  # a token the user chose is never echoed
+
+
+def test_without_a_token_one_is_generated_and_the_run_line_announced():
+    with running(token=None) as (url, proc), httpx.Client(base_url=url) as http:
+        match = RUN_LINE.match(proc.stdout.readline().strip())
+        assert match and match.group(1) == url
+        token = match.group(2)
+        assert len(token) >= 24 and token != TOKEN
+        assert http.get(USER_STATUSES, headers=AUTH).status_code == 401  # any token: no
+        assert http.get(USER_STATUSES).status_code == 401
+        good = http.get(USER_STATUSES, headers={"Authorization": f"Bearer {token}"})
+        assert good.status_code == 200 and good.headers["x-graph-contracts-mock"]
+    with running(token=None) as (_, again):
+        assert RUN_LINE.match(again.stdout.readline().strip()).group(2) != token
 
 
 def test_two_writers_on_one_entity_lose_nothing():

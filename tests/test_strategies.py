@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from samples import COMPLIANCE, csdl_user_status
 
-from graph_contracts import contracts, edm
+from graph_contracts import bodies, contracts, edm
 from graph_contracts import strategies as S
 from graph_contracts.contracts import Contract, Example, Property, TypeDef
+from graph_contracts.edm import ProblemKind
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CONTRACTS = contracts.load(ROOT / "contracts")
@@ -134,7 +135,7 @@ def test_payloads_are_valid_non_empty_and_never_send_the_key(contract: Contract)
     @given(S.payloads(contract))
     def check(body: dict) -> None:
         assert body, "empty PATCH body"
-        assert S.body_problems(contract, body) == []
+        assert S.classify(contract, body) == "valid"
         assert not NEVER_SENT & body.keys()
         assert ("@odata.type" in body) == S.sends_odata_type(contract)
         assert len(body) > ("@odata.type" in body)
@@ -249,7 +250,7 @@ def test_enum_coverage_sends_every_compliance_status_member() -> None:
     contract = user_status()
     bodies = S.enum_coverage(contract)
     assert sorted(b["status"] for b in bodies) == sorted(COMPLIANCE)
-    assert all(S.body_problems(contract, b) == [] for b in bodies)
+    assert all(S.classify(contract, b) == "valid" for b in bodies)
     assert S.enum_coverage(contract) == bodies  # deterministic
 
 
@@ -264,7 +265,7 @@ def test_enum_coverage_covers_flags_and_collections_in_as_many_bodies_as_the_lar
         "wednesday",
     }
     assert {c for b in bodies for c in b.get("colours", [])} == {"red", "green", "blue"}
-    assert all(S.body_problems(contract, b) == [] for b in bodies)
+    assert all(S.classify(contract, b) == "valid" for b in bodies)
 
 
 @pytest.mark.parametrize("contract", ALL, ids=IDS)
@@ -274,7 +275,7 @@ def test_enum_coverage_reaches_every_member_of_every_enum_property(contract: Con
         members = S._members(prop, contract)
         sent = {v for b in bodies if prop.name in b for v in _as_list(b[prop.name])}
         assert sent == set(members), prop.name
-    assert all(S.body_problems(contract, b) == [] for b in bodies)
+    assert all(S.classify(contract, b) == "valid" for b in bodies)
 
 
 def _as_list(value: object) -> list:
@@ -301,7 +302,7 @@ def test_odata_type_sent_when_the_docs_request_example_sends_it() -> None:
         assert next(iter(body)) == "@odata.type"
         assert body["@odata.type"] == "#microsoft.graph.deviceConfigurationUserStatus"
         assert len(body) >= 2 and "id" not in body
-        assert S.body_problems(contract, body) == []
+        assert S.classify(contract, body) == "valid"
 
     check()
     assert all(b["@odata.type"] == contract.odata_type for b in S.enum_coverage(contract))
@@ -319,19 +320,25 @@ def test_odata_type_not_sent_when_only_a_response_example_has_it() -> None:
 
 
 def _is_rejected(contract: Contract, payload: S.InvalidPayload) -> bool:
-    try:
-        body = S.parse_body(payload.content)
-    except ValueError:
-        return True
-    return bool(S.body_problems(contract, body))
+    """The oracle finds problems in the body, and a conforming service's rejection of each is
+    documented; the payload's own class is among them."""
+    found = bodies.judge(contract, payload.content)
+    kinds = {p.kind for p in found}
+    return bool(found) and all(k.rejection_documented for k in kinds) and payload.problem in kinds
 
 
 @pytest.mark.parametrize("contract", ALL, ids=IDS)
 def test_every_invalid_payload_is_rejected_by_the_oracle(contract: Contract) -> None:
-    # invalid_examples drops candidates the oracle accepts; for these contracts none may be dropped.
-    assert S.invalid_examples(contract) == S._candidates(contract)
-    for payload in S.invalid_examples(contract):
+    # Every candidate is a documented class; for these contracts the oracle drops none.
+    candidates = S._candidates(contract)
+    for payload in candidates:
+        assert payload.problem.rejection_documented, payload
         assert _is_rejected(contract, payload), payload
+    catalogue = S.invalid_examples(contract)
+    keys = [(p.field, p.problem) for p in catalogue]
+    assert len(keys) == len(set(keys)), "one entry per (property, class)"
+    assert set(keys) == {(p.field, p.problem) for p in candidates}
+    assert all(p in candidates for p in catalogue)
 
     @CHECK
     @given(S.invalid_payloads(contract))
@@ -342,45 +349,73 @@ def test_every_invalid_payload_is_rejected_by_the_oracle(contract: Contract) -> 
     check()
 
 
+K = ProblemKind
+
+
 def test_invalid_payloads_cover_the_documented_defects() -> None:
     contract = with_request_example(user_status(), {"@odata.type": "#microsoft.graph.x"})
     payloads = S.invalid_examples(contract)
-    reasons = {p.reason for p in payloads}
+    classes = {(p.field, p.problem): p for p in payloads}
+    assert set(classes) == {
+        ("devicesCount", K.NULL_NOT_ALLOWED),
+        ("devicesCount", K.WRONG_JSON_TYPE),
+        ("devicesCount", K.OUT_OF_RANGE),
+        ("status", K.NULL_NOT_ALLOWED),
+        ("status", K.UNKNOWN_MEMBER),
+        ("status", K.WRONG_JSON_TYPE),
+        ("lastReportedDateTime", K.NULL_NOT_ALLOWED),
+        ("lastReportedDateTime", K.WRONG_JSON_TYPE),
+        ("lastReportedDateTime", K.BAD_FORMAT),
+        ("userDisplayName", K.WRONG_JSON_TYPE),
+        ("userPrincipalName", K.WRONG_JSON_TYPE),
+        (S.UNKNOWN_PROPERTY, K.UNKNOWN_PROPERTY),
+        ("@odata.type", K.WRONG_ODATA_TYPE),
+        (None, K.NOT_AN_OBJECT),
+        (None, K.MALFORMED_JSON),
+    }
+    head = b'{"@odata.type": "#microsoft.graph.deviceConfigurationUserStatus", '
+    assert classes["devicesCount", K.WRONG_JSON_TYPE].content == head + b'"devicesCount": 1.5}'
+    assert classes["devicesCount", K.OUT_OF_RANGE].content == head + b'"devicesCount": 2147483648}'
+    assert b"+14:30" in classes["lastReportedDateTime", K.BAD_FORMAT].content
+    # Nullable properties never get a "null" defect.
+    assert ("userDisplayName", K.NULL_NOT_ALLOWED) not in classes
+    # Every variant stays reachable through the Hypothesis strategy.
+    reasons = {p.reason for p in S._candidates(contract)}
     assert {
-        "numeric string for a number",
-        "number for a string",
-        "object for a scalar",
-        "Edm.Int32 above its range",
-        "Edm.Int32 below its range",
-        "unknown enum member",
-        "date that does not exist (Feb 30)",
         "offset beyond ±14:00",
         "UTC instant before year 1",
+        "date that does not exist (Feb 30)",
         "non-ISO date-time",
-        "unknown property",
-        "null for a non-nullable property",
+        "object for a scalar",
+        "Edm.Int32 below its range",
         "array body",
         "string body",
         "number body",
+        "null body",
         "truncated JSON",
         "JSON with a trailing comma",
-        "wrong @odata.type",
+        "empty body",
     } <= reasons
-    by_content = {p.content: p for p in payloads}
-    assert (
-        by_content[
-            b'{"@odata.type": "#microsoft.graph.deviceConfigurationUserStatus", "devicesCount": "12"}'
-        ].field
-        == "devicesCount"
+    find(
+        S.invalid_payloads(contract),
+        lambda p: b"0001-01-01T00:00:00+05:00" in p.content,
+        settings=SEARCH,
     )
-    assert (
-        b'{"@odata.type": "#microsoft.graph.deviceConfigurationUserStatus", "devicesCount": 2147483648}'
-        in by_content
-    )
-    assert any(b"+14:30" in c for c in by_content)
-    assert any(b"0001-01-01T00:00:00+05:00" in c for c in by_content)
-    # Nullable properties never get a "null" defect.
-    assert not [p for p in payloads if p.field == "userDisplayName" and p.reason.startswith("null")]
+
+
+def test_the_catalogue_expects_no_rejection_the_docs_do_not_make() -> None:
+    """No >7 fractional digits (the ABNF allows 12), no numeric or boolean text (lenient)."""
+    contract = synthetic()
+    for payload in S._candidates(contract):
+        body = payload.content.decode()
+        assert "12345678" not in body, payload
+        assert payload.problem.rejection_documented, payload
+        if payload.field and payload.field.startswith(("vInt", "vDouble", "vSingle", "vDecimal")):
+            assert '"12' not in body, payload
+        if payload.field == "vBoolean":
+            assert '"true"' not in body, payload
+    int32 = {p.reason for p in S._candidates(contract) if p.field == "vInt32"}
+    assert "numeric string for a number" not in int32 and "fraction for an integer" in int32
 
 
 def test_invalid_payloads_for_complex_collections_and_flags() -> None:
@@ -392,15 +427,22 @@ def test_invalid_payloads_for_complex_collections_and_flags() -> None:
     assert ("hours", "Edm.Int32 above its range (in a collection)") in reasons
 
 
-def test_body_oracle_accepts_key_and_annotations_but_not_strangers() -> None:
+def test_classify_routes_bodies_by_documented_rejection() -> None:
     contract = user_status()
     assert (
-        S.body_problems(contract, {"id": "x", "status@odata.type": "#x", "devicesCount": 3}) == []
+        S.classify(contract, {"id": "x", "status@odata.type": "#x", "devicesCount": 3}) == "valid"
     )
-    assert S.body_problems(contract, {"other": 1}) == [
+    assert S.classify(contract, {"other": 1}) == "invalid"
+    assert [str(p) for p in bodies.problems(contract, {"other": 1})] == [
         "other: not a property of deviceConfigurationUserStatus"
     ]
-    assert S.body_problems(contract, [1])
+    assert S.classify(contract, [1]) == "invalid"
+    assert S.classify(contract, {}) == "uncertain"
+    assert S.classify(contract, {"userDisplayName": None}) == "valid"  # documented nullable
+    unknown = Contract(**{**contract.__dict__, "properties": [Property("n", "Edm.Int64")]})
+    assert S.classify(unknown, {"n": None}) == "uncertain"  # nullability unknown
+    assert S.classify(unknown, {"n": "12"}) == "uncertain"  # IEEE754Compatible spelling
+    assert S.classify(unknown, {"n": "12", "other": 1}) == "uncertain"  # not all documented
     with pytest.raises(ValueError):
         S.parse_body(b'{"devicesCount": NaN}')
 
@@ -467,5 +509,24 @@ def test_duration_and_time_of_day_strategies_are_valid() -> None:
     def check(pair: tuple[str, str]) -> None:
         assert edm.validate(pair[0], "Edm.Duration", {}) == []
         assert edm.validate(pair[1], "Edm.TimeOfDay", {}) == []
+
+    check()
+
+
+# --- what the mock stores is what was sent ------------------------------------------------------
+
+
+@pytest.mark.parametrize("type_name", sorted(S._EDM))
+def test_canonical_values_are_equal_to_the_generated_ones(type_name: str) -> None:
+    """The mock stores `edm.canonical` of each value: it must stay valid and equal to the value
+    sent, and storing it again must change nothing (round-trip and read-after-write rely on it)."""
+
+    @CHECK
+    @given(S.for_type(type_name, {}))
+    def check(value) -> None:
+        stored = edm.canonical(value, type_name, {})
+        assert edm.validate(stored, type_name, {}) == []
+        assert edm.equal(value, stored, type_name, {}), (value, stored)
+        assert edm.canonical(stored, type_name, {}) == stored
 
     check()

@@ -23,9 +23,10 @@ from typing import Any, Literal
 
 import httpx
 
-from graph_contracts import edm
+from graph_contracts import bodies, edm
 from graph_contracts.client import GraphClient
 from graph_contracts.contracts import Contract
+from graph_contracts.edm import ProblemKind
 
 Outcome = Literal["passed", "failed", "skipped"]
 CaseKind = Literal["write", "invalid", "no-token", "wrong-token", "unknown-id", "sibling"]
@@ -34,7 +35,7 @@ MISSING = object()
 NOT_A_REJECTION = frozenset({401, 403, 404, 405})
 INTERCHANGEABLE = frozenset({200, 204})  # OData 4.01 §11.4.3: with or without a representation
 # Graph's root entity type is abstract in its CSDL: no instance can be of that type.
-ABSTRACT_ROOT = "#microsoft.graph.entity"
+ABSTRACT_ROOT = "microsoft.graph.entity"
 
 
 @dataclass
@@ -72,7 +73,8 @@ class CheckContext:
     read_window: float = 3.0
     poll_interval: float = 0.1
     known: dict[str, Any] | None = None
-    # `@odata.type` values a reply may carry besides the contract's own (derived types).
+    # Qualified types (no `#`) a reply may name in `@odata.type`: the contract's own, those its
+    # docs send, and those a CSDL derives from it (`bodies.accepted_types`).
     accepted_types: frozenset[str] = frozenset()
     # True when a CSDL gave the whole type hierarchy, so an unknown `@odata.type` is wrong for sure.
     hierarchy_known: bool = False
@@ -186,19 +188,42 @@ def sent_properties(contract: Contract, payload: Mapping[str, Any]) -> dict[str,
     }
 
 
-def mismatches(contract: Contract, sent: Mapping[str, Any], got: Any) -> list[str]:
-    """Sent properties that do not come back equal per their Edm type."""
+def compare_sent(contract: Contract, sent: Mapping[str, Any], got: Any) -> edm.Comparison:
+    """What came back of what was sent, per Edm type (`edm.compare`).
+
+    Complex values are compared on the members sent: members a service fills in, and the
+    annotations a client sent inside them, are listed (`added`, `annotations`), never failed.
+    """
+    result = edm.Comparison()
     if not isinstance(got, dict):
-        return ["reply is not a JSON object"]
-    problems = []
+        result.mismatches.append("reply is not a JSON object")
+        return result
     for name, value in sent.items():
         prop = contract.property(name)
         assert prop is not None
         if name not in got:
-            problems.append(f"{name}: sent {value!r}, missing from the reply")
-        elif not edm.equal(value, got[name], prop.type, contract.types):
-            problems.append(f"{name}: sent {value!r}, got {got[name]!r}")
-    return problems
+            result.mismatches.append(f"{name}: sent {value!r}, missing from the reply")
+            continue
+        found = edm.compare(value, got[name], prop.type, contract.types, where=name)
+        result.mismatches += found.mismatches
+        result.added += found.added
+        result.annotations += found.annotations
+    return result
+
+
+def mismatches(contract: Contract, sent: Mapping[str, Any], got: Any) -> list[str]:
+    """Sent properties that do not come back equal per their Edm type."""
+    return compare_sent(contract, sent, got).mismatches
+
+
+def _filled(comparison: edm.Comparison) -> str:
+    """A note on what a service added to, or dropped from, the complex values sent (allowed)."""
+    notes = []
+    if comparison.added:
+        notes.append(f"members the service filled in: {', '.join(sorted(comparison.added))}")
+    if comparison.annotations:
+        notes.append(f"annotations not echoed: {', '.join(sorted(comparison.annotations))}")
+    return "; ".join(notes)
 
 
 def differences(
@@ -310,33 +335,38 @@ def shape(ctx: CheckContext, case: Case) -> Verdict | None:
     body = json_body(response)
     if not isinstance(body, dict):
         return failed(f"reply body is not a JSON object{note}", response)
-    problems, deviations = _type_problems(ctx, body.get("@odata.type"))
+    contract = ctx.contract
+    found = bodies.problems(contract, body, reply=True, accepted_types=ctx.accepted_types)
+    # A reader may be lenient; a writer follows the format (OData JSON 4.01 §7.1): numbers as
+    # strings in a reply are wrong unless it says IEEE754Compatible=true (Int64/Decimal only).
+    lenient_ok = "ieee754compatible=true" in content_type.replace(" ", "").lower()
+    problems = [
+        str(p)
+        for p in found
+        if p.kind is not ProblemKind.WRONG_ODATA_TYPE
+        and not (lenient_ok and p.kind is ProblemKind.LENIENT_STRING)
+    ]
+    wrong_type, deviations = _type_problems(ctx, body.get("@odata.type"))
+    problems += wrong_type
     if not isinstance(body.get("@odata.context"), str):
         problems.append("no @odata.context")
-    undocumented = []
-    contract = ctx.contract
-    for key, value in body.items():
-        if "@" in key:
-            continue
-        prop = contract.property(key)
-        if prop is None:
-            undocumented.append(key)
-            continue
-        problems += edm.validate(
-            value, prop.type, contract.types, enum=prop.enum, nullable=prop.nullable, where=key
-        )
     if problems:
         return failed("; ".join(problems) + note, response)
+    undocumented = bodies.undocumented(contract, body)
     extra = f"undocumented properties returned: {', '.join(sorted(undocumented))}"
     return passed((extra if undocumented else "") + note, "; ".join(deviations) or None)
 
 
 def _type_problems(ctx: CheckContext, odata_type: Any) -> tuple[list[str], list[str]]:
-    """Minimal metadata: `@odata.type` may be absent; present, the contract's type or derived."""
+    """Minimal metadata: `@odata.type` may be absent; present, the contract's type or derived.
+
+    Without a CSDL (`--metadata`) a type the docs never name may still be derived from the
+    contract's: a deviation, not a failure. Graph's abstract root is never an instance's type.
+    """
     if odata_type is None:
         return [], []
-    named = "#" + str(odata_type).removeprefix("#")
-    if named == ctx.contract.odata_type or named in ctx.accepted_types:
+    named = str(odata_type).removeprefix("#")
+    if named == ctx.contract.resource or named in ctx.accepted_types:
         return [], []
     if ctx.hierarchy_known or named == ABSTRACT_ROOT:
         return [f"@odata.type is {odata_type!r}, not {ctx.contract.odata_type} or derived"], []
@@ -354,10 +384,10 @@ def round_trip(ctx: CheckContext, case: Case) -> Verdict | None:
     if body is MISSING:
         response, body = read_back(ctx, case)
         note = " (judged on the GET: the PATCH reply had no body)"
-    problems = mismatches(ctx.contract, sent, body)
-    if problems:
-        return failed(f"({case.source}) " + "; ".join(problems) + note, response)
-    return passed(note.strip(" ()"))
+    comparison = compare_sent(ctx.contract, sent, body)
+    if comparison.mismatches:
+        return failed(f"({case.source}) " + "; ".join(comparison.mismatches) + note, response)
+    return passed("; ".join(filter(None, (note.strip(" ()"), _filled(comparison)))))
 
 
 @check("read-after-write", judges=["write"])

@@ -293,6 +293,12 @@ def run(
         str | None,
         typer.Option(help="K/N: take the K-th of N deterministic parts of the endpoints."),
     ] = None,
+    metadata: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--metadata", help="CSDL $metadata file(s): which @odata.type values are derived."
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
 ) -> None:
     """Run the contract suite against a Graph target and write reports.
@@ -321,6 +327,7 @@ def run(
         fail_on=fail_on,
         known_failures=known_failures,
         shrink_budget=shrink_budget,
+        metadata=list(metadata or []),
     )
     reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives here
     handlers = [

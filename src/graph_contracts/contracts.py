@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 INDEX_FILE = "index.json"
 NAMESPACE = "microsoft.graph"
 

@@ -11,7 +11,6 @@ collection). No mock-specific knowledge: the same requests work against graph.mi
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +18,10 @@ from typing import Any, Protocol
 
 import httpx
 
+from graph_contracts import paths
 from graph_contracts.client import GraphContractsError, TargetUnreachable
+from graph_contracts.paths import Segment
 
-_PLACEHOLDER = re.compile(r"^\{([^{}]+)\}$")
-# A key with literal affixes in its segment: `root:/{item-path}:/workbook`, `range({address})`.
-_AFFIXED = re.compile(r"^([^{}]*)\{([^{}]+)\}([^{}]*)$")
 MAX_CANDIDATES = 8  # ids tried per placeholder before giving up on a branch
 
 
@@ -55,11 +53,6 @@ class Unreachable:
     reason: str
 
 
-def placeholders(template: str) -> list[str]:
-    """Names of the `{param}` segments of a path template, in order."""
-    return [m.group(1) for seg in template.split("/") if (m := _PLACEHOLDER.match(seg))]
-
-
 def load_ids(path: Path) -> dict[str, list[str]]:
     """Read an --ids file: a JSON object mapping a path parameter name to an id or a list of ids."""
     try:
@@ -77,11 +70,6 @@ def load_ids(path: Path) -> dict[str, list[str]]:
             raise IdsFileError(f"{path}: {name}: expected a non-empty id string or list of them")
         ids[name] = list(values)
     return ids
-
-
-def _is_type_cast(segment: str) -> bool:
-    """`microsoft.graph.iosScepCertificateProfile` narrows the entity before it to a derived type."""
-    return "." in segment and not segment.startswith("{")
 
 
 def _type_rank(odata_type: Any, wanted: str) -> int:
@@ -107,7 +95,7 @@ class Discoverer:
         collection often holds several derived types (namedLocations, messages, mailFolders), and
         the entity PATCHed must be one of the contract's type, not merely the first listed.
         """
-        segments = template.strip("/").split("/")
+        segments = paths.parse(template)
         reasons: list[str] = []
         found = self._walk("", segments, {}, reasons, odata_type)
         if found is not None:
@@ -117,27 +105,25 @@ class Discoverer:
     def _walk(
         self,
         prefix: str,
-        rest: list[str],
+        rest: list[Segment],
         params: dict[str, str],
         reasons: list[str],
         odata_type: str | None = None,
     ) -> Resolved | None:
         for i, segment in enumerate(rest):
-            match = _AFFIXED.match(segment)
-            if not match:
-                prefix += "/" + segment
+            if segment.kind != "key":
+                prefix += "/" + segment.text
                 continue
-            before, name, after = match.groups()
-            tail = rest[i + 1 :]
-            if before and name not in self.ids:
+            name, tail = segment.name, rest[i + 1 :]
+            if segment.prefix and name not in self.ids:
                 # `range({address})`: a value no listing names; only an --ids file can give it.
-                reasons.append(f"{segment} needs a value for {{{name}}} (give it in --ids)")
+                reasons.append(f"{segment.text} needs a value for {{{name}}} (give it in --ids)")
                 return None
-            wanted = f"#{tail[0]}" if tail and _is_type_cast(tail[0]) else None
+            wanted = f"#{tail[0].name}" if tail and tail[0].kind == "cast" else None
             if not tail:
                 wanted = odata_type
             ids = self._candidates(prefix, name, wanted, reasons)
-            candidates = [f"{before}{ident}{after}" for ident in ids]
+            candidates = [segment.fill(ident) for ident in ids]
             if not tail:
                 if not candidates:
                     return None

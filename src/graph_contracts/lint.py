@@ -2,8 +2,9 @@
 
 A request example is what a reader copies: when it sends `"status": "String"` for an enum or
 `"Integer"` for an Int32, the page is wrong whatever the service does. The property table is the
-contract, so every example body is judged against it with the same `edm.validate` the mock and the
-checks use. Response examples may be truncated "for brevity", so their defects are warnings.
+contract, so every example body is judged against it by the same oracle (`bodies.problems`) the
+mock and the payload strategies use; a finding is a problem whose rejection is documented.
+Response examples may be truncated "for brevity", so their defects are warnings.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from graph_contracts import edm
-from graph_contracts.contracts import Contract, Example, Finding, Severity
+from graph_contracts import bodies
+from graph_contracts.contracts import NAMESPACE, Contract, Example, Finding, Severity
+from graph_contracts.edm import Problem, ProblemKind
 
 
 def lint_contract(contract: Contract) -> list[Finding]:
@@ -39,17 +41,6 @@ def _lint_example(contract: Contract, example: Example) -> list[Finding]:
     ):
         items = [item for item in body["value"] if isinstance(item, dict)]
         return [f for item in items for f in _lint_object(contract, example, item, lines, severity)]
-    if not isinstance(body, dict):
-        return [
-            _at(
-                example,
-                None,
-                lines,
-                "example-invalid",
-                severity,
-                f"{example.kind} body is a JSON {type(body).__name__}, not an object",
-            )
-        ]
     return _lint_object(contract, example, body, lines, severity)
 
 
@@ -58,52 +49,93 @@ def _is_collection_reply(contract: Contract, body: dict) -> bool:
 
 
 def _lint_object(
-    contract: Contract, example: Example, body: dict, lines: dict[str, int], severity: Severity
+    contract: Contract, example: Example, body: Any, lines: dict[str, int], severity: Severity
 ) -> list[Finding]:
-    findings: list[Finding] = []
-    cast = body.get("@odata.type")
-    derived = isinstance(cast, str) and cast.lstrip("#") != contract.resource
-    for key, value in body.items():
-        if key.startswith("@"):
-            if key == "@odata.type":
-                findings += _check_odata_type(contract, example, value, lines, severity)
-            continue
-        if "@" in key:
-            continue  # property annotation such as `status@odata.type`
-        prop = contract.property(key)
-        if prop is None and derived:
-            continue  # a derived type's own properties: the table cannot judge them
-        if prop is None:
-            message = (
-                f"{example.kind} example sends {key!r}, which the property table of "
-                f"{contract.name} does not list"
-            )
-            findings.append(_at(example, key, lines, "example-unknown-property", severity, message))
-            continue
-        problems = edm.validate(
-            value, prop.type, contract.types, enum=prop.enum, nullable=prop.nullable, where=key
-        )
-        for problem in problems:
-            message = f"{example.kind} example: {problem} (table type {prop.type})"
-            findings.append(_at(example, key, lines, "example-invalid", severity, message))
-    return findings
+    """The oracle's problems whose rejection is documented, as findings at their key's line.
 
-
-def _check_odata_type(
-    contract: Contract, example: Example, value: Any, lines: dict[str, int], severity: Severity
-) -> list[Finding]:
-    """`@odata.type` must name the resource; a derived type is fine but lint cannot know one.
-
-    Without the schema a different type name is only suspicious (warning); the CSDL cross-check
-    is where inheritance is known.
+    A request example is judged as a PATCH body, a response example as a reply (its undocumented
+    properties reported apart). Problems no source makes invalid (`{}`, null where nullability is
+    unknown, `"12"` for an Int64) are not findings: a service may accept them.
     """
-    if isinstance(value, str) and value.lstrip("#") == contract.resource:
-        return []
-    if not isinstance(value, str) or not value.lstrip("#").startswith("microsoft.graph."):
-        message = f"{example.kind} example: @odata.type {value!r} is not a qualified type name"
-        return [_at(example, "@odata.type", lines, "example-invalid", severity, message)]
+    reply = example.kind == "response"
+    accepted = _accepted(contract, body)
+    findings: list[Finding] = []
+    for problem in bodies.problems(contract, body, reply=reply, accepted_types=accepted):
+        if problem.kind.rejection_documented:
+            findings.append(_finding(contract, example, problem, lines, severity))
+    if reply and not _names_other_type(contract, body):  # a derived type's own: not judged
+        for key in bodies.undocumented(contract, body):
+            findings.append(_unknown_property(contract, example, key, lines, severity))
+    return findings + _odata_type_note(contract, example, body, lines)
+
+
+def _accepted(contract: Contract, body: Any) -> frozenset[str]:
+    """The oracle's accepted types plus any `microsoft.graph.*` type the example names.
+
+    Without the schema lint cannot tell a derived type from a wrong one: a qualified Graph type
+    other than the resource is only noted (`example-odata-type`, a warning), as the mock accepts
+    what the docs send; anything else is an `example-invalid` error.
+    """
+    accepted = bodies.accepted_types(contract)
+    named = body.get("@odata.type") if isinstance(body, dict) else None
+    if isinstance(named, str) and named.removeprefix("#").startswith(f"{NAMESPACE}."):
+        accepted |= {named.removeprefix("#")}
+    return accepted
+
+
+def _finding(
+    contract: Contract,
+    example: Example,
+    problem: Problem,
+    lines: dict[str, int],
+    severity: Severity,
+) -> Finding:
+    key = _top_key(problem.where)
+    if problem.kind is ProblemKind.UNKNOWN_PROPERTY and key == problem.where:
+        return _unknown_property(contract, example, key, lines, severity)
+    rule = "example-unknown-property" if problem.kind is ProblemKind.UNKNOWN_PROPERTY else None
+    prop = contract.property(key) if key else None
+    table = f" (table type {prop.type})" if prop is not None else ""
+    message = f"{example.kind} example: {problem}{table}"
+    return _at(example, key, lines, rule or "example-invalid", severity, message)
+
+
+def _unknown_property(
+    contract: Contract, example: Example, key: str, lines: dict[str, int], severity: Severity
+) -> Finding:
     message = (
-        f"{example.kind} example: @odata.type {value!r} is not {contract.odata_type} "
+        f"{example.kind} example sends {key!r}, which the property table of "
+        f"{contract.name} does not list"
+    )
+    return _at(example, key, lines, "example-unknown-property", severity, message)
+
+
+def _names_other_type(contract: Contract, body: Any) -> bool:
+    named = body.get("@odata.type") if isinstance(body, dict) else None
+    return isinstance(named, str) and named.removeprefix("#") != contract.resource
+
+
+def _top_key(where: str) -> str | None:
+    """The body's own key a problem sits under (`settings.mode` -> `settings`); None for the body."""
+    if where == "body":
+        return None
+    return where if where.startswith("@") else where.split(".")[0].split("[")[0]
+
+
+def _odata_type_note(
+    contract: Contract, example: Example, body: Any, lines: dict[str, int]
+) -> list[Finding]:
+    """`@odata.type` naming another Graph type: fine only if it is a derived type (a warning).
+
+    The CSDL cross-check (`check-metadata`) is where inheritance is known.
+    """
+    named = body.get("@odata.type") if isinstance(body, dict) else None
+    if not isinstance(named, str) or named.removeprefix("#") == contract.resource:
+        return []
+    if not named.removeprefix("#").startswith(f"{NAMESPACE}."):
+        return []  # the oracle's `wrong-odata-type`: an example-invalid finding already
+    message = (
+        f"{example.kind} example: @odata.type {named!r} is not {contract.odata_type} "
         "(fine only if it is a derived type)"
     )
     return [_at(example, "@odata.type", lines, "example-odata-type", "warning", message)]

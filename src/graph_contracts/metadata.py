@@ -91,6 +91,16 @@ class Csdl:
         return any(t.name == base for t in self.lineage(name))
 
 
+def derived_types(csdl: Csdl, base: str) -> set[str]:
+    """Every type that inherits from `base`, directly or not (not `base` itself).
+
+    What `bodies.accepted_types(contract, hierarchy)` needs from `--metadata FILE`: a body or a
+    reply may name any of these in `@odata.type`.
+    """
+    base = base.removeprefix("#")
+    return {name for name in csdl.types if name != base and csdl.is_derived(name, base)}
+
+
 # --- loading --------------------------------------------------------------------------------
 
 

@@ -8,24 +8,26 @@ so that other tools understand the document; Schemathesis' own `date-time` draws
 rejects, so `strategies.register_formats()` overrides those format names with Graph-valid values.
 Every property schema also carries `x-graph-type` (the CSDL type, e.g. `Edm.DateTimeOffset`), the
 lossless source a tool can use when a format is too coarse. Rules the mock enforces are encoded in
-the schema: `additionalProperties: false` and `minProperties: 1` on PATCH bodies, `@odata.type` as
-an enum of the one type, no key and no read-only properties in requests, Int32/Int64 ranges.
+the schema: `additionalProperties: false` on PATCH bodies, `@odata.type` as an enum of the one
+type, no key and no read-only properties in requests, Int32/Int64 ranges. `{}` is a valid body (it
+sets nothing; no source makes it invalid), so there is no `minProperties`. Nullability the docs
+leave unknown is not `nullable`: such a property is never sent as null.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from graph_contracts import edm
+from graph_contracts import edm, paths
 from graph_contracts.contracts import Contract, Property, TypeDef
+from graph_contracts.edm import EdmType, TypeKind
 
 OPENAPI_VERSION = "3.0.3"
 MOCK_SERVER = "http://127.0.0.1:8000"
 GRAPH_SERVER = "https://graph.microsoft.com"
 ERROR_REF = {"$ref": "#/components/responses/Error"}
-_PARAM = re.compile(r"^(.*?)\{([^{}]*)\}(.*)$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 FORMATS: dict[str, dict[str, Any]] = {
@@ -95,27 +97,24 @@ def build(contracts: Iterable[Contract]) -> dict[str, Any]:
 
 def openapi_path(version: str, template: str) -> tuple[str, list[dict[str, Any]]]:
     """`/{version}{template}` with parameter names made unique and safe, and their definitions."""
-    segments = [s for s in template.split("?")[0].split("/") if s]
     seen: dict[str, int] = {}
     params: list[dict[str, Any]] = []
     out = [version]
-    for segment in segments:
-        match = _PARAM.match(segment)
-        if not match:
-            out.append(segment)
+    for segment in paths.parse(template):
+        if segment.kind != "key":
+            out.append(segment.text)
             continue
-        prefix, raw, suffix = match.groups()
-        name = _UNSAFE.sub("_", raw.strip()) or "id"
+        name = _UNSAFE.sub("_", segment.name.strip()) or "id"
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
             name = f"{name}{seen[name]}"
-        out.append(f"{prefix}{{{name}}}{suffix}")
+        out.append(segment.fill(f"{{{name}}}"))
         params.append(
             {
                 "name": name,
                 "in": "path",
                 "required": True,
-                "description": f"Key of the entity (`{{{raw}}}` in the docs).",
+                "description": f"Key of the entity (`{{{segment.name}}}` in the docs).",
                 "schema": {"type": "string", "minLength": 1},
             }
         )
@@ -248,7 +247,6 @@ def _add_contract_schemas(contract: Contract, schemas: dict[str, Any]) -> None:
         "description": f"PATCH body for {contract.resource}: updatable properties only.",
         "properties": update_props,
         "additionalProperties": False,
-        "minProperties": 1,
     }
     for typedef in contract.types.values():
         if typedef.kind == "complex":
@@ -277,38 +275,63 @@ def type_schema(
     type_name: str, contract: Contract, *, enum: list[str] | None = None, request: bool = False
 ) -> dict[str, Any]:
     """The schema of one CSDL type (not nullable; `_nullable` adds that)."""
-    many, inner = edm.split_collection(type_name)
-    if many:
-        item = type_schema(inner, contract, enum=enum, request=request)
-        return {"type": "array", "items": item, "x-graph-type": type_name}
-    typedef = contract.types.get(inner)
-    if enum is not None or (typedef is not None and typedef.kind == "enum"):
-        members = enum if enum is not None else (typedef.members if typedef else None) or []
-        schema: dict[str, Any] = {"type": "string", "x-graph-type": inner}
-        if members:
-            schema["enum"] = list(dict.fromkeys(members))  # docs list some members twice
-        if typedef is not None and typedef.flags:
-            schema["x-graph-flags"] = True
-        return schema
-    if inner in edm.INT_RANGES:
-        low, high = edm.INT_RANGES[inner]
-        fmt = "int64" if inner == "Edm.Int64" else "int32"
+    edm_type = edm.resolve(type_name, contract.types, enum)
+    return _SCHEMAS[edm_type.kind](edm_type, contract, request)
+
+
+def _collection_schema(edm_type: EdmType, contract: Contract, request: bool) -> dict[str, Any]:
+    assert edm_type.item is not None
+    item = _SCHEMAS[edm_type.item.kind](edm_type.item, contract, request)
+    return {"type": "array", "items": item, "x-graph-type": edm_type.name}
+
+
+def _enum_schema(edm_type: EdmType, contract: Contract, request: bool) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "x-graph-type": edm_type.name}
+    if edm_type.members:
+        schema["enum"] = list(dict.fromkeys(edm_type.members))  # docs list some members twice
+    if edm_type.flags:
+        schema["x-graph-flags"] = True
+    return schema
+
+
+def _primitive_schema(edm_type: EdmType, contract: Contract, request: bool) -> dict[str, Any]:
+    name = edm_type.name
+    if edm_type.members:  # an `Edm.String` whose table lists its values
+        return _enum_schema(edm_type, contract, request)
+    if name in edm.INT_RANGES:
+        low, high = edm.INT_RANGES[name]
+        fmt = "int64" if name == "Edm.Int64" else "int32"
         return {
             "type": "integer",
             "format": fmt,
             "minimum": low,
             "maximum": high,
-            "x-graph-type": inner,
+            "x-graph-type": name,
         }
-    if edm.is_primitive(inner):
-        return {**FORMATS.get(inner, {"type": "string"}), "x-graph-type": inner}
-    if typedef is not None:
-        return {
-            "allOf": [_ref(_complex(contract.version, inner, request))],
-            "x-graph-type": inner,
-        }
+    return {**FORMATS.get(name, {"type": "string"}), "x-graph-type": name}
+
+
+def _complex_ref(edm_type: EdmType, contract: Contract, request: bool) -> dict[str, Any]:
+    return {
+        "allOf": [_ref(_complex(contract.version, edm_type.name, request))],
+        "x-graph-type": edm_type.name,
+    }
+
+
+_SCHEMAS: dict[TypeKind, Callable[[EdmType, Contract, bool], dict[str, Any]]] = {
+    TypeKind.COLLECTION: _collection_schema,
+    TypeKind.ENUM: _enum_schema,
+    TypeKind.PRIMITIVE: _primitive_schema,
+    TypeKind.COMPLEX: _complex_ref,
+    # Any JSON value (`Edm.Untyped`, workbook `Json`): a schema without a type.
+    TypeKind.ANY_JSON: lambda t, contract, request: {"x-graph-type": t.name},
     # A type the docs never resolved: the mock judges only its JSON kind (object or string).
-    return {"type": "object", "x-graph-type": inner, "x-graph-unresolved": True}
+    TypeKind.UNRESOLVED: lambda t, contract, request: {
+        "type": "object",
+        "x-graph-type": t.name,
+        "x-graph-unresolved": True,
+    },
+}
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:

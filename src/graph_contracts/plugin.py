@@ -63,6 +63,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-fail-on", choices=("any", "new"), default="any", help="new: only new failures.")
     add("--graph-known-failures", default=None, help="YAML file of accepted failures.")
     add("--graph-shrink-budget", type=int, default=None, help="PATCHes spent shrinking (0: off).")
+    add("--graph-metadata", action="append", default=[], help="CSDL file(s): derived types.")
     add(
         "--graph-schemathesis",
         type=int,
@@ -132,6 +133,7 @@ def config_from(options: pytest.Config) -> RunConfig:
         known_failures=Path(known) if known else None,
         worker=worker["workerid"] if worker is not None else None,
         shrink_budget=get("--graph-shrink-budget"),
+        metadata=[Path(p) for p in get("--graph-metadata") or []],
     )
 
 

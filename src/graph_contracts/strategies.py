@@ -1,9 +1,11 @@
 """Hypothesis strategies for Graph PATCH bodies, derived from a contract's property table.
 
-Each Edm type's value space is defined once (one function per type) and reused by the composers:
-`for_type` for one property, `payloads` for a whole valid PATCH body, `invalid_payloads` for bodies a
-conforming service must reject, and `register_formats` so Schemathesis draws the same Graph-valid
-values for the OpenAPI formats. Value spaces follow ../shared/GRAPH-FACTS.md: DateTimeOffset offsets
+Each Edm type's value space is defined once (one function per type, chosen by the type's kind,
+`edm.resolve`) and reused by the composers: `for_type` for one property, `payloads` for a whole
+valid PATCH body, `invalid_payloads`/`invalid_examples` for bodies a conforming service must reject
+(each tagged with the documented `edm.ProblemKind` it exercises), `classify` to route a body from
+another generator by the one oracle (`bodies`), and `register_formats` so Schemathesis draws the
+same Graph-valid values for the OpenAPI formats. Value spaces follow ../shared/GRAPH-FACTS.md: DateTimeOffset offsets
 within ±14:00 with up to 7 fractional digits and a UTC instant inside years 1-9999, Int32/Int64 full
 ranges with the bounds reachable, Single values exactly representable as float32.
 
@@ -22,8 +24,8 @@ Strategies draw only from Hypothesis (no `random`, no clock), so `@seed`/`derand
 
 from __future__ import annotations
 
-import base64
 import json
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,8 +34,10 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from graph_contracts import edm
+from graph_contracts import bodies, edm
+from graph_contracts.bodies import Verdict
 from graph_contracts.contracts import Contract, Property, TypeDef
+from graph_contracts.edm import EdmType, ProblemKind, TypeKind
 
 Types = Mapping[str, TypeDef]
 
@@ -41,6 +45,7 @@ MAX_TEXT = (
     16  # strings stay short: coverage per request matters more than size on a throttled tenant
 )
 MAX_BINARY = 24
+_BOTH_ALPHABETS = string.ascii_letters + string.digits
 MAX_ITEMS = 3  # collections
 MAX_DEPTH = 3  # nesting of complex types, so self-referencing types terminate
 MAX_DURATION_DAYS = (
@@ -58,12 +63,22 @@ class UnsupportedType(ValueError):
 
 @dataclass
 class InvalidPayload:
-    """A request body a conforming service must reject with a 4xx, and why (a short report label)."""
+    """A request body a conforming service must reject with a 4xx, and why.
+
+    `reason` is a short report label; `problem` the class of defect it exercises, always one whose
+    rejection is documented (`edm.ProblemKind.rejection_documented`).
+    """
 
     content: bytes
     reason: str
+    problem: ProblemKind
     content_type: str = "application/json"
     field: str | None = None
+
+    @property
+    def documented(self) -> bool:
+        """Whether a source says a conforming service refuses it (always, in the catalogue)."""
+        return self.problem.rejection_documented
 
 
 # --- one strategy per Edm type -----------------------------------------------------------------
@@ -146,8 +161,14 @@ def durations() -> SearchStrategy[str]:
 
 
 def binaries() -> SearchStrategy[str]:
-    """base64url with padding (Edm.Binary on the wire)."""
-    return st.binary(max_size=MAX_BINARY).map(lambda raw: base64.urlsafe_b64encode(raw).decode())
+    """Edm.Binary text that reads the same as base64url (OData JSON) and base64 (.NET).
+
+    OData JSON says base64url; Graph's .NET reader decodes with Convert.FromBase64String, which
+    refuses `-` and `_`. Only letters and digits, in whole 4-character groups, are valid and mean
+    the same bytes in both alphabets, so a valid write is never refused for its alphabet.
+    """
+    groups = st.lists(st.text(_BOTH_ALPHABETS, min_size=4, max_size=4), max_size=MAX_BINARY // 3)
+    return groups.map("".join)
 
 
 def offsets() -> SearchStrategy[int]:
@@ -209,20 +230,40 @@ def for_type(
 
 def _values(type_name: str, types: Types, enum: list[str] | None, depth: int):
     """The strategy for non-null values of a type, or None when there is none."""
-    many, inner = edm.split_collection(type_name)
-    if many:
-        item = _values(inner, types, enum, depth)
-        return None if item is None else st.lists(item, max_size=MAX_ITEMS)
-    typedef = types.get(inner)
-    if enum is not None or (typedef is not None and typedef.kind == "enum"):
-        members = enum if enum is not None else (typedef.members or [])
-        return _enum_values(members, flags=bool(typedef and typedef.flags))
-    if edm.is_primitive(inner):
-        factory = _EDM.get(inner)
-        return factory() if factory else None
-    if typedef is not None and typedef.kind == "complex" and depth < MAX_DEPTH:
-        return _complex_values(typedef, types, depth + 1)
-    return None
+    return _strategy(edm.resolve(type_name, types, enum), types, depth)
+
+
+def _strategy(edm_type: EdmType, types: Types, depth: int):
+    return _BY_KIND[edm_type.kind](edm_type, types, depth)
+
+
+def _primitive_values(edm_type: EdmType, types: Types, depth: int):
+    if edm_type.members:  # an `Edm.String` whose table lists its values: send those
+        return st.sampled_from(list(dict.fromkeys(edm_type.members)))
+    factory = _EDM.get(edm_type.name)
+    return factory() if factory else None
+
+
+def _collection_values(edm_type: EdmType, types: Types, depth: int):
+    assert edm_type.item is not None
+    item = _strategy(edm_type.item, types, depth)
+    return None if item is None else st.lists(item, max_size=MAX_ITEMS)
+
+
+def _complex_of(edm_type: EdmType, types: Types, depth: int):
+    if edm_type.typedef is None or depth >= MAX_DEPTH:
+        return None
+    return _complex_values(edm_type.typedef, types, depth + 1)
+
+
+_BY_KIND: dict[TypeKind, Callable[[EdmType, Types, int], Any]] = {
+    TypeKind.PRIMITIVE: _primitive_values,
+    TypeKind.ENUM: lambda t, types, depth: _enum_values(list(t.members), flags=t.flags),
+    TypeKind.COMPLEX: _complex_of,
+    TypeKind.COLLECTION: _collection_values,
+    TypeKind.ANY_JSON: lambda t, types, depth: None,  # any JSON: nothing a service must accept
+    TypeKind.UNRESOLVED: lambda t, types, depth: None,  # never guessed
+}
 
 
 def _enum_values(members: list[str], *, flags: bool):
@@ -245,7 +286,7 @@ def _complex_values(typedef: TypeDef, types: Types, depth: int):
     required: dict[str, SearchStrategy[Any]] = {}
     optional: dict[str, SearchStrategy[Any]] = {}
     for prop in typedef.properties:
-        if not prop.updatable or edm.split_collection(prop.type)[1] == "Edm.Stream":
+        if not prop.updatable or _is_stream(prop):
             continue
         value = _values(prop.type, types, prop.enum, depth)
         if value is None:
@@ -275,8 +316,12 @@ def generatable(contract: Contract) -> list[Property]:
     return [p for p in contract.updatable() if _property_values(p, contract.types) is not None]
 
 
+def _is_stream(prop: Property) -> bool:
+    return edm.split_collection(prop.type)[1] == "Edm.Stream"
+
+
 def _property_values(prop: Property, types: Types):
-    if edm.split_collection(prop.type)[1] == "Edm.Stream":
+    if _is_stream(prop):
         return None
     value = _values(prop.type, types, prop.enum, depth=0)
     if value is None:
@@ -328,109 +373,105 @@ def enum_coverage(contract: Contract) -> list[dict]:
 
 
 def _members(prop: Property, contract: Contract) -> list[str]:
-    if prop.enum is not None:
-        return list(prop.enum)
-    typedef = contract.types.get(edm.split_collection(prop.type)[1])
-    return list(typedef.members or []) if typedef and typedef.kind == "enum" else []
+    """Enum members (or the values a String's table lists) of a property or of its items."""
+    edm_type = edm.resolve(prop.type, contract.types, prop.enum)
+    if edm_type.kind is TypeKind.COLLECTION and edm_type.item is not None:
+        edm_type = edm_type.item
+    if edm_type.kind in (TypeKind.ENUM, TypeKind.PRIMITIVE):
+        return list(dict.fromkeys(edm_type.members))
+    return []
 
 
-# --- the oracle for bodies ---------------------------------------------------------------------
+# --- routing bodies by the oracle --------------------------------------------------------------
 
 
-def body_problems(contract: Contract, body: Any) -> list[str]:
-    """Why `body` is not a valid PATCH body for `contract` (empty when it is).
+def classify(contract: Contract, body: Any) -> Verdict:
+    """How the suite may use a body from another generator (Schemathesis): `bodies.classify`.
 
-    Key and read-only properties are valid (OData: ignored by the service); properties the table
-    does not list, a different `@odata.type`, and invalid values are not.
+    `valid`: send it as a write; `invalid`: every problem's rejection is documented, so a
+    conforming service must refuse it; `uncertain` (`{}`, null where nullability is unknown, a
+    numeric string for an Int64): neither sent as a valid write nor expected to be rejected.
     """
-    if not isinstance(body, dict):
-        return [f"body: expected a JSON object, got {type(body).__name__}"]
-    problems: list[str] = []
-    for key, value in body.items():
-        if key == "@odata.type":
-            if value not in (contract.odata_type, contract.resource):
-                problems.append(f"@odata.type: {value!r} is not {contract.odata_type}")
-            continue
-        if "@" in key:
-            continue  # instance annotations
-        prop = contract.property(key)
-        if prop is None:
-            problems.append(f"{key}: not a property of {contract.name}")
-            continue
-        problems += edm.validate(
-            value, prop.type, contract.types, enum=prop.enum, nullable=prop.nullable, where=key
-        )
-    return problems
+    return bodies.classify(contract, body)
 
 
 def parse_body(content: bytes) -> Any:
     """Strict JSON (no NaN/Infinity literals, UTF-8 only); ValueError when malformed."""
-    return json.loads(content.decode("utf-8"), parse_constant=_reject_constant)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    return bodies.parse(content)
 
 
 # --- invalid bodies ----------------------------------------------------------------------------
+
+Bad = tuple[Any, str, ProblemKind]  # a value, its report label, the class it exercises
+K = ProblemKind
 
 
 def invalid_payloads(contract: Contract) -> SearchStrategy[InvalidPayload]:
     """Bodies a conforming service must reject: one defect each, the rest of the body valid.
 
-    Deterministic candidates (see `invalid_examples`) plus malformed JSON cut from drawn valid bodies.
+    Every variant of the catalogue (several per class: every bad date, both range ends, ...) plus
+    malformed JSON cut from drawn valid bodies.
     """
-    fixed = invalid_examples(contract)
+    variants = [c for c in _candidates(contract) if _rejected(contract, c)]
     cut = payloads(contract).flatmap(lambda body: st.sampled_from(_malformed(body)))
-    return st.sampled_from(fixed) | cut if fixed else cut
+    return st.sampled_from(variants) | cut if variants else cut
 
 
 def invalid_examples(contract: Contract) -> list[InvalidPayload]:
-    """Every deterministic invalid body for the contract, one per (property, defect) and per body defect.
+    """The deterministic catalogue: one invalid body per (property, problem class), in order.
 
-    Each candidate is kept only when the oracle (`body_problems` / strict JSON) rejects it, so a
+    A candidate is kept only when the oracle calls it invalid (every problem documented), so a
     defect that happens to be valid for some type (a string for an unresolved type) is never sent.
+    The first variant of each class is the telling one (`"12"` for an Int32, an offset beyond
+    ±14:00 for a DateTimeOffset); `invalid_payloads` draws the others.
     """
-    return [c for c in _candidates(contract) if _rejected(contract, c)]
+    seen: set[tuple[str | None, ProblemKind]] = set()
+    kept: list[InvalidPayload] = []
+    for candidate in _candidates(contract):
+        key = (candidate.field, candidate.problem)
+        if key not in seen and _rejected(contract, candidate):
+            seen.add(key)
+            kept.append(candidate)
+    return kept
 
 
 def _candidates(contract: Contract) -> list[InvalidPayload]:
     head = {"@odata.type": contract.odata_type} if sends_odata_type(contract) else {}
     candidates: list[InvalidPayload] = []
     for prop in generatable(contract):
-        for value, reason in _bad_values(prop, contract.types):
-            candidates.append(_encode({**head, prop.name: value}, reason, prop.name))
+        for value, reason, problem in _bad_values(prop, contract.types):
+            candidates.append(_encode({**head, prop.name: value}, reason, problem, prop.name))
     return candidates + _bad_bodies(contract, head)
 
 
 def _rejected(contract: Contract, payload: InvalidPayload) -> bool:
-    try:
-        body = parse_body(payload.content)
-    except ValueError:
-        return True
-    return bool(body_problems(contract, body))
+    found = bodies.judge(contract, payload.content)
+    return bool(found) and all(p.kind.rejection_documented for p in found)
 
 
-def _encode(body: Any, reason: str, field: str | None = None) -> InvalidPayload:
-    return InvalidPayload(json.dumps(body, ensure_ascii=False).encode(), reason, field=field)
+def _encode(
+    body: Any, reason: str, problem: ProblemKind, field: str | None = None
+) -> InvalidPayload:
+    return InvalidPayload(
+        json.dumps(body, ensure_ascii=False).encode(), reason, problem, field=field
+    )
 
 
-_WRONG_KINDS: dict[str, list[tuple[Any, str]]] = {
-    "integer": [("12", "numeric string for a number"), (1.5, "fraction for an integer")],
-    "float": [("12.5", "numeric string for a number"), (True, "boolean for a number")],
-    "boolean": [("true", "string for a boolean"), (1, "number for a boolean")],
-    "string": [(12, "number for a string"), (True, "boolean for a string")],
-}
+_NUMBER_FOR_STRING: list[Bad] = [
+    (12, "number for a string", K.WRONG_JSON_TYPE),
+    (True, "boolean for a string", K.WRONG_JSON_TYPE),
+]
+# Variants per class, the telling one first. No ">7 fractional digits" (the ABNF allows 12 and
+# .NET keeps 100 ns) and no numeric or boolean text for numbers and Booleans (lenient-string).
 _BAD_STRINGS: dict[str, list[tuple[str, str]]] = {
     "Edm.DateTimeOffset": [
-        ("2021-02-30T00:00:00Z", "date that does not exist (Feb 30)"),
         ("2021-01-01T00:00:00+14:30", "offset beyond ±14:00"),
         ("2021-01-01T00:00:00-15:00", "offset beyond ±14:00"),
+        ("2021-02-30T00:00:00Z", "date that does not exist (Feb 30)"),
         ("0001-01-01T00:00:00+05:00", "UTC instant before year 1"),
         ("9999-12-31T23:59:59-01:00", "UTC instant after year 9999"),
         ("2021-01-01T10:00:00", "date-time without offset"),
         ("2021-01-01 10:00:00Z", "non-ISO date-time"),
-        ("2021-01-01T10:00:00.12345678Z", "more than 7 fractional digits"),
         ("next tuesday", "non-ISO date-time"),
     ],
     "Edm.Date": [
@@ -443,88 +484,120 @@ _BAD_STRINGS: dict[str, list[tuple[str, str]]] = {
         ("not-a-guid", "malformed Guid"),
         ("00000000-0000-0000-0000-00000000001", "short Guid"),
     ],
-    "Edm.Binary": [("not base64!", "non-base64url binary")],
+    "Edm.Binary": [("not base64!", "neither base64 nor base64url")],
 }
 
 
-def _bad_values(prop: Property, types: Types) -> list[tuple[Any, str]]:
+def _bad_values(prop: Property, types: Types) -> list[Bad]:
     """Invalid values for one property: wrong JSON kinds, out-of-range numbers, bad members and dates."""
-    many, inner = edm.split_collection(prop.type)
-    bad: list[tuple[Any, str]] = []
+    edm_type = edm.resolve(prop.type, types, prop.enum)
+    bad: list[Bad] = []
     if prop.nullable is False:  # only where the docs say so: unknown nullability proves nothing
-        bad.append((None, "null for a non-nullable property"))
-    if many:
-        witness = _witness(inner, types, prop.enum)
-        bad.append((witness, "single value for a collection"))
-        bad.append(({"value": []}, "object for a collection"))
-        bad += [
-            ([value], f"{reason} (in a collection)")
-            for value, reason in _bad_items(prop, inner, types)
+        bad.append((None, "null for a non-nullable property", K.NULL_NOT_ALLOWED))
+    if edm_type.kind is TypeKind.COLLECTION and edm_type.item is not None:
+        witness = _witness(edm_type.item, types)
+        bad.append((witness, "single value for a collection", K.WRONG_JSON_TYPE))
+        bad.append(({"value": []}, "object for a collection", K.WRONG_JSON_TYPE))
+        return bad + [
+            ([value], f"{reason} (in a collection)", problem)
+            for value, reason, problem in _bad_items(edm_type.item)
         ]
-        return bad
-    if _is_scalar(inner, types, prop.enum):
-        bad.append(({}, "object for a scalar"))
-    return bad + _bad_items(prop, inner, types)
+    bad += _bad_items(edm_type)
+    if edm_type.kind in (TypeKind.PRIMITIVE, TypeKind.ENUM):
+        bad.append(({}, "object for a scalar", K.WRONG_JSON_TYPE))
+    return bad
 
 
-def _bad_items(prop: Property, inner: str, types: Types) -> list[tuple[Any, str]]:
-    typedef = types.get(inner)
-    if prop.enum is not None or (typedef is not None and typedef.kind == "enum"):
-        known = prop.enum if prop.enum is not None else (typedef.members or [])
-        bad = [(UNKNOWN_MEMBER, "unknown enum member"), (True, "boolean for an enum")]
-        if typedef is not None and typedef.flags and known:
-            bad.append((f"{known[0]},{UNKNOWN_MEMBER}", "unknown flags enum member"))
-        return bad
-    if inner in edm.INT_RANGES:
-        low, high = edm.INT_RANGES[inner]
+def _bad_items(edm_type: EdmType) -> list[Bad]:
+    return _BAD_BY_KIND.get(edm_type.kind, lambda t: [])(edm_type)
+
+
+def _bad_enum(edm_type: EdmType) -> list[Bad]:
+    bad: list[Bad] = []
+    if edm_type.flags and edm_type.members:  # a service that checks only the first flag
+        combo = f"{edm_type.members[0]},{UNKNOWN_MEMBER}"
+        bad.append((combo, "unknown flags enum member", K.UNKNOWN_MEMBER))
+    return [
+        *bad,
+        (UNKNOWN_MEMBER, "unknown enum member", K.UNKNOWN_MEMBER),
+        (True, "boolean for an enum", K.WRONG_JSON_TYPE),
+    ]
+
+
+def _bad_primitive(edm_type: EdmType) -> list[Bad]:
+    name = edm_type.name
+    if name in edm.INT_RANGES:
+        low, high = edm.INT_RANGES[name]
+        numeric = (
+            []
+            if name in edm.LENIENT_STRING_NUMBERS
+            else [("12", "numeric string for a number", K.WRONG_JSON_TYPE)]
+        )
         return [
-            *_WRONG_KINDS["integer"],
-            (high + 1, f"{inner} above its range"),
-            (low - 1, f"{inner} below its range"),
+            *numeric,
+            (1.5, "fraction for an integer", K.WRONG_JSON_TYPE),
+            (high + 1, f"{name} above its range", K.OUT_OF_RANGE),
+            (low - 1, f"{name} below its range", K.OUT_OF_RANGE),
         ]
-    if inner in edm.FLOATS:
-        return _WRONG_KINDS["float"]
-    if inner == "Edm.Boolean":
-        return _WRONG_KINDS["boolean"]
-    if edm.is_primitive(inner):
-        return _WRONG_KINDS["string"] + _BAD_STRINGS.get(inner, [])
-    if typedef is not None and typedef.kind == "complex":
-        return [(12, "number for an object"), ({UNKNOWN_PROPERTY: 1}, "unknown nested property")]
-    return []
+    if name in edm.FLOATS:
+        numeric = (
+            []
+            if name in edm.LENIENT_STRING_NUMBERS
+            else [("12.5", "numeric string for a number", K.WRONG_JSON_TYPE)]
+        )
+        return [*numeric, (True, "boolean for a number", K.WRONG_JSON_TYPE)]
+    if name == "Edm.Boolean":  # "true" is lenient text the .NET reader converts: not sent
+        return [(1, "number for a boolean", K.WRONG_JSON_TYPE)]
+    if name not in _EDM:  # Stream, Geography*: nothing is known to be invalid
+        return []
+    formats = [(value, reason, K.BAD_FORMAT) for value, reason in _BAD_STRINGS.get(name, [])]
+    return _NUMBER_FOR_STRING + formats
 
 
-def _is_scalar(inner: str, types: Types, enum: list[str] | None) -> bool:
-    typedef = types.get(inner)
-    return (
-        enum is not None
-        or edm.is_primitive(inner)
-        or (typedef is not None and typedef.kind == "enum")
-    )
+_BAD_BY_KIND: dict[TypeKind, Callable[[EdmType], list[Bad]]] = {
+    TypeKind.ENUM: _bad_enum,
+    TypeKind.PRIMITIVE: _bad_primitive,
+    TypeKind.COMPLEX: lambda t: [
+        (12, "number for an object", K.WRONG_JSON_TYPE),
+        ({UNKNOWN_PROPERTY: 1}, "unknown nested property", K.UNKNOWN_PROPERTY),
+    ],
+}
 
 
 def _bad_bodies(contract: Contract, head: dict) -> list[InvalidPayload]:
     """Defects of the body as a whole: unknown property, wrong @odata.type, not an object, not JSON."""
     sample = _sample_body(contract)
     wrong_type = "#microsoft.graph.user" if contract.name != "user" else "#microsoft.graph.group"
-    bodies = [
-        _encode({**head, UNKNOWN_PROPERTY: "x"}, "unknown property", UNKNOWN_PROPERTY),
-        _encode({**sample, "@odata.type": wrong_type}, "wrong @odata.type", "@odata.type"),
-        _encode([sample], "array body"),
-        _encode("text", "string body"),
-        _encode(12, "number body"),
-        _encode(None, "null body"),
-        InvalidPayload(b"", "empty body"),
+    bodies_ = [
+        _encode(
+            {**head, UNKNOWN_PROPERTY: "x"},
+            "unknown property",
+            K.UNKNOWN_PROPERTY,
+            UNKNOWN_PROPERTY,
+        ),
+        _encode(
+            {**sample, "@odata.type": wrong_type},
+            "wrong @odata.type",
+            K.WRONG_ODATA_TYPE,
+            "@odata.type",
+        ),
+        _encode([sample], "array body", K.NOT_AN_OBJECT),
+        _encode("text", "string body", K.NOT_AN_OBJECT),
+        _encode(12, "number body", K.NOT_AN_OBJECT),
+        _encode(None, "null body", K.NOT_AN_OBJECT),
     ]
-    return bodies + _malformed(sample)
+    return bodies_ + _malformed(sample) + [InvalidPayload(b"", "empty body", K.MALFORMED_JSON)]
 
 
 def _malformed(body: dict) -> list[InvalidPayload]:
     """Syntactically broken JSON made from a valid body: truncated, trailing comma, single quotes."""
     text = json.dumps(body or {UNKNOWN_PROPERTY: 1}, ensure_ascii=False)
     return [
-        InvalidPayload(text[:-1].encode(), "truncated JSON"),
-        InvalidPayload((text[:-1] + ",}").encode(), "JSON with a trailing comma"),
-        InvalidPayload(text.replace('"', "'").encode(), "JSON with single quotes"),
+        InvalidPayload(text[:-1].encode(), "truncated JSON", K.MALFORMED_JSON),
+        InvalidPayload((text[:-1] + ",}").encode(), "JSON with a trailing comma", K.MALFORMED_JSON),
+        InvalidPayload(
+            text.replace('"', "'").encode(), "JSON with single quotes", K.MALFORMED_JSON
+        ),
     ]
 
 
@@ -532,7 +605,7 @@ def _sample_body(contract: Contract) -> dict:
     """A small valid body from fixed witness values (deterministic, no Hypothesis draw)."""
     body = {"@odata.type": contract.odata_type} if sends_odata_type(contract) else {}
     for prop in generatable(contract):
-        value = _witness(prop.type, contract.types, prop.enum)
+        value = _witness(edm.resolve(prop.type, contract.types, prop.enum), contract.types)
         if value is not None:
             body[prop.name] = value
             break
@@ -553,28 +626,35 @@ _WITNESSES: dict[str, Any] = {
 }
 
 
-def _witness(type_name: str, types: Types, enum: list[str] | None, depth: int = 0) -> Any:
+def _witness(edm_type: EdmType, types: Types, depth: int = 0) -> Any:
     """One fixed valid value of a type, or None when there is none (used to build invalid bodies)."""
-    many, inner = edm.split_collection(type_name)
-    if many:
-        return []
-    typedef = types.get(inner)
-    if enum is not None or (typedef is not None and typedef.kind == "enum"):
-        members = enum if enum is not None else (typedef.members or [])
-        return members[0] if members else None
-    if edm.is_primitive(inner):
-        return _WITNESSES.get(inner)
-    if typedef is None or depth >= MAX_DEPTH:
+    return _WITNESS_BY_KIND[edm_type.kind](edm_type, types, depth)
+
+
+def _complex_witness(edm_type: EdmType, types: Types, depth: int) -> Any:
+    if edm_type.typedef is None or depth >= MAX_DEPTH:
         return None
     value = {}
-    for prop in typedef.properties:
+    for prop in edm_type.typedef.properties:
         if prop.nullable or not prop.updatable:
             continue
-        item = _witness(prop.type, types, prop.enum, depth + 1)
+        item = _witness(edm.resolve(prop.type, types, prop.enum), types, depth + 1)
         if item is None:
             return None
         value[prop.name] = item
     return value
+
+
+_WITNESS_BY_KIND: dict[TypeKind, Callable[[EdmType, Types, int], Any]] = {
+    TypeKind.PRIMITIVE: lambda t, types, depth: (
+        t.members[0] if t.members else _WITNESSES.get(t.name)
+    ),
+    TypeKind.ENUM: lambda t, types, depth: t.members[0] if t.members else None,
+    TypeKind.COLLECTION: lambda t, types, depth: [],
+    TypeKind.COMPLEX: _complex_witness,
+    TypeKind.ANY_JSON: lambda t, types, depth: None,
+    TypeKind.UNRESOLVED: lambda t, types, depth: None,
+}
 
 
 # --- Schemathesis formats ----------------------------------------------------------------------

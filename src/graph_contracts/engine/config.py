@@ -17,6 +17,7 @@ from graph_contracts import contracts as contract_files
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import IdsFileError, load_ids
 from graph_contracts.engine.triage import Baseline, Triage, TriageError, load_known_failures
+from graph_contracts.metadata import Csdl, CsdlError, load_csdl
 
 VERSIONS = ("beta", "v1.0")
 PLANS = ("full",)
@@ -48,6 +49,7 @@ class RunConfig:
     shard: tuple[int, int] | None = None  # (K, N): this run takes the K-th of N parts
     worker: str | None = None  # an xdist worker: the scheduler, not the run, picks its endpoints
     shrink_budget: int | None = None  # PATCHes per failing check; None: by target (see shrink)
+    metadata: list[Path] = field(default_factory=list)  # CSDL files: the type hierarchy
 
     @property
     def shard_label(self) -> str | None:
@@ -104,6 +106,14 @@ def shard_of(endpoint_id: str, count: int) -> int:
     """
     digest = hashlib.sha256(endpoint_id.encode()).digest()
     return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def load_metadata(paths: list[Path]) -> list[Csdl]:
+    """The CSDL documents given with --metadata (ConfigError naming a file that cannot be used)."""
+    try:
+        return [load_csdl(path) for path in paths]
+    except CsdlError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def load_triage(config: RunConfig) -> Triage:

@@ -33,7 +33,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
-from graph_contracts import checks, strategies
+from graph_contracts import bodies, checks, strategies
 from graph_contracts.auth import StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
 from graph_contracts.client import GraphClient
@@ -207,6 +207,7 @@ class EndpointRun:
         extra_cases: Callable[[Endpoint], Iterable[ExtraCase]] | None = None,
         secrets: Callable[[], Iterable[str]] = tuple,
         annotate: Callable[[CheckResult], CheckResult] = lambda result: result,
+        accepted_types: Callable[[Contract], tuple[frozenset[str], bool]] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.client = client
@@ -220,6 +221,9 @@ class EndpointRun:
         self.extra_cases = extra_cases
         self.secrets = secrets
         self.annotate = annotate
+        self.accepted_types = accepted_types or (
+            lambda contract: (bodies.accepted_types(contract), False)
+        )
         self.tallies = {name: Tally() for name in checks.CHECKS}
         self.ctx: CheckContext | None = None
         self.sample: dict[str, Any] | None = None
@@ -278,8 +282,8 @@ class EndpointRun:
             sibling=found.sibling,
             strict=self.config.strict,
             read_window=self.config.read_window,
-            accepted_types=frozenset(_documented_types(contract)),
         )
+        ctx.accepted_types, ctx.hierarchy_known = self.accepted_types(contract)
         response, body = checks.read_entity(self.client, found.path)
         if body is None:
             return None, f"GET {found.path} returned {checks.describe(response)}"
@@ -422,11 +426,23 @@ class EndpointRun:
             return None
         return checks.read_entity(ctx.client, ctx.sibling)[1]
 
-    def reject(self, content: bytes, reason: str, content_type: str = "application/json") -> None:
-        """Send one body a conforming service must refuse; the rejection check judges it."""
+    def reject(
+        self,
+        content: bytes,
+        reason: str,
+        content_type: str = "application/json",
+        documented: bool = True,
+    ) -> None:
+        """Send one body a conforming service should refuse; the rejection check judges it.
+
+        `documented`: a source says such a body must be refused (else accepting it is only a
+        deviation).
+        """
         ctx = self.ctx
         assert ctx is not None
-        case = Case("invalid", reason, content=content, content_type=content_type)
+        case = Case(
+            "invalid", reason, content=content, content_type=content_type, documented=documented
+        )
         case.before = ctx.known
         self._send(case)
 
@@ -437,13 +453,13 @@ class EndpointRun:
                 content = (example.body_text or json.dumps(example.body)).encode()
                 self.reject(content, f"doc example flagged by lint: {reasons[0]}")
         for invalid in strategies.invalid_examples(contract):
-            self.reject(invalid.content, invalid.reason, invalid.content_type)
+            self.reject(invalid.content, invalid.reason, invalid.content_type, invalid.documented)
         if strategies.generatable(contract):
             drive(
                 strategies.invalid_payloads(contract),
                 max(1, self.config.max_examples // 5),
                 self.config.seed + 1,
-                lambda bad: self.reject(bad.content, bad.reason, bad.content_type),
+                lambda bad: self.reject(bad.content, bad.reason, bad.content_type, bad.documented),
             )
         for extra in self._extra(negative=True):
             self.reject(_encode(extra.body), extra.source)
@@ -552,17 +568,6 @@ def _properties(body: dict[str, Any]) -> str:
 
 def _ends_with_key(template: str) -> bool:
     return template.rstrip("/").endswith("}")
-
-
-def _documented_types(contract: Contract) -> set[str]:
-    """`#type` of every Graph type the contract's request examples send (derived types)."""
-    found = set()
-    for example in contract.examples:
-        body = example.body if example.kind == "request" else None
-        value = body.get("@odata.type") if isinstance(body, dict) else None
-        if isinstance(value, str) and value.removeprefix("#").startswith("microsoft.graph."):
-            found.add("#" + value.removeprefix("#"))
-    return found
 
 
 def _encode(body: Any) -> bytes:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import graph_contracts
+from graph_contracts import bodies
 from graph_contracts.client import GraphContractsError, Retry, RetryStats
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import Discoverer, TargetError
@@ -23,6 +24,7 @@ from graph_contracts.engine import results as R
 from graph_contracts.engine.config import (
     RunConfig,
     load_id_file,
+    load_metadata,
     load_triage,
     new_seed,
     shard_of,
@@ -46,6 +48,7 @@ from graph_contracts.engine.events import (
 )
 from graph_contracts.engine.shrink import default_budget
 from graph_contracts.engine.target import Target, connect
+from graph_contracts.metadata import derived_types
 from graph_contracts.workloads import workload_of
 
 
@@ -67,6 +70,8 @@ class Run:
         self.seed = config.seed if config.seed is not None else new_seed()
         self.ids = load_id_file(config.ids)
         self.triage = load_triage(config)
+        self.csdl = load_metadata(config.metadata)
+        self._accepted: dict[str, tuple[frozenset[str], bool]] = {}
         self.endpoints = [Endpoint(c, path) for c in contracts for path in c.paths]
         if config.shard is not None:
             k, n = config.shard
@@ -192,6 +197,7 @@ class Run:
             extra_cases=self.extra_cases,
             secrets=self.secrets,
             annotate=self.triage.annotate,
+            accepted_types=self.accepted_types,
         )
         try:
             results = runner.run()
@@ -201,6 +207,15 @@ class Run:
         duration = time.monotonic() - began
         self.emit(EndpointFinished(info, tuple(results), duration, runner.checked_patches))
         return results
+
+    def accepted_types(self, contract: Contract) -> tuple[frozenset[str], bool]:
+        """Types a reply for `contract` may name, and whether a CSDL knows its whole hierarchy."""
+        if contract.id not in self._accepted:
+            derived = {t for csdl in self.csdl for t in derived_types(csdl, contract.resource)}
+            known = any(contract.resource in csdl.types for csdl in self.csdl)
+            hierarchy = {contract.resource: derived} if derived else None
+            self._accepted[contract.id] = (bodies.accepted_types(contract, hierarchy), known)
+        return self._accepted[contract.id]
 
     def extra_cases(self, endpoint: Endpoint) -> list[ExtraCase]:
         """Schemathesis' cases for the endpoint (none when its budget is 0)."""

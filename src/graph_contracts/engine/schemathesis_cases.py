@@ -3,9 +3,9 @@
 Only bodies are taken from Schemathesis; the cases are sent by the suite's own client and judged by
 the suite's own checks, so the target, auth, retries and reports are the same as for Hypothesis.
 Schemathesis' notion of positive/negative is schema-level; a case is routed by the contract's
-own oracle (`strategies.body_problems`): a "negative" body the contract calls valid is not sent as
-a rejection case (its negation was elsewhere, e.g. in a path parameter), and a "positive" one the
-contract calls invalid is not sent as a write.
+own oracle (`strategies.classify`): a "negative" body the contract calls valid is not sent as
+a rejection case (its negation was elsewhere, e.g. in a path parameter), a "positive" one the
+contract calls invalid is not sent as a write, and an uncertain one is sent as neither.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import HypothesisException
 
 from graph_contracts import strategies
+from graph_contracts.bodies import problems as body_problems
 from graph_contracts.contracts import Contract
 from graph_contracts.engine.endpoint import Endpoint, ExtraCase
 
@@ -86,10 +87,11 @@ class SchemathesisCases:
             if key in seen:
                 continue
             seen.add(key)
-            problems = strategies.body_problems(contract, body)
-            if problems and len(negative) < self.budget:
-                negative.append(ExtraCase(body, f"{source}: {problems[0]}", negative=True))
-            elif not problems and _writable(contract, body) and len(positive) < self.budget:
+            verdict = strategies.classify(contract, body)
+            if verdict == "invalid" and len(negative) < self.budget:
+                reason = body_problems(contract, body)[0]
+                negative.append(ExtraCase(body, f"{source}: {reason}", negative=True))
+            elif verdict == "valid" and _writable(contract, body) and len(positive) < self.budget:
                 positive.append(ExtraCase(body, source))
         return positive + negative
 

@@ -2,10 +2,13 @@
 
 Order of a request, as Graph applies it: operational faults (latency, throttling, 503), bearer auth
 (401 with `WWW-Authenticate`), routing (400 for a segment no template names, 404 for an unknown id),
-method (405), then for PATCH the Content-Type (415), the JSON body (400) and every value against
-its Edm type (400), and finally the merge under the store lock. Defects from the fault catalogue
-hook in where a broken server would go wrong; with no faults the mock follows
-../shared/GRAPH-FACTS.md.
+method (405), then for PATCH the Content-Type (415), the size (413 over Graph's 4 MB write limit),
+the JSON body (400) and the oracle's verdict on it (`bodies.problems`: 400 for every problem whose
+rejection is documented, lone surrogates included; what no source makes invalid is accepted as
+Graph's .NET stack does), and finally the merge under the store lock, values stored as .NET writes
+them (`edm.canonical`). Every reply carries `x-graph-contracts-mock: <version>`, so a run can tell
+this mock from a real service. Defects from the fault catalogue hook in where a broken server would
+go wrong; with no faults the mock follows ../shared/GRAPH-FACTS.md.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
-import math
 import re
 import time
 import uuid
@@ -26,8 +28,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from graph_contracts import edm
-from graph_contracts.contracts import NAMESPACE, Contract, Property
+from graph_contracts import __version__, bodies, edm
+from graph_contracts.contracts import Contract
 from graph_contracts.mock import faults as F
 from graph_contracts.mock.store import (
     BadSegment,
@@ -46,6 +48,11 @@ WWW_AUTHENTICATE = (
     'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
     'client_id="00000003-0000-0000-c000-000000000000"'
 )
+# Every reply names our own mock, so a run can tell it from a real service.
+MOCK_HEADER = "x-graph-contracts-mock"
+# "Write requests in the Microsoft Graph API have a size limit of 4 MB" (Use the Microsoft Graph
+# API, https://learn.microsoft.com/graph/use-the-api); some workloads allow less.
+MAX_BODY_BYTES = 4 * 1024 * 1024
 _BEARER = re.compile(r"^bearer\s+(\S.*)$", re.IGNORECASE)
 _DTO_HEAD = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?")
 
@@ -121,7 +128,9 @@ class MockGraph:
         self.store = Store(self.contracts, seed=seed)
         self.token = token
         self.faults = F.select(faults)
+        self.tolerated = F.tolerated(self.faults)
         self.clock = F.Clock()
+        self._accepted_types: dict[tuple[str, str], frozenset[str]] = {}
         self._stale: dict[tuple[str, ...], tuple[dict[str, Any], float]] = {}
         self._openapi: dict[str, Any] | None = None
 
@@ -136,7 +145,7 @@ class MockGraph:
             from graph_contracts.openapi import build
 
             self._openapi = build(self.contracts)
-        return JSONResponse(self._openapi)
+        return JSONResponse(self._openapi, headers={MOCK_HEADER: __version__})
 
     async def handle(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
@@ -310,7 +319,7 @@ class MockGraph:
                 "UnsupportedMediaType",
                 f"Content-Type {media or '(none)'!r} is not supported; send application/json.",
             )
-        body = parse_body(await request.body())
+        body = parse_body(await read_body(request))
         sent = self._validate(contract, body)
         with self.store.lock:
             before = dict(entity.data)
@@ -337,64 +346,44 @@ class MockGraph:
             status, self._with_context(reply, self._context(request, version, entity, trail)), ex
         )
 
-    def _validate(self, contract: Contract, body: dict[str, Any]) -> dict[str, Any]:
-        """The updatable properties a PATCH body sets, in sent order; 400 on anything invalid."""
-        if not body:
-            raise HTTPError(
-                400, "BadRequest", "The request body is empty; send at least one property."
-            )
-        problems: list[str] = []
+    def _validate(self, contract: Contract, body: Any) -> dict[str, Any]:
+        """The updatable properties a PATCH body sets, in sent order; 400 on what must be refused.
+
+        The oracle (`bodies.problems`) judges the body; a documented problem is a 400 unless a
+        defect from the fault catalogue tolerates its kind. Undocumented ones are accepted as
+        Graph's .NET stack does: `{}` is a no-op, null where nullability is unknown is stored,
+        a numeric string for an Int64/Decimal is stored as the number (`_stored`).
+        """
+        found = bodies.problems(contract, body, accepted_types=self._accepted(contract))
+        refused = [p for p in found if p.kind.rejection_documented and p.kind not in self.tolerated]
+        if refused:
+            message = "Invalid request body: " + "; ".join(map(str, refused))
+            raise HTTPError(400, "BadRequest", message)
+        derived = self._names_derived_type(contract, body)
         sent: dict[str, Any] = {}
-        derived = _derived_type(contract, body.get("@odata.type"))
         for name, value in body.items():
-            if name == "@odata.type":
-                if not self._type_accepted(contract, value):
-                    problems.append(
-                        f"@odata.type: {value!r} does not match {contract.odata_type!r}"
-                    )
-                continue
-            if "@" in name:
-                continue  # instance and property annotations are not values
             prop = contract.property(name)
-            if prop is None and derived:
-                continue  # a documented derived type's own property: the table cannot judge it
-            if prop is None:
-                if self.has("accept-unknown-properties"):
-                    sent[name] = value
-                else:
-                    problems.append(f"{name}: not a property of {contract.resource}")
-                continue
-            if not prop.updatable:
-                continue  # the key and read-only values are ignored (OData 4.01 §11.4.3)
-            problems += self._value_problems(prop, value, contract)
-            sent[name] = value
-        if problems:
-            raise HTTPError(400, "BadRequest", "Invalid request body: " + "; ".join(problems))
+            if "@" in name or (prop is not None and not prop.updatable):
+                continue  # annotations; key and read-only values are ignored (OData 4.01 §11.4.3)
+            if prop is not None or (not derived and self.has("accept-unknown-properties")):
+                sent[name] = value
         return sent
 
-    def _type_accepted(self, contract: Contract, value: Any) -> bool:
-        """`@odata.type` names the contract's type (the `#` is optional in OData 4.01 JSON) or a
-        type the contract's own request examples send (a derived type such as
-        `aadUserConversationMember` on a `conversationMember` page: the docs show it accepted).
-        """
-        if self.has("accept-wrong-odata-type"):
-            return True
-        if not isinstance(value, str):
-            return False
-        named = "#" + value.removeprefix("#")
-        return named == contract.odata_type or named in _documented_types(contract)
+    def _accepted(self, contract: Contract) -> frozenset[str]:
+        """The `@odata.type` values a body for `contract` may name (computed once per contract)."""
+        key = (contract.version, contract.resource)
+        if key not in self._accepted_types:
+            self._accepted_types[key] = bodies.accepted_types(contract)
+        return self._accepted_types[key]
 
-    def _value_problems(self, prop: Property, value: Any, contract: Contract) -> list[str]:
-        if self.has("accept-invalid") or (value is None and self.has("accept-null")):
-            return []
-        return edm.validate(
-            value,
-            prop.type,
-            contract.types,
-            enum=prop.enum,
-            nullable=prop.nullable,
-            where=prop.name,
-        )
+    def _names_derived_type(self, contract: Contract, body: dict[str, Any]) -> bool:
+        """A documented derived type (`roomList` on the `place` page): its own properties are not
+        in the base type's table, so they are neither judged nor stored."""
+        named = body.get("@odata.type")
+        if not isinstance(named, str):
+            return False
+        bare = named.removeprefix("#")
+        return bare != contract.resource and bare in self._accepted(contract)
 
     def _resets(self, contract: Contract, sent: dict[str, Any]) -> dict[str, Any]:
         """`replace-not-merge`: what the unsent updatable properties fall back to."""
@@ -445,13 +434,17 @@ class MockGraph:
         self, status: int, body: Any, ex: Exchange, headers: dict[str, str] | None = None
     ) -> Response:
         """A Graph reply: its JSON Content-Type, `request-id` and echoed `client-request-id`."""
-        all_headers = {"request-id": ex.request_id, "client-request-id": ex.client_request_id}
+        all_headers = {
+            "request-id": ex.request_id,
+            "client-request-id": ex.client_request_id,
+            MOCK_HEADER: __version__,
+        }
         all_headers.update(headers or {})
         if body is None:
             return Response(status_code=status, headers=all_headers)
         if self.has("numbers-as-strings-out"):
             body = _numbers_as_strings(body)
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = _encode_json(body)
         media = "text/plain; charset=utf-8" if self.has("wrong-content-type") else GRAPH_JSON
         all_headers["content-type"] = media
         return Response(content, status_code=status, headers=all_headers)
@@ -470,28 +463,37 @@ class MockGraph:
         return self.reply(err.status, body, ex, err.headers)
 
 
-def _derived_type(contract: Contract, value: Any) -> bool:
-    """The body names a derived type the docs send (`roomList` on the `place` page), as lint
-    allows: its own properties are not in the base type's table."""
-    if not isinstance(value, str):
-        return False
-    named = "#" + value.removeprefix("#")
-    return named != contract.odata_type and named in _documented_types(contract)
+async def read_body(request: Request) -> bytes:
+    """The request body, or 413 as soon as it exceeds Graph's 4 MB write limit (`MAX_BODY_BYTES`)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large(int(declared))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _too_large(size)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
-def _documented_types(contract: Contract) -> set[str]:
-    """`#type` of every Graph type (`microsoft.graph.*`) the contract's request examples send.
+def _too_large(size: int) -> HTTPError:
+    return HTTPError(
+        413,
+        "RequestEntityTooLarge",
+        f"The request body ({size} bytes or more) exceeds the {MAX_BODY_BYTES} byte limit "
+        "for write requests.",
+    )
 
-    Other names (`#Microsoft.OutlookServices.ConversationThread`) are what lint calls invalid, and
-    the suite sends those examples as bodies to refuse.
-    """
-    found = set()
-    for example in contract.examples:
-        body = example.body if example.kind == "request" else None
-        value = body.get("@odata.type") if isinstance(body, dict) else None
-        if isinstance(value, str) and value.removeprefix("#").startswith(f"{NAMESPACE}."):
-            found.add("#" + value.removeprefix("#"))
-    return found
+
+def _encode_json(body: Any) -> bytes:
+    """Compact UTF-8 JSON; a lone surrogate a defect let in is escaped rather than crashing."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(body, separators=(",", ":")).encode("ascii")
 
 
 def _throttled(retry_after: str) -> HTTPError:
@@ -503,26 +505,12 @@ def _throttled(retry_after: str) -> HTTPError:
     )
 
 
-def parse_body(raw: bytes) -> dict[str, Any]:
-    """The JSON object of a PATCH body; 400 for malformed JSON, NaN/Infinity or a non-object."""
+def parse_body(raw: bytes) -> Any:
+    """The JSON of a PATCH body (`bodies.parse`); 400 for malformed JSON or NaN/Infinity."""
     try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        return bodies.parse(raw)
+    except ValueError as exc:
         raise HTTPError(400, "BadRequest", f"The request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise HTTPError(400, "BadRequest", "The request body must be a JSON object.")
-    return body
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"number {text} is out of range")
-    return value
 
 
 def _truncate_datetime(value: Any) -> Any:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from graph_contracts.checks import CHECK_NAMES
+from graph_contracts.edm import ProblemKind
 
 CHECKS = frozenset(CHECK_NAMES)  # a defect's `caught_by` names checks of the suite
 
@@ -192,6 +193,27 @@ _CATALOGUE = [
 ]
 
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in _CATALOGUE}
+
+
+# The problem kinds an accepting defect stops refusing (the oracle still finds them).
+TOLERATES: dict[str, frozenset[ProblemKind]] = {
+    "accept-invalid": frozenset(
+        {
+            ProblemKind.WRONG_JSON_TYPE,
+            ProblemKind.OUT_OF_RANGE,
+            ProblemKind.UNKNOWN_MEMBER,
+            ProblemKind.BAD_FORMAT,
+        }
+    ),
+    "accept-null": frozenset({ProblemKind.NULL_NOT_ALLOWED}),
+    "accept-unknown-properties": frozenset({ProblemKind.UNKNOWN_PROPERTY}),
+    "accept-wrong-odata-type": frozenset({ProblemKind.WRONG_ODATA_TYPE}),
+}
+
+
+def tolerated(faults: Iterable[str]) -> frozenset[ProblemKind]:
+    """What the chosen defects let through."""
+    return frozenset().union(*(TOLERATES.get(name, frozenset()) for name in faults))
 
 
 class UnknownFault(ValueError):

@@ -1,5 +1,9 @@
 """The mock as a real server: uvicorn, one line naming the URL once the socket is bound, clean stop.
 
+Without `--token` the server is not open to any bearer token (the suite's wrong-token probe would
+fail against it): it makes one up (`secrets.token_urlsafe`) and, right after the ready line,
+prints the exact `graph-contracts run --base-url URL --token TOKEN` line that uses it.
+
 uvicorn re-raises SIGINT/SIGTERM after its graceful shutdown, which would end the process with a
 signal status; `_Server` keeps the graceful shutdown and drops the re-raise, so Ctrl-C and SIGTERM
 both exit 0 (a supervisor reads that as "stopped as asked").
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import signal
 import socket
 import threading
@@ -50,15 +55,19 @@ def serve(
 ) -> None:
     """Serve the contracts in `contracts_dir` until interrupted; `announce` gets the ready line.
 
-    Raises ContractFileError / UnknownFault before binding anything, so the CLI can exit 2.
+    `token=None` generates one, announced (after the ready line) as the `graph-contracts run` line
+    to use. Raises ContractFileError / UnknownFault before binding anything, so the CLI can exit 2.
     """
     loaded = contract_files.load(contracts_dir)
     faults = list(dict.fromkeys(faults))
+    generated = token is None
+    token = token if token is not None else secrets.token_urlsafe(24)
     app = create_app(loaded, token=token, faults=faults, seed=seed)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     sock = _bind(host, port)  # bound here, so a busy port is an OSError the CLI can word
     server = _Server(config)
-    asyncio.run(_run(server, sock, len(loaded), faults, announce))
+    usage = token if generated else None
+    asyncio.run(_run(server, sock, len(loaded), faults, announce, usage))
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -81,6 +90,7 @@ async def _run(
     count: int,
     faults: list[str],
     announce: Callable[[str], None],
+    generated_token: str | None = None,
 ) -> None:
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():
@@ -89,7 +99,8 @@ async def _run(
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         label = ", ".join(faults) if faults else "none"
-        announce(
-            f"Serving mock Graph at http://{shown}:{port} ({count} contracts, faults: {label})"
-        )
+        url = f"http://{shown}:{port}"
+        announce(f"Serving mock Graph at {url} ({count} contracts, faults: {label})")
+        if generated_token is not None:
+            announce(f"graph-contracts run --base-url {url} --token {generated_token}")
     await task

@@ -9,28 +9,27 @@ template names after it, two entities of each).
 
 Entities are created on first access, deterministically from the seed and their concrete path, so
 building the store for the whole corpus costs nothing up front and the data does not depend on the
-order of requests. Seeded values come from `seed_value`, one deterministic generator per Edm type,
-valid by `edm.validate`.
+order of requests. Seeded values come from `seed_value`, one deterministic generator per Edm type
+kind (`edm.resolve`), valid by `edm.value_problems`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-import re
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph_contracts import edm
+from graph_contracts import edm, paths
 from graph_contracts.contracts import NAMESPACE, Contract, Property, TypeDef
+from graph_contracts.edm import EdmType, TypeKind
+from graph_contracts.paths import Segment, is_cast
 
 SEEDED_PER_TYPE = 2  # entities of each needed type in each collection
 MAX_DEPTH = 3  # nesting of seeded complex values, so self-referencing types terminate
-_PARAM = re.compile(r"^(.*?)\{([^{}]*)\}(.*)$")
-_QUALIFIED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 
 
 # --- path templates ---------------------------------------------------------------------------
@@ -46,32 +45,32 @@ class Step:
     suffix: str = ""
 
 
-def is_cast(segment: str) -> bool:
-    """`microsoft.graph.iosScepCertificateProfile` narrows the entity (or collection) to a type."""
-    return bool(_QUALIFIED.match(segment))
-
-
 def parse_template(template: str) -> list[Step]:
-    """Split a path template into steps; a literal followed by a `{param}` segment is a collection."""
-    segments = [s for s in template.strip().split("?")[0].split("/") if s]
+    """Steps of a template (`paths.parse`); a literal whose next key has no affixes is a collection."""
+    segments = paths.parse(template)
     steps: list[Step] = []
     for i, segment in enumerate(segments):
-        param = _PARAM.match(segment)
-        if param:
-            prefix, name, suffix = param.groups()
+        if segment.kind == "key":
             if not steps or steps[-1].kind not in ("coll", "cast") or _cast_on_entity(steps):
                 steps.append(Step("coll", ""))  # a key right after a key: an unnamed collection
-            steps.append(Step("key", name, prefix, suffix))
-        elif i > 0 and is_cast(segment):
-            steps.append(Step("cast", segment))
+            steps.append(Step("key", segment.name, segment.prefix, segment.suffix))
+        elif segment.kind == "cast":
+            steps.append(Step("cast", segment.name))
         else:
-            rest = [s for s in segments[i + 1 :] if not is_cast(s)]  # `/coll/<cast>/{id}` too
-            nxt = segments[i + 1] if i + 1 < len(segments) else ""
-            key = _PARAM.match(rest[0]) if rest else None
-            # `format/borders({sideIndex})` keys `borders`, not `format`: `format` is an entity.
-            keyed = key is not None and not key.group(1) and (is_cast(nxt) or nxt == rest[0])
-            steps.append(Step("coll" if keyed else "nav", segment))
+            steps.append(Step("coll" if _keys_next(segments, i) else "nav", segment.name))
     return steps
+
+
+def _keys_next(segments: list[Segment], i: int) -> bool:
+    """Whether the literal at `i` is a collection keyed by the next segment (`/coll/<cast>/{id}` too).
+
+    `format/borders({sideIndex})` keys `borders`, not `format`: `format` is an entity.
+    """
+    rest = [s for s in segments[i + 1 :] if s.kind != "cast"]
+    if not rest or rest[0].kind != "key" or rest[0].prefix:
+        return False
+    following = segments[i + 1]
+    return following.kind == "cast" or following is rest[0]
 
 
 def _cast_on_entity(steps: list[Step]) -> bool:
@@ -196,29 +195,39 @@ def seed_value(
     rng: random.Random,
     *,
     enum: list[str] | None = None,
-    nullable: bool = True,
+    nullable: bool | None = True,
     label: str = "value",
     depth: int = 0,
 ) -> Any:
     """A deterministic value valid for `type_name` (null only for what cannot be generated)."""
-    many, inner = edm.split_collection(type_name)
-    if many:
-        return [
-            seed_value(inner, types, rng, enum=enum, nullable=False, label=label, depth=depth)
-            for _ in range(rng.randint(1, 2))
-        ]
-    typedef = types.get(inner)
-    if enum is not None or (typedef is not None and typedef.kind == "enum"):
-        members = enum if enum is not None else (typedef.members if typedef else None) or []
-        return rng.choice(members) if members else (None if nullable else "")
-    if edm.is_primitive(inner):
-        return _primitive(inner, rng, label)
-    if typedef is not None and depth < MAX_DEPTH:
+    return _seed(edm.resolve(type_name, types, enum), types, rng, nullable, label, depth)
+
+
+def _seed(
+    edm_type: EdmType,
+    types: dict[str, TypeDef],
+    rng: random.Random,
+    nullable: bool | None,
+    label: str,
+    depth: int,
+) -> Any:
+    kind = edm_type.kind
+    if kind is TypeKind.COLLECTION:
+        assert edm_type.item is not None
+        count = rng.randint(1, 2)
+        return [_seed(edm_type.item, types, rng, False, label, depth) for _ in range(count)]
+    if edm_type.members and kind in (TypeKind.ENUM, TypeKind.PRIMITIVE):
+        return rng.choice(edm_type.members)  # enum members, or the values a String's table lists
+    if kind is TypeKind.ENUM:  # an enum the docs give no member of
+        return None if nullable else ""
+    if kind in (TypeKind.PRIMITIVE, TypeKind.ANY_JSON):
+        return _primitive(edm_type.name, rng, label)
+    if kind is TypeKind.COMPLEX and edm_type.typedef is not None and depth < MAX_DEPTH:
         return {
             p.name: seed_value(
                 p.type, types, rng, enum=p.enum, nullable=p.nullable, label=p.name, depth=depth + 1
             )
-            for p in typedef.properties
+            for p in edm_type.typedef.properties
         }
     return None if nullable else {}
 
@@ -247,21 +256,29 @@ def _primitive(type_name: str, rng: random.Random, label: str) -> Any:
     return f"{label} {rng.randint(1, 999)}"
 
 
+_ZEROS: dict[str, Any] = {
+    "Edm.Boolean": False,
+    "Edm.DateTimeOffset": "0001-01-01T00:00:00Z",  # Graph's unset non-nullable date
+    "Edm.String": "",
+    **dict.fromkeys(edm.INT_RANGES, 0),
+    **dict.fromkeys(edm.FLOATS, 0),
+}
+_DEFAULTS: dict[TypeKind, Any] = {
+    TypeKind.COLLECTION: lambda t: [],
+    TypeKind.ENUM: lambda t: t.members[0] if t.members else None,
+    TypeKind.PRIMITIVE: lambda t: t.members[0] if t.members else _ZEROS.get(t.name),
+    TypeKind.COMPLEX: lambda t: {},
+    TypeKind.ANY_JSON: lambda t: None,
+    TypeKind.UNRESOLVED: lambda t: None,
+}
+
+
 def default_value(prop: Property, types: dict[str, TypeDef]) -> Any:
     """What a property reads when it was never set: null, or the type's zero value."""
     if prop.nullable:
         return None
-    many, inner = edm.split_collection(prop.type)
-    if many:
-        return []
-    typedef = types.get(inner)
-    members = prop.enum or (typedef.members if typedef and typedef.kind == "enum" else None)
-    if members:
-        return members[0]
-    zeros = {"Edm.Boolean": False, "Edm.DateTimeOffset": "0001-01-01T00:00:00Z", "Edm.String": ""}
-    if inner in edm.INT_RANGES or inner in edm.FLOATS:
-        return 0
-    return zeros.get(inner, {} if typedef else None)
+    edm_type = edm.resolve(prop.type, types, prop.enum)
+    return _DEFAULTS[edm_type.kind](edm_type)
 
 
 # --- the store --------------------------------------------------------------------------------
@@ -453,12 +470,11 @@ class Store:
         Picks, at each key, the `index`-th member that fits: of the cast type that follows, or at
         the end of the template of a type with a contract. Raises NotFound when none fits.
         """
-        segments = [s for s in template.split("?")[0].split("/") if s]
+        segments = paths.parse(template)
         concrete: list[str] = []
         for i, segment in enumerate(segments):
-            match = _PARAM.match(segment)
-            if not match:
-                concrete.append(segment)
+            if segment.kind != "key":
+                concrete.append(segment.text)
                 continue
             node = self.resolve(version, concrete)
             unnamed = node.nav("") if isinstance(node, Entity) else None
@@ -467,12 +483,12 @@ class Store:
                     node = self._collection(version, (*node.key, ""), unnamed)
             if not isinstance(node, Collection):
                 raise NotFound(f"{'/'.join(concrete)} is not a collection")
-            nxt = segments[i + 1] if i + 1 < len(segments) else None
+            nxt = segments[i + 1].text if i + 1 < len(segments) else None
             fits = [e for e in node.listing() if self._fits(version, e, nxt, resource)]
             if not fits:
-                raise NotFound(f"no entity fits {template} at {segment}")
+                raise NotFound(f"no entity fits {template} at {segment.text}")
             chosen = fits[min(index, len(fits) - 1)] if nxt is None else fits[0]
-            concrete.append(f"{match.group(1)}{chosen.data['id']}{match.group(3)}")
+            concrete.append(segment.fill(chosen.data["id"]))
         return "/" + "/".join(concrete)
 
     def _fits(self, version: str, entity: Entity, nxt: str | None, resource: str | None) -> bool:
