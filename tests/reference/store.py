@@ -110,7 +110,9 @@ class Store:
             raise NotFound(
                 f"Resource '{segment}' does not exist or one of its queried reference-property objects are not present."
             )
-        nav = next((p.navs[segment] for p in node.positions if segment in p.navs), None)
+        # The most derived shape first: `rootCertificate` of an iosScepCertificateProfile is the
+        # one its cast declares, not the base type's of the same name.
+        nav = next((p.navs[segment] for p in reversed(node.positions) if segment in p.navs), None)
         if nav is not None:
             return self._collection(node, nav) if nav.many else self._single(node, nav)
         if any(segment in p.casts for p in node.positions):
