@@ -261,13 +261,13 @@ def _decimal(value: Any, where: str) -> decimal.Decimal:
     if type(value) not in (int, decimal.Decimal):
         raise Invalid(f"{where}: expected Edm.Decimal as a JSON number, got {_kind(value)}")
     number = decimal.Decimal(value)
+    if abs(number) > DECIMAL_MAX:
+        raise Invalid(f"{where}: {value} is outside the Edm.Decimal range")
     context = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_EVEN)
     if number.as_tuple().exponent < -DECIMAL_SCALE:  # type: ignore[operator]
         number = number.quantize(decimal.Decimal(1).scaleb(-DECIMAL_SCALE), context=context)
     if number.as_tuple().exponent > 0:  # type: ignore[operator]
         number = number.quantize(decimal.Decimal(1), context=context)
-    if abs(number) > DECIMAL_MAX:
-        raise Invalid(f"{where}: {value} is outside the Edm.Decimal range")
     return number
 
 

@@ -1,5 +1,7 @@
 """Rich corpus contracts for the fault proof: the value kinds the seeds' contract never exercises.
 
+(Not `tests/rich.py`: that name would shadow the `rich` library the runner prints with.)
+
 The seed contract has a string, an Int32, an enum and a date; defects of complex values, nested
 enums, collections, flags enums, Duration, Guid, Boolean, Double and Date need contracts that have
 them. `rich_contracts` extracts the Graph docs corpus and picks, deterministically, contracts that
