@@ -347,6 +347,8 @@ def test_patch_body_rules(serve: Callable[..., Http]) -> None:
     assert status(b"[]") == 400 and status(b'"text"') == 400 and status(b"null") == 400
     assert status(b"") == 400
     assert status(b'{"ratio": NaN}') == 400
+    assert status(b'{"name": ' + b"[" * 101 + b"]" * 101 + b"}") == 400  # deeper than 100 levels
+    assert status(b'{"name": ' + b"[" * 5000 + b"]" * 5000 + b"}") == 400
     assert status(b'{"ratio": 1e400}') == 400 and status(b'{"price": 1e400}') == 400
     assert status(b'{"nothing": 1}') == 400
     assert status(b'{"name": "\\ud800"}') == 400  # lone surrogate in a value

@@ -191,6 +191,9 @@ class ReferenceGraph:
             reply = await self._handle(request)
         except GraphError as err:
             reply = _error(err, request_id, client_request_id)
+        except Exception as exc:  # a bug here must read as a server error, not a dead connection
+            err = GraphError(500, "InternalServerError", f"{type(exc).__name__}: {exc}")
+            reply = _error(err, request_id, client_request_id)
         reply.headers.update({"request-id": request_id, "client-request-id": client_request_id})
         return reply
 

@@ -53,6 +53,7 @@ INTEGER_RANGES = {
     "Edm.Int64": (-(2**63), 2**63 - 1),
 }
 SPECIALS = {"INF": math.inf, "-INF": -math.inf, "NaN": math.nan}
+MAX_NESTING = 100  # ODataMessageQuotas.MaxNestingDepth, the .NET OData reader's default
 
 
 class Invalid(ValueError):
@@ -102,7 +103,8 @@ class Context:
 
 
 def read_json(raw: bytes) -> Any:
-    """Strict JSON: UTF-8, no NaN/Infinity literals, no duplicate names, no lone surrogates.
+    """Strict JSON: UTF-8, no NaN/Infinity literals, no duplicate names, no lone surrogates, at
+    most MAX_NESTING levels deep.
 
     Numbers with a fraction or exponent become `decimal.Decimal` so Decimal properties keep every
     digit. Raises Invalid with the reason.
@@ -116,10 +118,26 @@ def read_json(raw: bytes) -> Any:
         )
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise Invalid(f"body: not valid JSON ({exc})") from None
+    if _depth(value) > MAX_NESTING:
+        raise Invalid(f"body: nested deeper than {MAX_NESTING} levels")
     surrogate = _lone_surrogate(value, "body")
     if surrogate:
         raise Invalid(f"{surrogate}: a lone UTF-16 surrogate is not a Unicode character")
     return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest (iteratively: the body is not trusted yet)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level + 1)
+            if deepest > MAX_NESTING:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _no_constant(name: str) -> Any:
