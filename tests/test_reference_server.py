@@ -524,7 +524,7 @@ def test_echo_annotations_variant(serve: Callable[..., Http]) -> None:
         assert http.get(path).json()["settings"].get("@odata.type") == expected
 
 
-def test_documented_204_answers_without_a_body(widget_dir: Path, tmp_path: Path) -> None:
+def test_documented_204_answers_without_a_body(tmp_path: Path) -> None:
     contract = {**WIDGET_CONTRACT, "status": 204}
     (tmp_path / "beta").mkdir()
     (tmp_path / "beta" / "widget.json").write_text(json.dumps(contract), encoding="utf-8")
@@ -778,7 +778,8 @@ def test_rich_contracts_cover_the_kinds_and_the_server_serves_every_path(
 # --- the real process ----------------------------------------------------------------------------
 
 
-def test_the_server_as_a_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_the_server_as_a_process(stop: signal.Signals) -> None:
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
     command = [
         sys.executable,
@@ -807,7 +808,7 @@ def test_the_server_as_a_process(tmp_path: Path) -> None:
             assert listing.status_code == 200 and len(listing.json()["value"]) >= 2
             assert client.get("/beta/x", headers={"Authorization": ""}).status_code == 401
             assert client.get("/_reference/stats").json()["requests"] == 2
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         assert process.wait(timeout=10) == 0
     finally:
         if process.poll() is None:
