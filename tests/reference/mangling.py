@@ -1,0 +1,76 @@
+"""The rich-type defects: how a broken service stores a valid value wrong.
+
+Each transform is deterministic and applied when a PATCH is stored, so the reply and every later
+GET show it (round-trip and read-after-write both see it). Values are the semantic values of
+values.py; `Raw` values (opaque types) are left alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Set
+from typing import Any
+
+from reference.schema import CollectionOf, Complex, EdmType, Enum, Primitive
+from reference.values import TICKS, TIMESPAN_MAX, ComplexValue, Flags, Raw
+
+RICH_DEFECTS = frozenset(
+    {
+        "nested-enum-changed",
+        "collection-reordered",
+        "collection-cut",
+        "complex-member-dropped",
+        "duration-changed",
+        "guid-altered",
+        "flags-member-lost",
+    }
+)
+
+
+def mangle(value: Any, edm_type: EdmType, defects: Set[str], nested: bool = False) -> Any:
+    """`value` as a service with `defects` stores it; `nested` is True inside a complex value."""
+    if not defects & RICH_DEFECTS or value is None or isinstance(value, Raw):
+        return value
+    if isinstance(value, ComplexValue) and isinstance(edm_type, Complex):
+        return _complex(value, defects)
+    if isinstance(value, list) and isinstance(edm_type, CollectionOf):
+        items = [mangle(item, edm_type.item, defects, nested) for item in value]
+        if "collection-reordered" in defects and len(items) >= 2:
+            items.reverse()
+        if "collection-cut" in defects and items:
+            items.pop()
+        return items
+    if isinstance(edm_type, Enum):
+        return _enum(value, edm_type, defects, nested)
+    if isinstance(edm_type, Primitive):
+        return _primitive(value, edm_type.name, defects)
+    return value
+
+
+def _complex(value: ComplexValue, defects: Set[str]) -> ComplexValue:
+    members = {}
+    for name, member in value.members.items():
+        member_field = value.type.fields.get(name)
+        members[name] = mangle(member, member_field.type, defects, True) if member_field else member
+    if "complex-member-dropped" in defects and value.sent:
+        members.pop(value.sent[0], None)
+    return ComplexValue(value.type, members, value.sent, value.annotation)
+
+
+def _enum(value: Any, edm_type: Enum, defects: Set[str], nested: bool) -> Any:
+    if isinstance(value, Flags):
+        if "flags-member-lost" in defects and len(value.names) >= 2:
+            return Flags(value.names[:-1])
+        return value
+    if "nested-enum-changed" in defects and nested and len(edm_type.members) >= 2:
+        members = edm_type.members
+        return members[(members.index(value) + 1) % len(members)]
+    return value
+
+
+def _primitive(value: Any, name: str, defects: Set[str]) -> Any:
+    if name == "Edm.Duration" and "duration-changed" in defects and isinstance(value, int):
+        return value + TICKS if value + TICKS <= TIMESPAN_MAX else value - TICKS
+    if name == "Edm.Guid" and "guid-altered" in defects and isinstance(value, uuid.UUID):
+        return uuid.UUID(int=value.int ^ 1)
+    return value
