@@ -292,12 +292,12 @@ class _Reader:
         self.closed = False
 
     def _restore(self, record: dict[str, Any], number: int) -> None:
+        seqs = _seqs(record)
         if record.get("outcome", RESTORED) in SETTLED:
-            self.settled.update(int(seq) for seq in record["snapshots"])
+            self.settled.update(seqs)
 
     def _restore_failed(self, record: dict[str, Any], number: int) -> None:
-        if not isinstance(record["snapshots"], list):  # required, though it settles nothing
-            raise TypeError("snapshots is not a list")
+        _seqs(record)  # required, though a failure settles nothing
 
     def _finished(self, record: dict[str, Any], number: int) -> None:
         pass
@@ -325,6 +325,13 @@ class _Reader:
             good_size,
             ends_with_newline,
         )
+
+
+def _seqs(record: dict[str, Any]) -> list[int]:
+    seqs = record["snapshots"]
+    if not isinstance(seqs, list) or not all(isinstance(s, int) for s in seqs):
+        raise ValueError(f"snapshots must be a list of seq numbers, not {seqs!r}")
+    return seqs
 
 
 def is_unclosed(report_dir_or_path: Path | str) -> bool:
