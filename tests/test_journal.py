@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import uuid
 from collections.abc import Callable, Iterator
@@ -715,3 +716,24 @@ def test_summary_and_outcome_lines_tell_what_is_left(tmp_path: Path) -> None:
     assert "every entity is back" in journal.summary([back], path)
     text = journal.summary([back, refused], path)
     assert "1 restored, 1 refused; 1 not back as before" in text and "stays open" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", ": not a graph-contracts journal (no header line)"),
+        (b'{"kind": "closed"}\n', ":1: not a graph-contracts journal (no header)"),
+    ],
+)
+def test_a_file_that_is_not_a_journal_is_never_replaced_nor_appended_to(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "somebody-elses.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(journal.JournalError, match=re.escape(message)):
+        journal.read(path)
+    with pytest.raises(journal.JournalError):
+        journal.restore(path, {}, read_window=0)
+    with pytest.raises(journal.JournalError):
+        journal.Journal(path).handle(RunStarted(run_info()))
+    assert path.read_bytes() == content

@@ -3,8 +3,10 @@
 A run PATCHes real entities. Before its first write to an entity the engine emits
 `EntitySnapshotTaken`; `Journal` appends that state to `journal.jsonl` and fsyncs it before the
 handler returns, so the engine's PATCH can only follow a snapshot already on disk (handlers run
-synchronously). Each restore the run completes is appended; a run that ends with every snapshot
-settled appends a `closed` record. A run killed with SIGKILL leaves the journal unclosed:
+synchronously); a new journal is swapped in whole (header written, fsynced, renamed, directory
+fsynced). Each restore the run completes is appended, and a run that ends with every snapshot
+settled appends a `closed` record; these are not fsynced (a record lost to an OS crash only makes
+`restore` find the entity already as before). A run killed with SIGKILL leaves the journal unclosed:
 `restore()` reads it, puts back every entity whose restore is not recorded, appends each outcome
 (so it is safe to run twice, or after a partial restore) and closes the journal when all are
 back.
@@ -148,7 +150,7 @@ class JournalState:
     """What `read` found: the header, the entities still to restore, and whether it is closed."""
 
     path: Path
-    header: dict[str, Any] | None
+    header: dict[str, Any]
     pending: tuple[Pending, ...]
     closed: bool
     torn: str | None = None  # `file:line: ...` when a torn last line was skipped
@@ -159,7 +161,7 @@ class JournalState:
     @property
     def base_url(self) -> str | None:
         """The target the run wrote to (the restore default)."""
-        if self.header and self.header.get("target"):
+        if self.header.get("target"):
             return str(self.header["target"])
         return self.pending[0].snapshot.base_url if self.pending else None
 
@@ -171,7 +173,7 @@ class JournalState:
     @property
     def in_process(self) -> bool:
         """The run's target was the embedded mock: its state ended with the process."""
-        return self.header is not None and self.header.get("target_kind") == EMBEDDED
+        return self.header.get("target_kind") == EMBEDDED
 
 
 @dataclass(frozen=True)
@@ -258,13 +260,15 @@ class _Reader:
         }.get(kind)  # type: ignore[arg-type]
         if fold is None:
             raise JournalError(f"{self.path}:{number}: unknown journal record (kind {kind!r})")
+        if self.header is None and kind != "header":
+            raise JournalError(f"{self.path}:{number}: not a graph-contracts journal (no header)")
         try:
             fold(record, number)
         except (KeyError, TypeError, ValueError) as exc:
             raise JournalError(f"{self.path}:{number}: malformed {kind} record ({exc!r})") from None
 
     def _header(self, record: dict[str, Any], number: int) -> None:
-        if self.header is not None or self.snapshots:
+        if self.header is not None:
             raise JournalError(f"{self.path}:{number}: a second header (one journal per run)")
         if int(record["format"]) > FORMAT:
             raise JournalError(
@@ -306,6 +310,8 @@ class _Reader:
         self.closed = True
 
     def state(self, torn: str | None, good_size: int, *, ends_with_newline: bool) -> JournalState:
+        if self.header is None:  # every journal is created with its header already in it
+            raise JournalError(f"{self.path}: not a graph-contracts journal (no header line)")
         open_seqs: dict[tuple[str, str], list[Snapshot]] = {}
         for seq in sorted(self.snapshots):
             if seq not in self.settled:
@@ -399,24 +405,32 @@ class _Appender:
         finally:
             os.close(fd)
 
-    def append(self, record: dict[str, Any], secrets: Iterable[str] = ()) -> None:
+    def append(
+        self, record: dict[str, Any], secrets: Iterable[str] = (), *, durable: bool = True
+    ) -> None:
+        """Write one record whole; `durable` fsyncs it (write-ahead records must be).
+
+        A record that only settles (a restore, the close) need not be: if an OS crash loses it,
+        `restore` finds the entity already as before and writes it again.
+        """
         line = json.dumps(_scrub(record, tuple(secrets))[0], ensure_ascii=False)
         data = ("\n" if self.needs_newline else "") + line + "\n"
-        _write_durably(self.fd, data.encode("utf-8"), self.path)
+        _write_whole(self.fd, data.encode("utf-8"), self.path, durable=durable)
         self.needs_newline = False
 
     def close(self) -> None:
         os.close(self.fd)
 
 
-def _write_durably(fd: int, data: bytes, path: Path) -> None:
-    """Write all of `data` and fsync; on failure cut what was written, so no torn line stays."""
+def _write_whole(fd: int, data: bytes, path: Path, *, durable: bool) -> None:
+    """Write all of `data` (and fsync); on failure cut what was written, so no torn line stays."""
     start = os.lseek(fd, 0, os.SEEK_END)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, start)
@@ -603,7 +617,7 @@ class Journal:
         record = {"kind": kind, "at": _now(), "by": "run", "snapshots": seqs}
         record |= {"version": version, "path": path, **fields}
         try:
-            self._out.append(record, self.secrets())
+            self._out.append(record, self.secrets(), durable=False)
         except JournalError as exc:
             self.problems.append(str(exc))
             self._failed = True
@@ -624,9 +638,11 @@ class Journal:
                     "pending": self.pending,
                 },
                 self.secrets(),
+                durable=False,
             )
             if not self.pending and not self._failed:
-                out.append({"kind": "closed", "at": _now(), "by": "run"}, self.secrets())
+                closed = {"kind": "closed", "at": _now(), "by": "run"}
+                out.append(closed, self.secrets(), durable=False)
         except JournalError as exc:
             self.problems.append(str(exc))
         finally:
