@@ -12,6 +12,9 @@ import json
 import os
 import re
 import stat
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -20,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from servers import mock_process
 
 from graph_contracts import contracts as contract_files
 from graph_contracts import journal, strategies
@@ -737,3 +741,69 @@ def test_a_file_that_is_not_a_journal_is_never_replaced_nor_appended_to(
     with pytest.raises(journal.JournalError):
         journal.Journal(path).handle(RunStarted(run_info()))
     assert path.read_bytes() == content
+
+
+# --- SIGKILL against a real server -------------------------------------------------------------
+
+KILLED_RUN = """
+import sys
+from pathlib import Path
+from graph_contracts.engine import Run, RunConfig
+from graph_contracts.engine.config import load_contracts
+from graph_contracts.journal import Journal
+
+url, token, folder, path = sys.argv[1:]
+config = RunConfig(base_url=url, contracts=Path(folder), max_examples=25, seed=4, schemathesis=0)
+Run(config, load_contracts(Path(folder)), handlers=[Journal(path)], token=token).execute()
+"""
+
+
+def updatable_states(url: str, token: str, contracts: list[Contract]) -> dict[str, dict]:
+    """Every entity a run reaches (each template's entity and sibling), updatable values only."""
+    states: dict[str, dict] = {}
+    for version in sorted({c.version for c in contracts}):
+        with GraphClient(url, version, auth=StaticToken(token)) as client:
+            for contract in (c for c in contracts if c.version == version):
+                names = {p.name for p in contract.updatable()}
+                for template in contract.paths:
+                    found = Discoverer(client, {}).resolve(template, contract.odata_type)
+                    assert isinstance(found, Resolved), found
+                    for path in (found.path, found.sibling):
+                        body = client.get(path).json() if path else {}
+                        states[f"{version} {path}"] = {k: body[k] for k in names if k in body}
+    return states
+
+
+@pytest.mark.timeout(240)
+def test_a_run_killed_with_sigkill_is_put_back_by_restore(
+    contracts: list[Contract], tmp_path: Path
+) -> None:
+    token = "sigkill-token-7e1d"
+    path = tmp_path / journal.NAME
+    with mock_process(ROOT / "contracts", token=token) as url:
+        before = updatable_states(url, token, contracts)
+        process = subprocess.Popen(
+            [sys.executable, "-c", KILLED_RUN, url, token, str(ROOT / "contracts"), str(path)]
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if path.exists() and path.read_text(encoding="utf-8").count('"snapshot"') >= 3:
+                break  # the second endpoint has begun writing
+            time.sleep(0.05)
+        time.sleep(0.3)
+        process.kill()  # SIGKILL: no finally, no handler, no restore
+        process.wait(timeout=10)
+
+        state = journal.read(path)
+        assert not state.closed and state.pending
+        assert updatable_states(url, token, contracts) != before  # the run left a change
+        clients = {v: GraphClient(url, v, auth=StaticToken(token)) for v in state.versions}
+        try:
+            outcomes = journal.restore(path, clients, read_window=1)
+            assert outcomes and all(o.settled for o in outcomes), outcomes
+            assert journal.restore(path, clients, read_window=1) == []
+        finally:
+            for client in clients.values():
+                client.close()
+        assert updatable_states(url, token, contracts) == before
+    assert journal.read(path).closed and journal.refusal(path) is None

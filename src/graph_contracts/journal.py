@@ -380,7 +380,7 @@ def refusal(report_dir_or_path: Path | str) -> str | None:
 
 
 class _Appender:
-    """Appends records to one journal file, each written whole and fsynced before returning."""
+    """Appends records to one journal file, each line written whole (or not at all)."""
 
     def __init__(self, path: Path, fd: int, *, needs_newline: bool = False) -> None:
         self.path = path
