@@ -693,7 +693,7 @@ def test_rejected_credentials_stop_restore_and_record_nothing(
     before = path.read_bytes()
     wrong = mock_graph(contracts, token="not-the-token")
     try:
-        with pytest.raises(GraphContractsError, match=r"credentials rejected: GET .* 401"):
+        with pytest.raises(GraphContractsError, match=r"credentials rejected .*: GET .* 401"):
             journal.restore(path, wrong.clients, read_window=0)
     finally:
         wrong.close()
