@@ -745,17 +745,7 @@ def test_a_file_that_is_not_a_journal_is_never_replaced_nor_appended_to(
 
 # --- SIGKILL against a real server -------------------------------------------------------------
 
-KILLED_RUN = """
-import sys
-from pathlib import Path
-from graph_contracts.engine import Run, RunConfig
-from graph_contracts.engine.config import load_contracts
-from graph_contracts.journal import Journal
-
-url, token, folder, path = sys.argv[1:]
-config = RunConfig(base_url=url, contracts=Path(folder), max_examples=25, seed=4, schemathesis=0)
-Run(config, load_contracts(Path(folder)), handlers=[Journal(path)], token=token).execute()
-"""
+CLI = Path(sys.executable).with_name("graph-contracts")
 
 
 def updatable_states(url: str, token: str, contracts: list[Contract]) -> dict[str, dict]:
@@ -778,13 +768,15 @@ def updatable_states(url: str, token: str, contracts: list[Contract]) -> dict[st
 def test_a_run_killed_with_sigkill_is_put_back_by_restore(
     contracts: list[Contract], tmp_path: Path
 ) -> None:
+    """An OOM kill or a lost CI runner: `run` dies mid-write, `restore` puts every entity back."""
     token = "sigkill-token-7e1d"
-    path = tmp_path / journal.NAME
+    reports = tmp_path / "reports"
+    path = reports / journal.NAME
     with mock_process(ROOT / "contracts", token=token) as url:
         before = updatable_states(url, token, contracts)
-        process = subprocess.Popen(
-            [sys.executable, "-c", KILLED_RUN, url, token, str(ROOT / "contracts"), str(path)]
-        )
+        run = [str(CLI), "run", "--contracts", str(ROOT / "contracts"), "--base-url", url]
+        run += ["--token", token, "--report-dir", str(reports), "--seed", "4", "--no-progress"]
+        process = subprocess.Popen(run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
             if path.exists() and path.read_text(encoding="utf-8").count('"snapshot"') >= 3:
@@ -793,17 +785,17 @@ def test_a_run_killed_with_sigkill_is_put_back_by_restore(
         time.sleep(0.3)
         process.kill()  # SIGKILL: no finally, no handler, no restore
         process.wait(timeout=10)
-
-        state = journal.read(path)
-        assert not state.closed and state.pending
+        assert not journal.read(path).closed
         assert updatable_states(url, token, contracts) != before  # the run left a change
-        clients = {v: GraphClient(url, v, auth=StaticToken(token)) for v in state.versions}
-        try:
-            outcomes = journal.restore(path, clients, read_window=1)
-            assert outcomes and all(o.settled for o in outcomes), outcomes
-            assert journal.restore(path, clients, read_window=1) == []
-        finally:
-            for client in clients.values():
-                client.close()
+
+        again = subprocess.run(run, capture_output=True, text=True, timeout=60)
+        assert again.returncode == 2 and f"graph-contracts restore {path}" in again.stderr
+        restore = [str(CLI), "restore", str(path), "--token", token, "--read-window", "1"]
+        first = subprocess.run(restore, capture_output=True, text=True, timeout=60)
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert "restored" in first.stdout
+        second = subprocess.run(restore, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 0 and "restored" not in second.stdout.replace("0 restored", "")
         assert updatable_states(url, token, contracts) == before
     assert journal.read(path).closed and journal.refusal(path) is None
+    assert token not in path.read_text()

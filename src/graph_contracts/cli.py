@@ -299,6 +299,12 @@ def run(
             "--metadata", help="CSDL $metadata file(s): which @odata.type values are derived."
         ),
     ] = None,
+    journal: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write-ahead journal of entity states (default: REPORT_DIR/journal.jsonl)."
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
 ) -> None:
     """Run the contract suite against a Graph target and write reports.
@@ -307,9 +313,11 @@ def run(
     changed, or nothing could be checked; 2 a usage, configuration or credentials error; 130/143
     stopped by SIGINT/SIGTERM (every touched entity restored first).
     """
+    from graph_contracts import journal as journals
     from graph_contracts import reporters
     from graph_contracts.engine import ConfigError, Run, RunConfig
     from graph_contracts.engine.config import load_contracts, parse_shard, validate
+    from graph_contracts.engine.events import EventHandler
     from graph_contracts.engine.signals import stop_on_signals
 
     config = RunConfig(
@@ -329,11 +337,19 @@ def run(
         shrink_budget=shrink_budget,
         metadata=list(metadata or []),
     )
+    journal_file = journal or report_dir / journals.NAME
+    refused = journals.refusal(journal_file)
+    if refused is not None:  # it may hold the only record of entities a crashed run changed
+        raise fail(refused)
     reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives here
-    handlers = [
+    handlers: list[EventHandler] = [
         reporters.ConsoleReporter(progress=progress, report_dir=report_dir),
         *reporters.files_handlers(report_dir),
     ]
+    recorder = None
+    if base_url is not None:  # an in-process mock's state dies with the process: nothing to keep
+        recorder = journals.Journal(journal_file, secrets=lambda: engine.secrets())
+        handlers.append(recorder)  # last: the console has announced the run if it cannot be made
     try:
         config.shard = parse_shard(shard) if shard else None
         validate(config)
@@ -342,7 +358,63 @@ def run(
         raise fail(str(exc)) from None
     with stop_on_signals(engine.request_stop):
         engine.execute()
+    for problem in recorder.problems if recorder else ():
+        typer.echo(f"graph-contracts: {problem}", err=True)
     raise typer.Exit(engine.exit_code())
+
+
+# --- restore ---------------------------------------------------------------------------------
+@app.command()
+def restore(
+    journal: Annotated[
+        Path, typer.Argument(help="The journal of a run that did not finish (or its report dir).")
+    ],
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Service root; default: the journal's.")
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(envvar="GRAPH_TOKEN", show_envvar=True, help="Bearer token.")
+    ] = None,
+    read_window: Annotated[
+        float, typer.Option("--read-window", help="Seconds a GET may take to show a restore.")
+    ] = 3.0,
+) -> None:
+    """Put back every entity a run left changed, from its journal; safe to run twice.
+
+    Each entity is reported: restored, already as before, refused (with the service's error),
+    not verified (a GET still differs) or gone (404). Exit status: 0 every entity is back (the
+    journal is closed); 1 some entity is not; 2 an unusable journal, credentials or target.
+    """
+    from graph_contracts import auth
+    from graph_contracts import journal as journals
+    from graph_contracts.client import GraphClient, GraphContractsError
+
+    path = journals.journal_path(journal)
+    try:
+        state = journals.read(path)
+    except journals.JournalError as exc:
+        raise fail(str(exc)) from None
+    if state.torn:
+        typer.echo(f"graph-contracts: {state.torn}", err=True)
+    base = (base_url or state.base_url or "").rstrip("/")
+    clients: dict[str, GraphClient] = {}
+    try:
+        if not state.in_process:
+            credentials = auth.from_settings(token, base_url=base)
+            clients = {v: GraphClient(base, v, auth=credentials) for v in state.versions}
+        outcomes = journals.restore(
+            path,
+            clients,
+            read_window=read_window,
+            on_outcome=lambda outcome: typer.echo(journals.format_outcome(outcome)),
+        )
+    except GraphContractsError as exc:  # the journal, credentials, an unreachable target, 401
+        raise fail(str(exc)) from None
+    finally:
+        for client in clients.values():
+            client.close()
+    typer.echo(journals.summary(outcomes, path))
+    raise typer.Exit(0 if all(o.settled for o in outcomes) else 1)
 
 
 # --- report --------------------------------------------------------------------------------
