@@ -34,6 +34,9 @@ __all__ = [
 ]
 
 RETRY_STATUSES = frozenset({429, 503})
+# graph-contracts' own mock names itself in this header on every reply; writes to anything else
+# need the user's opt-in (--allow-writes).
+MOCK_HEADER = "x-graph-contracts-mock"
 
 
 class GraphContractsError(Exception):
@@ -182,6 +185,7 @@ class GraphClient:
         self.retries = RetryStats()
         self.on_retry = on_retry
         self._accepted = False  # a request with our own credentials has been answered non-401
+        self.identity: str | None = None  # the mock's version, once a reply carried MOCK_HEADER
         self._sleep = sleep
         self._http = httpx.Client(
             transport=transport,
@@ -285,6 +289,8 @@ class GraphClient:
             ) from None
         if response.status_code == 429:
             self.retries.throttled += 1
+        if self.identity is None and MOCK_HEADER in response.headers:
+            self.identity = response.headers[MOCK_HEADER]
         if auth is not None and auth is self.auth:
             self._check_credentials(request, response)
         return response

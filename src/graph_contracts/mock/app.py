@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from graph_contracts import __version__, bodies, edm
+from graph_contracts.client import MOCK_HEADER
 from graph_contracts.contracts import Contract
 from graph_contracts.mock import faults as F
 from graph_contracts.mock.store import (
@@ -49,7 +50,6 @@ WWW_AUTHENTICATE = (
     'client_id="00000003-0000-0000-c000-000000000000"'
 )
 # Every reply names our own mock, so a run can tell it from a real service.
-MOCK_HEADER = "x-graph-contracts-mock"
 # "Write requests in the Microsoft Graph API have a size limit of 4 MB" (Use the Microsoft Graph
 # API, https://learn.microsoft.com/graph/use-the-api); some workloads allow less.
 MAX_BODY_BYTES = 4 * 1024 * 1024
