@@ -42,3 +42,25 @@ def test_corpus_paths_are_normalized(corpus_api) -> None:
         for path in c.paths:
             assert not path.startswith(("/beta/", "/v1.0/", "http")), (c.id, path)
             assert "<" not in path and "{id}" not in path, (c.id, path)
+
+
+def test_complex_types_have_no_key(corpus_api) -> None:
+    """OData CSDL: complex types have no key, so an `id` member is a value a PATCH writes."""
+    _, folders = corpus_api
+    result = extract_paths(folders)
+    members = [
+        (c.id, t.name, p.name)
+        for c in result.contracts
+        for t in c.types.values()
+        for p in t.properties
+    ]
+    ids = [m for m in members if m[2] == "id"]
+    assert ids, "the corpus has complex types with an `id` member (settingSource, ...)"
+    keyed = [
+        (c.id, t.name)
+        for c in result.contracts
+        for t in c.types.values()
+        for p in t.properties
+        if p.key
+    ]
+    assert keyed == []

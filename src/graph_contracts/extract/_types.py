@@ -86,8 +86,14 @@ class Types:
         self._nested_memo: dict[tuple, Resolved] = {}  # see `csdl_type`
         self._dirnames: dict[str, str] = {}
 
-    def property_of(self, raw: RawProperty, origin: Origin, out: Collected) -> Property:
-        """The typed Property of one row; the TypeDefs it needs are added to `out`."""
+    def property_of(
+        self, raw: RawProperty, origin: Origin, out: Collected, *, member: bool = False
+    ) -> Property:
+        """The typed Property of one row; the TypeDefs it needs are added to `out`.
+
+        `member`: a row of a complex type's table. Complex types have no key (OData CSDL 4.01
+        §9), so an `id` there is an ordinary value a PATCH writes and reads back.
+        """
         ctype, inner, typedef = self.csdl_type(raw, origin.base, origin.namespace)
         enum = raw.enum
         source = f"{origin.shown}:{raw.line}"
@@ -101,7 +107,7 @@ class Types:
                 enum = list(typedef.members)
         elif not inner.startswith("Edm."):
             _unresolved(raw, inner, enum, origin, out)
-        key = raw.name == "id"
+        key = raw.name == "id" and not member
         return Property(  # positional, in field order: half the cost of keywords, 14k calls a run
             raw.name,
             ctype,
@@ -134,7 +140,9 @@ class Types:
         if td.kind == "complex":
             self._in_progress.add(key)
             origin = Origin(key, source, page.namespace)
-            td.properties = [self.property_of(raw, origin, Collected()) for raw in page.properties]
+            td.properties = [
+                self.property_of(raw, origin, Collected(), member=True) for raw in page.properties
+            ]
             self._in_progress.discard(key)
         return td
 
