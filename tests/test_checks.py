@@ -256,6 +256,8 @@ def test_every_check_is_registered_with_the_case_kinds_it_judges() -> None:
         "rejection",
         "auth",
         "not-found",
+        "not-a-server-error",
+        "response-schema-conformance",
     }
     kinds = {name: check.judges for name, check in checks.CHECKS.items()}
     assert kinds["rejection"] == {"invalid"} and kinds["not-found"] == {"unknown-id"}

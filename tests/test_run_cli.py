@@ -131,6 +131,7 @@ def failing_service() -> Starlette:
 def test_a_target_answering_500_everywhere_exits_1_with_reasons_grouped(tmp_path: Path) -> None:
     with app_server(failing_service()) as url:
         code, output = run_cli(
+            "--allow-writes",
             *CONTRACTS,
             "--base-url",
             url,

@@ -9,7 +9,7 @@ from graph_contracts.client import GraphClient, InProcessTransport
 from graph_contracts.contracts import Contract, Property
 from graph_contracts.discovery import Discoverer
 from graph_contracts.engine import Endpoint, EndpointRun, Settings
-from graph_contracts.engine.shrink import LOCAL_BUDGET, REMOTE_BUDGET, default_budget
+from graph_contracts.engine.shrink import LOCAL_BUDGET, REMOTE_BUDGET, default_budget, shrink
 from graph_contracts.mock import create_app
 
 # No doc examples and no enums: every write comes from Hypothesis, so the first failure does.
@@ -50,13 +50,34 @@ def reproduced_body(runner: EndpointRun, check: str) -> dict:
     return json.loads(result.repro.split("--data-binary ", 1)[1].strip("'"))
 
 
-def test_a_failing_generated_body_is_shrunk_to_the_property_that_fails() -> None:
+def test_a_failing_packed_body_is_reduced_to_the_property_that_fails() -> None:
+    """The covering set packs every property into few bodies: the reproducer sends one."""
     runner = run(["int-off-by-one-out"], LOCAL_BUDGET)
     body = reproduced_body(runner, "round-trip")
     # Only integers are shown wrong: the smallest body that fails sends one integer property.
     assert len(body) == 1 and set(body) <= {"count", "size"}, body
     result = next(r for r in runner.results if r.check == "round-trip")
-    assert "shrunk by Hypothesis" in result.message and runner.shrink_patches > 0
+    assert "reduced from 5 properties to 1 property" in result.message
+    assert runner.shrink_patches > 0
+
+
+def test_hypothesis_shrinks_a_generated_body_to_the_smallest_that_fails() -> None:
+    """Hypothesis' shrink phase on the seeded generation: fewer properties, smaller values."""
+    from graph_contracts import strategies
+    from graph_contracts.checks import Verdict
+
+    sent: list[dict] = []
+
+    def judge(body: dict) -> Verdict:
+        sent.append(body)
+        too_big = isinstance(body.get("count"), int) and body["count"] > 1000
+        return Verdict("failed" if too_big else "passed", "count too big")
+
+    shrunk = shrink(strategies.payloads(THING), 50, 3, judge, budget=LOCAL_BUDGET)
+    assert shrunk is not None and shrunk.body == {"count": 1001}, shrunk
+    assert shrunk.steps == len(sent)
+    bounded = shrink(strategies.payloads(THING), 50, 3, judge, budget=5)
+    assert bounded is None or bounded.steps <= 5
 
 
 def test_budget_zero_reports_the_body_as_found() -> None:

@@ -180,6 +180,17 @@ def test_nightly_baseline_and_known_failures_through_the_cli(tmp_path: Path) -> 
     assert "expired known failure" in (night4 / "summary.md").read_text()
 
 
-def test_fail_on_new_without_a_baseline_is_a_usage_error(tmp_path: Path) -> None:
-    code, output = run_cli(*CONTRACTS, *FAST, "--report-dir", str(tmp_path), "--fail-on", "new")
-    assert code == 2 and "--fail-on new needs --baseline" in output
+def test_fail_on_new_without_a_baseline_counts_every_failure(tmp_path: Path) -> None:
+    """The first night has no baseline: every failure is new, and fails the run."""
+    code, output = run_cli(
+        *CONTRACTS,
+        *FAST,
+        "--report-dir",
+        str(tmp_path),
+        "--fail-on",
+        "new",
+        "--fault",
+        "drop-field",
+    )
+    assert code == 1, output
+    assert summary_of(tmp_path)["totals"]["failing"] == summary_of(tmp_path)["totals"]["failed"] > 0

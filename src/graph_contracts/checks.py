@@ -78,6 +78,8 @@ class CheckContext:
     accepted_types: frozenset[str] = frozenset()
     # True when a CSDL gave the whole type hierarchy, so an unknown `@odata.type` is wrong for sure.
     hierarchy_known: bool = False
+    # Schemathesis' operation for this endpoint (its own checks judge the replies); None when off.
+    operation: Any = None
 
     def tolerate(self, what: str, response: httpx.Response | None) -> Verdict:
         """A page-documented expectation OData/Graph allows otherwise: deviation, or --strict failure."""
@@ -491,6 +493,76 @@ def not_found(ctx: CheckContext, case: Case) -> Verdict | None:
     if again.status_code != 404:
         return failed(f"PATCH of an unknown id created it: GET returned {describe(again)}", again)
     return passed()
+
+
+# --- Schemathesis' own checks, on the same replies ---------------------------------------------
+
+SENT = ("write", "invalid", "no-token", "wrong-token", "unknown-id")
+# 503 is Graph's documented transient error (with or without Retry-After): after the client's
+# bounded retries it is an outage to report, not a defect of the contract.
+TRANSIENT = frozenset({503})
+
+
+@check("not-a-server-error", judges=SENT)
+def not_a_server_error(ctx: CheckContext, case: Case) -> Verdict | None:
+    """Schemathesis' not_a_server_error on every reply: no 5xx, whatever was sent."""
+    assert case.response is not None
+    if case.response.status_code in TRANSIENT:
+        return passed(deviation=f"{case.response.status_code} after retries ({case.source})")
+    return _schemathesis_verdict(ctx, case, "not_a_server_error")
+
+
+@check("response-schema-conformance", judges=SENT)
+def response_schema_conformance(ctx: CheckContext, case: Case) -> Verdict | None:
+    """Schemathesis' response_schema_conformance: the reply matches the OpenAPI of the docs."""
+    assert case.response is not None
+    if case.response.status_code in TRANSIENT:
+        return None
+    return _schemathesis_verdict(ctx, case, "response_schema_conformance")
+
+
+def _schemathesis_verdict(ctx: CheckContext, case: Case, name: str) -> Verdict | None:
+    """Run one of Schemathesis' checks on a reply the suite's own client received."""
+    if ctx.operation is None or case.response is None:
+        return None
+    from datetime import timedelta
+
+    import schemathesis
+    from schemathesis.checks import CheckContext as SchemathesisContext
+    from schemathesis.checks import not_a_server_error as server_error
+    from schemathesis.core.failures import Failure, FailureGroup
+    from schemathesis.specs.openapi.checks import response_schema_conformance as conformance
+
+    operation, response = ctx.operation, case.response
+    try:
+        response.elapsed  # noqa: B018 - set by a real transport; a test's MockTransport has none
+    except RuntimeError:
+        response.elapsed = timedelta(0)
+    sctx = SchemathesisContext(
+        override=None,
+        auth=None,
+        headers=None,
+        config=operation.schema.config.checks_config_for(operation=operation, phase="fuzzing"),
+        transport_kwargs=None,
+        response_checks=None,
+    )
+    scase = operation.Case(media_type="application/json", body=case.body)
+    func = server_error if name == "not_a_server_error" else conformance
+    try:
+        func(sctx, schemathesis.Response.from_any(response), scase)
+    except FailureGroup as group:
+        return failed(
+            f"({case.source}) " + "; ".join(_failure(f) for f in group.exceptions), response
+        )
+    except Failure as failure:
+        return failed(f"({case.source}) {_failure(failure)}", response)
+    return passed()
+
+
+def _failure(failure: Exception) -> str:
+    title = getattr(failure, "title", type(failure).__name__)
+    message = (getattr(failure, "message", "") or "").strip().splitlines()
+    return f"{title}: {message[0]}" if message else title
 
 
 CHECK_NAMES: tuple[str, ...] = tuple(CHECKS)

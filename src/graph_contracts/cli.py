@@ -299,6 +299,35 @@ def run(
             "--metadata", help="CSDL $metadata file(s): which @odata.type values are derived."
         ),
     ] = None,
+    allow_writes: Annotated[
+        bool,
+        typer.Option(
+            "--allow-writes",
+            envvar="GRAPH_CONTRACTS_ALLOW_WRITES",
+            help="Allow PATCHes to a target that is not graph-contracts' own mock.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Discovery only (GETs): print the plan, write nothing."),
+    ] = False,
+    write_rate: Annotated[
+        str | None,
+        typer.Option(
+            "--write-rate", help="N/SECONDS: every workload's write budget (default: Graph's)."
+        ),
+    ] = None,
+    rate: Annotated[
+        str | None, typer.Option("--rate", help="N/SECONDS: one budget for every request.")
+    ] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            help="minimal: the fewest PATCHes covering every class (default with --base-url);"
+            " full: every generator too (default on the embedded mock).",
+        ),
+    ] = None,
     journal: Annotated[
         Path | None,
         typer.Option(
@@ -315,8 +344,9 @@ def run(
     """
     from graph_contracts import journal as journals
     from graph_contracts import reporters
+    from graph_contracts.client import GraphContractsError
     from graph_contracts.engine import ConfigError, Run, RunConfig
-    from graph_contracts.engine.config import load_contracts, parse_shard, validate
+    from graph_contracts.engine.config import load_contracts, parse_rate, parse_shard, validate
     from graph_contracts.engine.events import EventHandler
     from graph_contracts.engine.signals import stop_on_signals
 
@@ -336,26 +366,38 @@ def run(
         known_failures=known_failures,
         shrink_budget=shrink_budget,
         metadata=list(metadata or []),
+        allow_writes=allow_writes,
+        dry_run=dry_run,
+        plan=plan,
     )
-    journal_file = journal or report_dir / journals.NAME
-    refused = journals.refusal(journal_file)
-    if refused is not None:  # it may hold the only record of entities a crashed run changed
-        raise fail(refused)
-    reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives here
-    handlers: list[EventHandler] = [
-        reporters.ConsoleReporter(progress=progress, report_dir=report_dir),
-        *reporters.files_handlers(report_dir),
-    ]
+    console = reporters.ConsoleReporter(progress=progress, report_dir=report_dir)
+    handlers: list[EventHandler] = [console]
     recorder = None
-    if base_url is not None:  # an in-process mock's state dies with the process: nothing to keep
-        recorder = journals.Journal(journal_file, secrets=lambda: engine.secrets())
-        handlers.append(recorder)  # last: the console has announced the run if it cannot be made
+    if not dry_run:  # a dry run writes nothing, reports included
+        journal_file = journal or report_dir / journals.NAME
+        refused = journals.refusal(journal_file)
+        if refused is not None:  # it may hold the only record of what a crashed run changed
+            raise fail(refused)
+        reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives
+        handlers += reporters.files_handlers(report_dir)
+        if base_url is not None:  # an in-process mock's state dies with the process
+            recorder = journals.Journal(journal_file, secrets=lambda: engine.secrets())
+            handlers.append(recorder)  # last: the run is announced if it cannot be made
     try:
         config.shard = parse_shard(shard) if shard else None
+        config.share = 1 / config.shard[1] if config.shard else 1.0  # the budget is the tenant's
+        config.write_rate = parse_rate("--write-rate", write_rate)
+        config.rate = parse_rate("--rate", rate)
         validate(config)
         engine = Run(config, load_contracts(contracts, version), handlers=handlers, token=token)
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    if dry_run:
+        try:
+            engine.dry_run()
+        except GraphContractsError as exc:  # TargetError included: unreachable, credentials
+            raise fail(str(exc)) from None
+        raise typer.Exit(0)
     with stop_on_signals(engine.request_stop):
         engine.execute()
     for problem in recorder.problems if recorder else ():

@@ -22,6 +22,8 @@ import anyio.from_thread
 import httpx
 import tenacity
 
+from graph_contracts.pacing import Pacer
+
 __all__ = [
     "CredentialsRejected",
     "GraphClient",
@@ -76,6 +78,7 @@ class RetryStats:
     count: int = 0  # retries
     throttled: int = 0  # 429 replies received
     waited: float = 0.0  # seconds slept before retries (Retry-After or back-off)
+    paced: float = 0.0  # seconds waited on the pacer (Graph's budgets) before sending
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ class GraphClient:
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[Retry], None] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.version = version.strip("/")
@@ -184,6 +188,7 @@ class GraphClient:
         self.retry = retry
         self.retries = RetryStats()
         self.on_retry = on_retry
+        self.pacer = pacer  # every attempt waits its turn: Graph counts retries against limits
         self._accepted = False  # a request with our own credentials has been answered non-401
         self.identity: str | None = None  # the mock's version, once a reply carried MOCK_HEADER
         self._sleep = sleep
@@ -252,7 +257,7 @@ class GraphClient:
             sleep=self._sleep,
             reraise=True,
         )
-        return retrying(self._send_once, request, chosen)
+        return retrying(self._send_once, request, chosen, path)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         response: httpx.Response = state.outcome.result()  # type: ignore[union-attr]
@@ -277,7 +282,11 @@ class GraphClient:
                 )
             )
 
-    def _send_once(self, request: httpx.Request, auth: httpx.Auth | None) -> httpx.Response:
+    def _send_once(
+        self, request: httpx.Request, auth: httpx.Auth | None, path: str = ""
+    ) -> httpx.Response:
+        if self.pacer is not None:
+            self.retries.paced += self.pacer.acquire(request.method, path or request.url.path)
         self.retries.requests += 1
         try:
             response = self._http.send(request, auth=auth)

@@ -24,6 +24,10 @@ _CURL_SKIP = frozenset({"host", "content-length", "accept-encoding", "connection
 _BEARER = re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9\-._~+/]+=*")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")
 MAX_BODY = 64_000  # characters of a body kept in a record: reports stay readable
+# A literal secret shorter than this is replaced only where a pattern finds it (a bearer header, a
+# JWT): replacing every "t" of a report because a test token is "t" would corrupt every report
+# (and a journal), and no token or secret an authority issues is that short.
+MIN_SECRET = 8
 
 
 def redact(text_or_headers: Any, secrets: Iterable[str] = ()) -> Any:
@@ -37,7 +41,7 @@ def redact(text_or_headers: Any, secrets: Iterable[str] = ()) -> Any:
             for k, v in text_or_headers.items()
         }
     text = str(text_or_headers)
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+    for secret in sorted({s for s in secrets if len(s or "") >= MIN_SECRET}, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     text = _BEARER.sub(rf"\1 {REDACTED}", text)
     return _JWT.sub(REDACTED, text)

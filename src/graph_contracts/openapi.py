@@ -38,7 +38,8 @@ FORMATS: dict[str, dict[str, Any]] = {
     "Edm.Decimal": {"type": "number"},
     "Edm.DateTimeOffset": {"type": "string", "format": "date-time"},
     "Edm.Date": {"type": "string", "format": "date"},
-    "Edm.TimeOfDay": {"type": "string", "format": "time"},
+    # RFC 3339's partial-time (JSON Schema's `time` requires an offset TimeOfDay never has).
+    "Edm.TimeOfDay": {"type": "string", "format": "partial-time"},
     "Edm.Duration": {"type": "string", "format": "duration"},
     "Edm.Guid": {"type": "string", "format": "uuid"},
     "Edm.Binary": {"type": "string", "format": "base64url"},
@@ -227,7 +228,11 @@ def _complex(version: str, type_name: str, request: bool) -> str:
 
 def _add_contract_schemas(contract: Contract, schemas: dict[str, Any]) -> None:
     odata_type = {"type": "string", "enum": [contract.odata_type]}
-    entity_props: dict[str, Any] = {"@odata.context": {"type": "string"}, "@odata.type": odata_type}
+    # A reply may name a derived type, or none at all (minimal metadata: OData JSON 4.01 §4.5.3).
+    entity_props: dict[str, Any] = {
+        "@odata.context": {"type": "string"},
+        "@odata.type": {"type": "string"},
+    }
     update_props: dict[str, Any] = {"@odata.type": odata_type}
     for prop in contract.properties:
         schema = _property_schema(prop, contract, request=False)
@@ -240,7 +245,7 @@ def _add_contract_schemas(contract: Contract, schemas: dict[str, Any]) -> None:
         "type": "object",
         "description": f"{contract.resource} as {contract.version} returns it.",
         "properties": entity_props,
-        "required": ["@odata.type", contract.key],
+        "required": [contract.key],
     }
     schemas[_update(contract)] = {
         "type": "object",
@@ -265,10 +270,17 @@ def _complex_schema(typedef: TypeDef, contract: Contract, request: bool) -> dict
 
 
 def _property_schema(prop: Property, contract: Contract, *, request: bool) -> dict[str, Any]:
+    """A property as a request may send it, or as a reply may carry it.
+
+    Nullability the docs leave open is never offered to a generator as null (request: nullable
+    only when documented), and never held against a reply (reply: nullable unless documented
+    not nullable): the OpenAPI document says no more than the docs do.
+    """
     schema = type_schema(prop.type, contract, enum=prop.enum, request=request)
     if prop.description:
         schema["description"] = prop.description
-    return _nullable(schema) if prop.nullable else schema
+    nullable = prop.nullable is True if request else prop.nullable is not False
+    return _nullable(schema) if nullable else schema
 
 
 def type_schema(
@@ -287,17 +299,21 @@ def _collection_schema(edm_type: EdmType, contract: Contract, request: bool) -> 
 
 def _enum_schema(edm_type: EdmType, contract: Contract, request: bool) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string", "x-graph-type": edm_type.name}
-    if edm_type.members:
-        schema["enum"] = list(dict.fromkeys(edm_type.members))  # docs list some members twice
-    if edm_type.flags:
+    members = list(dict.fromkeys(edm_type.members or []))  # docs list some members twice
+    if edm_type.flags:  # `a,b` is a value too: members joined by commas, in any order
         schema["x-graph-flags"] = True
+        if members:
+            one = "(" + "|".join(re.escape(m) for m in members) + ")"
+            schema["pattern"] = f"^{one}(\\s*,\\s*{one})*$"
+    elif members:
+        schema["enum"] = members
     return schema
 
 
 def _primitive_schema(edm_type: EdmType, contract: Contract, request: bool) -> dict[str, Any]:
     name = edm_type.name
-    if edm_type.members:  # an `Edm.String` whose table lists its values
-        return _enum_schema(edm_type, contract, request)
+    if edm_type.members and request:  # an `Edm.String` whose table lists its values:
+        return _enum_schema(edm_type, contract, request)  # sent as listed, any string back
     if name in edm.INT_RANGES:
         low, high = edm.INT_RANGES[name]
         fmt = "int64" if name == "Edm.Int64" else "int32"

@@ -13,6 +13,7 @@ the next safe point with the entity restored, as Ctrl-C does.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import threading
@@ -24,19 +25,26 @@ import pytest
 from graph_contracts.client import GraphContractsError
 from graph_contracts.discovery import TargetError
 from graph_contracts.engine import ConfigError, Endpoint, Run, RunConfig
-from graph_contracts.engine.config import load_contracts, new_seed, validate
+from graph_contracts.engine.config import load_contracts, new_seed, parse_rate, validate
 from graph_contracts.engine.endpoint import StopRequested
-from graph_contracts.engine.events import CheckFinished, Event, RunStarted
+from graph_contracts.engine.events import (
+    CheckFinished,
+    EndpointPlanned,
+    Event,
+    RunPlanned,
+    RunStarted,
+)
 from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
 from graph_contracts.exchanges import ExchangeRecord
 from graph_contracts.reporters import SummaryReporter, prepare
-from graph_contracts.reporters.console import header
+from graph_contracts.reporters.console import header, plan_total, planned_line
 from graph_contracts.reporters.summary import JSON_NAME, MARKDOWN_NAME
 
 SESSION_KEY: pytest.StashKey[GraphSession] = pytest.StashKey()
 SEED_KEY: pytest.StashKey[int] = pytest.StashKey()  # on the xdist controller only
 SEED_INPUT = "graph_contracts_seed"  # in each xdist worker's workerinput
 GROUP_INPUT = "graph_contracts_loadgroup"
+ALLOW_ENV = "GRAPH_CONTRACTS_ALLOW_WRITES"
 WORKERS_DIR = ".workers"  # under the report dir: one summary per xdist worker
 
 
@@ -64,6 +72,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-known-failures", default=None, help="YAML file of accepted failures.")
     add("--graph-shrink-budget", type=int, default=None, help="PATCHes spent shrinking (0: off).")
     add("--graph-metadata", action="append", default=[], help="CSDL file(s): derived types.")
+    add("--graph-allow-writes", action="store_true", help="Allow PATCHes to a non-mock target.")
+    add("--graph-write-rate", default=None, help="N/SECONDS: every workload's write budget.")
+    add("--graph-rate", default=None, help="N/SECONDS: one budget for every request.")
+    add(
+        "--graph-plan",
+        choices=("minimal", "full"),
+        default=None,
+        help="minimal: the covering set only (default with --graph-base-url); full: all generators.",
+    )
     add(
         "--graph-schemathesis",
         type=int,
@@ -134,6 +151,11 @@ def config_from(options: pytest.Config) -> RunConfig:
         worker=worker["workerid"] if worker is not None else None,
         shrink_budget=get("--graph-shrink-budget"),
         metadata=[Path(p) for p in get("--graph-metadata") or []],
+        allow_writes=get("--graph-allow-writes") or os.environ.get(ALLOW_ENV) == "1",
+        write_rate=parse_rate("--graph-write-rate", get("--graph-write-rate")),
+        rate=parse_rate("--graph-rate", get("--graph-rate")),
+        share=1 / int(worker["workercount"]) if worker is not None else 1.0,
+        plan=get("--graph-plan"),
     )
 
 
@@ -156,8 +178,14 @@ class _Header:
 
     def handle(self, event: Event) -> None:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if isinstance(event, RunStarted) and reporter is not None:
+        if reporter is None:
+            return
+        if isinstance(event, RunStarted):
             reporter.write_line(header(event.run))
+        elif isinstance(event, EndpointPlanned):  # what a refused run would have written
+            reporter.write_line(planned_line(event))
+        elif isinstance(event, RunPlanned):
+            reporter.write_line(plan_total(event))
 
 
 class GraphSession:
@@ -188,6 +216,9 @@ class GraphSession:
             (self.report_dir / name).unlink(missing_ok=True)
         self.run.start()
         self.run.preflight()
+        self.run.identify()
+        if self.run.needs_opt_in():  # what it would have written goes to summary.md, then exit 2
+            raise TargetError(self.run.refusal(self.run.plan()))
 
     def verify(self, endpoint: Endpoint, check: str) -> None:
         """The body of every suite test: the check's verdict as pass, fail or skip."""

@@ -18,9 +18,10 @@ from graph_contracts.contracts import Contract
 from graph_contracts.discovery import IdsFileError, load_ids
 from graph_contracts.engine.triage import Baseline, Triage, TriageError, load_known_failures
 from graph_contracts.metadata import Csdl, CsdlError, load_csdl
+from graph_contracts.pacing import Rate
 
 VERSIONS = ("beta", "v1.0")
-PLANS = ("full",)
+PLANS = ("minimal", "full")  # graph_contracts.plan.PLAN_KINDS
 EMBEDDED_URL = "http://127.0.0.1:8000"  # where `graph-contracts mock` listens: repros stay runnable
 
 
@@ -42,7 +43,7 @@ class RunConfig:
     read_window: float = 3.0
     faults: list[str] = field(default_factory=list)
     schemathesis: int | None = None  # Schemathesis cases per endpoint (default: max-examples)
-    plan: str = "full"
+    plan: str | None = None  # None: "minimal" on a --base-url target, "full" on the embedded mock
     baseline: Path | None = None  # a previous run's summary.json
     fail_on: str = "any"  # any: every failure fails the run; new: only those not in the baseline
     known_failures: Path | None = None  # YAML entries that excuse matching failures
@@ -50,10 +51,22 @@ class RunConfig:
     worker: str | None = None  # an xdist worker: the scheduler, not the run, picks its endpoints
     shrink_budget: int | None = None  # PATCHes per failing check; None: by target (see shrink)
     metadata: list[Path] = field(default_factory=list)  # CSDL files: the type hierarchy
+    write_rate: Rate | None = None  # replaces every workload's write budget
+    rate: Rate | None = None  # one budget for every request of the run
+    share: float = 1.0  # of every budget: 1/N for a shard of N or one of N xdist workers
+    allow_writes: bool = False  # writes to anything but graph-contracts' own mock need it
+    dry_run: bool = False  # discovery only (GETs), then print the plan
 
     @property
     def shard_label(self) -> str | None:
         return f"{self.shard[0]}/{self.shard[1]}" if self.shard else None
+
+    @property
+    def chosen_plan(self) -> str:
+        """A live target is throttle-bound (Intune: 100 writes / 20 s): the covering set only."""
+        if self.plan is not None:
+            return self.plan
+        return "minimal" if self.base_url else "full"
 
     @property
     def mode(self) -> str:
@@ -88,6 +101,16 @@ def load_id_file(path: Path | None) -> dict[str, list[str]]:
         return load_ids(path)
     except IdsFileError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def parse_rate(option: str, text: str | None) -> Rate | None:
+    """`--write-rate 100/20` -> Rate(100, 20); a ConfigError naming the option otherwise."""
+    if text is None:
+        return None
+    try:
+        return Rate.parse(text)
+    except ValueError as exc:
+        raise ConfigError(f"{option}: {exc}") from None
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -151,8 +174,6 @@ def validate(config: RunConfig) -> None:
         raise ConfigError("--read-window must be >= 0")
     if config.fail_on not in ("any", "new"):
         raise ConfigError(f"--fail-on must be any or new, not {config.fail_on!r}")
-    if config.fail_on == "new" and config.baseline is None:
-        raise ConfigError("--fail-on new needs --baseline FILE (a previous run's summary.json)")
-    if config.plan not in PLANS:
+    if config.plan not in (None, *PLANS):
         raise ConfigError(f"--plan must be one of {', '.join(PLANS)}, not {config.plan!r}")
     check_faults(config.faults, config.base_url)

@@ -33,7 +33,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
-from graph_contracts import bodies, checks, strategies
+from graph_contracts import bodies, checks, plan, strategies
 from graph_contracts.auth import StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
 from graph_contracts.client import GraphClient
@@ -53,6 +53,7 @@ from graph_contracts.exchanges import record, redact
 
 LINT_REJECTED = frozenset({"example-invalid", "example-unknown-property"})
 WRITE_CHECKS = ("status", "shape", "round-trip", "read-after-write", "merge")
+SCHEMATHESIS_CHECKS = ("not-a-server-error", "response-schema-conformance")
 
 
 class StopRequested(BaseException):
@@ -85,6 +86,7 @@ class Settings:
     seed: int = 0
     read_window: float = 3.0
     shrink_budget: int = LOCAL_BUDGET  # PATCHes spent shrinking each failing check's body
+    plan: str = "full"  # "minimal": the covering set and one body per invalid class only
 
 
 @dataclass
@@ -208,6 +210,7 @@ class EndpointRun:
         secrets: Callable[[], Iterable[str]] = tuple,
         annotate: Callable[[CheckResult], CheckResult] = lambda result: result,
         accepted_types: Callable[[Contract], tuple[frozenset[str], bool]] | None = None,
+        operation_of: Callable[[Endpoint], Any] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.client = client
@@ -221,6 +224,7 @@ class EndpointRun:
         self.extra_cases = extra_cases
         self.secrets = secrets
         self.annotate = annotate
+        self.operation_of = operation_of
         self.accepted_types = accepted_types or (
             lambda contract: (bodies.accepted_types(contract), False)
         )
@@ -232,6 +236,9 @@ class EndpointRun:
         self.restores = 0  # unjudged PATCHes that put entities back (benchmarks count them apart)
         self.checked_patches = 0  # PATCH requests whose reply a check judged
         self.shrink_patches = 0  # PATCHes replaying and shrinking failing generated bodies
+        self.plan = plan.minimal_plan(endpoint.contract)
+        self.accepted: list[Any] = []  # valid bodies the service accepted (for coverage)
+        self.rejected: set[str] = set()  # invalid classes the service rejected (for coverage)
 
     # -- orchestration -------------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
@@ -284,6 +291,8 @@ class EndpointRun:
             read_window=self.config.read_window,
         )
         ctx.accepted_types, ctx.hierarchy_known = self.accepted_types(contract)
+        if self.operation_of is not None:
+            ctx.operation = self.operation_of(self.endpoint)
         response, body = checks.read_entity(self.client, found.path)
         if body is None:
             return None, f"GET {found.path} returned {checks.describe(response)}"
@@ -293,6 +302,8 @@ class EndpointRun:
     def _nothing_judged(self, name: str) -> str:
         if name in WRITE_CHECKS and name != "status" and self.tallies["status"].cases:
             return "no PATCH succeeded, so there was nothing to judge (see status)"
+        if name in SCHEMATHESIS_CHECKS and (self.ctx is None or self.ctx.operation is None):
+            return "Schemathesis is off (--schemathesis 0): its own checks did not run"
         if name == "not-found" and not _ends_with_key(self.endpoint.template):
             return "the path has no entity id to replace"
         if name == "merge" and self.ctx is not None and self.ctx.sibling is None:
@@ -344,11 +355,18 @@ class EndpointRun:
             self.tallies[name].add(check(ctx, case), case)
         return case
 
+    def coverage(self) -> plan.Coverage:
+        """What this endpoint's accepted writes and seen rejections covered."""
+        contract = self.endpoint.contract
+        return plan.coverage(contract, self.accepted, self.rejected, wanted=self.plan.targets)
+
     def write(self, payload: dict[str, Any], source: str) -> None:
         """Send one valid body; every write check judges it; its read is the next "before"."""
         ctx = self.ctx
         assert ctx is not None
         case = self._send(Case("write", source, body=payload, before=ctx.known))
+        if case.succeeded:
+            self.accepted.append(payload)
         if case.after_response is None:
             _, after = checks.read_entity(ctx.client, ctx.path)
             ctx.known = after if after is not None else ctx.known
@@ -357,6 +375,11 @@ class EndpointRun:
 
     def _writes(self) -> None:
         contract, seed = self.endpoint.contract, self.config.seed
+        covering = self.plan.valid
+        for i, body in enumerate(covering):
+            self.write(body, f"covering set #{i + 1}/{len(covering)}")
+        if self.config.plan == "minimal":
+            return
         for example, reasons in doc_examples(contract):
             # `{}` (Intune's shared pages) sets nothing, so no write check could judge it.
             if not reasons and isinstance(example.body, dict) and example.body:
@@ -375,36 +398,66 @@ class EndpointRun:
                 self.write(extra.body, extra.source)
 
     def _shrink_failures(self) -> None:
-        """Each write check that failed on a generated body gets the smallest body that fails."""
-        contract = self.endpoint.contract
+        """Each write check that failed gets the smallest body that still fails.
+
+        A generated body is shrunk by Hypothesis (its shrink phase, on the replayed generation);
+        any other (a packed covering-set body, a doc example, Schemathesis') is reduced to one
+        property when one alone still fails. Both spend at most the shrink budget.
+        """
         for name in WRITE_CHECKS:
             tally = self.tallies[name]
-            if tally.first_case is None or tally.first_case.source != "generated":
+            case = tally.first_case
+            if case is None or not isinstance(case.body, dict):
                 continue
-            shrunk = shrink(
-                strategies.payloads(contract),
-                self.config.max_examples,
-                self.config.seed,
-                lambda body, name=name: self._judge_only(name, body),
-                self.config.shrink_budget - self.shrink_patches,
-            )
-            if shrunk is None:
+            if case.source == "generated":
+                found = self._hypothesis_shrink(name)
+                how = "shrunk by Hypothesis"
+            else:
+                found = self._reduce(name, case.body)
+                how = "reduced"
+            if found is None:
                 continue
-            sent = tally.first_case.body or {}
+            body, verdict, steps = found
             note = (
-                f" (shrunk by Hypothesis from {_properties(sent)} to {_properties(shrunk.body)}"
-                f" in {shrunk.steps} PATCHes)"
+                f" ({how} from {_properties(case.body)} to {_properties(body)} in {steps} PATCHes)"
             )
-            verdict = shrunk.verdict
             tally.first_failure = replace(verdict, message=verdict.message + note)
 
-    def _judge_only(self, name: str, body: dict[str, Any]) -> Verdict | None:
+    def _hypothesis_shrink(self, name: str) -> tuple[dict[str, Any], Verdict, int] | None:
+        shrunk = shrink(
+            strategies.payloads(self.endpoint.contract),
+            self.config.max_examples,
+            self.config.seed,
+            lambda body: self._judge_only(name, body, "generated, shrunk"),
+            self.config.shrink_budget - self.shrink_patches,
+        )
+        return None if shrunk is None else (shrunk.body, shrunk.verdict, shrunk.steps)
+
+    def _reduce(
+        self, name: str, body: dict[str, Any]
+    ) -> tuple[dict[str, Any], Verdict, int] | None:
+        """The first property that fails the check on its own (with the body's annotations)."""
+        source = f"{self.tallies[name].first_case.source}, reduced"  # type: ignore[union-attr]
+        head = {k: v for k, v in body.items() if k.startswith("@")}
+        values = [k for k in body if not k.startswith("@")]
+        if len(values) < 2:
+            return None
+        for steps, key in enumerate(values, start=1):
+            if self.shrink_patches >= self.config.shrink_budget:
+                return None
+            single = {**head, key: body[key]}
+            verdict = self._judge_only(name, single, source)
+            if verdict is not None and verdict.failed:
+                return single, verdict, steps
+        return None
+
+    def _judge_only(self, name: str, body: dict[str, Any], source: str) -> Verdict | None:
         """Send one body as a write and ask one check; nothing is tallied (shrinking)."""
         ctx = self.ctx
         assert ctx is not None
         if self.should_stop():
             raise StopRequested
-        case = Case("write", "generated, shrunk", body=body, before=ctx.known)
+        case = Case("write", source, body=body, before=ctx.known)
         case.response = self.client.patch(ctx.path, json=body)
         self.shrink_patches += 1
         verdict = checks.CHECKS[name](ctx, case)
@@ -432,6 +485,7 @@ class EndpointRun:
         reason: str,
         content_type: str = "application/json",
         documented: bool = True,
+        invalid_class: str | None = None,
     ) -> None:
         """Send one body a conforming service should refuse; the rejection check judges it.
 
@@ -445,21 +499,32 @@ class EndpointRun:
         )
         case.before = ctx.known
         self._send(case)
+        code = case.response.status_code if case.response is not None else 0
+        if invalid_class and 400 <= code < 500 and code not in checks.NOT_A_REJECTION:
+            self.rejected.add(invalid_class)
+
+    def _reject_payload(self, payload: strategies.InvalidPayload) -> None:
+        name = plan.invalid_class(payload)
+        self.reject(payload.content, payload.reason, payload.content_type, payload.documented, name)
 
     def _rejections(self) -> None:
         contract = self.endpoint.contract
+        if self.config.plan == "minimal":
+            for payload in self.plan.invalid:
+                self._reject_payload(payload)
+            return
         for example, reasons in doc_examples(contract):
             if reasons:
                 content = (example.body_text or json.dumps(example.body)).encode()
                 self.reject(content, f"doc example flagged by lint: {reasons[0]}")
         for invalid in strategies.invalid_examples(contract):
-            self.reject(invalid.content, invalid.reason, invalid.content_type, invalid.documented)
+            self._reject_payload(invalid)
         if strategies.generatable(contract):
             drive(
                 strategies.invalid_payloads(contract),
                 max(1, self.config.max_examples // 5),
                 self.config.seed + 1,
-                lambda bad: self.reject(bad.content, bad.reason, bad.content_type, bad.documented),
+                self._reject_payload,
             )
         for extra in self._extra(negative=True):
             self.reject(_encode(extra.body), extra.source)

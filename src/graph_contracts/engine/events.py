@@ -100,6 +100,32 @@ class EndpointFinished:
     results: tuple[CheckResult, ...]
     duration_s: float
     writes: int = 0  # PATCH requests whose reply a check judged
+    restores: int = 0  # PATCH requests that put entities back (unjudged)
+    planned: int = 0  # PATCH requests the plan estimated, restores included
+    coverage: dict[str, Any] | None = None  # plan.Coverage.to_dict()
+
+
+@dataclass(frozen=True)
+class EndpointPlanned:
+    """What a run would do on one endpoint, found with GETs only (`--dry-run`, the write guard)."""
+
+    endpoint: EndpointInfo
+    path: str | None  # the entity it would write; None when none is reachable
+    reason: str  # why not, when `path` is None
+    patches: int
+    gets: int
+
+
+@dataclass(frozen=True)
+class RunPlanned:
+    """The whole plan: what the run would send, and the least time Graph's budgets allow."""
+
+    run: RunInfo
+    endpoints: int
+    reachable: int
+    patches: int
+    gets: int
+    estimated_s: float
 
 
 @dataclass(frozen=True)
@@ -116,6 +142,8 @@ class RunFinished:
 
 Event = (
     RunStarted
+    | EndpointPlanned
+    | RunPlanned
     | EndpointStarted
     | CheckFinished
     | RequestRetried

@@ -90,6 +90,7 @@ class Totals:
     retries: int = 0
     throttled: int = 0  # 429 replies received
     retry_wait_s: float = 0.0
+    paced_wait_s: float = 0.0  # seconds waited on the limiter (Graph's budgets)
     restores: int = 0
     restore_failures: int = 0
     failing: int = 0  # failed checks that fail the run (not excused as known or old)
@@ -108,6 +109,7 @@ class Totals:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["retry_wait_s"] = round(self.retry_wait_s, 3)
+        data["paced_wait_s"] = round(self.paced_wait_s, 3)
         data["checks_run"] = self.checks_run
         return data
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import graph_contracts
 from graph_contracts import bodies
+from graph_contracts import plan as plans
 from graph_contracts.client import GraphContractsError, Retry, RetryStats
 from graph_contracts.contracts import Contract
-from graph_contracts.discovery import Discoverer, TargetError
+from graph_contracts.discovery import Discoverer, TargetError, Unreachable
 from graph_contracts.engine import results as R
 from graph_contracts.engine.config import (
     RunConfig,
@@ -40,14 +42,16 @@ from graph_contracts.engine.events import (
     Emitter,
     EndpointFinished,
     EndpointInfo,
+    EndpointPlanned,
     EndpointStarted,
     EventHandler,
     RequestRetried,
     RunFinished,
+    RunPlanned,
     RunStarted,
 )
 from graph_contracts.engine.shrink import default_budget
-from graph_contracts.engine.target import Target, connect
+from graph_contracts.engine.target import SERVICE, Target, connect
 from graph_contracts.metadata import derived_types
 from graph_contracts.workloads import workload_of
 
@@ -83,6 +87,7 @@ class Run:
             self.seed,
             config.read_window,
             default_budget(config.base_url) if budget is None else budget,
+            config.chosen_plan,
         )
         self._token = token
         self._target = target
@@ -145,7 +150,7 @@ class Run:
             seed=self.seed,
             started=_now(),
             mode=self.config.mode,
-            plan=self.config.plan,
+            plan=self.config.chosen_plan,
             max_examples=self.config.max_examples,
             contracts=len(self.contracts),
             endpoints=len(self.endpoints),
@@ -170,19 +175,73 @@ class Run:
             first = self.endpoints[0]
             self.discoverer(first.contract.version).resolve(first.template)
 
-    def endpoint(self, endpoint: Endpoint) -> list[R.CheckResult]:
-        """Exercise one endpoint once (later calls return the same results)."""
-        if endpoint.id in self._done:
-            return self._done[endpoint.id]
-        index = self.endpoints.index(endpoint) + 1
-        info = EndpointInfo(
+    def identify(self) -> None:
+        """After the first replies: a `graph-contracts mock` server is ours (no opt-in, no pacing)."""
+        target = self.target
+        target.identify(keep_pacing=bool(self.config.write_rate or self.config.rate))
+        if self.info is not None and self.info.target_kind != target.kind:
+            self.info = replace(self.info, target_kind=target.kind)
+
+    def needs_opt_in(self) -> bool:
+        """Writes to anything but graph-contracts' own mock need --allow-writes."""
+        return self.target.kind == SERVICE and not self.config.allow_writes
+
+    def info_of(self, endpoint: Endpoint) -> EndpointInfo:
+        return EndpointInfo(
             endpoint.contract.id,
             endpoint.contract.version,
             endpoint.template,
             workload_of(endpoint.template),
-            index,
+            self.endpoints.index(endpoint) + 1,
             len(self.endpoints),
         )
+
+    def plan(self) -> RunPlanned:
+        """Discover every endpoint (GETs only) and say what the run would send to it."""
+        assert self.info is not None
+        requests: list[tuple[str, str]] = []
+        reachable = patches = gets = 0
+        for endpoint in self.endpoints:
+            contract = endpoint.contract
+            found = self.discoverer(contract.version).resolve(
+                endpoint.template, contract.odata_type
+            )
+            sibling = not isinstance(found, Unreachable) and found.sibling is not None
+            estimate = self.estimate(endpoint, sibling=sibling)
+            if isinstance(found, Unreachable):
+                self.emit(EndpointPlanned(self.info_of(endpoint), None, found.reason, 0, 0))
+                continue
+            reachable += 1
+            patches, gets = patches + estimate.patches, gets + estimate.gets
+            path = f"/{contract.version}{found.path}"
+            requests += [("PATCH", path)] * estimate.patches + [("GET", path)] * estimate.gets
+            self.emit(
+                EndpointPlanned(
+                    self.info_of(endpoint), found.path, "", estimate.patches, estimate.gets
+                )
+            )
+        seconds = self.target.pacer.estimate(requests)
+        planned = RunPlanned(
+            self.info, len(self.endpoints), reachable, patches, gets, round(seconds, 1)
+        )
+        self.emit(planned)
+        return planned
+
+    def dry_run(self) -> RunPlanned:
+        """`--dry-run`: announce, discover with GETs only, print the plan; nothing is written."""
+        try:
+            self.start()
+            self.preflight()
+            self.identify()
+            return self.plan()
+        finally:
+            self.close()
+
+    def endpoint(self, endpoint: Endpoint) -> list[R.CheckResult]:
+        """Exercise one endpoint once (later calls return the same results)."""
+        if endpoint.id in self._done:
+            return self._done[endpoint.id]
+        info = self.info_of(endpoint)
         self.emit(EndpointStarted(info))
         began = time.monotonic()
         version = endpoint.contract.version
@@ -198,6 +257,7 @@ class Run:
             secrets=self.secrets,
             annotate=self.triage.annotate,
             accepted_types=self.accepted_types,
+            operation_of=self.operation_of,
         )
         try:
             results = runner.run()
@@ -205,8 +265,31 @@ class Run:
             self._left_changed += runner.left_changed
         self._done[endpoint.id] = results
         duration = time.monotonic() - began
-        self.emit(EndpointFinished(info, tuple(results), duration, runner.checked_patches))
+        ctx = runner.ctx
+        planned = self.estimate(endpoint, sibling=ctx is not None and ctx.sibling is not None)
+        self.emit(
+            EndpointFinished(
+                info,
+                tuple(results),
+                duration,
+                runner.checked_patches,
+                runner.restores,
+                planned.patches,
+                runner.coverage().to_dict() if ctx is not None else None,
+            )
+        )
         return results
+
+    def estimate(self, endpoint: Endpoint, *, sibling: bool = False) -> plans.PlanEstimate:
+        """The requests the chosen plan costs on one endpoint (`--dry-run`, the write guard)."""
+        return plans.estimate(
+            endpoint.contract,
+            self.config.chosen_plan,
+            self.config.max_examples,
+            template=endpoint.template,
+            schemathesis=self.config.schemathesis,
+            sibling=sibling,
+        )
 
     def accepted_types(self, contract: Contract) -> tuple[frozenset[str], bool]:
         """Types a reply for `contract` may name, and whether a CSDL knows its whole hierarchy."""
@@ -217,17 +300,27 @@ class Run:
             self._accepted[contract.id] = (bodies.accepted_types(contract, hierarchy), known)
         return self._accepted[contract.id]
 
-    def extra_cases(self, endpoint: Endpoint) -> list[ExtraCase]:
-        """Schemathesis' cases for the endpoint (none when its budget is 0)."""
+    def _schemathesis(self) -> Any:
+        """Schemathesis over the contracts' OpenAPI, built once (None when its budget is 0)."""
         budget = self.config.schemathesis
         budget = self.config.max_examples if budget is None else budget
         if budget <= 0:
-            return []
+            return None
         if self._extra is None:
             from graph_contracts.engine.schemathesis_cases import SchemathesisCases
 
             self._extra = SchemathesisCases(self.contracts, budget, self.seed)
-        return self._extra.cases(endpoint)
+        return self._extra
+
+    def extra_cases(self, endpoint: Endpoint) -> list[ExtraCase]:
+        """Schemathesis' cases for the endpoint (none when its budget is 0)."""
+        cases = self._schemathesis()
+        return [] if cases is None else cases.cases(endpoint)
+
+    def operation_of(self, endpoint: Endpoint) -> Any:
+        """Schemathesis' operation, for its own checks on the replies (None when it is off)."""
+        cases = self._schemathesis()
+        return None if cases is None else cases.operation(endpoint)
 
     @property
     def results(self) -> list[R.CheckResult]:
@@ -246,6 +339,7 @@ class Run:
         stats = self._target.stats() if self._target is not None else RetryStats()
         totals.requests, totals.retries = stats.requests, stats.count
         totals.throttled, totals.retry_wait_s = stats.throttled, stats.waited
+        totals.paced_wait_s = stats.paced
         totals.restore_failures = len(self._left_changed)
         for name, value in self.triage.summarize(results).items():
             setattr(totals, name, value)
@@ -272,7 +366,10 @@ class Run:
         try:
             self.start()
             self.preflight()
-            for endpoint in self.endpoints:
+            self.identify()
+            if self.needs_opt_in():  # say what it would have written, then refuse: exit 2
+                fatal = self.refusal(self.plan())
+            for endpoint in [] if fatal else self.endpoints:
                 if self.stop_signal is not None:
                     break
                 self.endpoint(endpoint)
@@ -284,6 +381,15 @@ class Run:
             finished = self.finish(fatal=fatal)
             self.close()
         return finished
+
+    def refusal(self, planned: RunPlanned) -> str:
+        """Why a run that was not allowed to write stops before its first PATCH."""
+        return (
+            f"refusing to write to {self.target.base_url}: it is not graph-contracts' own mock, "
+            f"and writes were not allowed. This run would send about {planned.patches} PATCHes "
+            f"to {planned.reachable} entities (the plan above). Point it at a test tenant, then "
+            "pass --allow-writes (or set GRAPH_CONTRACTS_ALLOW_WRITES=1)."
+        )
 
     def exit_code(self) -> int:
         assert self.finished is not None

@@ -75,25 +75,40 @@ class SchemathesisCases:
         return self._cache[key]
 
     def _route(self, contract: Contract, operation: Any) -> list[ExtraCase]:
-        positive, negative = [], []
-        bodies = itertools.chain(
-            self._coverage(operation), self._fuzzed(operation, negative_mode=True)
+        """Half the budget from the coverage phase, half from fuzzing, each routed by the oracle.
+
+        The coverage phase alone is predictable (boundaries of each schema); fuzzing draws what
+        no one thought of. A body the oracle calls uncertain is sent as neither.
+        """
+        coverage = self._routed(contract, self._coverage(operation))
+        fuzzed = self._routed(
+            contract,
+            itertools.chain(
+                self._fuzzed(operation, negative_mode=False),
+                self._fuzzed(operation, negative_mode=True),
+            ),
         )
+        positive = _shared(coverage[0], fuzzed[0], self.budget)
+        negative = _shared(coverage[1], fuzzed[1], self.budget)
+        return positive + negative
+
+    def _routed(
+        self, contract: Contract, bodies: Iterator[tuple[Any, str]]
+    ) -> tuple[list[ExtraCase], list[ExtraCase]]:
+        positive, negative = [], []
         seen: set[str] = set()
         for body, source in bodies:
-            if body is NOT_SET:
-                continue
             key = repr(body)
-            if key in seen:
+            if body is NOT_SET or key in seen:
                 continue
             seen.add(key)
             verdict = strategies.classify(contract, body)
-            if verdict == "invalid" and len(negative) < self.budget:
+            if verdict == "invalid":
                 reason = body_problems(contract, body)[0]
                 negative.append(ExtraCase(body, f"{source}: {reason}", negative=True))
-            elif verdict == "valid" and _writable(contract, body) and len(positive) < self.budget:
+            elif verdict == "valid" and _writable(contract, body):
                 positive.append(ExtraCase(body, source))
-        return positive + negative
+        return positive, negative
 
     def _coverage(self, operation: Any) -> Iterator[tuple[Any, str]]:
         from schemathesis.generation.modes import GenerationMode
@@ -115,7 +130,7 @@ class SchemathesisCases:
 
         @hypothesis_seed(self.seed)
         @settings(
-            max_examples=max(1, self.budget // 2),
+            max_examples=max(1, self.budget),
             database=None,
             deadline=None,
             phases=(Phase.generate,),
@@ -130,6 +145,13 @@ class SchemathesisCases:
         label = "schemathesis negative" if negative_mode else "schemathesis fuzz"
         for body in drawn:
             yield body, label
+
+
+def _shared(first: list[ExtraCase], second: list[ExtraCase], budget: int) -> list[ExtraCase]:
+    """Up to `budget` cases, half from each source when both have enough."""
+    half = (budget + 1) // 2
+    taken = first[:half] + second[: budget - min(half, len(first))]
+    return taken + first[half : half + budget - len(taken)]
 
 
 def _body(case: Any) -> Any:

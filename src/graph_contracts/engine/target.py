@@ -19,8 +19,10 @@ from graph_contracts.client import GraphClient, GraphContractsError, Retry, Retr
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import TargetError
 from graph_contracts.engine.config import EMBEDDED_URL, RunConfig
+from graph_contracts.pacing import Pacer
 
 EMBEDDED = "embedded mock (in-process)"
+SERVED_MOCK = "graph-contracts mock"
 SERVICE = "service"
 
 
@@ -33,6 +35,7 @@ class Target:
     clients: dict[str, GraphClient]
     credentials: httpx.Auth | None = None
     given: list[str] = field(default_factory=list)  # secrets known up front (a static token)
+    pacer: Pacer = field(default_factory=Pacer.off)
 
     def secrets(self) -> tuple[str, ...]:
         """Everything to redact, read when needed: msal's access token exists only once fetched."""
@@ -42,13 +45,30 @@ class Target:
     def stats(self) -> RetryStats:
         total = RetryStats()
         for client in self.clients.values():
-            for name in ("requests", "count", "throttled", "waited"):
+            for name in ("requests", "count", "throttled", "waited", "paced"):
                 setattr(total, name, getattr(total, name) + getattr(client.retries, name))
         return total
+
+    @property
+    def identity(self) -> str | None:
+        """graph-contracts' version, when the target said it is our mock (MOCK_HEADER)."""
+        return next((c.identity for c in self.clients.values() if c.identity), None)
+
+    def identify(self, *, keep_pacing: bool) -> None:
+        """After the first replies: our own mock over a socket is neither a tenant to protect
+        nor one to pace (unless the user asked for a budget, to test pacing itself)."""
+        if self.kind != SERVICE or self.identity is None:
+            return
+        self.kind = SERVED_MOCK
+        if not keep_pacing:
+            self.pacer = Pacer.off()
+            for client in self.clients.values():
+                client.pacer = None
 
     def close(self) -> None:
         for client in self.clients.values():
             client.close()
+        self.pacer.close()
 
 
 def new_token() -> str:
@@ -83,8 +103,17 @@ def connect(
         raise TargetError(str(exc)) from None
     base = config.base_url or EMBEDDED_URL
     versions = sorted({c.version for c in contracts})
+    pacer = (
+        Pacer.off()
+        if kind == EMBEDDED
+        else Pacer(write_rate=config.write_rate, rate=config.rate, share=config.share)
+    )
     clients = {
-        v: GraphClient(base, v, auth=credentials, transport=transport, on_retry=on_retry)
+        v: GraphClient(
+            base, v, auth=credentials, transport=transport, on_retry=on_retry, pacer=pacer
+        )
         for v in versions
     }
-    return Target(base.rstrip("/"), kind, clients, credentials, [token] if token else [])
+    target = Target(base.rstrip("/"), kind, clients, credentials, [token] if token else [])
+    target.pacer = pacer
+    return target

@@ -358,6 +358,8 @@ class MockGraph:
         refused = [p for p in found if p.kind.rejection_documented and p.kind not in self.tolerated]
         if refused:
             message = "Invalid request body: " + "; ".join(map(str, refused))
+            if self.has("server-error-on-invalid"):
+                raise HTTPError(500, "InternalServerError", "An unexpected error occurred.")
             raise HTTPError(400, "BadRequest", message)
         derived = self._names_derived_type(contract, body)
         sent: dict[str, Any] = {}

@@ -184,6 +184,14 @@ _CATALOGUE = [
         "numbers-as-strings-out",
         'Every number in a reply is sent as a JSON string (`"devicesCount": "3"`).',
         "shape",
+        "response-schema-conformance",
+    ),
+    _defect(
+        "server-error-on-invalid",
+        "A body whose values fail validation crashes the service: 500 InternalServerError "
+        "instead of 400 BadRequest.",
+        "rejection",
+        "not-a-server-error",
     ),
     _defect(
         "touch-sibling",

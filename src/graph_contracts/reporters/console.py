@@ -19,10 +19,12 @@ from rich.table import Table
 from graph_contracts.engine.events import (
     CheckFinished,
     EndpointFinished,
+    EndpointPlanned,
     EndpointStarted,
     Event,
     RestoreFailed,
     RunFinished,
+    RunPlanned,
     RunStarted,
 )
 from graph_contracts.engine.results import CheckResult, RunInfo
@@ -52,7 +54,11 @@ def endpoint_line(event: EndpointFinished) -> str:
         verdict = f"{passed} passed" + (
             f", {len(failed)} failed ({', '.join(failed)})" if failed else ""
         )
-    return f"[{info.index}/{info.total}] {info.id}: {verdict} in {event.duration_s:.1f} s"
+    sent = event.writes + event.restores
+    sent_text = f"; {sent} of {event.planned} planned PATCHes sent" if event.planned else ""
+    return (
+        f"[{info.index}/{info.total}] {info.id}: {verdict} in {event.duration_s:.1f} s{sent_text}"
+    )
 
 
 class ConsoleReporter:
@@ -94,6 +100,11 @@ class ConsoleReporter:
                 self._progress.advance(self._task)
             else:
                 self.say(endpoint_line(event))
+        elif isinstance(event, EndpointPlanned):
+            self.say(planned_line(event))
+        elif isinstance(event, RunPlanned):
+            self._stop_bar()
+            self.say(plan_total(event))
         elif isinstance(event, RestoreFailed):
             self.say(f"WARNING target left changed: {event.path}: {event.reason}")
         elif isinstance(event, RunFinished):
@@ -149,6 +160,24 @@ class ConsoleReporter:
         for check, counts in finished.totals.per_check.items():
             table.add_row(check, *(str(counts[o] or "") for o in ("passed", "failed", "skipped")))
         self.console.print(table)
+
+
+def planned_line(event: EndpointPlanned) -> str:
+    """`[3/10] beta/x /path -> /concrete/path: 7 PATCHes, 15 GETs` (or why it is unreachable)."""
+    info = event.endpoint
+    head = f"[{info.index}/{info.total}] {info.id}"
+    if event.path is None:
+        return f"{head}: unreachable: {event.reason}"
+    return f"{head} -> {event.path}: {event.patches} PATCHes, {event.gets} GETs"
+
+
+def plan_total(event: RunPlanned) -> str:
+    minutes = event.estimated_s / 60
+    duration = f"{minutes:.1f} min" if minutes >= 1 else f"{event.estimated_s:.0f} s"
+    return (
+        f"plan: {event.reachable} of {event.endpoints} endpoints reachable; {event.patches} "
+        f"PATCHes and {event.gets} GETs; at least {duration} under Graph's budgets (pacing)"
+    )
 
 
 def verdict_line(finished: RunFinished, report_dir: Path | None = None) -> str:

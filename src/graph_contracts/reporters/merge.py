@@ -50,9 +50,12 @@ def merge(dirs: list[Path], out: Path) -> RunFinished:
     results = _union(parts)
     finished = _finished(parts, results)
     out.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(summary_document(results, finished), indent=2, ensure_ascii=False)
+    endpoints = [row for _, doc in parts for row in doc.get("endpoints", [])]
+    document = summary_document(results, finished, endpoints)
+    text = json.dumps(document, indent=2, ensure_ascii=False)
     (out / JSON_NAME).write_text(text + "\n", encoding="utf-8")
-    (out / MARKDOWN_NAME).write_text(render_markdown(results, finished), encoding="utf-8")
+    markdown = render_markdown(results, finished, endpoints)
+    (out / MARKDOWN_NAME).write_text(markdown, encoding="utf-8")
     _merge_junit([d / JUNIT for d, _ in parts], out / JUNIT)
     _copy_allure([d / ALLURE for d, _ in parts], out / ALLURE)
     return finished

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from graph_contracts.engine.events import CheckFinished, Event, RunFinished
+from graph_contracts.engine.events import CheckFinished, EndpointFinished, Event, RunFinished
 from graph_contracts.engine.results import CheckResult, reason_group
 from graph_contracts.exchanges import redact
 
@@ -28,21 +28,25 @@ class SummaryReporter:
     def __init__(self, report_dir: Path) -> None:
         self.report_dir = Path(report_dir)
         self.results: list[CheckResult] = []
+        self.endpoints: list[dict[str, Any]] = []
 
     def handle(self, event: Event) -> None:
         if isinstance(event, CheckFinished):
             self.results.append(event.result)
+        elif isinstance(event, EndpointFinished):
+            self.endpoints.append(endpoint_row(event))
         elif isinstance(event, RunFinished):
             self.write(event)
 
     def write(self, finished: RunFinished) -> tuple[Path, Path]:
         self.report_dir.mkdir(parents=True, exist_ok=True)
-        document = summary_document(self.results, finished)
+        document = summary_document(self.results, finished, self.endpoints)
         json_path = self.report_dir / JSON_NAME
         md_path = self.report_dir / MARKDOWN_NAME
         text = json.dumps(document, indent=2, ensure_ascii=False)
         json_path.write_text(redact(text) + "\n", encoding="utf-8")
-        md_path.write_text(redact(render_markdown(self.results, finished)), encoding="utf-8")
+        markdown = render_markdown(self.results, finished, self.endpoints)
+        md_path.write_text(redact(markdown), encoding="utf-8")
         return json_path, md_path
 
 
@@ -57,12 +61,29 @@ def run_facts(finished: RunFinished) -> dict[str, Any]:
     }
 
 
-def summary_document(results: list[CheckResult], finished: RunFinished) -> dict[str, Any]:
+def endpoint_row(event: EndpointFinished) -> dict[str, Any]:
+    """One endpoint as summary.json lists it: what was planned, sent and covered."""
+    info = event.endpoint
+    return {
+        "contract": info.contract,
+        "version": info.version,
+        "path": info.path,
+        "workload": info.workload,
+        "planned_patches": event.planned,
+        "sent_patches": event.writes + event.restores,
+        "coverage": event.coverage,
+    }
+
+
+def summary_document(
+    results: list[CheckResult], finished: RunFinished, endpoints: list[dict[str, Any]] = ()
+) -> dict[str, Any]:
     return {
         "run": run_facts(finished),
         "totals": finished.totals.to_dict(),
         "nothing_checked_reasons": finished.reasons,
         "left_changed": list(finished.left_changed),
+        "endpoints": list(endpoints),
         "results": [r.to_dict() for r in results],
     }
 
@@ -80,13 +101,16 @@ def _block(text: str, lang: str = "") -> list[str]:
     return [f"{fence}{lang}", text, fence]
 
 
-def render_markdown(results: list[CheckResult], finished: RunFinished) -> str:
+def render_markdown(
+    results: list[CheckResult], finished: RunFinished, endpoints: list[dict[str, Any]] = ()
+) -> str:
     """The summary a person reads, most important first."""
     out = _head(finished)
     out += _changes(results, finished)
     out += _known(results)
     out += _failures(results)
     out += _totals_tables(finished)
+    out += _coverage(list(endpoints))
     out += _matrix(results)
     out += _skips(results)
     out += _deviations(results)
@@ -210,6 +234,52 @@ def _totals_tables(finished: RunFinished) -> list[str]:
     for workload, counts in totals.per_workload.items():
         row = f"| {workload} | {counts['passed']} | {counts['failed']} | {counts['skipped']} |"
         out.append(row)
+    return out
+
+
+COVERAGE_KINDS = ("properties", "enum_members", "boundaries", "invalid")
+LEAST_COVERED = 15
+
+
+def _ratio(counts: dict[str, int]) -> float:
+    return counts["hit"] / counts["total"] if counts["total"] else 1.0
+
+
+def _coverage(endpoints: list[dict[str, Any]]) -> list[str]:
+    """Coverage per contract (what the sent bodies wrote and the service refused), then the
+    endpoints that covered least."""
+    rows = [e for e in endpoints if e.get("coverage")]
+    if not rows:
+        return []
+    by_contract: dict[str, dict[str, list[int]]] = defaultdict(
+        lambda: {k: [0, 0] for k in COVERAGE_KINDS}
+    )
+    for e in rows:
+        for kind in COVERAGE_KINDS:
+            counts = e["coverage"][kind]
+            by_contract[e["contract"]][kind][0] += counts["hit"]
+            by_contract[e["contract"]][kind][1] += counts["total"]
+    header = (
+        "| contract | properties | enum members | boundary classes | invalid classes rejected |"
+    )
+    out = ["", "## Coverage per contract", "", header, "|---|--:|--:|--:|--:|"]
+    for contract, kinds in sorted(by_contract.items()):
+        cells = [f"{hit}/{total}" for hit, total in (kinds[k] for k in COVERAGE_KINDS)]
+        out.append(f"| {contract} | " + " | ".join(cells) + " |")
+    least = sorted(rows, key=lambda e: sum(_ratio(e["coverage"][k]) for k in COVERAGE_KINDS))
+    out += ["", "Least covered endpoints:", ""]
+    for e in least[:LEAST_COVERED]:
+        c = e["coverage"]
+        missed = ", ".join(
+            name for kind in COVERAGE_KINDS for name in c.get("missed", {}).get(kind, [])[:3]
+        )
+        shares = " · ".join(
+            f"{k.replace('_', ' ')} {c[k]['hit']}/{c[k]['total']}" for k in COVERAGE_KINDS
+        )
+        out.append(
+            f"- {e['contract']} {_code(e['path'])}: {shares}"
+            + (f"; missed {missed}" if missed else "")
+        )
     return out
 
 
