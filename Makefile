@@ -17,9 +17,10 @@ run: $(STAMP)
 	$(BIN)/graph-contracts run --report-dir reports
 
 ## make test: the project's own tests (lint first: a ruff error fails CI)
+# -n auto: one pytest-xdist worker per core (the plugin keeps each endpoint on one worker).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## make contracts: regenerate contracts/ from the seed pages beside the checkout
 contracts: $(STAMP)

@@ -97,6 +97,24 @@ CASES: list[tuple[str, Any, list[K], str]] = [
     ("not an object", [{"count": 1}], [K.NOT_AN_OBJECT], "invalid"),
     ("null body", None, [K.NOT_AN_OBJECT], "invalid"),
     ("mixed", {"big": "12", "nope": 1}, [K.LENIENT_STRING, K.UNKNOWN_PROPERTY], "uncertain"),
+    (
+        "garbage type in a complex value",
+        {"size": {"@odata.type": "g{ef", "width": 1}},
+        [K.WRONG_ODATA_TYPE],
+        "invalid",
+    ),
+    (
+        "unknown type in a complex value",
+        {"size": {"@odata.type": "#microsoft.graph.biggerSize", "width": 1}},
+        [K.UNKNOWN_DERIVED_TYPE],
+        "uncertain",
+    ),
+    (
+        "own type in a complex value",
+        {"size": {"@odata.type": "#microsoft.graph.size"}},
+        [],
+        "valid",
+    ),
 ]
 IDS = [c[0] for c in CASES]
 

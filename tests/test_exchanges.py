@@ -15,7 +15,9 @@ def test_redact_text_and_headers() -> None:
     out = redact(text, ["hunter2-secret", ""])
     assert TOKEN not in out and "abc.def-1" not in out and "hunter2-secret" not in out
     assert "Bearer $GRAPH_TOKEN" in out
-    headers = redact(httpx.Headers({"Authorization": "Bearer x", "X-Key": "hunter2-secret"}), ["hunter2-secret"])
+    headers = redact(
+        httpx.Headers({"Authorization": "Bearer x", "X-Key": "hunter2-secret"}), ["hunter2-secret"]
+    )
     assert headers == {"authorization": "Bearer [REDACTED]", "x-key": "[REDACTED]"}
 
 

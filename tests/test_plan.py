@@ -232,7 +232,7 @@ def test_nested_enum_members_and_boundaries_are_targets() -> None:
         "ratio:double-fraction",
         "when:datetimeoffset-minus-14",
         "span:duration-days-fraction",
-        "blob:binary-base64url",
+        "blob:binary-bytes",
         "tags:collection-empty",
         "tags[]:string-empty",
         "settings.note:written",
@@ -261,8 +261,18 @@ def test_widget_plan_packs_collections_and_complex_values() -> None:
         "yellow",
     ]
     assert found.valid[5]["settings"]["level"] == "max"  # its 5th value, kept once used up
-    assert [b.get("perms") for b in found.valid] == ["read", "write", "admin", "owner", None, None]
-    assert first["blob"] == "--__" and first["small"] == 255 and found.valid[1]["small"] == 0
+    # a flags enum: each member alone, then all of them together
+    assert [b.get("perms") for b in found.valid] == [
+        "read",
+        "write",
+        "admin",
+        "owner",
+        "read,write,admin,owner",
+        None,
+    ]
+    assert (
+        first["blob"] == "R3JhcGg0MDk2" and first["small"] == 255 and found.valid[1]["small"] == 0
+    )
     assert "id" not in first and "created" not in first and "photo" not in first
 
 

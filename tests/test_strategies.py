@@ -470,7 +470,7 @@ TINY_OPENAPI = {
                                 "properties": {
                                     "when": {"type": "string", "format": "date-time"},
                                     "guid": {"type": "string", "format": "uuid"},
-                                    "span": {"type": "string", "format": "duration"},
+                                    "span": {"type": "string", "format": "edm-duration"},
                                 },
                             }
                         }

@@ -218,6 +218,13 @@ class ProblemKind(Enum):
         "—",
         "null for a property whose nullability the docs do not state",
     )
+    UNKNOWN_DERIVED_TYPE = (
+        "unknown-derived-type",
+        False,
+        "—",
+        "a complex value's `@odata.type` names a well-formed type the contract does not know: it "
+        "may be derived, or not",
+    )
     LONE_SURROGATE = (
         "lone-surrogate",
         True,
@@ -592,9 +599,9 @@ def _complex_problems(
     if not isinstance(value, dict):
         message = f"expected a {typedef.name} object, got {json_kind(value)}"
         return [Problem(ProblemKind.WRONG_JSON_TYPE, where, message)]
+    problems = _cast_problems(value, typedef, types, where)
     typedef, open_cast = _cast_typedef(value, typedef, types)
     known = {p.name: p for p in typedef.properties}
-    problems: list[Problem] = []
     for key, item in value.items():
         at = f"{where}.{printable(key)}"
         if has_lone_surrogate(key):
@@ -610,6 +617,27 @@ def _complex_problems(
         item_type = resolve(prop.type, types, prop.enum)
         problems += _judge(item, item_type, types, prop.nullable, at)
     return problems
+
+
+_QUALIFIED_NAME = re.compile(r"^#?[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+
+
+def _cast_problems(value: dict, typedef: TypeDef, types: Types, where: str) -> list[Problem]:
+    """A complex value's `@odata.type`: its own type, a known derived one, or (unverifiable) a
+    well-formed name the contract does not know; anything else is no type at all."""
+    cast = value.get("@odata.type")
+    if cast is None:
+        return []
+    at = f"{where}.@odata.type"
+    if not isinstance(cast, str) or not _QUALIFIED_NAME.match(cast):
+        message = f"{printable(str(cast))!r} is not a qualified type name"
+        return [Problem(ProblemKind.WRONG_ODATA_TYPE, at, message)]
+    name = cast.lstrip("#")
+    known = types.get(name)
+    if name == typedef.name or (known is not None and known.kind == "complex"):
+        return []
+    message = f"{name} is not {typedef.name}, and the contract cannot tell if it derives from it"
+    return [Problem(ProblemKind.UNKNOWN_DERIVED_TYPE, at, message)]
 
 
 def _cast_typedef(value: dict, typedef: TypeDef, types: Types) -> tuple[TypeDef, bool]:

@@ -3,9 +3,11 @@
 3.0.3, not 3.1: Schemathesis draws integers as floats under 3.1 (GRAPH-FACTS.md). One path per
 (version, template), with GET and PATCH, plus a GET on the collection before the last key.
 
-Formats are the standard names (`date-time`, `date`, `time`, `duration`, `uuid`) plus `base64url`,
-so that other tools understand the document; Schemathesis' own `date-time` draws offsets Graph
-rejects, so `strategies.register_formats()` overrides those format names with Graph-valid values.
+Formats are the standard names where the Edm type means the same (`date-time`, `date`, `uuid`),
+and our own where it does not (`partial-time` for TimeOfDay, which has no offset; `edm-duration`,
+whose seconds may be fractional; `base64url`), so a validator never refuses a valid value.
+Schemathesis' own `date-time` draws offsets Graph rejects, so `strategies.register_formats()`
+overrides those format names with Graph-valid values.
 Every property schema also carries `x-graph-type` (the CSDL type, e.g. `Edm.DateTimeOffset`), the
 lossless source a tool can use when a format is too coarse. Rules the mock enforces are encoded in
 the schema: `additionalProperties: false` on PATCH bodies, `@odata.type` as an enum of the one
@@ -40,7 +42,9 @@ FORMATS: dict[str, dict[str, Any]] = {
     "Edm.Date": {"type": "string", "format": "date"},
     # RFC 3339's partial-time (JSON Schema's `time` requires an offset TimeOfDay never has).
     "Edm.TimeOfDay": {"type": "string", "format": "partial-time"},
-    "Edm.Duration": {"type": "string", "format": "duration"},
+    # OData's Duration has fractional seconds, which JSON Schema's `duration` (RFC 3339's ABNF)
+    # does not: a validator checking that format would refuse `PT4.5S`.
+    "Edm.Duration": {"type": "string", "format": "edm-duration"},
     "Edm.Guid": {"type": "string", "format": "uuid"},
     "Edm.Binary": {"type": "string", "format": "base64url"},
 }
@@ -262,7 +266,10 @@ def _add_contract_schemas(contract: Contract, schemas: dict[str, Any]) -> None:
 
 def _complex_schema(typedef: TypeDef, contract: Contract, request: bool) -> dict[str, Any]:
     props = {p.name: _property_schema(p, contract, request=request) for p in typedef.properties}
-    props["@odata.type"] = {"type": "string"}
+    # A request names the type itself (derived complex types are not in the contract); a reply
+    # may name a derived one.
+    own = {"type": "string", "enum": [f"#{typedef.name}"]}
+    props["@odata.type"] = own if request else {"type": "string"}
     schema: dict[str, Any] = {"type": "object", "properties": props, "x-graph-type": typedef.name}
     if request:
         schema["additionalProperties"] = False

@@ -33,7 +33,6 @@ service merges or replaces nested complex values.
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -159,15 +158,17 @@ def _durations(name: str) -> tuple[ValueClass, ...]:
 
 
 # Bytes whose base64 is `++//` and base64url `--__`: a service decoding the wrong alphabet fails.
-BASE64URL_ONLY = base64.urlsafe_b64encode(b"\xfb\xef\xff").decode()
+BINARY_BYTES = "R3JhcGg0MDk2"  # "Graph4096": letters and digits in both alphabets
 
 
 def _binaries(name: str) -> tuple[ValueClass, ...]:
+    """Bytes in letters and digits only: the same in base64url (OData) and base64 (Graph's .NET
+    reader, which refuses `-` and `_`), so a valid write is never refused for its alphabet."""
     return (
         ValueClass(
-            "binary-base64url",
-            BASE64URL_ONLY,
-            lambda v: isinstance(v, str) and ("-" in v or "_" in v),
+            "binary-bytes",
+            BINARY_BYTES,
+            lambda v: isinstance(v, str) and bool(v) and edm.equal(v, BINARY_BYTES, name, {}),
         ),
     )
 
@@ -200,7 +201,17 @@ def _enum_classes(members: list[str], flags: bool) -> tuple[ValueClass, ...]:
             return lambda v: isinstance(v, str) and member in (p.strip() for p in v.split(","))
         return lambda v: v == member
 
-    return tuple(ValueClass(f"enum-{m}", m, named(m)) for m in members)
+    classes = [ValueClass(f"enum-{m}", m, named(m)) for m in members]
+    if flags and len(members) > 1:  # a service that keeps only one of several flags
+        together = ",".join(members)
+        classes.append(
+            ValueClass(
+                "flags-all",
+                together,
+                lambda v: isinstance(v, str) and {p.strip() for p in v.split(",")} == set(members),
+            )
+        )
+    return tuple(classes)
 
 
 COLLECTION_CLASSES = (

@@ -660,7 +660,7 @@ GRAPH_FORMATS: dict[str, Callable[[], SearchStrategy[str]]] = {
     "date-time": datetimeoffsets,
     "date": dates,
     "partial-time": times_of_day,
-    "duration": durations,
+    "edm-duration": durations,
     "uuid": guids,
     "base64url": binaries,
 }
