@@ -54,3 +54,28 @@ def app_server(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+REFERENCE_READY = re.compile(r"Serving reference Graph at (http://\S+)")
+TESTS = Path(__file__).resolve().parent
+
+
+@contextmanager
+def reference_process(contracts: Path, *args: str, token: str) -> Iterator[str]:
+    """tests/reference as a real process (`python -m reference`); yields its base URL."""
+    command = [sys.executable, "-m", "reference", "--contracts", str(contracts), "--port", "0"]
+    process = subprocess.Popen(
+        [*command, "--token", token, *args],
+        cwd=TESTS,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        match = REFERENCE_READY.search(line)
+        assert match, f"reference server did not announce a URL: {line!r}"
+        yield match.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
