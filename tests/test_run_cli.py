@@ -175,6 +175,7 @@ def test_an_unreachable_target_leaves_no_earlier_report_behind(tmp_path: Path) -
     assert not stale_allure & set((tmp_path / "allure-results").iterdir())
 
 
+@pytest.mark.slow
 def test_piped_output_is_one_line_per_endpoint_as_it_happens(tmp_path: Path) -> None:
     """In a CI log (not a terminal): header first, a line per endpoint while running, unwrapped."""
     env = {**os.environ, "COLUMNS": "80"}
@@ -186,7 +187,7 @@ def test_piped_output_is_one_line_per_endpoint_as_it_happens(tmp_path: Path) -> 
             "--report-dir",
             str(tmp_path),
             "--max-examples",
-            "10",
+            "3",
             "--seed",
             "3",
             "--fault",
