@@ -52,3 +52,15 @@ def test_paced_too_fast_a_run_meets_429s_and_retries_them(tmp_path: Path) -> Non
     assert seen["throttled"] > 0 and totals["throttled"] == seen["throttled"]
     assert totals["retries"] >= seen["throttled"] and totals["retry_wait_s"] > 0
     assert "answered 429" in output
+
+
+def test_without_opt_in_a_service_gets_no_patch_and_the_plan_is_shown(tmp_path: Path) -> None:
+    """A target that is not graph-contracts' own mock: GETs only, then exit 2 naming the flag."""
+    args = [a for a in ARGS if a != "--allow-writes"]
+    with reference_process(ROOT / "contracts", token=TOKEN) as url:
+        code, output = run_cli(*args, "--base-url", url, "--report-dir", str(tmp_path))
+        seen = stats(url)
+    assert code == 2, output
+    assert seen["writes"] == 0 and seen["requests"] > 0  # discovery happened, no PATCH
+    assert "PATCHes" in output and "--allow-writes" in output.splitlines()[-1]
+    assert summary_of(tmp_path)["run"]["outcome"] == "error"

@@ -44,3 +44,16 @@ def test_xdist_runs_one_engine_per_worker_each_endpoint_on_one_worker(tmp_path: 
     assert keys(merged) == keys(workers[0]) | keys(workers[1])
     assert merged["run"]["outcome"] == "failed"
     assert {r["check"] for r in merged["results"] if r["outcome"] == "failed"} == {"round-trip"}
+
+
+def test_pytests_own_junit_and_allure_name_one_test_per_check(tmp_path: Path) -> None:
+    junit, allure = tmp_path / "junit.xml", tmp_path / "allure"
+    done = pytest_contract(
+        tmp_path, "--graph-version", "v1.0", "--junitxml", str(junit), "--alluredir", str(allure)
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    text = junit.read_text()
+    for check in CHECK_NAMES:
+        name = f"test_{check.replace('-', '_')}[v1.0/deviceConfigurationDeviceStatus "
+        assert name in text, check
+    assert len(list(allure.glob("*-result.json"))) == len(CHECK_NAMES)

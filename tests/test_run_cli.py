@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse
 
 from graph_contracts import contracts as contract_files
 from graph_contracts.auth import StaticToken
+from graph_contracts.checks import CHECK_NAMES
 from graph_contracts.client import GraphClient
 from graph_contracts.discovery import Discoverer
 
@@ -231,8 +232,12 @@ def entity_states(url: str, token: str) -> dict[str, dict]:
 
 
 @pytest.mark.timeout(240)
-def test_sigterm_mid_run_restores_every_entity_and_reports_interrupted(tmp_path: Path) -> None:
-    """What a CI timeout does: SIGTERM to a real run against the mock served by uvicorn."""
+@pytest.mark.parametrize(("stop", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_mid_run_restores_every_entity_and_reports_interrupted(
+    stop: signal.Signals, status: int, tmp_path: Path
+) -> None:
+    """What a CI timeout (SIGTERM) or Ctrl-C (SIGINT) does to a real run against the mock on
+    uvicorn: it stops at the next safe point, puts back what it touched, and says so."""
     with mock_process(ROOT / "contracts", "--fault", "latency", token="test-token-1234") as url:
         before = entity_states(url, "test-token-1234")
         process = subprocess.Popen(
@@ -248,6 +253,8 @@ def test_sigterm_mid_run_restores_every_entity_and_reports_interrupted(tmp_path:
                 str(tmp_path),
                 "--max-examples",
                 "25",
+                "--plan",
+                "full",
                 "--seed",
                 "4",
             ],
@@ -259,11 +266,11 @@ def test_sigterm_mid_run_restores_every_entity_and_reports_interrupted(tmp_path:
         process.stderr.readline()  # the header: the run has started
         process.stderr.readline()  # the first endpoint is done; the second is being written
         time.sleep(0.5)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         code = process.wait(timeout=120)
         output = process.stderr.read()
         after = entity_states(url, "test-token-1234")
-    assert code == 143, output
+    assert code == status, output
     assert output.splitlines()[-1].startswith("INTERRUPTED: "), output
     summary = summary_of(tmp_path)
     assert summary["run"]["outcome"] == "interrupted"
@@ -306,7 +313,7 @@ def test_plain_pytest_run_that_checks_nothing_is_not_green(tmp_path: Path) -> No
         tmp_path, "--graph-version", "v1.0", "--graph-ids", str(ids), "--graph-max-examples", "2"
     )
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "8 skipped" in done.stdout
+    assert f"{len(CHECK_NAMES)} skipped" in done.stdout
     assert summary_of(tmp_path)["run"]["outcome"] == "error"
 
 
@@ -343,3 +350,22 @@ def test_credentials_rejected_mid_run_stop_it_with_exit_2(tmp_path: Path) -> Non
     # the entity being written could not be put back: said, not hidden
     assert summary["left_changed"] and "401" in summary["left_changed"][0]
     assert token not in (tmp_path / "summary.json").read_text()
+
+
+def test_a_restore_that_does_not_take_fails_the_run_as_target_left_changed(tmp_path: Path) -> None:
+    """A service that mangles what it stores cannot be put back: exit 1, said everywhere."""
+    code, output = run_cli(
+        *CONTRACTS,
+        "--version",
+        "v1.0",
+        "--fault",
+        "mangle-string-in",
+        "--report-dir",
+        str(tmp_path),
+        *FAST,
+    )
+    assert code == 1
+    assert "TARGET LEFT CHANGED" in output and "a GET after the restore shows" in output
+    summary = summary_of(tmp_path)
+    assert summary["left_changed"] and summary["totals"]["restore_failures"] >= 1
+    assert "## Target left changed" in (tmp_path / "summary.md").read_text()

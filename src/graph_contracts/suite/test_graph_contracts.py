@@ -50,3 +50,13 @@ def test_auth(graph_suite, graph_endpoint):
 def test_not_found(graph_suite, graph_endpoint):
     """An unknown id gets 404 with the OData error shape, and creates nothing."""
     graph_suite.verify(graph_endpoint, "not-found")
+
+
+def test_not_a_server_error(graph_suite, graph_endpoint):
+    """Schemathesis' own check on every reply: no 5xx, whatever was sent."""
+    graph_suite.verify(graph_endpoint, "not-a-server-error")
+
+
+def test_response_schema_conformance(graph_suite, graph_endpoint):
+    """Schemathesis' own check: every reply matches the OpenAPI document of the docs."""
+    graph_suite.verify(graph_endpoint, "response-schema-conformance")
