@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from graph_contracts.contracts import Example, Finding, Property
 from graph_contracts.docs import Page
 
 from ._paths import strip_url
 
+_KEY_CALL = re.compile(r"(\w)\('([^'/]*)'\)")  # OData key syntax: messages('AAMk...')
 _JSON_TYPES = (
     (bool, "Edm.Boolean"),
     (int, "Edm.Int32"),
@@ -71,3 +74,43 @@ def _json_property(name: str, value: object, source: str) -> Property:
         key=name == "id",
         sources=[source],
     )
+
+
+def unmatched_examples(examples: list[Example], templates: list[str]) -> list[Finding]:
+    """An "example-path" warning for each PATCH request example whose URL fits none of the
+    contract's templates (a doc error on one side: cloudPcUserSetting's example PATCHes
+    `.../userSettings/{id}` under a `.../provisioningPolicies/{id}` template). The contract keeps
+    its templates: the request line is the documented syntax, the example an instance."""
+    shapes = [shape(t) for t in templates]
+    listed = ", ".join(templates) if len(templates) <= 3 else f"{len(templates)} templates"
+    return [
+        Finding(
+            "example-path",
+            "warning",
+            f"example PATCH {e.url} matches no documented template ({listed})",
+            e.file,
+            e.line,
+        )
+        for e in examples
+        if e.kind == "request" and e.method == "PATCH" and e.url and templates
+        if not any(fits(e.url, shape) for shape in shapes)
+    ]
+
+
+def fits(url: str, shape: list[str | None]) -> bool:
+    """Whether a version-free example URL fits a template shape (None = any one segment);
+    literals compare case-insensitively, as Graph's routing does; `/me` is `/users/{id}`."""
+    segs = [s for s in _KEY_CALL.sub(r"\1/\2", url.split("?", 1)[0]).split("/") if s]
+    return _fits(segs, shape) or (segs[:1] == ["me"] and _fits(["users", "me", *segs[1:]], shape))
+
+
+def _fits(segs: list[str], shape: list[str | None]) -> bool:
+    return len(segs) == len(shape) and all(
+        want is None or want == seg.lower() for want, seg in zip(shape, segs, strict=True)
+    )
+
+
+def shape(template: str) -> list[str | None]:
+    """A template's segments, lower-cased; a segment holding a placeholder matches anything
+    (`range(address='{address}')`, `root:`-style paths keep their literal rest unchecked)."""
+    return [None if "{" in s else s.lower() for s in template.split("/") if s]

@@ -10,10 +10,12 @@ from pathlib import Path
 from graph_contracts.contracts import Contract, Finding
 from graph_contracts.docs import PageError, decode, parse_page
 
+from ._examples import unmatched_examples
 from ._files import collect, display_root, read_bytes
 from ._merge import Draft, merge
 from ._page import page_contract
 from ._pages import Pages
+from ._shared import split_shared
 from ._types import Types
 
 
@@ -58,8 +60,11 @@ def _extract(paths: Iterable[Path]) -> Extraction:
             errors.append(f"{path}: cannot read ({exc.strerror or exc})")
             continue
         contract = page_contract(page, path, shown, types, findings)
-        if contract is not None:
-            drafts.append(Draft(contract, page, shown, order))
+        if contract is None:
+            continue
+        contract.findings.extend(unmatched_examples(contract.examples, contract.paths))
+        parts = split_shared(contract, page, str(path), types.pages, findings)
+        drafts.extend(Draft(c, page, shown, order, shared=len(parts) > 1) for c in parts)
     groups: dict[tuple[str, str], list[Draft]] = {}
     for d in drafts:
         groups.setdefault((d.contract.version, d.contract.resource), []).append(d)

@@ -29,6 +29,7 @@ class Draft:
     page: Page
     file: str
     order: int
+    shared: bool = False  # one of several resources its page updates (`_shared`)
 
 
 def merge(drafts: list[Draft]) -> Contract:
@@ -85,9 +86,12 @@ def _merge_types(contracts: list[Contract]) -> dict[str, TypeDef]:
 
 
 def _merge_status(drafts: list[Draft], findings: list[Finding]) -> int:
-    """The success status most pages give (the earliest page breaks ties); others reported."""
-    statuses = Counter(d.contract.status for d in drafts)
-    status = max(statuses, key=lambda s: (statuses[s], -_first_index(drafts, s)))
+    """The success status most pages give (the earliest page breaks ties); others reported.
+    A page shared by several resources votes only when the resource has no page of its own:
+    its status is about all of them (the extended-property pages' `201` is a POST's)."""
+    own = [d for d in drafts if not d.shared] or drafts
+    statuses = Counter(d.contract.status for d in own)
+    status = max(statuses, key=lambda s: (statuses[s], -_first_index(own, s)))
     for d in drafts:
         if d.contract.status != status:
             findings.append(

@@ -10,7 +10,7 @@ from graph_contracts.docs import TYPE_DOC_TYPES, Page, RawProperty, fill_table
 
 from ._examples import example_properties, examples_of
 from ._findings import page_findings
-from ._paths import page_paths
+from ._paths import page_paths, single_valued
 from ._refine import refine
 from ._resource import choose_resource
 from ._types import Collected, Origin, Types
@@ -33,7 +33,8 @@ def page_contract(
         return None
     collected = Collected()
     props = _properties(page, Origin(str(path), shown, page.namespace), res_key, types, collected)
-    paths = page_paths(page, resource.rsplit(".", 1)[-1], shown, collected.findings)
+    short = resource.rsplit(".", 1)[-1]
+    paths = page_paths(page, short, shown, collected.findings, single_valued(res_key))
     page_findings(page, shown, collected.findings)
     return Contract(
         version=_version(page, path),

@@ -1,20 +1,34 @@
 """Path templates: version-free, with `{camelCaseId}` keys, and a key appended to collections.
 
-A generic `<id>`/`{id}`/`{id | userPrincipalName}` is named from the preceding segment
+A generic `<id>`/`{id}`/`(id)`/`{id | userPrincipalName}` is named from the preceding segment
 singularized, except the last key, which is named after the contract's resource type.
-`{user-id}` style names are camel-cased. A PATCH template whose last segment looks plural gets
-`/{resourceId}` appended ("collection-path"). Plural-looking = ends in `s` but not
-`ss`/`us`/`is`, and is not a known singleton or settings-like single-valued navigation
-(`settings`, `mailboxSettings`, ...).
+`{user-id}`/`(team-id)` style names are camel-cased, and every name starts lower-case whatever
+the page's casing (`{workbookChartGridlinesId}`: text pages write types in PascalCase). A name
+used twice in one template is invalid (a router cannot tell the two apart), so a repeat is
+named from its own segment, then numbered.
+
+A PATCH template whose last segment looks plural gets `/{resourceId}` appended
+("collection-path"). Plural-looking = ends in `s` but not `ss`/`us`/`is`, and is not a known
+singleton or settings-like single-valued navigation (`settings`, `mailboxSettings`, ...), nor
+shown single-valued by the page: a segment ending in the resource type's own last word
+(`majorGridlines` of `workbookChartGridlines`: the type's name is plural-looking, not the
+navigation) or one the resource page's relationship table lists without `collection`
+(`listItem.fields`).
+
+`/{property name}` after an entity addresses one of its stream properties (a media upload, not
+a JSON PATCH): the template is cut before it ("stream-path").
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from graph_contracts.contracts import Finding
-from graph_contracts.docs import Page
+from graph_contracts.docs import Page, PageError, decode
+
+from ._files import read_bytes
 
 SINGLETONS = frozenset(
     [
@@ -50,19 +64,36 @@ SINGLETONS = frozenset(
         "places",
     ]
 )
-PLACEHOLDER = re.compile(r"^(?:\{([^}]*)\}|<([^>]*)>|'\{([^}]*)\}')$")
+PLACEHOLDER = re.compile(r"^(?:\{([^}]*)\}|<([^>]*)>|'\{([^}]*)\}'|\(([^()]*)\))$")
 _INNER_PLACEHOLDER = re.compile(r"<([^>]*)>|\{([^}]*)\}")
 _HOST = re.compile(r"^https?://[^/]+")
 _VERSION_PREFIX = re.compile(r"^/(?:beta|v1\.0)(?=/|$)")
 _PIPE_SPACES = re.compile(r"\s*\|\s*")
 _WORD_SPLIT = re.compile(r"[-_\s]+")
+_LAST_WORD = re.compile(r"[A-Z]?[a-z0-9]+$")
+_STREAM_PLACEHOLDER = re.compile(r"/[{<]\s*property[-_ ]?name\s*[}>]\s*$", re.I)
+
+SingleValued = Callable[[str], bool]  # whether a navigation segment is single-valued
 
 
-def page_paths(page: Page, short: str, shown: str, findings: list[Finding]) -> list[str]:
-    """The page's PATCH templates normalized for resource `short`, each once, in page order."""
+def page_paths(
+    page: Page,
+    short: str,
+    shown: str,
+    findings: list[Finding],
+    single: SingleValued | None = None,
+) -> list[str]:
+    """The page's PATCH templates normalized for resource `short`, each once, in page order.
+
+    `single` tells single-valued navigations (from the resource page), asked only when a
+    template ends in a plural-looking segment."""
     out: list[str] = []
     for line, raw in page.paths:
+        raw = _cut_stream(raw, shown, line, findings)
         path, appended = _normalized(raw, short)
+        if appended and single is not None and single(path.rsplit("/", 2)[-2]):
+            path = path.rsplit("/", 1)[0]
+            appended = False
         if appended:
             findings.append(
                 Finding(
@@ -76,6 +107,48 @@ def page_paths(page: Page, short: str, shown: str, findings: list[Finding]) -> l
         if path not in out:
             out.append(path)
     return out
+
+
+def single_valued(res_key: str | None) -> SingleValued | None:
+    """The resource page's word on a navigation: single-valued when its relationship (or
+    property) row names a type without `collection`. The page is read again only when asked,
+    which is when a template ends in a plural-looking segment (a few dozen pages a corpus)."""
+    if res_key is None:
+        return None
+    return functools.partial(_single_row, res_key)
+
+
+def _single_row(res_key: str, segment: str) -> bool:
+    want = segment.lower()
+    for line in _page_lines(res_key):
+        if want not in line.lower():
+            continue
+        cells = [c.strip().strip("*_ ") for c in line.strip().strip("|").split("|")]
+        if len(cells) < 2:  # plain text: `name Type description...`
+            cells = line.split(None, 3)
+        if len(cells) >= 2 and cells[0].lower() == want:
+            return "collection" not in " ".join(cells[1:3]).lower()
+    return False
+
+
+@functools.lru_cache(maxsize=256)
+def _page_lines(key: str) -> tuple[str, ...]:
+    try:
+        return tuple(decode(read_bytes(key)).splitlines())
+    except (OSError, PageError):
+        return ()
+
+
+def _cut_stream(raw: str, shown: str, line: int, findings: list[Finding]) -> str:
+    """`raw` without a trailing `/{property name}` (a stream upload), reported."""
+    if "roperty" not in raw:
+        return raw
+    cut = _STREAM_PLACEHOLDER.sub("", raw.rstrip().rstrip("/"))
+    if cut == raw.rstrip().rstrip("/"):
+        return raw
+    why = f"{raw.strip()} uploads a stream property, not a JSON PATCH; template {cut} kept"
+    findings.append(Finding("stream-path", "info", why, shown, line))
+    return cut
 
 
 @functools.lru_cache(maxsize=8192)
@@ -101,26 +174,55 @@ def normalize_path(raw: str, resource: str) -> tuple[str, bool]:
     if "|" in path:
         path = _PIPE_SPACES.sub("|", path)
     segments = [s for s in path.split("/") if s]
-    matches = [PLACEHOLDER.match(seg) if seg[0] in "{<'" else None for seg in segments]
+    matches = [PLACEHOLDER.match(seg) if seg[0] in "{<'(" else None for seg in segments]
     last_key = max((i for i, m in enumerate(matches) if m), default=-1)
+    resource = _lower_first(resource)
     out: list[str] = []
+    names: set[str] = set()
     for i, (seg, m) in enumerate(zip(segments, matches, strict=True)):
         if not m:
             out.append(_segment(seg))
             continue
-        g1, g2, g3 = m.groups()  # exactly one of the three forms matched
-        name = (g1 if g1 is not None else g2 if g2 is not None else g3).strip()
+        name = next(g for g in m.groups() if g is not None).strip()
         if not _generic(name):
-            name = _camel(name)
+            name = _lower_first(_camel(name))
         elif i == last_key == len(segments) - 1:
             name = f"{resource}Id"
         else:
             name = f"{singular(_previous_segment(out))}Id"
-        out.append("{" + name + "}")
-    appended = bool(out) and _is_collection(out[-1])
+        out.append("{" + _distinct(name, out, names) + "}")
+    appended = bool(out) and _is_collection(out[-1]) and not _names_type(out[-1], resource)
     if appended:
-        out.append("{" + resource + "Id}")
+        out.append("{" + _distinct(f"{resource}Id", out, names) + "}")
     return "/" + "/".join(out), appended
+
+
+def _distinct(name: str, out: list[str], names: set[str]) -> str:
+    """`name`, or when the template already has it, one named from its own segment, then
+    numbered (`{todoTaskListId}` twice -> `.../tasks/{taskId}`); recorded in `names`."""
+    if name in names:
+        own = f"{singular(_previous_segment(out))}Id"
+        name = (
+            own
+            if own not in names
+            else next(f"{name}{n}" for n in range(2, len(out) + 3) if f"{name}{n}" not in names)
+        )
+    names.add(name)
+    return name
+
+
+def _names_type(seg: str, resource: str) -> bool:
+    """Whether the segment ends in the resource type's last word (`majorGridlines` for
+    `workbookChartGridlines`): the plural look is the type's own name, not a collection's."""
+    m = _LAST_WORD.search(resource)
+    return m is not None and len(m.group()) > 2 and seg.lower().endswith(m.group().lower())
+
+
+def _lower_first(name: str) -> str:
+    """`WorkbookChart` -> `workbookChart`; an acronym (`UPN`) is left alone."""
+    if name[:1].isupper() and not name[1:2].isupper():
+        return name[0].lower() + name[1:]
+    return name
 
 
 def _segment(seg: str) -> str:

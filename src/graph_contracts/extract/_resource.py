@@ -5,7 +5,8 @@ another API page; a link text that is no name, `[print job](../resources/printjo
 by its page), the title `Update x`, the response sentence's link, the request's `@odata.type`,
 the last path segment singularized. The first backed by a resource page wins. The title goes
 first when it names a type page exactly and the link was only a passing mention, not the object
-of an "Update a [x]" sentence.
+of an "Update a [x]" sentence. A candidate that is the type of one of the page's own rows is
+passed over (`relatedContacts: relatedContact collection` is written to an educationUser).
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ def choose_resource(page: Page, path: str, pages: Pages) -> tuple[str | None, st
     """Qualified resource type and the key of its resource page (None when it has none)."""
     named = _described(page, path, pages)
     candidates = _candidates(page, path, pages, named)
+    rows = {r.type_text.split()[0].lower() for r in page.properties if r.type_text}
     for name, link in candidates:
+        if name.rsplit(".", 1)[-1].lower() in rows and name != candidates[-1][0]:
+            continue  # a row's type: what the page writes, not what it updates (relatedContact)
         found = _backed(name, link, page, path, pages)
         if found is not None:
             return found

@@ -1,0 +1,129 @@
+"""Pages about a property several resources share: one contract per resource the paths update.
+
+The legacy extended-property pages document `PATCH /me/messages/{id}`, `/me/events/{id}`,
+`/me/calendars/{id}`, ... on one page: a property (`singleValueExtendedProperties`) that each of
+those resources has. Their templates are split by the resource each one updates (the segment
+before its last key, or the last segment, singularized, backed by a resource page), never all
+filed under the page's one resource. Why split rather than drop: each template is a real PATCH
+of a real resource, and the property is really writable there. What each part keeps:
+
+* only the rows that are no member of another row's type (`id` and `value` describe the items
+  of `singleValueExtendedProperties`, not the message);
+* the examples whose URL fits its templates;
+* its success status does not vote against the resource's own update page (`_merge`): the page's
+  `201` is the one of creating a new instance with the property.
+
+Split only when the page's own resource is one of two or more the templates update: a page
+whose templates all miss its resource (todoTaskList's typo `.../lists/{id}/tasks`) is not a
+shared page. A template whose resource has no page is then dropped and reported
+("shared-page").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from graph_contracts.contracts import Contract, Example, Finding, Property
+from graph_contracts.docs import Page
+
+from ._examples import fits, shape
+from ._pages import Pages
+from ._paths import normalize_path, singular, strip_url
+from ._types import element
+
+
+def split_shared(
+    contract: Contract, page: Page, path: str, pages: Pages, out: list[Finding]
+) -> list[Contract]:
+    """The page's contract, or one per resource when its templates update two or more."""
+    groups, unbacked = _by_resource(contract, page, path, pages)
+    if len(groups) < 2 or contract.resource not in groups:
+        return [contract]
+    shown = contract.sources[0]
+    names = ", ".join(r.rsplit(".", 1)[-1] for r in groups)
+    why = f"PATCH templates update {len(groups)} resources ({names}): one contract each"
+    out.append(Finding("shared-page", "info", why, shown, page.paths[0][0]))
+    for line, raw in unbacked:
+        why = f"no resource page for what {raw.strip()} updates: template left out"
+        out.append(Finding("shared-page", "warning", why, shown, line))
+    props = _own_properties(contract)
+    parts = []
+    for i, (resource, paths) in enumerate(groups.items()):
+        parts.append(
+            replace(
+                contract,
+                resource=resource,
+                paths=paths,
+                properties=props,
+                examples=_examples_for(contract.examples, paths),
+                findings=contract.findings if i == 0 else [],  # reported once
+            )
+        )
+    return parts
+
+
+def _by_resource(
+    contract: Contract, page: Page, path: str, pages: Pages
+) -> tuple[dict[str, list[str]], list[tuple[int, str]]]:
+    """{qualified resource: its templates} in page order, and the templates with no page."""
+    short = contract.resource.rsplit(".", 1)[-1]
+    groups: dict[str, list[str]] = {}
+    unbacked: list[tuple[int, str]] = []
+    for line, raw in page.paths:
+        template, _ = normalize_path(raw, short)
+        found = _updated(template, path, page.namespace, pages)
+        if found is None:
+            unbacked.append((line, raw))
+            continue
+        resource = found
+        own, _ = normalize_path(raw, resource.rsplit(".", 1)[-1])
+        paths = groups.setdefault(resource, [])
+        if own not in paths:
+            paths.append(own)
+    if len(groups) < 2:
+        return groups, []
+    return groups, unbacked
+
+
+def _updated(template: str, path: str, namespace: str, pages: Pages) -> str | None:
+    """The declared type of what a template updates: the entity its last key picks, else its
+    last segment (`/me/calendar`, `range(address='{address}')`); an earlier segment is tried as
+    a prefix too (`outlook/.../tasks` -> `outlookTask`)."""
+    segs = [s.split("(", 1)[0] for s in template.split("/") if s]
+    plain = [s for s in segs if s and "{" not in s and "." not in s]
+    if not plain:
+        return None
+    name = singular(plain[-1])
+    candidates = [name] + [p + name[:1].upper() + name[1:] for p in reversed(plain[:-1])]
+    for candidate in candidates:
+        key = pages.link(path, f"../resources/{candidate.lower()}.md")
+        res_page = pages.page(key) if key else None
+        if res_page is not None:
+            return pages.declared_name(res_page, candidate, namespace)
+    return None
+
+
+def _own_properties(contract: Contract) -> list[Property]:
+    """The rows that are no member of another row's type (see the module docstring)."""
+    types = contract.types
+    members = {
+        m.name
+        for p in contract.properties
+        if element(p.type) in types
+        for m in types[element(p.type)].properties
+    }
+    return [p for p in contract.properties if p.name not in members]
+
+
+def _examples_for(examples: list[Example], paths: list[str]) -> list[Example]:
+    """The request examples whose URL fits one of `paths`, each with the responses after it."""
+    shapes = [shape(t) for t in paths]
+    kept: list[Example] = []
+    keep = False
+    for e in examples:
+        if e.kind == "request":
+            url = strip_url(e.url) or ""
+            keep = any(fits(url, shape) for shape in shapes)
+        if keep:
+            kept.append(e)
+    return kept
