@@ -181,3 +181,15 @@ def test_union_types_and_a_property_with_two_rows_do_not_drop_the_page():
     assert page.method == "PATCH"
     assert "displayName" in [p.name for p in page.properties]
     assert len(page.permission_includes) == 2
+
+
+def test_the_published_page_with_includes_rendered_in_place_gives_the_same_permissions():
+    # On the published site each include is a table in place, under its scenario's sentence.
+    text_page = DOCS.parent / "published" / "cloudlicensing-assignment-update.txt"
+    text, _ = _one(text_page)
+    markdown, _ = _one(DOCS / "beta/api/cloudlicensing-assignment-update.md")
+    assert text.resource == markdown.resource
+    for kind, names in text.permissions.items():
+        assert names == [n for n in markdown.permissions[kind] if not n.startswith("Group")]
+    assert len(text.permissions["delegated_work"]) == 6
+    assert [e for e in text.examples if e.kind == "request"] == []  # scenario paths: no examples
