@@ -193,3 +193,12 @@ def test_the_published_page_with_includes_rendered_in_place_gives_the_same_permi
         assert names == [n for n in markdown.permissions[kind] if not n.startswith("Group")]
     assert len(text.permissions["delegated_work"]) == 6
     assert [e for e in text.examples if e.kind == "request"] == []  # scenario paths: no examples
+
+
+def test_no_permission_from_the_includes_is_reported_at_the_include_line():
+    contract, _ = _one(DOCS / "beta/api/plannertaskchatmessage-update.md")
+    (missing,) = [f for f in contract.findings if f.rule == "missing-permissions"]
+    assert (missing.line, missing.message) == (
+        26,
+        "no permission listed (none in its permission includes)",
+    )
