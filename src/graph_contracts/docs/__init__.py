@@ -12,7 +12,8 @@ One module per concern: the page model (`_model`), bytes to text (`_decode`), st
 (`_style`), front matter, headings and sections (`_sections`), fenced blocks (`_fences`), HTTP
 templates and examples (`_http`), resource annotations, pipe tables and plain-text tables, the
 rows they hold (`_properties`, `_permissions`, `_request_headers`), prose sentences (`_prose`),
-reference links (`_refs`), TODO placeholders, and the linked type pages' fast path
+reference links (`_refs`), today's `[!INCLUDE]` lines and permission include files
+(`_includes`), TODO placeholders, and the linked type pages' fast path
 (`_type_page`). `_parser` is the line loop that hands each line to one of them, sharing a
 `Cursor` (position, section, per-run memos).
 
@@ -27,6 +28,7 @@ Interpreting the facts (CSDL types, path normalization, merging) is `extract`'s 
 """
 
 from ._decode import decode
+from ._includes import include_permissions
 from ._model import TYPE_DOC_TYPES, Page, PageError, RawExample, RawProperty
 from ._parser import parse_page
 from ._properties import possible_values
@@ -42,6 +44,7 @@ __all__ = [
     "decode",
     "detect_style",
     "fill_table",
+    "include_permissions",
     "parse_page",
     "parse_type_page",
     "possible_values",

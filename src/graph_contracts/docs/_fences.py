@@ -32,6 +32,8 @@ def _block(cur: Cursor, begin: int, end: int) -> None:
     if cur.section == "request" and not cur.in_examples:
         _templates(cur, begin, end)
         return
+    if cur.section == "permissions":  # today's per-scenario permissions repeat their paths
+        return
     lines, page = cur.lines, cur.page
     k = begin
     while k < end:

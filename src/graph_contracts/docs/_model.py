@@ -57,6 +57,9 @@ class Page:
     paths: list[tuple[int, str]] = field(default_factory=list)
     permissions: dict[str, list[str]] = field(default_factory=dict)
     permissions_line: int | None = None
+    # `[!INCLUDE [permissions-table](../includes/permissions/x.md)]`: (line, target as written),
+    # resolved by `extract` relative to the page's file (the parser sees only text).
+    permission_includes: list[tuple[int, str]] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     properties: list[RawProperty] = field(default_factory=list)
     members: list[str] = field(default_factory=list)

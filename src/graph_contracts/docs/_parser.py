@@ -14,6 +14,7 @@ from ._cursor import MISSING, Cursor, memos_of
 from ._fences import FENCES, fence
 from ._front_matter import read_front_matter
 from ._http import text_message
+from ._includes import include
 from ._model import TYPE_DOC_TYPES, Page, PageError
 from ._pipe_tables import TABLE_SECTIONS, pipe_table
 from ._prose import prose
@@ -103,6 +104,8 @@ def _comment_line(cur: Cursor, i: int, stripped: str) -> int | None:
 
 
 def _definition_line(cur: Cursor, i: int, stripped: str) -> int | None:
+    if stripped.startswith("[!"):  # `[!INCLUDE [permissions-table](...)]`: today's docs
+        return i + 1 if include(cur, i, stripped) else None
     return i + 1 if "]:" in stripped and definition(cur, i) else None
 
 

@@ -1,5 +1,10 @@
-"""Permissions: the permission table's rows (delegated work/personal, application), and the
-italic scope lines of older Markdown pages."""
+"""Permissions: the permission table's rows (delegated work/personal, application), per-scenario
+tables with one column per kind, and the italic scope lines of older Markdown pages.
+
+Every permission cell after the kind is read: today's tables (and their include files) split the
+names into "Least privileged permissions" and "Higher privileged permissions"; either grants the
+call, so both are kept, least privileged first. A "Note:" inside a cell names permissions that do
+*not* work ("Directory.AccessAsUser.All cannot be used"), so a cell is read only up to it."""
 
 from __future__ import annotations
 
@@ -15,7 +20,9 @@ KIND_PREFIX = {  # how the plain-text pages spell each kind at the start of a ro
     "delegated_personal": "Delegated (personal Microsoft account)",
     "application": "Application",
 }
-_PERM_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+\b")
+# `ServiceActivity-Teams.Read.All`, `Goals-Export.ReadWrite.All`: a hyphen only in the first part.
+_PERM_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?:\.[A-Za-z0-9]+)+\b")
+_NOTE = re.compile(r"\bNote:", re.I)
 _ITALIC_SCOPE = re.compile(r"^\s*\*([A-Z][\w]*(?:\.[\w]+)+)\*\s*$")
 
 
@@ -32,22 +39,53 @@ def permission_kind(text: str) -> str | None:
 
 def permission_entries(cur: Cursor, rows: list[tuple[str, ...]]) -> list[tuple[str, list[str]]]:
     """(kind, permission names) of each usable row: rows of unknown kind or TODOs dropped."""
-    memo = cur.memos.perms
     out = []
     for c in rows:
         kind = permission_kind(c[0])
         if kind is None:
             continue
-        value = c[1] if len(c) > 1 else ""
+        value = c[1] if len(c) == 2 else " , ".join(c[1:])
         if is_todo(value):
             continue
-        names = memo.get(value)
-        if names is None:
-            names = memo[value] = [
-                n for n in _PERM_NAME.findall(strip_links(value)) if not n.endswith(".md")
-            ]
-        out.append((kind, names))
+        out.append((kind, _names(cur, value)))
     return out
+
+
+def column_kinds(header: list[str]) -> list[str | None]:
+    """The kind of each column of a per-scenario table (`| Calendar | Delegated (work or school
+    account) | ... | Application |`), or [] when the header is not one."""
+    if len(header) < 3:
+        return []
+    kinds = [None, *(permission_kind(h) for h in header[1:])]
+    return kinds if any(kinds) else []
+
+
+def scenario_entries(
+    cur: Cursor, kinds: list[str | None], rows: list[tuple[str, ...]]
+) -> list[tuple[str, list[str]]]:
+    """(kind, names) of every cell of a per-scenario table: one row per scenario (user or group
+    calendar...), merged per kind by `add_permissions`."""
+    out = []
+    for c in rows:
+        for kind, value in zip(kinds, c, strict=False):
+            if kind is not None and not is_todo(value):
+                out.append((kind, _names(cur, value)))
+    return out
+
+
+def _names(cur: Cursor, value: str) -> list[str]:
+    """The permission names of one cell, up to a "Note:" (memoized: cells recur verbatim)."""
+    memo = cur.memos.perms
+    names = memo.get(value)
+    if names is None:
+        text = value
+        if "ote" in text:
+            m = _NOTE.search(text)
+            text = text[: m.start()] if m else text
+        names = memo[value] = [
+            n for n in _PERM_NAME.findall(strip_links(text)) if not n.endswith(".md")
+        ]
+    return names
 
 
 def add_permissions(cur: Cursor, entries: list[tuple[str, list[str]]], line: int) -> None:

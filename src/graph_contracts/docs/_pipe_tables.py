@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ._cursor import MISSING, Cursor
 from ._markup import plain
-from ._permissions import add_permissions, permission_entries
+from ._permissions import add_permissions, column_kinds, permission_entries, scenario_entries
 from ._properties import append_row, property_row
 from ._request_headers import add_headers, required_headers
 
@@ -55,6 +55,9 @@ def _table(cur: Cursor, header: list[str], begin: int, end: int, line: int) -> N
             cur, "permissions", begin, end, lambda rows: permission_entries(cur, rows)
         )
         add_permissions(cur, entries, line)
+    elif sec == "permissions" and (kinds := column_kinds(header)):  # one column per kind
+        rows = [_cells(ln) for ln in cur.lines[begin:end]]
+        add_permissions(cur, scenario_entries(cur, kinds, rows), line)
     elif sec == "headers":
         add_headers(cur, _table_memo(cur, "headers", begin, end, required_headers))
     elif first == "member" or sec == "members":

@@ -12,6 +12,7 @@ from graph_contracts.docs import PageError, decode, parse_page
 
 from ._examples import unmatched_examples
 from ._files import collect, display_root, read_bytes
+from ._includes import resolve_includes
 from ._merge import Draft, merge
 from ._page import page_contract
 from ._pages import Pages
@@ -59,6 +60,7 @@ def _extract(paths: Iterable[Path]) -> Extraction:
         except OSError as exc:
             errors.append(f"{path}: cannot read ({exc.strerror or exc})")
             continue
+        resolve_includes(page, path, shown, types.pages, findings)
         contract = page_contract(page, path, shown, types, findings)
         if contract is None:
             continue

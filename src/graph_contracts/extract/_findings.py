@@ -15,6 +15,8 @@ def page_findings(page: Page, shown: str, findings: list[Finding]) -> None:
     if not any(page.permissions.values()):
         where = page.permissions_line or page.title_line
         why = "only TODO placeholders" if page.permissions_line else "no permissions section"
+        if page.permission_includes:  # today's pages: the tables are in include files
+            where, why = page.permission_includes[0][0], "none in its permission includes"
         findings.append(
             Finding("missing-permissions", "error", f"no permission listed ({why})", shown, where)
         )
