@@ -52,9 +52,14 @@ def extract(
     from graph_contracts.contracts import save
     from graph_contracts.extract import extract_paths
 
+    for p in paths:  # before anything is read or written: an existing --out stays as it was
+        if not p.exists():
+            raise fail(f"{p}: no such file or directory (nothing extracted or written)")
     result = extract_paths(paths)
     for error in result.errors:
         typer.echo(f"graph-contracts: {error}", err=True)
+    if result.skipped:
+        typer.echo(f"{len(result.skipped)} pages skipped: not update or type pages", err=True)
     if out is not None:
         written = save(result.contracts, out)
         typer.echo(f"wrote {len(written) - 1} contracts and an index to {out}", err=json_out)

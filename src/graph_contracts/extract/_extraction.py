@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph_contracts.contracts import Contract, Finding
-from graph_contracts.docs import PageError, decode, parse_page
+from graph_contracts.docs import NotUpdateOrTypePage, PageError, decode, parse_page
 
-from ._files import collect, display_root, read_bytes
+from ._files import collect, display_root, local_path, read_bytes
+from ._findings import defect_findings
 from ._merge import Draft, merge
 from ._page import page_contract
 from ._pages import Pages
@@ -24,6 +25,12 @@ class Extraction:
     contracts: list[Contract]
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # overview/concept pages found in folders
+    root: str = ""  # what stored paths (`sources`, findings' `file`) are relative to
+
+    def local_path(self, shown: str) -> str:
+        """A stored path as one that opens from the current directory (for output)."""
+        return local_path(shown, self.root) if self.root else shown
 
 
 def extract_paths(paths: Iterable[Path]) -> Extraction:
@@ -43,14 +50,21 @@ def extract_paths(paths: Iterable[Path]) -> Extraction:
 
 def _extract(paths: Iterable[Path]) -> Extraction:
     paths = [Path(p) for p in paths]
-    files, errors = collect(paths)
+    files, errors, named = collect(paths)
     types = Types(Pages(display_root(paths)))
+    skipped: list[str] = []
     drafts: list[Draft] = []
     findings: list[Finding] = []
     shown_files = sorted((types.pages.show(f), f) for f in files)  # merge order = sorted sources
     for order, (shown, path) in enumerate(shown_files):
         try:
             page = parse_page(decode(read_bytes(path)), cache=types.pages.rows)
+        except NotUpdateOrTypePage as exc:  # an overview in a docs folder: not a defect
+            if path in named:
+                errors.append(f"{path}: {exc}")
+            else:
+                skipped.append(shown)
+            continue
         except PageError as exc:  # named as given on the command line: findable by the user
             errors.append(f"{path}: {exc}")
             continue
@@ -60,8 +74,10 @@ def _extract(paths: Iterable[Path]) -> Extraction:
         contract = page_contract(page, path, shown, types, findings)
         if contract is not None:
             drafts.append(Draft(contract, page, shown, order))
+        elif page.defects:  # a contract carries its page's defects; without one, the run does
+            findings += defect_findings(page, shown)
     groups: dict[tuple[str, str], list[Draft]] = {}
     for d in drafts:
         groups.setdefault((d.contract.version, d.contract.resource), []).append(d)
     contracts = sorted((merge(group) for group in groups.values()), key=lambda c: c.id)
-    return Extraction(contracts, findings, errors)
+    return Extraction(contracts, findings, errors, skipped, types.pages.root)
