@@ -85,7 +85,10 @@ def display_root(paths: list[Path]) -> str:
 def local_path(shown: str, root: str) -> str:
     """A stored path (`beta/api/x.md`, relative to the display root) as one that opens from the
     current directory: relative to it when the file is below it, else absolute. For output a
-    user copies (`lint`, `check-metadata`); contracts keep the stored form."""
+    user copies (`lint`, `check-metadata`); contracts keep the stored form. What is no doc page
+    (a contract id standing in for a file the docs did not give) is returned as it is."""
+    if not shown.lower().endswith(SUFFIXES):
+        return shown
     full = os.path.normpath(os.path.join(root, shown))
     try:
         rel = os.path.relpath(full)
