@@ -63,9 +63,10 @@ def test_folder_with_bad_files_still_extracts_the_good_one(bad_dir: Path, tmp_pa
     result = run(str(bad_dir), "--out", str(out))
     assert result.exit_code == 1
     # notes.txt (no request, no table, not written as an API page) is skipped in a folder
-    assert len(
-        [ln for ln in result.stderr.splitlines() if ln.startswith("graph-contracts: ")]
-    ) == len(CASES) - 1
+    assert (
+        len([ln for ln in result.stderr.splitlines() if ln.startswith("graph-contracts: ")])
+        == len(CASES) - 1
+    )
     assert "1 pages skipped: not update or type pages" in result.stderr
     assert (out / "beta" / "userAppInstallStatus.json").is_file()
 
