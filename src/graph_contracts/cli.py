@@ -44,8 +44,10 @@ def extract(
 ) -> None:
     """Turn Graph API doc pages into contracts.
 
-    Bad input (missing, empty, binary, non-UTF-8, truncated or unrecognizable files) is named on
-    stderr, one line each; the other files are still extracted and the exit code is 1.
+    Bad input (empty, binary, non-UTF-8, truncated or unrecognizable files) is named on
+    stderr, one line each; the other files are still extracted and the exit code is 1. A missing
+    PATH is a usage error (exit 2): nothing is extracted and --out is left as it was. Overview
+    and concept pages found in folders are skipped and counted.
     """
     import json
 
