@@ -6,7 +6,6 @@ open, each contract judged only by metadata of its own version."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
