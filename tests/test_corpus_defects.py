@@ -127,7 +127,8 @@ def test_placeholders_are_camel_case_from_any_casing(
 
 def test_text_page_placeholders_are_camel_case(api: Path, tmp_path: Path) -> None:
     """A plain-text page names the type in PascalCase; its key is still `{workbookChartId}`."""
-    page = tmp_path / "chart.txt"
+    page = tmp_path / "v1.0" / "api" / "chart.txt"  # the folder tells the version
+    page.parent.mkdir(parents=True)
     page.write_text(
         "Update WorkbookChart\n\nUpdate the properties of chart object.\n\nHTTP request\n\n"
         "PATCH /me/drive/items/{id}/workbook/worksheets/{id|name}/charts/<name>\n\n"

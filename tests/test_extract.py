@@ -284,7 +284,8 @@ doc_type: enumPageType
 
 @pytest.fixture()
 def widget_tree(tmp_path: Path) -> Path:
-    (tmp_path / "api").mkdir()
+    tmp_path = tmp_path / "v1.0"  # the folder tells the version (the pages do not)
+    (tmp_path / "api").mkdir(parents=True)
     (tmp_path / "resources").mkdir()
     (tmp_path / "api" / "widget-update.md").write_text(_API_PAGE)
     (tmp_path / "resources" / "widget.md").write_text(_WIDGET)
@@ -322,7 +323,8 @@ def test_type_cells_to_csdl_names(widget_tree: Path) -> None:
 
 
 def test_link_to_another_api_page_is_not_the_resource(tmp_path: Path) -> None:
-    (tmp_path / "api").mkdir()
+    tmp_path = tmp_path / "v1.0"  # the folder tells the version (the pages do not)
+    (tmp_path / "api").mkdir(parents=True)
     (tmp_path / "resources").mkdir()
     (tmp_path / "resources" / "widget.md").write_text(_WIDGET)
     page = _API_PAGE.replace(

@@ -44,17 +44,24 @@ def extract(
 ) -> None:
     """Turn Graph API doc pages into contracts.
 
-    Bad input (missing, empty, binary, non-UTF-8, truncated or unrecognizable files) is named on
-    stderr, one line each; the other files are still extracted and the exit code is 1.
+    Bad input (empty, binary, non-UTF-8, truncated or unrecognizable files) is named on
+    stderr, one line each; the other files are still extracted and the exit code is 1. A missing
+    PATH is a usage error (exit 2): nothing is extracted and --out is left as it was. Overview
+    and concept pages found in folders are skipped and counted.
     """
     import json
 
     from graph_contracts.contracts import save
     from graph_contracts.extract import extract_paths
 
+    for p in paths:  # before anything is read or written: an existing --out stays as it was
+        if not p.exists():
+            raise fail(f"{p}: no such file or directory (nothing extracted or written)")
     result = extract_paths(paths)
     for error in result.errors:
         typer.echo(f"graph-contracts: {error}", err=True)
+    if result.skipped:
+        typer.echo(f"{len(result.skipped)} pages skipped: not update or type pages", err=True)
     if out is not None:
         written = save(result.contracts, out)
         typer.echo(f"wrote {len(written) - 1} contracts and an index to {out}", err=json_out)
@@ -82,11 +89,15 @@ def lint(paths: PathsArg, json_out: JsonOpt = False) -> None:
     import json
     from dataclasses import asdict
 
-    from graph_contracts.lint import format_finding, lint_paths, summary
+    from graph_contracts.extract import extract_paths
+    from graph_contracts.lint import format_finding, lint_extraction, summary
 
-    findings, errors = lint_paths(paths)
+    extraction = extract_paths(paths)
+    findings, errors = lint_extraction(extraction), extraction.errors
     for error in errors:
         typer.echo(f"graph-contracts: {error}", err=True)
+    if extraction.skipped:
+        typer.echo(f"{len(extraction.skipped)} pages skipped: not update or type pages", err=True)
     if json_out:
         typer.echo(json.dumps([asdict(f) for f in findings], indent=2))
     else:
@@ -105,56 +116,94 @@ def lint(paths: PathsArg, json_out: JsonOpt = False) -> None:
 @app.command("check-metadata")
 def check_metadata(
     paths: PathsArg,
-    metadata: Annotated[Path, typer.Option("--metadata", help="CSDL $metadata XML file.")],
+    metadata: Annotated[
+        list[Path],
+        typer.Option(
+            "--metadata", help="CSDL $metadata XML file, one per API version (repeatable)."
+        ),
+    ],
     json_out: JsonOpt = False,
     api_version: Annotated[
         str | None,
         typer.Option(
-            "--api-version", help="Only contracts of this version (the CSDL's, e.g. beta)."
+            "--api-version",
+            help="Only contracts of this version; also the version of a metadata file whose"
+            " name does not tell (beta_metadata.xml, v1.0_metadata.xml do).",
         ),
     ] = None,
 ) -> None:
-    """Cross-check extracted contracts against a CSDL $metadata document, both directions.
+    """Cross-check extracted contracts against CSDL $metadata documents, both directions.
 
     Reports differing types, documented properties CSDL lacks, CSDL properties the docs omit,
-    unknown resources and enum differences, and the type agreement ratio.
+    unknown resources and enum differences, and the type agreement ratio. Each contract is
+    compared only with the metadata of its own API version; what is left out is said.
 
     Findings are information: exit 0 when the comparison ran; exit 2 on unusable input
-    (metadata missing or malformed, no contracts, or an unreadable doc file; others still run).
+    (metadata missing, malformed or of an untold version, no contracts to compare, or an
+    unreadable doc file; others still run).
     """
     import json
     from collections import Counter
     from dataclasses import asdict
 
     from graph_contracts.extract import extract_paths
-    from graph_contracts.lint import format_finding
-    from graph_contracts.metadata import CsdlError, compare, load_csdl
+    from graph_contracts.lint import format_finding, local_files
+    from graph_contracts.metadata import (
+        API_VERSIONS,
+        CsdlError,
+        compare_by_version,
+        load_csdl,
+        metadata_version,
+    )
 
+    if api_version is not None and api_version not in API_VERSIONS:
+        raise fail(f"--api-version {api_version}: not one of {', '.join(API_VERSIONS)}")
     try:
-        csdl = load_csdl(metadata)
+        csdls = []
+        for path in metadata:  # loaded first: a missing file is named as missing
+            csdl = load_csdl(path)
+            csdl.version = metadata_version(path, api_version)
+            csdls.append(csdl)
     except CsdlError as exc:
         raise fail(str(exc)) from None
     extraction = extract_paths(paths)
     for error in extraction.errors:
         typer.echo(f"graph-contracts: {error}", err=True)
     contracts = [c for c in extraction.contracts if api_version is None or c.version == api_version]
-    if not contracts:
-        raise fail("check-metadata: no contracts to compare (check PATH and --api-version)")
-    report = compare(contracts, csdl)
+    try:
+        result = compare_by_version(contracts, csdls)
+    except CsdlError as exc:
+        raise fail(str(exc)) from None
+    if not result.compared:
+        for note in result.skipped:
+            typer.echo(f"check-metadata: {note}", err=True)
+        raise fail(
+            "check-metadata: no contracts to compare (check PATH, --metadata, --api-version)"
+        )
+    report = result.report
+    findings = local_files(report.findings, extraction)
     agreement = report.agreement
     if json_out:
         data = {
-            "findings": [asdict(f) for f in report.findings],
+            "findings": [asdict(f) for f in findings],
             "agreement": agreement.to_dict(),
             "resources_agreement": report.resources.to_dict(),
+            "compared": [
+                {"version": v, "metadata": m, "contracts": n} for v, m, n in result.compared
+            ],
+            "skipped": result.skipped,
         }
         typer.echo(json.dumps(data, indent=2))
     else:
-        for finding in report.findings:
+        for finding in findings:
             typer.echo(format_finding(finding))
-        rules = Counter(f.rule for f in report.findings)
+        for note in result.skipped:
+            typer.echo(f"check-metadata: skipped: {note}")
+        rules = Counter(f.rule for f in findings)
         typer.echo(
-            f"check-metadata: {len(contracts)} contracts vs {metadata.name}: "
+            "check-metadata: "
+            + ", ".join(f"{n} {v} contracts vs {Path(m).name}" for v, m, n in result.compared)
+            + ": "
             + (", ".join(f"{n} {rule}" for rule, n in sorted(rules.items())) or "no findings")
             + f"; types agree on {agreement.agree} of {agreement.both} properties both know"
             + f" ({agreement.ratio:.2%}; resource tables alone: {report.resources.agree} of"

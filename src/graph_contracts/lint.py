@@ -10,12 +10,16 @@ Response examples may be truncated "for brevity", so their defects are warnings.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph_contracts import bodies
 from graph_contracts.contracts import NAMESPACE, Contract, Example, Finding, Severity
 from graph_contracts.edm import Problem, ProblemKind
+
+if TYPE_CHECKING:  # the extractor is imported only when pages are linted
+    from graph_contracts.extract import Extraction
 
 
 def lint_contract(contract: Contract) -> list[Finding]:
@@ -204,11 +208,30 @@ def lint_paths(paths: Iterable[Path]) -> tuple[list[Finding], list[str]]:
     from graph_contracts.extract import extract_paths  # the extractor is the heavier stage
 
     extraction = extract_paths(paths)
+    return lint_extraction(extraction), list(extraction.errors)
+
+
+def lint_extraction(extraction: Extraction) -> list[Finding]:
+    """The extraction's findings and every contract's, plus the examples' lint findings, sorted,
+    their files named so that they open from the current directory."""
     findings = list(extraction.findings)
     for contract in extraction.contracts:
         findings += contract.findings
         findings += lint_contract(contract)
-    return sort_findings(findings), list(extraction.errors)
+    return sort_findings(local_files(findings, extraction))
+
+
+def local_files(findings: Iterable[Finding], extraction: Extraction) -> list[Finding]:
+    """Findings whose `file` opens from the current directory, not from the display root the
+    contracts store (`beta/api/x.md`): output is for a user to copy and open."""
+    opened: dict[str, str] = {}
+    out = []
+    for f in findings:
+        local = opened.get(f.file)
+        if local is None:
+            local = opened[f.file] = extraction.local_path(f.file)
+        out.append(replace(f, file=local) if local != f.file else f)
+    return out
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -5,11 +5,17 @@ defects the extractor cannot see on its own (a wrong type, a property the servic
 tells a reviewer which schema facts the docs leave out. The agreement ratio is the extractor's
 accuracy figure: over the properties both sides know, how often the extracted type is the CSDL type.
 
+A `$metadata` document describes one API version and does not say which: its file name or
+`--api-version` tells, and each contract is compared only with the metadata of its own version
+(`compare_by_version`), as a beta contract judged by v1.0's schema gets findings that are not
+the docs' fault.
+
 Stdlib only (`xml.etree`): the metadata file is a user argument and parsing it must stay cheap.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -56,6 +62,7 @@ class Csdl:
 
     path: str
     types: dict[str, CsdlType]
+    version: str | None = None  # the API version it describes, when told (`metadata_version`)
 
     def lineage(self, name: str) -> list[CsdlType]:
         """The type and its base types, root first (cycles in a broken file are cut)."""
@@ -372,3 +379,72 @@ def _finding(rule: str, severity, message: str, where: str) -> Finding:
     if file and line.isdigit():
         return Finding(rule, severity, message, file, int(line))
     return Finding(rule, severity, message, where)
+
+
+# --- by API version -------------------------------------------------------------------------
+
+API_VERSIONS = ("beta", "v1.0")
+_NAMED_VERSION = re.compile(r"(?<![a-z0-9])(beta|v1\.0|v1_0|v1)(?![a-z0-9])", re.I)
+
+
+def metadata_version(path: Path, stated: str | None = None) -> str:
+    """The API version a metadata file describes: told by its name (`beta_metadata.xml`,
+    `v1.0_metadata.xml`), else `stated` (`--api-version`). CsdlError when neither tells: a
+    `$metadata` document does not name its version, and a beta contract judged by v1.0's
+    schema (or the reverse) gives findings that are not the docs' fault."""
+    named = {"beta" if m.lower() == "beta" else "v1.0" for m in _NAMED_VERSION.findall(path.name)}
+    if len(named) == 1:
+        return named.pop()
+    if stated is not None:
+        return stated
+    raise CsdlError(
+        f"{path}: its name does not tell the API version (beta or v1.0): "
+        "pass --api-version, or name it like beta_metadata.xml"
+    )
+
+
+@dataclass
+class Comparison:
+    """One version's contracts against that version's metadata, and what was left out."""
+
+    report: Report
+    compared: list[tuple[str, str, int]]  # (version, metadata file, contracts compared)
+    skipped: list[str]  # one sentence per version left out, and why
+
+
+def compare_by_version(contracts: Iterable[Contract], csdls: list[Csdl]) -> Comparison:
+    """Compare each contract only with the metadata of its own API version (`Csdl.version`);
+    contracts without metadata of their version, and metadata without contracts, are skipped
+    and said to be. CsdlError when two metadata files describe one version."""
+    by_version: dict[str, Csdl] = {}
+    for csdl in csdls:
+        if csdl.version in by_version:
+            first = by_version[csdl.version].path
+            raise CsdlError(f"{csdl.path}: a second {csdl.version} metadata file (after {first})")
+        by_version[str(csdl.version)] = csdl
+    grouped: dict[str, list[Contract]] = {}
+    for contract in contracts:
+        grouped.setdefault(contract.version, []).append(contract)
+    result = Comparison(Report([], Agreement()), [], [])
+    for version, csdl in sorted(by_version.items()):
+        mine = grouped.pop(version, [])
+        if not mine:
+            result.skipped.append(
+                f"{csdl.path} ({version}) compared with nothing: no {version} contracts"
+            )
+            continue
+        result.compared.append((version, csdl.path, len(mine)))
+        _add(result.report, compare(mine, csdl))
+    for version, left in sorted(grouped.items()):
+        result.skipped.append(
+            f"{len(left)} {version} contracts not compared: no {version} metadata given"
+        )
+    result.report.findings.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message))
+    return result
+
+
+def _add(total: Report, part: Report) -> None:
+    total.findings += part.findings
+    for mine, theirs in ((total.agreement, part.agreement), (total.resources, part.resources)):
+        mine.both += theirs.both
+        mine.agree += theirs.agree

@@ -29,7 +29,14 @@ Interpreting the facts (CSDL types, path normalization, merging) is `extract`'s 
 
 from ._decode import decode
 from ._includes import include_permissions
-from ._model import TYPE_DOC_TYPES, Page, PageError, RawExample, RawProperty
+from ._model import (
+    TYPE_DOC_TYPES,
+    NotUpdateOrTypePage,
+    Page,
+    PageError,
+    RawExample,
+    RawProperty,
+)
 from ._parser import parse_page
 from ._properties import possible_values
 from ._style import detect_style
@@ -37,6 +44,7 @@ from ._type_page import fill_table, parse_type_page, type_cells, type_differs
 
 __all__ = [
     "TYPE_DOC_TYPES",
+    "NotUpdateOrTypePage",
     "Page",
     "PageError",
     "RawExample",

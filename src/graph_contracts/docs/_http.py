@@ -18,10 +18,15 @@ STATUS_LINE = re.compile(r"^\s*HTTP/\d(?:\.\d)?\s+(\d{3})\b")
 EXAMPLE_START = frozenset("PGDHpgdh \t")  # first letters of request (PATCH...) and HTTP/ lines
 _HEADER_LINE = re.compile(r"^\s*[A-Za-z][\w-]*\s*:\s*\S")
 _VERSION_URL = re.compile(r"https?://[^/\s]+/(beta|v1\.0)/")
+_BRACED = re.compile(r"\{[^}]*\}")
 
 
 def template(cur: Cursor, m: re.Match[str], k: int) -> None:
-    """A path template of the HTTP request section; PATCH ones win over any other method."""
+    """A path template of the HTTP request section; PATCH ones win over any other method.
+
+    A target that is not a path (`PATCH ** Entity URI for ... not found`, a generator's error
+    left in the docs) keeps the method but is no template: a `not-a-path` defect names its line.
+    """
     method, page = m.group(1), cur.page
     if page.method == "PATCH" and method != "PATCH":
         return
@@ -32,7 +37,21 @@ def template(cur: Cursor, m: re.Match[str], k: int) -> None:
         page.method = method
     elif page.method != method:
         return
-    page.paths.append((k + 1, m.group(2)))
+    target = m.group(2)
+    if is_path(target):
+        page.paths.append((k + 1, target))
+    else:
+        why = f"request line is not a path: {method} {target}"
+        page.defects.append(("not-a-path", "error", k + 1, why))
+
+
+def is_path(target: str) -> bool:
+    """A request target that can be a path template: it starts like one (`/`, `~/`, `{`, a
+    segment or `https:`) and has no space outside `{...}` (`{id | userPrincipalName}` is
+    fine)."""
+    if not (target[0] in "/~{" or target[0].isalnum()):
+        return False
+    return " " not in target or " " not in _BRACED.sub("", target)
 
 
 def text_message(cur: Cursor, i: int) -> int | None:

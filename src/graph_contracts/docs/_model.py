@@ -12,6 +12,11 @@ class PageError(ValueError):
     """The text is not a usable doc page; the message is the one-line reason."""
 
 
+class NotUpdateOrTypePage(PageError):
+    """A doc page that documents neither an update nor a type (an overview, a concept page):
+    an error when named on the command line, skipped (and counted) when found in a folder."""
+
+
 @dataclass(slots=True)
 class RawProperty:
     """One row of a property table, as written."""
@@ -67,6 +72,9 @@ class Page:
     status_line: int | None = None
     examples: list[RawExample] = field(default_factory=list)
     todos: list[tuple[int, str]] = field(default_factory=list)
+    # (rule, severity, line, message): what the page gets wrong that only a finding can say (a
+    # request line that is not a path, a cut); `extract` reports each at the page's file:line.
+    defects: list[tuple[str, str, int, str]] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)
     resource_ref: str | None = None
     resource_strong: bool = False  # resource linked as the object of an "Update ..." sentence

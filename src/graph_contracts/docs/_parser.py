@@ -15,7 +15,7 @@ from ._fences import FENCES, fence
 from ._front_matter import read_front_matter
 from ._http import text_message
 from ._includes import include
-from ._model import TYPE_DOC_TYPES, Page, PageError
+from ._model import TYPE_DOC_TYPES, NotUpdateOrTypePage, Page, PageError
 from ._pipe_tables import TABLE_SECTIONS, pipe_table
 from ._prose import prose
 from ._refs import definition, resolve_refs
@@ -38,8 +38,9 @@ def parse_page(text: str, *, resource_only: bool = False, cache: dict | None = N
     page.todos = todos(text, lines)
     start = read_front_matter(lines, page) if page.style == "frontmatter" else 0
     run(Cursor(lines, page, memos_of(cache), resource_only), start)
+    _check_last_row(lines, page)
     resolve_refs(page)
-    _check_recognized(page)
+    _check_recognized(page, lines)
     return page
 
 
@@ -144,10 +145,46 @@ def _text_line(cur: Cursor, i: int, stripped: str) -> int:
     return j
 
 
-def _check_recognized(page: Page) -> None:
-    """A page must be an update page, a resource/enum page, or it is not a Graph doc page."""
-    if page.paths or page.properties or page.members or page.odata_type:
+def _check_last_row(lines: list[str], page: Page) -> None:
+    """A page whose last line is a table row shorter than the row above (no closing `|`, fewer
+    cells) was cut mid-row: the rest of that table and of the page is lost (a `truncated`
+    error; the rows before the cut are still read)."""
+    k = len(lines) - 1
+    while k > 0 and not lines[k].strip():
+        k -= 1
+    last = lines[k].strip() if k > 0 else ""
+    if not last.startswith("|"):
+        return
+    above = lines[k - 1].strip()
+    if above.startswith("|") and (
+        (above.endswith("|") and not last.endswith("|")) or last.count("|") < above.count("|")
+    ):
+        why = f"table row at line {k + 1} is cut short: the page ends mid-row"
+        page.defects.append(("truncated", "error", k + 1, why))
+
+
+def _check_recognized(page: Page, lines: list[str]) -> None:
+    """A page must be an update page, a resource/enum page, or it is not one `extract` reads.
+
+    Which of the two failures it is matters to a folder run: an overview or concept page
+    (`NotUpdateOrTypePage`) is skipped there, while a page written as an API page (its front
+    matter, an "Update ..." title, an "HTTP request" or "Request body" heading) is broken.
+    """
+    if page.paths or page.properties or page.members or page.odata_type or page.defects:
         return
     if page.doc_type in TYPE_DOC_TYPES:
         return
-    raise PageError("unrecognizable: no HTTP request, property table or members table found")
+    what = "no HTTP request, property table or members table found"
+    if _meant_as_api_page(page, lines):
+        raise PageError(f"unrecognizable: an API page, but {what}")
+    raise NotUpdateOrTypePage(f"unrecognizable: not an update or type page ({what})")
+
+
+_API_HEADINGS = ("http request", "request body")
+
+
+def _meant_as_api_page(page: Page, lines: list[str]) -> bool:
+    """Signs that a page was written to document a request (only asked of unrecognized pages)."""
+    if page.doc_type == "apiPageType" or page.title.lower().startswith("update "):
+        return True
+    return any(ln.strip().lstrip("#").strip().lower() in _API_HEADINGS for ln in lines)

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph_contracts.contracts import Contract, Finding
-from graph_contracts.docs import PageError, decode, parse_page
+from graph_contracts.docs import NotUpdateOrTypePage, PageError, decode, parse_page
 
 from ._examples import unmatched_examples
-from ._files import collect, display_root, read_bytes
+from ._files import collect, display_root, local_path, read_bytes
+from ._findings import defect_findings
 from ._includes import resolve_includes
 from ._merge import Draft, merge
 from ._page import page_contract
@@ -27,6 +28,12 @@ class Extraction:
     contracts: list[Contract]
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # overview/concept pages found in folders
+    root: str = ""  # what stored paths (`sources`, findings' `file`) are relative to
+
+    def local_path(self, shown: str) -> str:
+        """A stored path as one that opens from the current directory (for output)."""
+        return local_path(shown, self.root) if self.root else shown
 
 
 def extract_paths(paths: Iterable[Path]) -> Extraction:
@@ -46,14 +53,21 @@ def extract_paths(paths: Iterable[Path]) -> Extraction:
 
 def _extract(paths: Iterable[Path]) -> Extraction:
     paths = [Path(p) for p in paths]
-    files, errors = collect(paths)
+    files, errors, named = collect(paths)
     types = Types(Pages(display_root(paths)))
+    skipped: list[str] = []
     drafts: list[Draft] = []
     findings: list[Finding] = []
     shown_files = sorted((types.pages.show(f), f) for f in files)  # merge order = sorted sources
     for order, (shown, path) in enumerate(shown_files):
         try:
             page = parse_page(decode(read_bytes(path)), cache=types.pages.rows)
+        except NotUpdateOrTypePage as exc:  # an overview in a docs folder: not a defect
+            if path in named:
+                errors.append(f"{path}: {exc}")
+            else:
+                skipped.append(shown)
+            continue
         except PageError as exc:  # named as given on the command line: findable by the user
             errors.append(f"{path}: {exc}")
             continue
@@ -63,6 +77,8 @@ def _extract(paths: Iterable[Path]) -> Extraction:
         resolve_includes(page, path, shown, types.pages, findings)
         contract = page_contract(page, path, shown, types, findings)
         if contract is None:
+            if page.defects:  # a contract carries its page's defects; without one, the run does
+                findings += defect_findings(page, shown)
             continue
         contract.findings.extend(unmatched_examples(contract.examples, contract.paths))
         parts = split_shared(contract, page, str(path), types.pages, findings)
@@ -71,4 +87,4 @@ def _extract(paths: Iterable[Path]) -> Extraction:
     for d in drafts:
         groups.setdefault((d.contract.version, d.contract.resource), []).append(d)
     contracts = sorted((merge(group) for group in groups.values()), key=lambda c: c.id)
-    return Extraction(contracts, findings, errors)
+    return Extraction(contracts, findings, errors, skipped, types.pages.root)

@@ -24,10 +24,13 @@ def read_bytes(path: str) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def collect(paths: list[Path]) -> tuple[list[str], list[str]]:
-    """(doc pages, one error line per unusable argument); each page once, in argument order."""
+def collect(paths: list[Path]) -> tuple[list[str], list[str], set[str]]:
+    """(doc pages, one error line per unusable argument, the pages named as files); each page
+    once, in argument order. A page found in a folder may be an overview and is skipped then;
+    one named on its own was meant to be read."""
     files: list[str] = []
     errors: list[str] = []
+    named: set[str] = set()
     for p in paths:
         if p.is_dir():
             found = sorted(_walk(p))
@@ -36,11 +39,12 @@ def collect(paths: list[Path]) -> tuple[list[str], list[str]]:
             files.extend(found)
         elif p.is_file():
             files.append(str(p))
+            named.add(str(p))
         elif p.exists():
             errors.append(f"{p}: not a regular file")
         else:
             errors.append(f"{p}: no such file or directory")
-    return _unique(files), errors
+    return _unique(files), errors, named
 
 
 def _unique(files: list[str]) -> list[str]:
@@ -76,3 +80,18 @@ def display_root(paths: list[Path]) -> str:
     if common in existing or os.path.isfile(common):
         common = os.path.dirname(common)
     return common
+
+
+def local_path(shown: str, root: str) -> str:
+    """A stored path (`beta/api/x.md`, relative to the display root) as one that opens from the
+    current directory: relative to it when the file is below it, else absolute. For output a
+    user copies (`lint`, `check-metadata`); contracts keep the stored form. What is no doc page
+    (a contract id standing in for a file the docs did not give) is returned as it is."""
+    if not shown.lower().endswith(SUFFIXES):
+        return shown
+    full = os.path.normpath(os.path.join(root, shown))
+    try:
+        rel = os.path.relpath(full)
+    except ValueError:  # another drive (Windows)
+        return full
+    return full if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel

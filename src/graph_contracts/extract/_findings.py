@@ -7,7 +7,9 @@ from graph_contracts.docs import Page
 
 
 def page_findings(page: Page, shown: str, findings: list[Finding]) -> None:
-    """TODO placeholders left in, and a page that lists no permission."""
+    """The page's own defects (a request line that is not a path), TODO placeholders left in,
+    and a page that lists no permission."""
+    findings += defect_findings(page, shown)
     for line, text in page.todos:
         findings.append(
             Finding("todo-placeholder", "warning", f"placeholder left in: {text}", shown, line)
@@ -20,6 +22,11 @@ def page_findings(page: Page, shown: str, findings: list[Finding]) -> None:
         findings.append(
             Finding("missing-permissions", "error", f"no permission listed ({why})", shown, where)
         )
+
+
+def defect_findings(page: Page, shown: str) -> list[Finding]:
+    """What the parser found wrong with the page itself (`Page.defects`), as findings."""
+    return [Finding(rule, sev, why, shown, line) for rule, sev, line, why in page.defects]
 
 
 def describe(p: Property) -> str:

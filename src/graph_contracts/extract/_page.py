@@ -26,6 +26,11 @@ def page_contract(
             why = f"not an update page ({what})"
             out.append(Finding("no-contract", "info", why, shown, page.title_line))
         return None
+    version = _version(page, path)
+    if version is None:
+        why = "API version not told by folder, example URL or beta note (never guessed)"
+        out.append(Finding("unknown-version", "error", why, shown, page.title_line))
+        return None
     resource, res_key = choose_resource(page, path, types.pages)
     if resource is None:
         why = "resource type not found on the page"
@@ -37,7 +42,7 @@ def page_contract(
     paths = page_paths(page, short, shown, collected.findings, single_valued(res_key))
     page_findings(page, shown, collected.findings)
     return Contract(
-        version=_version(page, path),
+        version=version,
         resource=resource,
         paths=paths,
         properties=_dedupe(props),
@@ -81,7 +86,7 @@ def _rows(
             "info",
             f"no request-body property table; properties taken from {res_shown}",
             own.shown,
-            page.paths[0][0],
+            page.paths[0][0] if page.paths else page.title_line,
         )
     )
     return res_page.properties, Origin(res_key, res_shown, page.namespace)
@@ -95,12 +100,13 @@ def _dedupe(props: list[Property]) -> list[Property]:
     return list(seen.values())
 
 
-def _version(page: Page, path: str) -> str:
-    """Corpus folder (api-reference/<version>/api) first, then example URLs, then the /beta note."""
+def _version(page: Page, path: str) -> str | None:
+    """Corpus folder (api-reference/<version>/api) first, then example URLs, then the /beta note;
+    None when nothing tells (a guess would test a beta contract on v1.0, or the reverse)."""
     parts = os.path.abspath(path).split(os.sep)
     for v in ("beta", "v1.0"):
         if len(parts) >= 3 and parts[-3] == v:
             return v
     if page.versions:
         return Counter(page.versions).most_common(1)[0][0]
-    return "beta" if page.beta_note else "v1.0"
+    return "beta" if page.beta_note else None
