@@ -42,7 +42,14 @@ def append_row(cur: Cursor, row: Row, line: int) -> None:
     name, type_text, link, description, enum, read_only = row
     cur.page.properties.append(
         RawProperty(
-            name, type_text, link, description, line, list(enum) if enum else None, read_only
+            name,
+            type_text,
+            link,
+            description,
+            line,
+            list(enum) if enum else None,
+            read_only,
+            cur.subheading or None,
         )
     )
 
@@ -72,7 +79,10 @@ def _is_header(name: str, type_cell: str) -> bool:
 
 
 def _type_cell(type_cell: str) -> tuple[str, str | None]:
-    """(type text, type link) of a table's type cell; reference links give "ref:<label>"."""
+    """(type text, type link) of a table's type cell; reference links give "ref:<label>".
+    A union's separators (`String &#124; null`, `A \\| B`) become a plain `|`."""
+    if "&#124;" in type_cell or "\\|" in type_cell:
+        type_cell = type_cell.replace("&#124;", "|").replace("\\|", "|")
     link = None
     m = LINK.search(type_cell) if "](" in type_cell else None  # the pattern needs "]("
     if m:
