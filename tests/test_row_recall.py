@@ -83,7 +83,9 @@ def test_scan_finds_split_and_derived_tables() -> None:
 
 
 def test_row_recall(api_pages: list[Path]) -> None:
-    result = extract_paths([api_pages[0].parent.parent.parent / v / "api" for v in ("beta", "v1.0")])
+    result = extract_paths(
+        [api_pages[0].parent.parent.parent / v / "api" for v in ("beta", "v1.0")]
+    )
     names: dict[str, set[str]] = {}
     for c in result.contracts:
         for source in c.sources:

@@ -127,7 +127,7 @@ class Types:
             raw.description,
             nullable,
             key,
-            (raw.read_only or _conditional(raw, origin, out)) and not key,  # read_only
+            (_conditional(raw, origin, out) or raw.read_only) and not key,  # read_only
             [source],  # sources
         )
 
