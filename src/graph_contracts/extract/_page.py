@@ -1,4 +1,8 @@
-"""One update page -> its contract (before pages about the same resource are merged)."""
+"""One update page -> its contract (before pages about the same resource are merged).
+
+Every request-body row is kept: a row under another type's subheading is that type's and is not
+sent (`type-specific-property`); a name with two rows is one property with both sources
+(`duplicate-row` when they disagree)."""
 
 from __future__ import annotations
 

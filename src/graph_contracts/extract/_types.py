@@ -5,6 +5,10 @@ are qualified with the page's namespace, or with the linked type page's own name
 anchor (`[ageGroup](user.md#agegroup-values)`) names the type by its text; a type page outside
 the corpus gives a camelCase name (`[SharingLink]` -> `sharingLink`); unlinked names are looked
 up as `resources/<name>.md`, then as Intune's `resources/intune-<area>-<name>.md`.
+
+A union cell (`String &#124; null`) is its non-null member, nullable; two non-null members are
+any JSON (`union-type`). Writability that depends on a condition ("Read-only when isBuiltIn is
+true") is not sent (`conditional-read-only`): the suite cannot see the condition.
 """
 
 from __future__ import annotations
