@@ -49,6 +49,7 @@ def widget() -> Contract:
             Property("created", "Edm.DateTimeOffset", read_only=True),
             Property("size", size.name),
             Property("tags", "Collection(Edm.String)"),
+            Property("shade", "Edm.String", enum=["light", "dark"]),  # values its table lists
         ],
         status=200,
         types={status.name: status, size.name: size},
@@ -72,6 +73,8 @@ CASES: list[tuple[str, Any, list[K], str]] = [
     ("empty body", {}, [K.EMPTY_BODY], "uncertain"),
     ("null, nullability unknown", {"label": None}, [K.NULL_NULLABILITY_UNKNOWN], "uncertain"),
     ("numeric string for Int64", {"big": "12"}, [K.LENIENT_STRING], "uncertain"),
+    ("a value its table does not list", {"shade": "grey"}, [K.UNLISTED_VALUE], "uncertain"),
+    ("a value its table lists", {"shade": "dark"}, [], "valid"),
     ("null not allowed", {"count": None}, [K.NULL_NOT_ALLOWED], "invalid"),
     ("numeric text for Int32", {"count": "3"}, [K.LENIENT_STRING], "uncertain"),
     ("boolean for Int32", {"count": True}, [K.WRONG_JSON_TYPE], "invalid"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -509,6 +510,16 @@ def test_value_problems_are_typed(value, type_name, nullable, kinds):
     assert all(str(p).startswith("p") for p in problems)
 
 
+def test_a_string_outside_its_listed_values_is_uncertain_not_invalid():
+    """extensionSchemaProperty.type lists five values; the docs do not say others are refused."""
+    listed = ["Binary", "Boolean", "DateTime", "Integer", "String"]
+    found = edm.value_problems("new-type-value", "Edm.String", TYPES, enum=listed, where="type")
+    assert [p.kind for p in found] == [K.UNLISTED_VALUE]
+    assert not found[0].kind.rejection_documented and "'new-type-value'" in str(found[0])
+    assert edm.value_problems("Integer", "Edm.String", TYPES, enum=listed) == []
+    assert edm.value_problems("anything", "Edm.String", TYPES) == []  # no list: any string
+
+
 def test_every_problem_kind_carries_its_documentation_and_source():
     undocumented = {k for k in K if not k.rejection_documented}
     assert undocumented == {
@@ -516,6 +527,7 @@ def test_every_problem_kind_carries_its_documentation_and_source():
         K.LENIENT_STRING,
         K.NULL_NULLABILITY_UNKNOWN,
         K.UNKNOWN_DERIVED_TYPE,
+        K.UNLISTED_VALUE,
     }
     for kind in K:
         assert kind.source and kind.meaning and K(kind.label) is kind
@@ -767,3 +779,9 @@ def test_compare_a_scalar_and_a_kind_change():
 def test_canonical_is_how_dotnet_writes_the_value(type_name, value, stored):
     assert edm.canonical(value, type_name, TYPES) == stored
     assert edm.equal(value, stored, type_name, TYPES)  # the stored value is the value sent
+
+
+def test_the_readme_prints_the_problem_kinds_table():
+    """The README's table is the oracle's: a new kind that is not documented there fails."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert edm.PROBLEM_KINDS_MARKDOWN.strip() in readme

@@ -225,6 +225,13 @@ class ProblemKind(Enum):
         "a complex value's `@odata.type` names a well-formed type the contract does not know: it "
         "may be derived, or not",
     )
+    UNLISTED_VALUE = (
+        "unlisted-value",
+        False,
+        "—",
+        "a string outside the values a `String` property's description lists: the docs list them, "
+        "but not whether a service refuses others",
+    )
     LONE_SURROGATE = (
         "lone-surrogate",
         True,
@@ -462,7 +469,18 @@ def _primitive_problems(
     if check is None:  # Stream, Geography*, Geometry*: not judged beyond being JSON
         return surrogate_problems(value, where)
     found = check(value, edm_type.name)
-    return [Problem(found[0], where, found[1])] if found else []
+    if found:
+        return [Problem(found[0], where, found[1])]
+    return _unlisted(value, edm_type, where)
+
+
+def _unlisted(value: Any, edm_type: EdmType, where: str) -> list[Problem]:
+    """A string its table's listed values do not name: neither sent as a write nor expected to be
+    refused (`extensionSchemaProperty.type` lists five values; some lists are only examples)."""
+    if edm_type.members and isinstance(value, str) and value not in edm_type.members:
+        listed = ", ".join(edm_type.members)
+        return [Problem(ProblemKind.UNLISTED_VALUE, where, f"{value!r} is none of {listed}")]
+    return []
 
 
 _Found = tuple[ProblemKind, str] | None

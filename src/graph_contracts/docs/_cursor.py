@@ -49,3 +49,4 @@ class Cursor:
     section: str = ""
     in_examples: bool = False
     heading_seen: bool = False
+    subheading: str = ""  # a subheading inside "Request body" ("openIdConnectProvider object")

@@ -28,6 +28,7 @@ class RawProperty:
     line: int
     enum: list[str] | None = None
     read_only: bool = False
+    table_of: str | None = None  # the request body's subheading over its table, if any
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ _POSSIBLE = re.compile(
 _TICK_LIST = re.compile(r"^\s*((?:`[^`]*`[\s,]*(?:(?:and|or)\s+)?)+)")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_HEADER_NAMES = ("property", "name")
 
 # (name, type text, type link, description, enum, read-only): a memoizable parsed row
 Row = tuple[str, str, str | None, str, list[str] | None, bool]
@@ -41,16 +42,27 @@ def append_row(cur: Cursor, row: Row, line: int) -> None:
     name, type_text, link, description, enum, read_only = row
     cur.page.properties.append(
         RawProperty(
-            name, type_text, link, description, line, list(enum) if enum else None, read_only
+            name,
+            type_text,
+            link,
+            description,
+            line,
+            list(enum) if enum else None,
+            read_only,
+            cur.subheading or None,
         )
     )
 
 
 def property_row(name: str, type_cell: str, desc: str, types: dict) -> Row | None:
     """The parsed row, or None when the row is not a property (a header row, a blank name).
-    `types` memoizes `_type_cell` for the run."""
+    `types` memoizes `_type_cell` for the run.
+
+    A header row is told by both cells (`Property | Type`), never by the name alone: a property
+    may be called `name` (`calendar.name`, `keyValuePair.name`). Tables consume their own header
+    (the separator row, the header line), so this only guards a header repeated mid-table."""
     name = plain(name).strip()
-    if not name or " " in name or name.lower() in ("property", "name"):
+    if not name or " " in name or _is_header(name, type_cell):
         return None
     found = types.get(type_cell)
     if found is None:
@@ -62,8 +74,15 @@ def property_row(name: str, type_cell: str, desc: str, types: dict) -> Row | Non
     return name, type_text, link, description, enum, read_only
 
 
+def _is_header(name: str, type_cell: str) -> bool:
+    return name.lower() in _HEADER_NAMES and plain(type_cell).strip().lower() == "type"
+
+
 def _type_cell(type_cell: str) -> tuple[str, str | None]:
-    """(type text, type link) of a table's type cell; reference links give "ref:<label>"."""
+    """(type text, type link) of a table's type cell; reference links give "ref:<label>".
+    A union's separators (`String &#124; null`, `A \\| B`) become a plain `|`."""
+    if "&#124;" in type_cell or "\\|" in type_cell:
+        type_cell = type_cell.replace("&#124;", "|").replace("\\|", "|")
     link = None
     m = LINK.search(type_cell) if "](" in type_cell else None  # the pattern needs "]("
     if m:

@@ -44,6 +44,10 @@ def enter_heading(cur: Cursor, text: str, level: int, plain: str | None, i: int)
         if _title(cur, plain, level, i):
             return
     key = _section_of(plain, cur.in_examples)
+    if key is None and cur.section == "body" and level >= 3:
+        cur.subheading = plain  # one table per derived type, or per permission kind: still body
+        return
+    cur.subheading = ""
     if key is None:
         if not (text.startswith("[") or (level >= 3 and cur.in_examples)):
             cur.section = "other"

@@ -381,9 +381,11 @@ class EndpointRun:
         if self.config.plan == "minimal":
             return
         for example, reasons in doc_examples(contract):
-            # `{}` (Intune's shared pages) sets nothing, so no write check could judge it.
-            if not reasons and isinstance(example.body, dict) and example.body:
-                self.write(example.body, f"doc example {example.file}:{example.line}")
+            # `{}` (Intune's shared pages) sets nothing, so no write check could judge it; a body
+            # the oracle is unsure of (a value its table does not list) is sent as neither.
+            body = example.body
+            if not reasons and isinstance(body, dict) and body and self._valid(body):
+                self.write(body, f"doc example {example.file}:{example.line}")
         for i, body in enumerate(strategies.enum_coverage(contract)):
             self.write(body, f"enum coverage #{i + 1}")
         if strategies.generatable(contract):
@@ -467,6 +469,9 @@ class EndpointRun:
             after = case.after
         ctx.known = after if after is not None else ctx.known
         return verdict
+
+    def _valid(self, body: dict) -> bool:
+        return bodies.classify(self.endpoint.contract, body) == "valid"
 
     def _extra(self, *, negative: bool) -> list[ExtraCase]:
         if self.extra_cases is None:

@@ -1,4 +1,8 @@
-"""One update page -> its contract (before pages about the same resource are merged)."""
+"""One update page -> its contract (before pages about the same resource are merged).
+
+Every request-body row is kept: a row under another type's subheading is that type's and is not
+sent (`type-specific-property`); a name with two rows is one property with both sources
+(`duplicate-row` when they disagree)."""
 
 from __future__ import annotations
 
@@ -37,7 +41,8 @@ def page_contract(
         out.append(Finding("no-contract", "warning", why, shown, page.title_line))
         return None
     collected = Collected()
-    props = _properties(page, Origin(str(path), shown, page.namespace), res_key, types, collected)
+    own = Origin(str(path), shown, page.namespace)
+    props = _properties(page, own, res_key, resource, types, collected)
     short = resource.rsplit(".", 1)[-1]
     paths = page_paths(page, short, shown, collected.findings, single_valued(res_key))
     page_findings(page, shown, collected.findings)
@@ -45,7 +50,7 @@ def page_contract(
         version=version,
         resource=resource,
         paths=paths,
-        properties=_dedupe(props),
+        properties=_dedupe(props, shown, collected.findings),
         status=page.status or next((e.status for e in page.examples if e.status), None) or 204,
         permissions={k: list(v) for k, v in page.permissions.items()},
         headers=list(page.headers),
@@ -58,7 +63,7 @@ def page_contract(
 
 
 def _properties(
-    page: Page, own: Origin, res_key: str | None, types: Types, out: Collected
+    page: Page, own: Origin, res_key: str | None, resource: str, types: Types, out: Collected
 ) -> list[Property]:
     """The page's table typed (refined by the resource page's); else the resource page's own
     table; else the request example's keys."""
@@ -66,7 +71,52 @@ def _properties(
     props = [types.property_of(raw, origin, out) for raw in raws]
     if props and res_key and raws is page.properties:
         props = refine(list(zip(raws, props, strict=True)), res_key, types, out, own.shown)
+    if props and raws is page.properties:
+        props = _other_types(raws, props, resource.rsplit(".", 1)[-1], own.shown, out.findings)
     return props or example_properties(page, own.shown, out.findings)
+
+
+def _other_types(
+    raws: list[RawProperty], props: list[Property], resource: str, shown: str, out: list[Finding]
+) -> list[Property]:
+    """Rows of a table another type's subheading heads ("### openIdConnectProvider object" on
+    the identityProvider page) document that type, not the page's resource. Those the
+    resource's own rows share are merged into them (`_dedupe`); the others are kept (the docs
+    list them) but not sent, since the base type's entities may refuse them, and a
+    `type-specific-property` finding says so. The resource's own rows come first."""
+    own, other = [], []
+    for raw, prop in zip(raws, props, strict=True):
+        owner = _table_type(raw.table_of)
+        if owner is None or owner.lower() == resource.lower():
+            own.append(prop)
+        else:
+            other.append((owner, prop, raw.line))
+    if not other:
+        return props
+    names = {p.name for p in own}
+    for owner, prop, line in other:
+        if prop.name not in names and not prop.read_only and not prop.key:
+            prop.read_only = True
+            why = (
+                f"property {prop.name} is documented for {owner} only, not for {resource}: "
+                "kept, not sent"
+            )
+            out.append(Finding("type-specific-property", "info", why, shown, line))
+    return own + [prop for _, prop, _ in other]
+
+
+def _table_type(subheading: str | None) -> str | None:
+    """The type a request-body subheading names: `openIdConnectProvider object` (one word
+    followed by object/resource/type); None for any other subheading."""
+    if not subheading:
+        return None
+    words = subheading.split()
+    if len(words) == 2 and words[1].lower() in _TYPE_WORDS and words[0].isidentifier():
+        return words[0]
+    return None
+
+
+_TYPE_WORDS = ("object", "resource", "type", "properties")
 
 
 def _rows(
@@ -92,12 +142,30 @@ def _rows(
     return res_page.properties, Origin(res_key, res_shown, page.namespace)
 
 
-def _dedupe(props: list[Property]) -> list[Property]:
-    """The first property of each name (a page may list one twice)."""
+def _dedupe(props: list[Property], shown: str, out: list[Finding]) -> list[Property]:
+    """One property per name: the first row wins and keeps every row's source (a page may list
+    one twice, or in two tables); a `duplicate-row` finding when the rows disagree on type,
+    members, nullability or writability."""
     seen: dict[str, Property] = {}
     for p in props:
-        seen.setdefault(p.name, p)
+        first = seen.setdefault(p.name, p)
+        if first is p:
+            continue
+        first.sources = first.sources + [s for s in p.sources if s not in first.sources]
+        if _facts(first) != _facts(p) and p.sources:
+            kept, other = first.sources[0], p.sources[0]
+            why = f"property {p.name}: {other} disagrees with {kept}; kept {kept}"
+            out.append(Finding("duplicate-row", "warning", why, shown, _line(other)))
     return list(seen.values())
+
+
+def _facts(p: Property) -> tuple:
+    return p.type, p.enum, p.nullable, p.read_only
+
+
+def _line(source: str) -> int | None:
+    tail = source.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else None
 
 
 def _version(page: Page, path: str) -> str | None:

@@ -5,13 +5,17 @@ are qualified with the page's namespace, or with the linked type page's own name
 anchor (`[ageGroup](user.md#agegroup-values)`) names the type by its text; a type page outside
 the corpus gives a camelCase name (`[SharingLink]` -> `sharingLink`); unlinked names are looked
 up as `resources/<name>.md`, then as Intune's `resources/intune-<area>-<name>.md`.
+
+A union cell (`String &#124; null`) is its non-null member, nullable; two non-null members are
+any JSON (`union-type`). Writability that depends on a condition ("Read-only when isBuiltIn is
+true") is not sent (`conditional-read-only`): the suite cannot see the condition.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from graph_contracts.contracts import NAMESPACE, Finding, Property, TypeDef
 from graph_contracts.docs import RawProperty, fill_table
@@ -53,6 +57,15 @@ _COLLECTION = re.compile(
     r"^(?:Collection\s*\((.+)\)|(.+?)\s+collection|collection\s+of\s+(.+?)s?)$", re.I
 )
 _PAREN_TAIL = re.compile(r"\s*\(.*\)$")
+_OR_UNION = re.compile(r"^[\w.]+(?:\s+or\s+[\w.]+)+$", re.I)  # `String or null`
+# Writability that depends on a condition the suite cannot see (the entity's state, its origin):
+_CONDITIONAL = re.compile(
+    r"\bread[- ]?only\s+(?:when|if|for|except|unless|while)\b[^.]*"
+    r"|\bread[- ]?only\b[^.]*\bwritable otherwise\b"
+    r"|\bupdatable\s+(?:only\s+)?(?:when|if|unless)\b[^.]*",
+    re.I,
+)
+ANY_JSON_TYPE = "Edm.Untyped"
 
 Resolved = tuple[str, str, TypeDef | None]  # (CSDL type, element type, its TypeDef)
 
@@ -94,6 +107,7 @@ class Types:
         `member`: a row of a complex type's table. Complex types have no key (OData CSDL 4.01
         §9), so an `id` there is an ordinary value a PATCH writes and reads back.
         """
+        raw, nullable = _union(raw, origin, out)
         ctype, inner, typedef = self.csdl_type(raw, origin.base, origin.namespace)
         enum = raw.enum
         source = f"{origin.shown}:{raw.line}"
@@ -108,14 +122,16 @@ class Types:
         elif not inner.startswith("Edm."):
             _unresolved(raw, inner, enum, origin, out)
         key = raw.name == "id" and not member
+        if nullable is None:
+            nullable = documented_nullability(raw.description, key=key)
         return Property(  # positional, in field order: half the cost of keywords, 14k calls a run
             raw.name,
             ctype,
             enum,
             raw.description,
-            documented_nullability(raw.description, key=key),  # nullable
+            nullable,
             key,
-            raw.read_only and not key,  # read_only
+            (_conditional(raw, origin, out) or raw.read_only) and not key,  # read_only
             [source],  # sources
         )
 
@@ -246,6 +262,61 @@ def _unresolved(
                 raw.line,
             )
         )
+
+
+def _union(raw: RawProperty, origin: Origin, out: Collected) -> tuple[RawProperty, bool | None]:
+    """A union type cell (`String | null`, `A | B`, `A or B`) -> (the row as typed, nullability).
+
+    A `null` member makes the property nullable and the other member its type. Two non-null
+    members: the type becomes `Edm.Untyped` (any JSON), so no value of either is generated as
+    the one to send nor judged wrong in a reply (never a false alarm), and a `union-type`
+    finding names the members; the unionless nullability (None) comes from the description.
+    """
+    text = raw.type_text
+    if "|" in text:
+        members = [m.strip() for m in text.split("|") if m.strip()]
+    elif " or " in text and _OR_UNION.match(text.strip()):
+        members = re.split(r"\s+or\s+", text.strip(), flags=re.I)
+    else:
+        return raw, None
+    values = [m for m in members if m.lower() != "null"]
+    nullable = True if len(values) < len(members) else None
+    if len(values) == 1:
+        return replace(raw, type_text=values[0]), nullable
+    out.findings.append(
+        Finding(
+            "union-type",
+            "info",
+            f"property {raw.name}: type is one of {', '.join(values)}; typed {ANY_JSON_TYPE} "
+            "(any JSON): no value is generated for it, and none is judged wrong",
+            origin.shown,
+            raw.line,
+        )
+    )
+    return replace(raw, type_text=ANY_JSON_TYPE, type_link=None), nullable
+
+
+def _conditional(raw: RawProperty, origin: Origin, out: Collected) -> bool:
+    """Whether the row's writability depends on a condition ("Read-only when isBuiltIn is
+    true", "Updatable only if isDraft = true"): such a property is not sent (the entity may be
+    in the read-only state), never taken for plainly read-only, and a finding says so."""
+    desc = raw.description
+    if not ((raw.read_only and "nly" in desc) or "pdatable " in desc):
+        return False
+    m = _CONDITIONAL.search(desc)
+    if m is None:
+        return False
+    out.findings.append(
+        Finding(
+            "conditional-read-only",
+            "info",
+            f"property {raw.name}: {m.group(0).strip()!r}: writability depends on the entity, "
+            "so it is not sent",
+            origin.shown,
+            raw.line,
+        )
+    )
+    return True
 
 
 def qualify(name: str, namespace: str) -> str:
