@@ -6,6 +6,7 @@ Schemathesis, Starlette or msal. Exit codes: 0 fine, 1 findings/violations, 2 us
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -47,9 +48,7 @@ def extract(
     Bad input (missing, empty, binary, non-UTF-8, truncated or unrecognizable files) is named on
     stderr, one line each; the other files are still extracted and the exit code is 1.
     """
-    import json
-
-    from graph_contracts.contracts import save
+    from graph_contracts.contracts import contracts_json, save
     from graph_contracts.extract import extract_paths
 
     result = extract_paths(paths)
@@ -59,9 +58,7 @@ def extract(
         written = save(result.contracts, out)
         typer.echo(f"wrote {len(written) - 1} contracts and an index to {out}", err=json_out)
     if json_out:
-        typer.echo(
-            json.dumps([c.to_dict() for c in result.contracts], indent=2, ensure_ascii=False)
-        )
+        _write_stdout(contracts_json(result.contracts) + b"\n")
     elif out is None:
         for c in result.contracts:
             typer.echo(
@@ -70,6 +67,17 @@ def extract(
             )
     if result.errors:
         raise typer.Exit(1)
+
+
+def _write_stdout(data: bytes) -> None:
+    """Bytes to stdout as they are: typer.echo would decode them and scan megabytes for ANSI codes."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (a test's capture): hand it text
+        sys.stdout.write(data.decode())
+    else:
+        buffer.write(data)
+        buffer.flush()
 
 
 # --- lint ------------------------------------------------------------------------------------

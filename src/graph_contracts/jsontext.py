@@ -18,7 +18,7 @@ from typing import Any
 INDENT = "  "
 _LITERALS = {True: "true", False: "false", None: "null"}
 # type -> C function giving the JSON text of a scalar of exactly that type
-_SCALARS: dict[type, Any] = {
+SCALARS: dict[type, Any] = {
     str: encode_basestring,
     int: int.__repr__,
     bool: _LITERALS.__getitem__,
@@ -28,12 +28,12 @@ _SCALARS: dict[type, Any] = {
 
 def dumps(value: Any, *, sort_keys: bool = False) -> str:
     """`json.dumps(value, indent=2, ensure_ascii=False, sort_keys=sort_keys)`, faster."""
-    return _text(value, "\n", sort_keys)
+    return text(value, "\n", sort_keys)
 
 
-def _text(value: Any, newline: str, sort_keys: bool) -> str:
+def text(value: Any, newline: str, sort_keys: bool = False) -> str:
     """`value`'s JSON text at the level whose line breaks are `newline` ("\\n" + indentation)."""
-    scalar = _SCALARS.get(type(value))
+    scalar = SCALARS.get(type(value))
     if scalar is not None:
         return scalar(value)
     if type(value) is list:
@@ -53,18 +53,22 @@ def _list(items: list[Any], newline: str, sort_keys: bool) -> str:
     if all(type(item) is str for item in items):
         body = ("," + inner).join(map(encode_basestring, items))
     else:
-        body = ("," + inner).join([_text(item, inner, sort_keys) for item in items])
+        body = ("," + inner).join([text(item, inner, sort_keys) for item in items])
     return "[" + inner + body + newline + "]"
 
 
 def _dict(mapping: dict[str, Any], newline: str, sort_keys: bool) -> str:
     inner = newline + INDENT
-    scalars = _SCALARS
+    scalars = SCALARS
     body = ("," + inner).join(
         [
             encode_basestring(key)
             + ": "
-            + (scalar(item) if (scalar := scalars.get(type(item))) else _text(item, inner, sort_keys))
+            + (
+                scalar(item)
+                if (scalar := scalars.get(type(item)))
+                else text(item, inner, sort_keys)
+            )
             for key, item in (sorted(mapping.items()) if sort_keys else mapping.items())
         ]
     )
