@@ -172,17 +172,17 @@ def main() -> int:
             env,
         )
         contracts = len(list((work / "contracts").rglob("*.json"))) - 1
-        ok = report(best, contracts, args.repeat)
+        report(best, contracts, args.repeat)
         in_process(args.repeat)
         if args.breakdown:
             breakdown(args.repeat, env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return 0 if ok else 1
+    return 0  # a figure, not a test: a busy machine must not fail `make bench`
 
 
-def report(best: dict[str, tuple[float, float]], contracts: int, repeat: int) -> bool:
-    """Print the process figures and ratios; whether `--json` is within the target."""
+def report(best: dict[str, tuple[float, float]], contracts: int, repeat: int) -> None:
+    """Print the process figures, their ratios to the scan, and the verdict for `--json`."""
     files = sum(1 for folder in SCANNED for _ in folder.rglob("*.md"))
     scan_wall, scan_cpu = best["scan"]
     print(

@@ -1,0 +1,217 @@
+"""Contracts to JSON, fast and unchanged: the hand-written serializers give what asdict + json gave.
+
+`extract --json` and `extract --out` used `dataclasses.asdict` and `json.dumps(indent=2)`, which
+cost more than the extraction itself. Their replacements (`Contract.to_dict`, `to_json`,
+`contracts_json`, `contract_file_json`, `jsontext.dumps`) are held here to the old output, byte
+for byte, on the whole corpus and on values chosen to break them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from graph_contracts import contracts as model
+from graph_contracts import jsontext
+from graph_contracts.cli import app
+from graph_contracts.contracts import Contract, Example, Finding, Property, TypeDef
+from graph_contracts.extract import extract_paths
+
+
+def old_text(contracts: list[Contract]) -> str:
+    """What `extract --json` printed before (without echo's newline)."""
+    return json.dumps([dataclasses.asdict(c) for c in contracts], indent=2, ensure_ascii=False)
+
+
+def old_file(contract: Contract) -> str:
+    """What `save` wrote for a contract before."""
+    data = dataclasses.asdict(contract)
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@pytest.fixture(scope="module")
+def folders(corpus: Path) -> list[Path]:
+    root = corpus / "graph-docs" / "api-reference"
+    return [root / "beta" / "api", root / "v1.0" / "api"]
+
+
+@pytest.fixture(scope="module")
+def corpus_contracts(folders: list[Path]) -> list[Contract]:
+    contracts = extract_paths(folders).contracts
+    assert len(contracts) > 900
+    return contracts
+
+
+@pytest.fixture(params=["orjson", "standard library"])
+def writer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs with orjson (when installed) and without it: the bytes must not differ."""
+    if request.param == "orjson":
+        pytest.importorskip("orjson")
+    else:
+        monkeypatch.setattr(model, "_orjson", lambda: None)
+    return request.param
+
+
+# --- the corpus ------------------------------------------------------------------------------
+def test_to_dict_is_asdict_on_the_corpus(corpus_contracts: list[Contract]) -> None:
+    for contract in corpus_contracts:
+        assert contract.to_dict() == dataclasses.asdict(contract), contract.id
+
+
+def test_to_dict_copies(corpus_contracts: list[Contract]) -> None:
+    """Like asdict, the result shares no list or dict with the model: editing it is safe."""
+    contract = next(
+        c for c in corpus_contracts if any(isinstance(e.body, dict) for e in c.examples)
+    )
+    data = contract.to_dict()
+    data["paths"].append("/x")
+    data["properties"][0]["sources"].append("x:1")
+    next(e["body"] for e in data["examples"] if isinstance(e["body"], dict))["added"] = 1
+    assert contract.to_dict() == dataclasses.asdict(contract) != data
+
+
+def test_extract_json_text_is_the_old_text(corpus_contracts: list[Contract], writer: str) -> None:
+    assert model.contracts_json(corpus_contracts) == old_text(corpus_contracts).encode()
+
+
+def test_contract_files_are_the_old_files(corpus_contracts: list[Contract], writer: str) -> None:
+    for contract in corpus_contracts:
+        assert model.contract_file_json(contract) == old_file(contract).encode(), contract.id
+
+
+def test_to_json_is_json_dumps(corpus_contracts: list[Contract]) -> None:
+    for contract in corpus_contracts[::7]:
+        data = dataclasses.asdict(contract)
+        for sort_keys in (False, True):
+            expected = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=sort_keys)
+            assert contract.to_json(sort_keys=sort_keys) == expected, contract.id
+
+
+def test_round_trip(corpus_contracts: list[Contract]) -> None:
+    """from_dict undoes to_dict, and reading the JSON back gives the same contracts."""
+    for contract in corpus_contracts:
+        assert Contract.from_dict(contract.to_dict()) == contract, contract.id
+    back = [Contract.from_dict(d) for d in json.loads(model.contracts_json(corpus_contracts))]
+    assert back == corpus_contracts
+
+
+def test_extract_command_json_parses_to_the_old_data(
+    folders: list[Path], corpus_contracts: list[Contract]
+) -> None:
+    result = CliRunner().invoke(app, ["extract", *map(str, folders), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == old_text(corpus_contracts).encode() + b"\n"
+    assert json.loads(result.stdout) == json.loads(old_text(corpus_contracts))
+
+
+def test_save_writes_the_old_files(tmp_path: Path, corpus_contracts: list[Contract]) -> None:
+    some = corpus_contracts[::50]
+    model.save(some, tmp_path)
+    for contract in some:
+        written = (tmp_path / model.contract_filename(contract)).read_text(encoding="utf-8")
+        assert written == old_file(contract), contract.id
+    assert model.load(tmp_path) == sorted(some, key=lambda c: c.id)
+
+
+# --- values chosen to break a fast path ------------------------------------------------------
+def contract_with_body(body: Any, body_text: str | None = None) -> Contract:
+    example = Example("request", "x.md", 3, "PATCH", "/things/{id}", body=body, body_text=body_text)
+    prop = Property("size", "Edm.Double", enum=["a"], nullable=None, sources=["x.md:9"])
+    return Contract(
+        version="beta",
+        resource="microsoft.graph.thing",
+        paths=["/things/{id}"],
+        properties=[prop],
+        status=204,
+        permissions={"Application": ["Thing.ReadWrite.All"]},
+        types={"microsoft.graph.kind": TypeDef("microsoft.graph.kind", "enum", members=["a"])},
+        examples=[example],
+        findings=[Finding("todo-placeholder", "warning", "TODO", "x.md", None)],
+    )
+
+
+AWKWARD_BODIES = [
+    pytest.param({"size": 1e-05}, '{"size": 1e-05}', id="small float"),
+    pytest.param({"size": 0.00001}, '{"size": 0.00001}', id="small float written plainly"),
+    pytest.param({"size": float("nan")}, '{"size": NaN}', id="NaN"),
+    pytest.param({"size": float("-inf")}, '{"size": -Infinity}', id="infinity"),
+    pytest.param({"size": 2**70}, '{"size": 1180591620717411303424}', id="int beyond 64 bits"),
+    pytest.param({"name": "\ud800"}, '{"name": "\\ud800"}', id="lone surrogate"),
+    pytest.param({"size": 1e-05}, None, id="small float without text"),
+    pytest.param({1: "a", 2: (1, 2.5)}, None, id="int keys and tuple"),
+    pytest.param({"é": ["ü", {"": []}], "z": {}}, None, id="unicode and empties"),
+]
+
+
+@pytest.mark.parametrize(("body", "text"), AWKWARD_BODIES)
+def test_awkward_bodies_keep_the_old_text(body: Any, text: str | None, writer: str) -> None:
+    contract = contract_with_body(body, text)
+    expected = old_text([contract]).encode("utf-8", "backslashreplace")
+    assert model.contracts_json([contract]) == expected
+    assert model.contract_file_json(contract) == old_file(contract).encode(
+        "utf-8", "backslashreplace"
+    )
+
+
+def test_a_lone_surrogate_is_written_as_its_escape(writer: str) -> None:
+    """Written back as `\\ud800`, it reads back as the same string instead of failing to encode."""
+    contract = contract_with_body({"name": "\ud800"}, '{"name": "\\ud800"}')
+    data = json.loads(model.contracts_json([contract]))
+    assert data[0]["examples"][0]["body"] == {"name": "\ud800"}
+
+
+def test_fields_that_are_not_what_they_say(writer: str) -> None:
+    """A field holding an unexpected type still serializes as json would (the general writer)."""
+    contract = contract_with_body({"a": 1}, '{"a": 1}')
+    contract.properties[0].nullable = 1  # type: ignore[assignment]
+    contract.properties[0].enum = ("a", "b")  # type: ignore[assignment]
+    contract.status = 204.0  # type: ignore[assignment]
+    assert model.contracts_json([contract]) == old_text([contract]).encode()
+    assert contract.to_json(sort_keys=True) + "\n" == old_file(contract)
+
+
+def test_no_contracts() -> None:
+    assert model.contracts_json([]) == b"[]"
+    assert model.contracts_text([]) == "[]"
+
+
+# --- the general writer ----------------------------------------------------------------------
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+        | st.tuples(inner, inner)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES, sort_keys=st.booleans())
+def test_jsontext_is_json_dumps(value: Any, sort_keys: bool) -> None:
+    expected = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=sort_keys)
+    assert jsontext.dumps(value, sort_keys=sort_keys) == expected
+
+
+def test_jsontext_non_string_keys_and_subclasses() -> None:
+    class Name(str):
+        pass
+
+    for value in ({1: [True, None], 2.5: 1.5}, {Name("k"): Name("v")}, [{}, [], [[]], ""]):
+        for sort_keys in (False, True):
+            expected = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=sort_keys)
+            assert jsontext.dumps(value, sort_keys=sort_keys) == expected
+    with pytest.raises(TypeError):  # json cannot sort 1 and "2" either
+        jsontext.dumps({1: 0, "2": 0}, sort_keys=True)
