@@ -160,6 +160,22 @@ def test_awkward_bodies_keep_the_old_text(body: Any, text: str | None, writer: s
     )
 
 
+def test_one_awkward_contract_among_plain_ones(writer: str) -> None:
+    plain = contract_with_body({"size": 1.5}, '{"size": 1.5}')
+    awkward = contract_with_body({"size": 1e-05}, '{"size": 1e-05}')
+    contracts = [plain, awkward, plain]
+    assert model.contracts_json(contracts) == old_text(contracts).encode()
+
+
+def test_dates_and_guids_keep_the_fast_path() -> None:
+    """Timestamps (`00:00:00.0000000Z`) and GUIDs (`...4e-...`) are strings, not small floats:
+    a check that took them for floats sent the whole corpus to the slow writer."""
+    text = '{"at": "2021-01-01T00:00:00.0000000Z", "id": "0d4e-11ab", "note": "time-zone"}'
+    contract = contract_with_body(json.loads(text), text)
+    assert model._like_json(contract)
+    assert not model._like_json(contract_with_body({"a": [1e-7]}, '{"a": [1E-7]}'))
+
+
 def test_a_lone_surrogate_is_written_as_its_escape(writer: str) -> None:
     """Written back as `\\ud800`, it reads back as the same string instead of failing to encode."""
     contract = contract_with_body({"name": "\ud800"}, '{"name": "\\ud800"}')

@@ -328,7 +328,11 @@ def contracts_text(contracts: list[Contract]) -> str:
 # same bytes, except: a float below 1e-4 (`0.00001` where json writes `1e-05`), NaN and
 # infinities (null where json writes NaN), integers beyond 64 bits and lone surrogates (errors).
 # Those contracts take the writer above, so the output never depends on orjson being installed.
-_NOT_LIKE_JSON = re.compile(r"NaN|Infinity|\d[eE]-|0\.0000")
+# A body holds such a float only if its text has such a number token (json.loads made the body):
+# after `:`, `[` or `,`, an exponent below zero, `0.0000...`, NaN or Infinity. Strings may match
+# too (a false alarm costs only speed); `in` tests first, so most bodies never meet the regex.
+_SUSPECTS = ("e-", "E-", "0.0000", "NaN", "Infinity")
+_NOT_LIKE_JSON = re.compile(r"[:\[,]\s*-?(?:\d+(?:\.\d*)?[eE]-|0\.0000|NaN|Infinity)")
 
 
 def contracts_json(contracts: list[Contract]) -> bytes:
@@ -339,7 +343,20 @@ def contracts_json(contracts: list[Contract]) -> bytes:
             return orjson.dumps(contracts, option=orjson.OPT_INDENT_2)
         except orjson.JSONEncodeError:
             pass
-    return _utf8(contracts_text(contracts))
+    if not contracts:
+        return b"[]"
+    inner = b"\n" + jsontext.INDENT.encode()  # one odd contract does not slow the others
+    parts = [_contract_json(c, orjson).replace(b"\n", inner) for c in contracts]
+    return b"[" + inner + (b"," + inner).join(parts) + b"\n]"
+
+
+def _contract_json(contract: Contract, orjson: Any) -> bytes:
+    if orjson is not None and _like_json(contract):
+        try:
+            return orjson.dumps(contract, option=orjson.OPT_INDENT_2)
+        except orjson.JSONEncodeError:
+            pass
+    return _utf8(contract.to_json())
 
 
 def contract_file_json(contract: Contract) -> bytes:
@@ -373,7 +390,9 @@ def _like_json(contract: Contract) -> bool:
         if example.body is None or type(example.body) is str:
             continue
         text = example.body_text
-        if text is None or _NOT_LIKE_JSON.search(text):  # no text to check: assume the worst
+        if text is None:  # a body made in code: nothing to check it by, assume the worst
+            return False
+        if any(s in text for s in _SUSPECTS) and _NOT_LIKE_JSON.search(text):
             return False
     return True
 
