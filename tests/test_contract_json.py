@@ -231,3 +231,60 @@ def test_jsontext_non_string_keys_and_subclasses() -> None:
             assert jsontext.dumps(value, sort_keys=sort_keys) == expected
     with pytest.raises(TypeError):  # json cannot sort 1 and "2" either
         jsontext.dumps({1: 0, "2": 0}, sort_keys=True)
+
+
+# --- the command: `extract` with plain arguments skips Typer's parser --------------------------
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["extract", "a.md"], ([Path("a.md")], False, None)),
+        (["extract", "a", "--json", "b"], ([Path("a"), Path("b")], True, None)),
+        (["extract", "--out", "o", "a", "--out=p"], ([Path("a")], False, Path("p"))),
+        (["extract"], None),
+        (["extract", "--help"], None),
+        (["extract", "a", "--out"], None),
+        (["extract", "a", "--out", "--json"], None),
+        (["extract", "a", "--bogus"], None),
+        (["extract", "-", "--json"], None),
+        (["extract", "--", "a"], None),
+        (["lint", "a"], None),
+        ([], None),
+    ],
+)
+def test_plain_extract_arguments(argv: list[str], expected: Any) -> None:
+    from graph_contracts.cli import _plain_extract
+
+    assert _plain_extract(argv) == expected
+
+
+@pytest.mark.parametrize("options", [["--json"], [], ["--out", "OUT"], ["--json", "--out=OUT"]])
+def test_main_extract_is_typers_extract(seeds: Path, tmp_path: Path, options: list[str]) -> None:
+    """The console script's own parsing gives Typer's output, files and exit code (1 here: a
+    missing path is named on stderr and the other pages are still extracted)."""
+    import subprocess
+    import sys
+
+    pages = [str(p) for p in sorted(seeds.glob("00[0-4]_*.txt"))] + [str(tmp_path / "missing.md")]
+    runs = []
+    for name in ("main", "typer"):
+        args = ["extract", *pages, *(o.replace("OUT", str(tmp_path / name)) for o in options)]
+        if name == "main":
+            argv = [sys.executable, "-c", "from graph_contracts.cli import main; main()", *args]
+            done = subprocess.run(argv, capture_output=True, check=False)
+            runs.append((done.returncode, done.stdout, done.stderr.decode()))
+        else:
+            result = CliRunner().invoke(app, args)
+            runs.append((result.exit_code, result.stdout_bytes, result.stderr))
+    (main_code, main_out, main_err), (typer_code, typer_out, typer_err) = runs
+    assert main_code == typer_code == 1
+    assert main_out.replace(str(tmp_path / "main").encode(), b"OUT") == typer_out.replace(
+        str(tmp_path / "typer").encode(), b"OUT"
+    )
+    assert main_err.replace(str(tmp_path / "main"), "OUT") == typer_err.replace(
+        str(tmp_path / "typer"), "OUT"
+    )
+    if "--out" in " ".join(options):
+        assert len(list((tmp_path / "main").rglob("*.json"))) > 1
+        for written in (tmp_path / "main").rglob("*.json"):
+            twin = tmp_path / "typer" / written.relative_to(tmp_path / "main")
+            assert written.read_bytes() == twin.read_bytes()

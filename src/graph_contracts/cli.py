@@ -2,10 +2,16 @@
 
 Every command imports its stage lazily so that `graph-contracts extract` does not pay for
 Schemathesis, Starlette or msal. Exit codes: 0 fine, 1 findings/violations, 2 usage or configuration.
+
+`extract` with plain arguments (`PATH... [--json] [--out DIR]`) is parsed here, not by Typer:
+Typer (0.29) builds a Pydantic adapter for every parameter of every command before it runs one,
+which costs about 130 ms of CPU, half the time of a regex scan over the whole corpus (see
+benchmarks/bench_extract.py). Anything else (help, an unknown option, no path) goes to Typer.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -497,7 +503,42 @@ def report_merge(
 
 
 def main() -> None:
-    app()
+    plain = _plain_extract(sys.argv[1:])
+    if plain is None:
+        app()
+        return
+    try:
+        extract(*plain)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:  # the reader left (`| head`): quietly, as Typer's click does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("\nAborted!", err=True)
+        sys.exit(1)
+
+
+def _plain_extract(args: list[str]) -> tuple[list[Path], bool, Path | None] | None:
+    """`extract PATH... [--json] [--out DIR]` as Typer would parse it; None for anything else."""
+    if not args or args[0] != "extract":
+        return None
+    paths: list[Path] = []
+    json_out, out = False, None
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg == "--json":
+            json_out = True
+        elif arg == "--out" or arg.startswith("--out="):
+            value = arg[len("--out=") :] if "=" in arg else next(rest, "")
+            if not value or value.startswith("-"):
+                return None  # a missing value: Typer's message
+            out = Path(value)
+        elif not arg or arg.startswith("-"):
+            return None  # --help, --, -, unknown options: Typer's parsing and messages
+        else:
+            paths.append(Path(arg))
+    return (paths, json_out, out) if paths else None
 
 
 if __name__ == "__main__":
