@@ -5,10 +5,10 @@ the mock serves it, the OpenAPI document and the Hypothesis strategies are deriv
 checks judge a server by it. It is plain data (stdlib dataclasses, JSON on disk) so that `extract`
 stays fast and the files in `contracts/` stay reviewable.
 
-Serialization is hand-written rather than `dataclasses.asdict` + `json.dumps(indent=2)`: on a
-whole docs corpus those two cost more than the extraction itself (asdict deep-copies every string;
-json walks an indented value in pure Python). `to_dict` and `to_json` give exactly what those
-would give; tests/test_contract_json.py holds them to it over the corpus.
+Serialization avoids `dataclasses.asdict` + `json.dumps(indent=2)`: on a whole docs corpus those
+two cost more than the extraction itself (asdict deep-copies every string; json walks an indented
+value in pure Python). `to_dict` is hand-written and orjson writes the JSON, with exactly the
+bytes those two gave; tests/test_contract_json.py holds them to it over the corpus.
 """
 
 from __future__ import annotations
@@ -17,12 +17,9 @@ import copy
 import gc
 import json
 import re
-from dataclasses import dataclass, field, fields
-from json.encoder import encode_basestring as _str
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-
-from graph_contracts import jsontext
 
 Severity = Literal["error", "warning", "info"]
 INDEX_FILE = "index.json"
@@ -147,16 +144,6 @@ class Contract:
             "findings": [_finding_dict(f) for f in self.findings],
         }
 
-    def to_json(self, *, sort_keys: bool = False, newline: str = "\n") -> str:
-        """`json.dumps(self.to_dict(), indent=2, ensure_ascii=False, sort_keys=...)`, faster.
-
-        `newline` is the line break of the level the text is nested at ("\n  " inside a list).
-        """
-        try:
-            return _record_text(self, _CONTRACT_NAMES[sort_keys], newline, sort_keys)
-        except (TypeError, KeyError):  # a field holding something unusual: the general writer
-            return jsontext.dumps(self.to_dict(), sort_keys=sort_keys).replace("\n", newline)
-
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Contract:
         data = dict(data)
@@ -233,111 +220,21 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-# --- JSON text -------------------------------------------------------------------------------
-# Written straight from the model: a Property (half of a corpus's text) is one f-string, other
-# records one join over their fields; values go through jsontext. Each scalar costs C calls only.
-_SCALARS = jsontext.SCALARS
-
-
-def _names(cls: type, sort_keys: bool) -> tuple[str, ...]:
-    names = tuple(f.name for f in fields(cls))
-    return tuple(sorted(names)) if sort_keys else names
-
-
-def _record_text(record: Any, names: tuple[str, ...], newline: str, sort_keys: bool) -> str:
-    inner = newline + jsontext.INDENT
-    body = ("," + inner).join(
-        [f'"{name}": {_value_text(getattr(record, name), inner, sort_keys)}' for name in names]
-    )
-    return "{" + inner + body + newline + "}"
-
-
-def _value_text(value: Any, newline: str, sort_keys: bool) -> str:
-    """JSON text of a model value: a record, a scalar, or a list or dict of them."""
-    kind = type(value)
-    scalar = _SCALARS.get(kind)
-    if scalar is not None:
-        return scalar(value)
-    if kind is Property:
-        return (_property_sorted if sort_keys else _property_text)(value, newline)
-    if kind in _RECORD_NAMES:
-        return _record_text(value, _RECORD_NAMES[kind][sort_keys], newline, sort_keys)
-    if kind is list and value:
-        inner = newline + jsontext.INDENT
-        if all(type(item) is str for item in value):
-            return "[" + inner + ("," + inner).join(map(_str, value)) + newline + "]"
-        items = [_value_text(item, inner, sort_keys) for item in value]
-        return "[" + inner + ("," + inner).join(items) + newline + "]"
-    if kind is dict and value:
-        inner = newline + jsontext.INDENT
-        pairs = sorted(value.items()) if sort_keys else value.items()
-        items = [f"{_str(key)}: {_value_text(item, inner, sort_keys)}" for key, item in pairs]
-        return "{" + inner + ("," + inner).join(items) + newline + "}"
-    return jsontext.text(value, newline, sort_keys)  # empty containers, floats, tuples, ...
-
-
-def _strings(values: list[str] | None, newline: str) -> str:
-    if values is None:
-        return "null"
-    return jsontext.text(values, newline, False)
-
-
-def _property_text(p: Property, newline: str) -> str:
-    """A Property in field order, as one f-string (a corpus holds tens of thousands)."""
-    i = newline + jsontext.INDENT
-    s = _SCALARS
-    return (
-        f'{{{i}"name": {_str(p.name)},{i}"type": {_str(p.type)},{i}"enum": {_strings(p.enum, i)},'
-        f'{i}"description": {_str(p.description)},'
-        f'{i}"nullable": {s[type(p.nullable)](p.nullable)},{i}"key": {s[type(p.key)](p.key)},'
-        f'{i}"read_only": {s[type(p.read_only)](p.read_only)},'
-        f'{i}"sources": {_strings(p.sources, i)}{newline}}}'
-    )
-
-
-def _property_sorted(p: Property, newline: str) -> str:
-    """A Property with its keys sorted, as `save` writes it."""
-    i = newline + jsontext.INDENT
-    s = _SCALARS
-    return (
-        f'{{{i}"description": {_str(p.description)},{i}"enum": {_strings(p.enum, i)},'
-        f'{i}"key": {s[type(p.key)](p.key)},{i}"name": {_str(p.name)},'
-        f'{i}"nullable": {s[type(p.nullable)](p.nullable)},'
-        f'{i}"read_only": {s[type(p.read_only)](p.read_only)},'
-        f'{i}"sources": {_strings(p.sources, i)},{i}"type": {_str(p.type)}{newline}}}'
-    )
-
-
-_RECORD_NAMES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    cls: (_names(cls, False), _names(cls, True)) for cls in (TypeDef, Example, Finding)
-}
-
-
-_CONTRACT_NAMES = (_names(Contract, False), _names(Contract, True))
-
-
-def contracts_text(contracts: list[Contract]) -> str:
-    """`json.dumps([c.to_dict() for c in contracts], indent=2, ensure_ascii=False)`, faster."""
-    if not contracts:
-        return "[]"
-    inner = "\n" + jsontext.INDENT
-    return "[" + inner + ("," + inner).join([c.to_json(newline=inner) for c in contracts]) + "\n]"
-
-
-# --- orjson, where its text is the standard library's -----------------------------------------
-# orjson writes a corpus five times faster than the writer above and, for a contract's data, the
-# same bytes, except: a float below 1e-4 (`0.00001` where json writes `1e-05`), NaN and
-# infinities (null where json writes NaN), integers beyond 64 bits and lone surrogates (errors).
-# Those contracts take the writer above, so the output never depends on orjson being installed.
-# A body holds such a float only if its text has such a number token (json.loads made the body):
-# after `:`, `[` or `,`, an exponent below zero, `0.0000...`, NaN or Infinity. Strings may match
-# too (a false alarm costs only speed); `in` tests first, so most bodies never meet the regex.
+# --- JSON --------------------------------------------------------------------------------------
+# orjson writes the dataclasses themselves, twenty times faster than asdict + json.dumps(indent=2)
+# on a corpus, and the same bytes, except: a float below 1e-4 (`0.00001` where json writes
+# `1e-05`), NaN and infinities (null where json writes NaN), integers beyond 64 bits and lone
+# surrogates (errors). Contracts that may hold those take json.dumps, so the output never depends
+# on orjson being installed. A body holds such a float only if its text has such a number token
+# (json.loads made the body): after `:`, `[` or `,`, an exponent below zero, `0.0000`, NaN or
+# Infinity. Strings may match too (a false alarm costs only speed); `in` tests come first, so most
+# bodies never meet the regex.
 _SUSPECTS = ("e-", "E-", "0.0000", "NaN", "Infinity")
 _NOT_LIKE_JSON = re.compile(r"[:\[,]\s*-?(?:\d+(?:\.\d*)?[eE]-|0\.0000|NaN|Infinity)")
 
 
 def contracts_json(contracts: list[Contract]) -> bytes:
-    """The `extract --json` document, UTF-8: `contracts_text`'s bytes, by orjson when it can."""
+    """`extract --json`: `json.dumps([c.to_dict() ...], indent=2, ensure_ascii=False)` in UTF-8."""
     orjson = _orjson()
     if orjson is not None and all(_like_json(c) for c in contracts):
         try:
@@ -346,9 +243,21 @@ def contracts_json(contracts: list[Contract]) -> bytes:
             pass
     if not contracts:
         return b"[]"
-    inner = b"\n" + jsontext.INDENT.encode()  # one odd contract does not slow the others
+    inner = b"\n  "  # one odd contract does not slow the others: each is written on its own
     parts = [_contract_json(c, orjson).replace(b"\n", inner) for c in contracts]
     return b"[" + inner + (b"," + inner).join(parts) + b"\n]"
+
+
+def contract_file_json(contract: Contract) -> bytes:
+    """A contract file's bytes: `dumps(contract.to_dict())` (sorted keys) in UTF-8."""
+    orjson = _orjson()
+    if orjson is not None and _like_json(contract):
+        try:
+            option = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+            return orjson.dumps(contract.to_dict(), option=option)
+        except orjson.JSONEncodeError:
+            pass
+    return _utf8(dumps(contract.to_dict()))
 
 
 def _contract_json(contract: Contract, orjson: Any) -> bytes:
@@ -357,19 +266,7 @@ def _contract_json(contract: Contract, orjson: Any) -> bytes:
             return orjson.dumps(contract, option=orjson.OPT_INDENT_2)
         except orjson.JSONEncodeError:
             pass
-    return _utf8(contract.to_json())
-
-
-def contract_file_json(contract: Contract) -> bytes:
-    """A contract file's bytes: sorted keys, as `dumps(contract.to_dict())` writes them."""
-    orjson = _orjson()
-    if orjson is not None and _like_json(contract):
-        try:
-            option = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-            return orjson.dumps(contract.to_dict(), option=option)
-        except orjson.JSONEncodeError:
-            pass
-    return _utf8(contract.to_json(sort_keys=True) + "\n")
+    return _utf8(json.dumps(contract.to_dict(), indent=2, ensure_ascii=False))
 
 
 def _orjson() -> Any:
@@ -408,7 +305,7 @@ def contract_filename(contract: Contract) -> str:
 
 def dumps(data: Any) -> str:
     """Stable JSON: sorted keys and a trailing newline, so regenerated files diff cleanly."""
-    return jsontext.dumps(data, sort_keys=True) + "\n"
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def save(contracts: list[Contract], out_dir: Path) -> list[Path]:
