@@ -192,7 +192,7 @@ def test_no_contracts(writer: str) -> None:
     assert model.contracts_json([]) == b"[]"
 
 
-# --- the command: `extract` with plain arguments skips Typer's parser --------------------------
+# --- the console script: `extract` with plain arguments skips Typer --------------------------
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
@@ -211,9 +211,9 @@ def test_no_contracts(writer: str) -> None:
     ],
 )
 def test_plain_extract_arguments(argv: list[str], expected: Any) -> None:
-    from graph_contracts.cli import _plain_extract
+    from graph_contracts.cli_extract import plain_extract
 
-    assert _plain_extract(argv) == expected
+    assert plain_extract(argv) == expected
 
 
 @pytest.mark.parametrize("options", [["--json"], [], ["--out", "OUT"], ["--json", "--out=OUT"]])
@@ -228,7 +228,7 @@ def test_main_extract_is_typers_extract(seeds: Path, tmp_path: Path, options: li
     for name in ("main", "typer"):
         args = ["extract", *pages, *(o.replace("OUT", str(tmp_path / name)) for o in options)]
         if name == "main":
-            argv = [sys.executable, "-c", "from graph_contracts.cli import main; main()", *args]
+            argv = [sys.executable, "-m", "graph_contracts", *args]
             done = subprocess.run(argv, capture_output=True, check=False)
             runs.append((done.returncode, done.stdout, done.stderr.decode()))
         else:

@@ -3,16 +3,12 @@
 Every command imports its stage lazily so that `graph-contracts extract` does not pay for
 Schemathesis, Starlette or msal. Exit codes: 0 fine, 1 findings/violations, 2 usage or configuration.
 
-`extract` with plain arguments (`PATH... [--json] [--out DIR]`) is parsed here, not by Typer:
-Typer (0.29) builds a Pydantic adapter for every parameter of every command before it runs one,
-which costs about 130 ms of CPU, half the time of a regex scan over the whole corpus (see
-benchmarks/bench_extract.py). Anything else (help, an unknown option, no path) goes to Typer.
+The console script is `graph_contracts.__main__:main`: `extract` with plain arguments runs there
+without Typer (see that module for why); everything else comes here.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -54,36 +50,11 @@ def extract(
     Bad input (missing, empty, binary, non-UTF-8, truncated or unrecognizable files) is named on
     stderr, one line each; the other files are still extracted and the exit code is 1.
     """
-    from graph_contracts.contracts import contracts_json, save
-    from graph_contracts.extract import extract_paths
+    from graph_contracts.cli_extract import run_extract
 
-    result = extract_paths(paths)
-    for error in result.errors:
-        typer.echo(f"graph-contracts: {error}", err=True)
-    if out is not None:
-        written = save(result.contracts, out)
-        typer.echo(f"wrote {len(written) - 1} contracts and an index to {out}", err=json_out)
-    if json_out:
-        _write_stdout(contracts_json(result.contracts) + b"\n")
-    elif out is None:
-        for c in result.contracts:
-            typer.echo(
-                f"{c.id}: {len(c.paths)} paths, {len(c.properties)} properties, "
-                f"status {c.status}, {len(c.findings)} findings ({len(c.sources)} pages)"
-            )
-    if result.errors:
-        raise typer.Exit(1)
-
-
-def _write_stdout(data: bytes) -> None:
-    """Bytes to stdout as they are: typer.echo would decode them and scan megabytes for ANSI codes."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # a text-only stream (a test's capture): hand it text
-        sys.stdout.write(data.decode())
-    else:
-        buffer.write(data)
-        buffer.flush()
+    code = run_extract(paths, json_out, out)
+    if code:
+        raise typer.Exit(code)
 
 
 # --- lint ------------------------------------------------------------------------------------
@@ -503,42 +474,7 @@ def report_merge(
 
 
 def main() -> None:
-    plain = _plain_extract(sys.argv[1:])
-    if plain is None:
-        app()
-        return
-    try:
-        extract(*plain)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except BrokenPipeError:  # the reader left (`| head`): quietly, as Typer's click does
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
-    except KeyboardInterrupt:
-        typer.echo("\nAborted!", err=True)
-        sys.exit(1)
-
-
-def _plain_extract(args: list[str]) -> tuple[list[Path], bool, Path | None] | None:
-    """`extract PATH... [--json] [--out DIR]` as Typer would parse it; None for anything else."""
-    if not args or args[0] != "extract":
-        return None
-    paths: list[Path] = []
-    json_out, out = False, None
-    rest = iter(args[1:])
-    for arg in rest:
-        if arg == "--json":
-            json_out = True
-        elif arg == "--out" or arg.startswith("--out="):
-            value = arg[len("--out=") :] if "=" in arg else next(rest, "")
-            if not value or value.startswith("-"):
-                return None  # a missing value: Typer's message
-            out = Path(value)
-        elif not arg or arg.startswith("-"):
-            return None  # --help, --, -, unknown options: Typer's parsing and messages
-        else:
-            paths.append(Path(arg))
-    return (paths, json_out, out) if paths else None
+    app()
 
 
 if __name__ == "__main__":
