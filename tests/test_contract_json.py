@@ -140,6 +140,7 @@ AWKWARD_BODIES = [
     pytest.param({"size": 2**70}, '{"size": 1180591620717411303424}', id="int beyond 64 bits"),
     pytest.param({"name": "\ud800"}, '{"name": "\\ud800"}', id="lone surrogate"),
     pytest.param({"size": 1e-05}, None, id="small float without text"),
+    pytest.param(-1e-05, " -1e-05", id="a bare small float"),
     pytest.param({1: "a", 2: (1, 2.5)}, None, id="int keys and tuple"),
     pytest.param({"é": ["ü", {"": []}], "z": {}}, None, id="unicode and empties"),
 ]

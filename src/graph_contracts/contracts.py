@@ -226,11 +226,11 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
 # `1e-05`), NaN and infinities (null where json writes NaN), integers beyond 64 bits and lone
 # surrogates (errors). Contracts that may hold those take json.dumps, so the output never depends
 # on orjson being installed. A body holds such a float only if its text has such a number token
-# (json.loads made the body): after `:`, `[` or `,`, an exponent below zero, `0.0000`, NaN or
+# (json.loads made the body): first or after `:`, `[` or `,`, an exponent below zero, `0.0000`, NaN or
 # Infinity. Strings may match too (a false alarm costs only speed); `in` tests come first, so most
 # bodies never meet the regex.
 _SUSPECTS = ("e-", "E-", "0.0000", "NaN", "Infinity")
-_NOT_LIKE_JSON = re.compile(r"[:\[,]\s*-?(?:\d+(?:\.\d*)?[eE]-|0\.0000|NaN|Infinity)")
+_NOT_LIKE_JSON = re.compile(r"(?:^|[:\[,])\s*-?(?:\d+(?:\.\d*)?[eE]-|0\.0000|NaN|Infinity)")
 
 
 def contracts_json(contracts: list[Contract]) -> bytes:
