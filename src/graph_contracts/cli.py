@@ -2,6 +2,9 @@
 
 Every command imports its stage lazily so that `graph-contracts extract` does not pay for
 Schemathesis, Starlette or msal. Exit codes: 0 fine, 1 findings/violations, 2 usage or configuration.
+
+The console script is `graph_contracts.__main__:main`: `extract` with plain arguments runs there
+without Typer (see that module for why); everything else comes here.
 """
 
 from __future__ import annotations
@@ -49,34 +52,11 @@ def extract(
     PATH is a usage error (exit 2): nothing is extracted and --out is left as it was. Overview
     and concept pages found in folders are skipped and counted.
     """
-    import json
+    from graph_contracts.cli_extract import run_extract
 
-    from graph_contracts.contracts import save
-    from graph_contracts.extract import extract_paths
-
-    for p in paths:  # before anything is read or written: an existing --out stays as it was
-        if not p.exists():
-            raise fail(f"{p}: no such file or directory (nothing extracted or written)")
-    result = extract_paths(paths)
-    for error in result.errors:
-        typer.echo(f"graph-contracts: {error}", err=True)
-    if result.skipped:
-        typer.echo(f"{len(result.skipped)} pages skipped: not update or type pages", err=True)
-    if out is not None:
-        written = save(result.contracts, out)
-        typer.echo(f"wrote {len(written) - 1} contracts and an index to {out}", err=json_out)
-    if json_out:
-        typer.echo(
-            json.dumps([c.to_dict() for c in result.contracts], indent=2, ensure_ascii=False)
-        )
-    elif out is None:
-        for c in result.contracts:
-            typer.echo(
-                f"{c.id}: {len(c.paths)} paths, {len(c.properties)} properties, "
-                f"status {c.status}, {len(c.findings)} findings ({len(c.sources)} pages)"
-            )
-    if result.errors:
-        raise typer.Exit(1)
+    code = run_extract(paths, json_out, out)
+    if code:
+        raise typer.Exit(code)
 
 
 # --- lint ------------------------------------------------------------------------------------
