@@ -138,3 +138,12 @@ def test_text_page_placeholders_are_camel_case(api: Path, tmp_path: Path) -> Non
     result = extract_paths([page])
     paths = [p for c in result.contracts for p in c.paths]
     assert paths and not any(re.search(r"\{[A-Z]", p) for p in paths), paths
+
+
+def test_an_example_of_the_documented_collection_path_is_no_second_defect(seeds: Path) -> None:
+    """Seeds 000 and 003 document `.../userStatuses` and their examples PATCH it: the appended
+    key is already a `collection-path` finding; `example-path` would report it twice."""
+    result = extract_paths([seeds])
+    rules = {f.rule for c in result.contracts for f in c.findings}
+    assert "collection-path" in rules
+    assert "example-path" not in rules

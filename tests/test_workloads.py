@@ -51,7 +51,7 @@ CORPUS_TEMPLATES = [
     ("/groups/{groupId}/events/{eventId}/extensions/{extensionId}", "extensions"),
     ("/schemaExtensions/{schemaExtensionId}", "extensions"),
     ("/teams/{teamId}/channels/{channelId}", "teams"),
-    ("/teams/(team-id)/channels/{channelId}/messages/{messageId}", "teams"),
+    ("/teams/{teamId}/channels/{channelId}/messages/{messageId}", "teams"),
     ("/chats/{chatThreadId}/messages/{messageId}", "teams"),
     ("/teamwork/workforceIntegrations/{workforceIntegrationId}", "teams"),
     ("/planner/tasks/{plannerTaskId}", "planner"),

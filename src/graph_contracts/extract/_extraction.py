@@ -80,7 +80,8 @@ def _extract(paths: Iterable[Path]) -> Extraction:
             if page.defects:  # a contract carries its page's defects; without one, the run does
                 findings += defect_findings(page, shown)
             continue
-        contract.findings.extend(unmatched_examples(contract.examples, contract.paths))
+        keys_added = any(f.rule == "collection-path" for f in contract.findings)
+        contract.findings += unmatched_examples(contract.examples, contract.paths, keys_added)
         parts = split_shared(contract, page, str(path), types.pages, findings)
         drafts.extend(Draft(c, page, shown, order, shared=len(parts) > 1) for c in parts)
     groups: dict[tuple[str, str], list[Draft]] = {}
