@@ -27,6 +27,7 @@ _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _REF_LINK = re.compile(r"\[([^\]]*)\]\[[^\]]*\]")
+_SHORTCUT = re.compile(r"\[([^\]\[]+)\](?![(\[:])")  # `[physicalAddress]`: a shortcut reference
 _CODE = re.compile(r"(`+)(.*?)\1")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _STAR = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*")
@@ -54,7 +55,7 @@ def render(markdown: str, width: int | None = None) -> str:
             kind = ""
             continue
         if in_code:
-            out.append(line.rstrip())
+            out.append(_CODE_MARK + line.rstrip())  # never wrapped: browsers scroll code
             continue
         text, now = _text_line(line)
         if not text:
@@ -70,6 +71,9 @@ def render(markdown: str, width: int | None = None) -> str:
             out.append(text)
         kind = now if now != "heading" else ""
     return _squeeze("\n".join(w for ln in out for w in _wrap(ln, width))) + "\n"
+
+
+_CODE_MARK = "\0"
 
 
 def _drop_front_matter(text: str) -> str:
@@ -139,6 +143,7 @@ def _prose(text: str) -> str:
     text = _IMAGE.sub(r"\1", text)
     text = _LINK.sub(r"\1", text)
     text = _REF_LINK.sub(r"\1", text)
+    text = _SHORTCUT.sub(r"\1", text)
     text = _TAG.sub("", text)
     for rx in (_STRONG, _STAR, _UNDERSCORE):
         text = rx.sub(lambda m: m.group(m.lastindex), text)
@@ -146,7 +151,9 @@ def _prose(text: str) -> str:
 
 
 def _wrap(line: str, width: int | None) -> list[str]:
-    if width is None or len(line) <= width or line.startswith((" ", "\t")):
+    if line.startswith(_CODE_MARK):
+        return [line[1:]]
+    if width is None or len(line) <= width:
         return [line]
     return textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
 

@@ -1,7 +1,15 @@
 """Plain-text tables (pages copied from the published site): no pipes, one row per line,
-`name Type description...`, under a header line such as `Property Type Description`."""
+`name Type description...`, under a header line such as `Property Type Description`.
+
+Copying from a browser wraps long rows: a row's description (an enum list, a permission list, a
+header's "Required.") goes on over the next line(s). A table is therefore read as a block, from
+its header line to the first blank line, and a line that cannot start a row is joined to the row
+before it (`_logical_rows`); which lines can start a row depends on the table (`_starts_*`).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from ._cursor import Cursor
 from ._permissions import KIND_PREFIX, add_permissions, permission_entries, permission_kind
@@ -11,24 +19,138 @@ from ._request_headers import HEADER_NAME, add_headers, required_headers
 _PROPERTY_HEADERS = ("property type", "name type", "member value", "member description")
 _HEADER_HEADERS = ("header value", "name description", "header description")
 
+# Type words a row can have (lowercased): a wrapped description line rarely has one second.
+_PRIMITIVES = frozenset(
+    "string int16 int32 int64 integer int long byte sbyte boolean bool datetimeoffset datetime "
+    "date timeofday time duration timespan guid binary double single float decimal stream".split()
+)
+# Words that wrapped prose puts first or second on a line, and that no name or type is.
+_PROSE_WORDS = frozenset(
+    "a an the and or of to in on at by as is are be for if it its this that with when which "
+    "than then not no can will was has have may must also only time".split()
+)
+_ROW_END = frozenset(".)!?:\"'`0123456789")
+
+Starts = Callable[[list[str], str], bool]  # (a line's words, the line before) -> starts a row
+
 
 def text_table(cur: Cursor, i: int) -> int | None:
     """Line i as a table line of the current section; the index after what it consumed, or
     None when it is no table line (then it is prose)."""
     s = cur.lines[i].strip()
+    low = s.lower()
     if cur.section == "permissions":
-        return _permission_line(cur, s, i)
+        if low.startswith("permission type"):
+            cur.page.permissions_line = i + 1
+            return _block(cur, i + 1, _starts_permission, _permission_row)
+        return _permission_row(cur, i, s)
     if cur.section == "headers":
-        return _header_line(cur, s, i)
-    if s.lower().startswith(_PROPERTY_HEADERS):
-        return _rows(cur, s, i)
+        if low.startswith(_HEADER_HEADERS):
+            return _block(cur, i + 1, _starts_header, _header_row)
+        return _header_row(cur, i, s)
+    if low.startswith(_PROPERTY_HEADERS):
+        members = low.startswith("member")
+        return _block(
+            cur,
+            i + 1,
+            _starts_member if members else property_starts,
+            _member_row if members else _property_row,
+        )
     return None
 
 
-def _permission_line(cur: Cursor, s: str, i: int) -> int | None:
-    if s.lower().startswith("permission type"):
-        cur.page.permissions_line = i + 1
-        return i + 1
+def _block(
+    cur: Cursor, begin: int, starts: Starts, read: Callable[[Cursor, int, str], object]
+) -> int:
+    """The rows from line `begin` to the first blank line, each read by `read`; the index of
+    that blank line (or the page's end)."""
+    end = begin
+    lines = cur.lines
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    for k, row in _logical_rows(lines, begin, end, starts):
+        read(cur, k, row)
+    return end
+
+
+def _logical_rows(lines: list[str], begin: int, end: int, starts: Starts) -> list[tuple[int, str]]:
+    """(index of its first line, text) of each row; a line that starts none continues the last.
+
+    Wrapping is greedy: a word that would have fit on the line before (judged against the
+    block's longest line, no wider than the wrap) was not wrapped there, so its line starts a row.
+    """
+    rows: list[tuple[int, str]] = []
+    stripped = [lines[k].strip() for k in range(begin, end)]
+    widest = max(map(len, stripped), default=0)
+    prev = ""  # the line before, "" for the header line
+    for k, s in zip(range(begin, end), stripped, strict=True):
+        words = s.split()
+        fits = len(prev) + 1 + len(words[0]) <= widest
+        if rows and not (fits and is_name(words[0])) and not starts(words, prev):
+            rows[-1] = (rows[-1][0], rows[-1][1] + " " + s)
+        else:
+            rows.append((k, s))
+        prev = s
+    return rows
+
+
+def is_name(word: str) -> bool:
+    """A property or member name: an identifier, dotted parts allowed (`@odata.type`)."""
+    return all(part.isidentifier() for part in word.lstrip("@").split("."))
+
+
+def row_ends(line: str) -> bool:
+    """Whether a line ends like a complete row (a sentence, a value), not mid-sentence."""
+    return line[-1:] in _ROW_END
+
+
+def _surely_type(word: str, after: str) -> bool:
+    """A primitive, `Edm.X`, `Collection(...)` or `x collection`: never a wrapped prose word."""
+    low = word.lower()
+    return low in _PRIMITIVES or low.startswith(("edm.", "collection(")) or after == "collection"
+
+
+def property_starts(words: list[str], prev: str) -> bool:
+    """Whether a line that may be a wrapped description's rest starts a property row instead.
+
+    After a line that ends mid-sentence, only a lowercase name before a primitive type or a
+    capitalized description does ("the customerId immutable." is prose that names a property);
+    after a complete row, a typed word, a capitalized description or a lowercase name is enough.
+    """
+    if len(words) < 2 or not is_name(words[0]) or words[0].lower() in _PROSE_WORDS:
+        return False
+    t = words[1]
+    if t.lower() in _PROSE_WORDS or not (is_name(t) or t.lower().startswith("collection(")):
+        return False
+    after = words[2] if len(words) > 2 else ""
+    capitalized = after[:1].isupper()
+    lower_name = words[0][0].islower() or words[0][0] == "@"
+    if not prev or row_ends(prev):
+        return _surely_type(t, after.lower()) or capitalized or lower_name
+    return lower_name and (_surely_type(t, after.lower()) or capitalized)
+
+
+def _starts_permission(words: list[str], prev: str) -> bool:
+    return permission_kind(" ".join(words[:2])) is not None
+
+
+def _starts_header(words: list[str], prev: str) -> bool:
+    """`Name value...`: a header name ("Required." or a wrapped description word is none)."""
+    if not (words and HEADER_NAME.match(words[0])):
+        return False
+    return not prev or row_ends(prev) or "-" in words[0]
+
+
+def _starts_member(words: list[str], prev: str) -> bool:
+    """`name [value] [description]`: a bare name after a complete row, or a name and a number."""
+    if not (words and is_name(words[0])):
+        return False
+    if len(words) > 1 and words[1].isdigit():
+        return True
+    return not prev or row_ends(prev) or len(words) == 1
+
+
+def _permission_row(cur: Cursor, i: int, s: str) -> int | None:
     kind = permission_kind(s)
     if kind is None:
         return None
@@ -38,9 +160,7 @@ def _permission_line(cur: Cursor, s: str, i: int) -> int | None:
     return i + 1
 
 
-def _header_line(cur: Cursor, s: str, i: int) -> int | None:
-    if s.lower().startswith(_HEADER_HEADERS):
-        return i + 1
+def _header_row(cur: Cursor, i: int, s: str) -> int | None:
     parts = s.split(None, 1)
     if len(parts) == 2 and HEADER_NAME.match(parts[0]):
         add_headers(cur, required_headers([(parts[0], parts[1])]))
@@ -48,21 +168,11 @@ def _header_line(cur: Cursor, s: str, i: int) -> int | None:
     return None
 
 
-def _rows(cur: Cursor, header: str, i: int) -> int:
-    """The rows under the header line i, up to the first blank line; the index of that line."""
-    lines, members = cur.lines, header.lower().startswith("member")
-    j = i + 1
-    while j < len(lines) and lines[j].strip():
-        row = lines[j].strip()
-        if members:
-            cur.page.members.append(row.split()[0])
-        else:
-            _property_line(cur, j, row)
-        j += 1
-    return j
+def _member_row(cur: Cursor, i: int, row: str) -> None:
+    cur.page.members.append(row.split()[0])
 
 
-def _property_line(cur: Cursor, j: int, row: str) -> None:
+def _property_row(cur: Cursor, j: int, row: str) -> None:
     """`name Type [collection] description...`: the type is one word, or two with `collection`."""
     parts = row.split()
     if len(parts) < 2:
