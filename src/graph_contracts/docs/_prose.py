@@ -23,6 +23,10 @@ _REPR_SENTENCE = re.compile(
     r"JSON representation (?:of|for) (?:an?|the)\s+([A-Za-z][\w]*)\s+object", re.I
 )
 _RESP_SENTENCE = re.compile(r"an updated\s+([A-Za-z][\w]*)\s+object", re.I)
+# "returns a 200 OK response code and [an] updated x object": the name, when no link gives it
+_UPDATED_OBJECT = re.compile(
+    r"\bupdated\s+([A-Za-z][\w.]*)\s+(?:object|resource|entity)\b", re.I
+)
 _RESOURCE_SECTIONS = frozenset(("", "body", "response", "other", "request"))
 
 
@@ -61,6 +65,10 @@ def _response(page: Page, s: str, i: int) -> None:
         m = _RES_LINK.search(s)
         if m and IDENT.match(plain(m.group(1)).strip()):
             page.response_resource = (plain(m.group(1)).strip(), m.group(2))
+    elif page.response_resource is None and page.style == "text" and "pdated" in s:
+        m = _UPDATED_OBJECT.search(s)
+        if m:  # links are gone from copied pages: the name alone, its page guessed by name
+            page.response_resource = (m.group(1), None)
 
 
 def _resource_sentence(cur: Cursor, s: str) -> None:
