@@ -42,10 +42,20 @@ def prose(cur: Cursor, s: str, i: int) -> None:
         return  # example prose ("The following is an example...") carries no facts
     if sec == "permissions" and page.style == "markdown" and italic_scope(cur, s, i):
         return
+    if page.style == "text":
+        s = _with_next_line(cur, s, i)
     if sec == "response":
         _response(page, s, i)
     if (page.resource is None or page.resource_link is None) and sec in _RESOURCE_SECTIONS:
         _resource_sentence(cur, s)
+
+
+def _with_next_line(cur: Cursor, s: str, i: int) -> str:
+    """A copied page wraps long sentences: line i with the next one, when that goes on with the
+    same paragraph, so "returns ... an updated" / "WorkbookChart object" is still one sentence."""
+    lines = cur.lines
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    return f"{s} {nxt}" if nxt and not s.endswith((".", ":")) else s
 
 
 def _namespace(page: Page, s: str) -> bool:

@@ -22,13 +22,16 @@ _HEADER_HEADERS = ("header value", "name description", "header description")
 # Type words a row can have (lowercased): a wrapped description line rarely has one second.
 _PRIMITIVES = frozenset(
     "string int16 int32 int64 integer int long byte sbyte boolean bool datetimeoffset datetime "
-    "date timeofday time duration timespan guid binary double single float decimal stream".split()
+    "date timeofday time duration timespan guid binary double single float decimal stream json "
+    "object untyped".split()
 )
 # Words that wrapped prose puts first or second on a line, and that no name or type is.
 _PROSE_WORDS = frozenset(
     "a an the and or of to in on at by as is are be for if it its this that with when which "
-    "than then not no can will was has have may must also only time".split()
+    "than then not no can will was has have may must also only time from your their through "
+    "during per via".split()
 )
+_NOT_NAMES = _PROSE_WORDS - {"from"}  # a message's sender is `from`
 _ROW_END = frozenset(".)!?:\"'`0123456789")
 
 Starts = Callable[[list[str], str], bool]  # (a line's words, the line before) -> starts a row
@@ -113,21 +116,20 @@ def _surely_type(word: str, after: str) -> bool:
 def property_starts(words: list[str], prev: str) -> bool:
     """Whether a line that may be a wrapped description's rest starts a property row instead.
 
-    After a line that ends mid-sentence, only a lowercase name before a primitive type or a
-    capitalized description does ("the customerId immutable." is prose that names a property);
-    after a complete row, a typed word, a capitalized description or a lowercase name is enough.
+    Prose pairs words too ("the customerId immutable.", "from Azure Active Directory"), so the
+    second word must be a primitive or collection type, or a lowercase type name before a
+    capitalized description; after a line that ends mid-sentence the name must be lowercase.
     """
-    if len(words) < 2 or not is_name(words[0]) or words[0].lower() in _PROSE_WORDS:
+    if len(words) < 2 or not is_name(words[0]) or words[0].lower() in _NOT_NAMES:
         return False
     t = words[1]
     if t.lower() in _PROSE_WORDS or not (is_name(t) or t.lower().startswith("collection(")):
         return False
     after = words[2] if len(words) > 2 else ""
-    capitalized = after[:1].isupper()
-    lower_name = words[0][0].islower() or words[0][0] == "@"
+    typed = _surely_type(t, after.lower()) or (t[0].islower() and after[:1].isupper())
     if not prev or row_ends(prev):
-        return _surely_type(t, after.lower()) or capitalized or lower_name
-    return lower_name and (_surely_type(t, after.lower()) or capitalized)
+        return typed
+    return typed and (words[0][0].islower() or words[0][0] == "@")
 
 
 def _starts_permission(words: list[str], prev: str) -> bool:

@@ -103,7 +103,11 @@ def _backed(
 ) -> tuple[str, str] | None:
     """(declared name, page key) when the candidate has a resource page that declares a type."""
     short = name.rsplit(".", 1)[-1]
-    key = pages.link(path, link) or pages.link(path, f"../resources/{short.lower()}.md")
+    key = (
+        pages.link(path, link)
+        or pages.link(path, f"../resources/{short.lower()}.md")
+        or (pages.intune(path, short) if link is None else None)  # Intune pages by stem
+    )
     res_page = pages.page(key) if key else None
     if res_page is not None and (res_page.odata_type or res_page.table or res_page.properties):
         return pages.declared_name(res_page, short, page.namespace), key
