@@ -133,7 +133,8 @@ def property_starts(words: list[str], prev: str) -> bool:
 
 
 def _starts_permission(words: list[str], prev: str) -> bool:
-    return permission_kind(" ".join(words[:2])) is not None
+    """`Delegated (...)` or `Application`: a word of its own, not `Application.Read.All`."""
+    return words[0].lower() in ("application", "delegated") and bool(permission_kind(words[0]))
 
 
 def _starts_header(words: list[str], prev: str) -> bool:
