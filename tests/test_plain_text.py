@@ -19,6 +19,7 @@ from text_render import render
 
 from graph_contracts.contracts import Contract
 from graph_contracts.docs import PageError, decode, parse_page
+from graph_contracts.docs._text_tables import text_values
 from graph_contracts.extract._page import page_contract
 from graph_contracts.extract._pages import Pages
 from graph_contracts.extract._types import Types
@@ -281,3 +282,24 @@ def test_renderer_drops_markup_and_wraps_only_prose() -> None:
         "prose that",
         "wraps.",
     ]
+
+
+def test_enum_members_of_a_copied_row() -> None:
+    """Ticks are gone: a comma list ends at its first chunk of several words; a list of bare
+    names runs to the sentence's end; "range of values is between 0 and 10" is no list."""
+    assert text_values("Possible values are: none, all, selected Important: not all.") == [
+        "none",
+        "all",
+        "selected",
+    ]
+    assert text_values("Possible values are: Approve Deny DontKnow. Required.") == [
+        "Approve",
+        "Deny",
+        "DontKnow",
+    ]
+    assert text_values("Possible values are: Private, Public, or empty (which is Public).") == [
+        "Private",
+        "Public",
+    ]
+    assert text_values("Valid range of values is between 0 and 10.") is None
+    assert text_values("Possible values are: the default value is used.") is None

@@ -9,6 +9,7 @@ before it (`_logical_rows`); which lines can start a row depends on the table (`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ._cursor import Cursor
@@ -33,6 +34,10 @@ _PROSE_WORDS = frozenset(
 )
 _NOT_NAMES = _PROSE_WORDS - {"from"}  # a message's sender is `from`
 _ROW_END = frozenset(".)!?:\"'`0123456789")
+
+_VALUES_ARE = re.compile(
+    r"(?:possible|allowed|supported|valid)\s+values\s+(?:are|is|include)\s*:?\s*", re.I
+)
 
 Starts = Callable[[list[str], str], bool]  # (a line's words, the line before) -> starts a row
 
@@ -183,4 +188,45 @@ def _property_row(cur: Cursor, j: int, row: str) -> None:
     name, type_words, rest = parts[0], [parts[1]], parts[2:]
     if rest and rest[0].lower() == "collection":
         type_words.append(rest.pop(0))
-    add_property(cur, j + 1, name, " ".join(type_words), " ".join(rest))
+    desc = " ".join(rest)
+    props = cur.page.properties
+    count = len(props)
+    add_property(cur, j + 1, name, " ".join(type_words), desc)
+    if len(props) > count and "alues" in desc:
+        values = text_values(desc)
+        if values and len(values) > len(props[-1].enum or ()):
+            props[-1].enum = values
+
+
+def text_values(desc: str) -> list[str] | None:
+    """Enum members of a copied row, whose ticks are gone: "Possible values are: a, b, c Note:
+    ..." (a comma list ends at its first chunk of several words, whose first word is the last
+    member unless a parenthesis follows: "or empty (which means...)") or "values are: A B C." (bare names up to the sentence's end)."""
+    m = _VALUES_ARE.search(desc)
+    if not m:
+        return None
+    out: list[str] = []
+    for chunk in desc[m.end() :].split(","):
+        words = [w for w in chunk.split() if w not in ("and", "or")]
+        if not words:
+            break
+        last = words[0].endswith(".") or len(words) > 1
+        if len(words) > 1 and "," not in desc[m.end() :] and _bare_names(chunk):
+            return _bare_names(chunk)
+        word = words[0].rstrip(".")
+        if not word.isidentifier() or word.lower() in _PROSE_WORDS:
+            break
+        if len(words) > 1 and words[1].startswith("("):
+            break
+        out.append(word)
+        if last:
+            break
+    return out or None
+
+
+def _bare_names(chunk: str) -> list[str] | None:
+    """`A B C.`: names separated by spaces only, up to the first full stop; none prose words."""
+    words = chunk.split(".", 1)[0].split()
+    if len(words) < 2 or any(w.lower() in _PROSE_WORDS or not w.isidentifier() for w in words):
+        return None
+    return words
