@@ -112,7 +112,9 @@ def test_rendered_corpus_matches_markdown(api_root: Path, tmp_path: Path, width)
 # Unit tests: each fix the comparison asked for, on a small copied page.
 
 
-def _page(*body: str, response: str = "If successful, this method returns a 204 No Content.") -> str:
+def _page(
+    *body: str, response: str = "If successful, this method returns a 204 No Content."
+) -> str:
     head = ["Update widget", "", "HTTP request", "", "PATCH /widgets/{id}", ""]
     return "\n".join([*head, *body, "", "Response", "", response, ""])
 
@@ -261,7 +263,7 @@ def test_copied_page_takes_the_resource_pages_casing(tmp_path: Path) -> None:
 
 def test_renderer_drops_markup_and_wraps_only_prose() -> None:
     md = (
-        "---\ntitle: x\n---\n# Update [x](../resources/x.md)\n<!-- { \"blockType\": \"x\" } -->\n"
+        '---\ntitle: x\n---\n# Update [x](../resources/x.md)\n<!-- { "blockType": "x" } -->\n'
         "| Property | Type | Description |\n|:--|:--|:--|\n| **a** | `String` | One.<br/>Two. |\n\n"
         "```http\nPATCH /x/{id}\n```\n[!INCLUDE [x](y.md)]\nSome *long* prose that wraps.\n"
     )

@@ -24,9 +24,7 @@ _REPR_SENTENCE = re.compile(
 )
 _RESP_SENTENCE = re.compile(r"an updated\s+([A-Za-z][\w]*)\s+object", re.I)
 # "returns a 200 OK response code and [an] updated x object": the name, when no link gives it
-_UPDATED_OBJECT = re.compile(
-    r"\bupdated\s+([A-Za-z][\w.]*)\s+(?:object|resource|entity)\b", re.I
-)
+_UPDATED_OBJECT = re.compile(r"\bupdated\s+([A-Za-z][\w.]*)\s+(?:object|resource|entity)\b", re.I)
 _RESOURCE_SECTIONS = frozenset(("", "body", "response", "other", "request"))
 
 

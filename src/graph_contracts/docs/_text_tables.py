@@ -20,17 +20,22 @@ from ._request_headers import HEADER_NAME, add_headers, required_headers
 _PROPERTY_HEADERS = ("property type", "name type", "member value", "member description")
 _HEADER_HEADERS = ("header value", "name description", "header description")
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Type words a row can have (lowercased): a wrapped description line rarely has one second.
-_PRIMITIVES = frozenset(
-    "string int16 int32 int64 integer int long byte sbyte boolean bool datetimeoffset datetime "
-    "date timeofday time duration timespan guid binary double single float decimal stream json "
-    "object untyped".split()
+_PRIMITIVES = _words(
+    "string int16 int32 int64 integer int long byte sbyte boolean bool datetimeoffset "
+    "datetime date timeofday time duration timespan guid binary double single float decimal "
+    "stream json object untyped"
 )
 # Words that wrapped prose puts first or second on a line, and that no name or type is.
-_PROSE_WORDS = frozenset(
+_PROSE_WORDS = _words(
     "a an the and or of to in on at by as is are be for if it its this that with when which "
     "than then not no can will was has have may must also only time from your their through "
-    "during per via".split()
+    "during per via"
 )
 _NOT_NAMES = _PROSE_WORDS - {"from"}  # a message's sender is `from`
 _ROW_END = frozenset(".)!?:\"'`0123456789")
