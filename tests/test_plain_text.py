@@ -305,3 +305,22 @@ def test_enum_members_of_a_copied_row() -> None:
     ]
     assert text_values("Valid range of values is between 0 and 10.") is None
     assert text_values("Possible values are: the default value is used.") is None
+
+
+def test_resource_without_a_page_keeps_the_pages_casing(tmp_path: Path) -> None:
+    """A copied page alone: the title and sentence say `plannerbucket`, the response sentence
+    `plannerBucket`; with no resource page to ask, the camelCase spelling is the type's."""
+    from graph_contracts.extract import extract_paths
+
+    text = _page(
+        "Update the properties of plannerbucket object.",
+        "",
+        "Request body",
+        "",
+        "Property Type Description",
+        "planId String Plan id.",
+        response="This method returns a 200 OK response code and updated plannerBucket object.",
+    ).replace("Update widget", "Update plannerbucket")
+    (tmp_path / "plannerbucket-update.txt").write_text(text)
+    (contract,) = extract_paths([tmp_path]).contracts
+    assert contract.resource == "microsoft.graph.plannerBucket"

@@ -115,10 +115,24 @@ def _backed(
 
 
 def _unbacked(candidates: list[Candidate], named: str | None, namespace: str) -> str | None:
-    """No candidate has a page: the description's name, else the first two plausible ones."""
+    """No candidate has a page: the description's name, else the first two plausible ones;
+    spelled as the page spells it best (`plannerBucket` over the sentence's `plannerbucket`)."""
     if candidates and named:
-        return qualify(named, namespace)
+        return qualify(_cased(named, candidates), namespace)
     for name, _ in candidates[:2]:
         if IDENT.match(name):
-            return qualify(name, namespace)
+            return qualify(_cased(name, candidates), namespace)
     return None
+
+
+def _cased(name: str, candidates: list[Candidate]) -> str:
+    """The casing of `name` that looks most like a CSDL type name among the page's candidates
+    (response sentence, title, @odata.type): camelCase first, then a lowercase first letter."""
+    low = name.lower()
+    spellings = [c for c, _ in candidates if c.lower() == low]
+    return max(spellings, key=_camel_score, default=name)
+
+
+def _camel_score(name: str) -> tuple[bool, bool]:
+    short = name.rsplit(".", 1)[-1]
+    return any(c.isupper() for c in short[1:]), short[:1].islower()
