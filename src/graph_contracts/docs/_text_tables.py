@@ -127,8 +127,9 @@ def property_starts(words: list[str], prev: str) -> bool:
     """Whether a line that may be a wrapped description's rest starts a property row instead.
 
     Prose pairs words too ("the customerId immutable.", "from Azure Active Directory"), so the
-    second word must be a primitive or collection type, or a lowercase type name before a
-    capitalized description; after a line that ends mid-sentence the name must be lowercase.
+    second word must be a primitive or collection type, or a lowercase or camelCase type name
+    before a capitalized description (or none after a complete row: it wrapped whole); after a
+    line that ends mid-sentence the name must be lowercase.
     """
     if len(words) < 2 or not is_name(words[0]) or words[0].lower() in _NOT_NAMES:
         return False
@@ -136,10 +137,18 @@ def property_starts(words: list[str], prev: str) -> bool:
     if t.lower() in _PROSE_WORDS or not (is_name(t) or t.lower().startswith("collection(")):
         return False
     after = words[2] if len(words) > 2 else ""
-    typed = _surely_type(t, after.lower()) or (t[0].islower() and after[:1].isupper())
-    if not prev or row_ends(prev):
+    complete = not prev or row_ends(prev)
+    typed = _surely_type(t, after.lower()) or (
+        (t[0].islower() or _camel(t)) and (after[:1].isupper() or (complete and not after))
+    )
+    if complete:
         return typed
     return typed and (words[0][0].islower() or words[0][0] == "@")
+
+
+def _camel(word: str) -> bool:
+    """`DateTimeTimeZone`, `ItemBody`: a capitalized type name (an acronym such as EAP is none)."""
+    return any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
 
 
 def _starts_permission(words: list[str], prev: str) -> bool:
