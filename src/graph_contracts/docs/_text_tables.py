@@ -96,15 +96,28 @@ def _logical_rows(lines: list[str], begin: int, end: int, starts: Starts) -> lis
     stripped = [lines[k].strip() for k in range(begin, end)]
     widest = max(map(len, stripped), default=0)
     prev = ""  # the line before, "" for the header line
-    for k, s in zip(range(begin, end), stripped, strict=True):
+    for n, s in enumerate(stripped):
         words = s.split()
         fits = len(prev) + 1 + len(words[0]) <= widest
-        if rows and not (fits and is_name(words[0])) and not starts(words, prev):
+        if (
+            rows
+            and not (fits and is_name(words[0]))
+            and not starts(words, prev)
+            and not _name_alone(words, stripped[n + 1 : n + 2], widest)
+        ):
             rows[-1] = (rows[-1][0], rows[-1][1] + " " + s)
         else:
-            rows.append((k, s))
+            rows.append((begin + n, s))
         prev = s
     return rows
+
+
+def _name_alone(words: list[str], after: list[str], widest: int) -> bool:
+    """A long name wrapped alone: it and the next line's first word (its type) are too wide for
+    one line; a description's last word alone would have taken the next row's name along."""
+    if len(words) != 1 or not after or not is_name(words[0]) or words[0][0].isupper():
+        return False
+    return len(words[0]) + 1 + len(after[0].split()[0]) > widest
 
 
 def is_name(word: str) -> bool:
