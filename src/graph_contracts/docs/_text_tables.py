@@ -37,6 +37,9 @@ _PROSE_WORDS = _words(
     "than then not no can will was has have may must also only time from your their through "
     "during per via"
 )
+# Primitive type names that are English words too: lowercase after a line that ends mid-sentence,
+# they go on with the sentence ("represents date and time").
+_ENGLISH = _words("date long single double object stream binary duration decimal float integer")
 _NOT_NAMES = _PROSE_WORDS - {"from"}  # a message's sender is `from`
 _ROW_END = frozenset(".)!?:\"'`0123456789")
 
@@ -141,8 +144,9 @@ def property_starts(words: list[str], prev: str) -> bool:
 
     Prose pairs words too ("the customerId immutable.", "from Azure Active Directory"), so the
     second word must be a primitive or collection type, or a lowercase or camelCase type name
-    before a capitalized description (or none after a complete row: it wrapped whole); after a
-    line that ends mid-sentence the name must be lowercase.
+    before a capitalized description (or none after a complete row: it wrapped whole). After a
+    line that ends mid-sentence more is asked: a lowercase name, and a primitive that is no
+    English word or a camelCase type before a capitalized description.
     """
     if len(words) < 2 or not is_name(words[0]) or words[0].lower() in _NOT_NAMES:
         return False
@@ -150,13 +154,16 @@ def property_starts(words: list[str], prev: str) -> bool:
     if t.lower() in _PROSE_WORDS or not (is_name(t) or t.lower().startswith("collection(")):
         return False
     after = words[2] if len(words) > 2 else ""
-    complete = not prev or row_ends(prev)
-    typed = _surely_type(t, after.lower()) or (
-        (t[0].islower() or _camel(t)) and (after[:1].isupper() or (complete and not after))
-    )
-    if complete:
-        return typed
-    return typed and (words[0][0].islower() or words[0][0] == "@")
+    capitalized = after[:1].isupper()
+    if not prev or row_ends(prev):
+        return _surely_type(t, after.lower()) or (
+            (t[0].islower() or _camel(t)) and (capitalized or not after)
+        )
+    if not (words[0][0].islower() or words[0][0] == "@"):
+        return False
+    if t.islower() and t in _ENGLISH:  # "...type represents" / "date and time information"
+        return False
+    return _surely_type(t, after.lower()) or (_camel(t) and capitalized)
 
 
 def _camel(word: str) -> bool:
