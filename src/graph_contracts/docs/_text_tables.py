@@ -97,7 +97,8 @@ def _logical_rows(lines: list[str], begin: int, end: int, starts: Starts) -> lis
     """
     rows: list[tuple[int, str]] = []
     stripped = [lines[k].strip() for k in range(begin, end)]
-    widest = max(map(len, stripped), default=0)
+    # a word wider than the wrap sits alone on a longer line: only lines of words show the width
+    widest = max((len(s) for s in stripped if " " in s), default=0)
     prev = ""  # the line before, "" for the header line
     for n, s in enumerate(stripped):
         words = s.split()
