@@ -156,11 +156,14 @@ def property_starts(words: list[str], prev: str) -> bool:
         return False
     after = words[2] if len(words) > 2 else ""
     capitalized = after[:1].isupper()
-    if not prev or row_ends(prev):
-        return _surely_type(t, after.lower()) or (
-            (t[0].islower() or _camel(t)) and (capitalized or not after)
+    lower_name = words[0][0].islower() or words[0][0] == "@"
+    if not prev or row_ends(prev):  # a sentence after a complete line starts capitalized
+        return (
+            _surely_type(t, after.lower())
+            or ((t[0].islower() or _camel(t)) and (capitalized or not after))
+            or (lower_name and _camel(t))
         )
-    if not (words[0][0].islower() or words[0][0] == "@"):
+    if not lower_name:
         return False
     if t.islower() and t in _ENGLISH:  # "...type represents" / "date and time information"
         return False
