@@ -18,7 +18,12 @@ from ._properties import add_property
 from ._request_headers import HEADER_NAME, add_headers, required_headers
 
 _PROPERTY_HEADERS = ("property type", "name type", "member value", "member description")
-_HEADER_HEADERS = ("header value", "name description", "header description")
+_HEADER_HEADERS = (
+    "header value",
+    "name description",
+    "header description",
+    "name type description",
+)
 
 
 def _words(text: str) -> frozenset[str]:
