@@ -3,7 +3,8 @@
 Candidates, in order: the linked type of the description sentence (unless the link is to
 another API page; a link text that is no name, `[print job](../resources/printjob.md)`, is named
 by its page), the title `Update x`, the response sentence's link, the request's `@odata.type`,
-the last path segment singularized. The first backed by a resource page wins. The title goes
+the last path segment singularized. The first backed by a resource page wins; when none is, the
+names the path spells (`workbook/tables` -> `workbookTable`) are tried for one. The title goes
 first when it names a type page exactly and the link was only a passing mention, not the object
 of an "Update a [x]" sentence.
 """
@@ -28,7 +29,7 @@ def choose_resource(page: Page, path: str, pages: Pages) -> tuple[str | None, st
     """Qualified resource type and the key of its resource page (None when it has none)."""
     named = _described(page, path, pages)
     candidates = _candidates(page, path, pages, named)
-    for name, link in candidates:
+    for name, link in candidates + [(n, None) for n in _path_names(page)]:
         found = _backed(name, link, page, path, pages)
         if found is not None:
             return found
@@ -96,6 +97,26 @@ def _last_segment(page: Page) -> str | None:
     segs = [x for x in url.split("?")[0].split("/") if x]
     plain = [x for x in segs if not PLACEHOLDER.match(x) and IDENT.match(x) and "." not in x]
     return singular(plain[-1]) if plain else None
+
+
+def _path_names(page: Page) -> list[str]:
+    """Type names the path spells when nothing the page names has a resource page (a copied
+    page has lost its links): the last segment as written (`mailboxSettings`), then prefixed
+    by an earlier segment (`.../workbook/tables/{id}` -> `workbookTable`, `teams/.../tabs` ->
+    `teamsTab`), the nearest first."""
+    if not page.paths:
+        return []
+    url = strip_url(page.paths[0][1]) or ""
+    segs = [x for x in url.split("?")[0].split("/") if x]
+    plain = [x for x in segs if not PLACEHOLDER.match(x) and IDENT.match(x) and "." not in x]
+    if not plain:
+        return []
+    last = singular(plain[-1])
+    tail = last[:1].upper() + last[1:]
+    out = [plain[-1]] if plain[-1] != last else []
+    for prefix in reversed(plain[:-1]):
+        out.extend(dict.fromkeys((singular(prefix) + tail, prefix + tail)))
+    return out
 
 
 def _backed(
