@@ -395,3 +395,26 @@ def test_resource_spelled_by_the_path_when_no_name_has_a_page(tmp_path: Path) ->
     (tmp_path / "api" / "table-update.txt").write_text(text)
     (contract,) = extract_paths([tmp_path / "api"]).contracts
     assert contract.resource == "microsoft.graph.workbookTable"
+
+
+def test_copied_type_page_title_gives_a_camel_case_name(tmp_path: Path) -> None:
+    """`FormatProtection resource type` copied as text: the CSDL name is `formatProtection`."""
+    from graph_contracts.extract import extract_paths
+
+    (tmp_path / "api").mkdir()
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "resources" / "formatprotection.md").write_text(
+        "FormatProtection resource type\n\nNamespace: microsoft.graph\n\nProperties\n\n"
+        "Property Type Description\nlocked Boolean Whether it is locked.\n"
+    )
+    text = _page(
+        "Update the properties of formatprotection object.",
+        "",
+        "Request body",
+        "",
+        "Property Type Description",
+        "locked Boolean Whether it is locked.",
+    )
+    (tmp_path / "api" / "formatprotection-update.txt").write_text(text)
+    (contract,) = extract_paths([tmp_path / "api"]).contracts
+    assert contract.resource == "microsoft.graph.formatProtection"
