@@ -418,3 +418,30 @@ def test_copied_type_page_title_gives_a_camel_case_name(tmp_path: Path) -> None:
     (tmp_path / "api" / "formatprotection-update.txt").write_text(text)
     (contract,) = extract_paths([tmp_path / "api"]).contracts
     assert contract.resource == "microsoft.graph.formatProtection"
+
+
+def test_name_and_type_each_wrapped_alone() -> None:
+    """A narrow copy: the name alone, its long type alone, then the description; and a row
+    whose description went whole to the next line after a row that ends mid-sentence."""
+    page = parse_page(
+        _page(
+            "Request body",
+            "",
+            "Property Type Description",
+            "isAssigned Boolean Policy assignment status. This property",
+            "is read-only.",
+            "templateReference",
+            "deviceManagementConfigurationPolicyTemplateReference",
+            "Template reference information",
+            "driversExcluded Boolean Exclude Windows update Drivers",
+            "installationSchedule windowsUpdateInstallScheduleType",
+            "Installation schedule",
+        )
+    )
+    assert [(p.name, p.type_text) for p in page.properties] == [
+        ("isAssigned", "Boolean"),
+        ("templateReference", "deviceManagementConfigurationPolicyTemplateReference"),
+        ("driversExcluded", "Boolean"),
+        ("installationSchedule", "windowsUpdateInstallScheduleType"),
+    ]
+    assert page.properties[1].description == "Template reference information"

@@ -76,26 +76,35 @@ def text_table(cur: Cursor, i: int) -> int | None:
             i + 1,
             _starts_member if members else property_starts,
             _member_row if members else _property_row,
+            1 if members else 2,  # a property row has a name and a type
         )
     return None
 
 
 def _block(
-    cur: Cursor, begin: int, starts: Starts, read: Callable[[Cursor, int, str], object]
+    cur: Cursor,
+    begin: int,
+    starts: Starts,
+    read: Callable[[Cursor, int, str], object],
+    min_words: int = 1,
 ) -> int:
     """The rows from line `begin` to the first blank line, each read by `read`; the index of
-    that blank line (or the page's end)."""
+    that blank line (or the page's end). A row has at least `min_words` words."""
     end = begin
     lines = cur.lines
     while end < len(lines) and lines[end].strip():
         end += 1
-    for k, row in _logical_rows(lines, begin, end, starts):
+    for k, row in _logical_rows(lines, begin, end, starts, min_words):
         read(cur, k, row)
     return end
 
 
-def _logical_rows(lines: list[str], begin: int, end: int, starts: Starts) -> list[tuple[int, str]]:
-    """(index of its first line, text) of each row; a line that starts none continues the last.
+def _logical_rows(
+    lines: list[str], begin: int, end: int, starts: Starts, min_words: int
+) -> list[tuple[int, str]]:
+    """(index of its first line, text) of each row; a line that starts none continues the last,
+    and so does any line after a row of fewer than `min_words` words (a name wrapped alone), unless
+    it starts a row itself: then that lone word was the end of the row before it.
 
     Wrapping is greedy: a word that would have fit on the line before (judged against the
     block's longest line, no wider than the wrap) was not wrapped there, so its line starts a row.
@@ -108,15 +117,20 @@ def _logical_rows(lines: list[str], begin: int, end: int, starts: Starts) -> lis
     for n, s in enumerate(stripped):
         words = s.split()
         fits = len(prev) + 1 + len(words[0]) <= widest
-        if (
-            rows
-            and not (fits and is_name(words[0]))
-            and not starts(words, prev)
-            and not _name_alone(words, stripped[n + 1 : n + 2], widest)
-        ):
-            rows[-1] = (rows[-1][0], rows[-1][1] + " " + s)
-        else:
+        new_row = (
+            not rows
+            or (fits and is_name(words[0]))
+            or starts(words, prev)
+            or _name_alone(words, stripped[n + 1 : n + 2], widest)
+        )
+        short = bool(rows) and len(rows[-1][1].split()) < min_words
+        if short and new_row and len(rows) > 1:  # that lone word ended the row before it
+            _, word = rows.pop()
+            rows[-1] = (rows[-1][0], rows[-1][1] + " " + word)
+        if new_row:
             rows.append((begin + n, s))
+        else:
+            rows[-1] = (rows[-1][0], rows[-1][1] + " " + s)
         prev = s
     return rows
 
@@ -126,7 +140,10 @@ def _name_alone(words: list[str], after: list[str], widest: int) -> bool:
     one line; a description's last word alone would have taken the next row's name along."""
     if len(words) != 1 or not after or not is_name(words[0]) or words[0][0].isupper():
         return False
-    return len(words[0]) + 1 + len(after[0].split()[0]) > widest
+    t = after[0].split()[0]
+    if not (_surely_type(t, "") or t[0].islower() or _camel(t)):
+        return False  # the next line is no type: "Template reference information"
+    return len(words[0]) + 1 + len(t) > widest
 
 
 def is_name(word: str) -> bool:
@@ -172,6 +189,8 @@ def property_starts(words: list[str], prev: str) -> bool:
         return False
     if t.islower() and t in _ENGLISH:  # "...type represents" / "date and time information"
         return False
+    if not after:  # `installationSchedule windowsUpdateInstallScheduleType`, description below
+        return _surely_type(t, "") or (_camel(words[0]) and _camel(t))
     return _surely_type(t, after.lower()) or (_camel(t) and capitalized)
 
 
