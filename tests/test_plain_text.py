@@ -3,7 +3,9 @@ rendered by `tests/text_render.py`) gives the same contract as its markdown.
 
 The rendered api pages sit in a copy of the corpus layout whose `resources/` folders are the
 corpus' own markdown, as in a docs checkout where one page was replaced by its copy: the page
-alone must say what its markdown says. Contracts are compared per page (before merging), on what
+alone must say what its markdown says (the goal, >= 95 %). A second measure renders the resource
+pages too (their annotations' CSDL names are gone then: `Chart resource type` declares
+`workbookChart` only in a comment, so some contracts cannot match). Contracts are compared per page (before merging), on what
 the suite acts on: version, resource, paths, properties (type, enum, nullable, read-only, key),
 status, permissions and headers. Line numbers, sources, findings and examples are not compared.
 """
@@ -25,9 +27,15 @@ from graph_contracts.extract._pages import Pages
 from graph_contracts.extract._types import Types
 
 VERSIONS = ("beta", "v1.0")
-# Identical-contract rate floors by wrap width: the goal unwrapped, measured floors wrapped
-# (a narrower wrap leaves more description lines that read like rows).
-FLOORS = {None: 0.955, 100: 0.945, 72: 0.94}
+# Identical-contract rate floors by (wrap width, resource pages rendered too): the goal for api
+# pages copied as text, measured floors beyond it (a narrower wrap leaves more description lines
+# that read like rows; a copied resource page has lost the CSDL name of its annotation).
+FLOORS = {
+    (None, False): 0.955,
+    (100, False): 0.945,
+    (72, False): 0.95,
+    (None, True): 0.915,
+}
 
 
 def essence(c: Contract | None) -> tuple | None:
@@ -56,12 +64,19 @@ def page_contracts(files: list[Path], root: Path) -> dict[str, Contract | None]:
     return out
 
 
-def render_corpus(api_root: Path, dest: Path, width: int | None) -> list[Path]:
-    """Every api page rendered as `<dest>/<version>/api/<name>.txt`, resources linked beside."""
+def render_corpus(api_root: Path, dest: Path, width: int | None, resources: bool) -> list[Path]:
+    """Every api page rendered as `<dest>/<version>/api/<name>.txt`; the resource pages beside
+    them linked as they are (a docs checkout) or, with `resources`, rendered too."""
     out = []
     for v in VERSIONS:
         (dest / v / "api").mkdir(parents=True)
-        os.symlink(api_root / v / "resources", dest / v / "resources")
+        if resources:
+            (dest / v / "resources").mkdir()
+            for md in sorted((api_root / v / "resources").glob("*.md")):
+                text = render(md.read_text(encoding="utf-8"), width)
+                (dest / v / "resources" / md.name).write_text(text, encoding="utf-8")
+        else:
+            os.symlink(api_root / v / "resources", dest / v / "resources")
         for md in sorted((api_root / v / "api").glob("*.md")):
             txt = dest / v / "api" / (md.stem + ".txt")
             txt.write_text(render(md.read_text(encoding="utf-8"), width), encoding="utf-8")
@@ -69,11 +84,13 @@ def render_corpus(api_root: Path, dest: Path, width: int | None) -> list[Path]:
     return out
 
 
-def compare(api_root: Path, dest: Path, width: int | None) -> tuple[float, list[str]]:
+def compare(
+    api_root: Path, dest: Path, width: int | None, resources: bool = False
+) -> tuple[float, list[str]]:
     """(rate of identical contracts, the differing pages with what differs)."""
     md_files = [f for v in VERSIONS for f in sorted((api_root / v / "api").glob("*.md"))]
     markdown = page_contracts(md_files, api_root)
-    text = page_contracts(render_corpus(api_root, dest, width), dest)
+    text = page_contracts(render_corpus(api_root, dest, width, resources), dest)
     differing = []
     for key, c in markdown.items():
         a, b = essence(c), essence(text.get(key))
@@ -100,13 +117,16 @@ def api_root(corpus: Path) -> Path:
     return corpus / "graph-docs" / "api-reference"
 
 
-@pytest.mark.parametrize("width", list(FLOORS))
-def test_rendered_corpus_matches_markdown(api_root: Path, tmp_path: Path, width) -> None:
-    rate, differing = compare(api_root, tmp_path, width)
-    print(f"plain text (width {width}) identical contracts: {rate:.2%}")
+@pytest.mark.parametrize(("width", "resources"), list(FLOORS))
+def test_rendered_corpus_matches_markdown(
+    api_root: Path, tmp_path: Path, width: int | None, resources: bool
+) -> None:
+    rate, differing = compare(api_root, tmp_path, width, resources)
+    what = "api and resource pages" if resources else "api pages"
+    print(f"plain text {what} (width {width}): identical contracts {rate:.2%}")
     for d in differing:
         print("differs:", d)
-    assert rate >= FLOORS[width], differing[:20]
+    assert rate >= FLOORS[width, resources], differing[:20]
 
 
 # Unit tests: each fix the comparison asked for, on a small copied page.
@@ -445,3 +465,16 @@ def test_name_and_type_each_wrapped_alone() -> None:
         ("installationSchedule", "windowsUpdateInstallScheduleType"),
     ]
     assert page.properties[1].description == "Template reference information"
+
+
+def test_copied_type_page_reads_its_first_properties_table_only() -> None:
+    """A copied resource page's "status values" heading is a bare line that does not end the
+    Properties section: its member table must not turn the complex type into an enum."""
+    page = parse_page(
+        "printJobStatus resource type\n\nProperties\n\nProperty Type Description\n"
+        "state printJobProcessingState The state. Read-only.\n\nprintJobProcessingState values\n\n"
+        "Member Description\nunknown Unknown.\npending Pending.\n",
+        resource_only=True,
+    )
+    assert [p.name for p in page.properties] == ["state"]
+    assert page.members == []

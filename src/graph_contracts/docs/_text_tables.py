@@ -71,6 +71,10 @@ def text_table(cur: Cursor, i: int) -> int | None:
         return _header_row(cur, i, s)
     if low.startswith(_PROPERTY_HEADERS):
         members = low.startswith("member")
+        if cur.section == "properties" and cur.page.properties:
+            # a type page's Properties section: its first table only (as in Markdown); a copied
+            # page's later headings ("x values") are bare lines that do not end the section
+            return _block(cur, i + 1, _starts_member, _skip_row)
         return _block(
             cur,
             i + 1,
@@ -236,6 +240,10 @@ def _header_row(cur: Cursor, i: int, s: str) -> int | None:
         add_headers(cur, required_headers([(parts[0], parts[1])]))
         return i + 1
     return None
+
+
+def _skip_row(cur: Cursor, i: int, row: str) -> None:
+    """A row of a table that is read past."""
 
 
 def _member_row(cur: Cursor, i: int, row: str) -> None:
