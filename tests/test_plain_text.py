@@ -478,3 +478,20 @@ def test_copied_type_page_reads_its_first_properties_table_only() -> None:
     )
     assert [p.name for p in page.properties] == ["state"]
     assert page.members == []
+
+
+def test_cells_separated_by_tabs_or_no_break_spaces() -> None:
+    """Copying a table from a browser may give tab-separated cells or no-break spaces."""
+    page = parse_page(
+        _page(
+            "Request body",
+            "",
+            "Property\tType\tDescription",
+            "size\tInt32\tSize in cm.",
+            "tags\xa0String collection\xa0Labels.",
+        )
+    )
+    assert [(p.name, p.type_text) for p in page.properties] == [
+        ("size", "Int32"),
+        ("tags", "String collection"),
+    ]

@@ -58,7 +58,7 @@ Starts = Callable[[list[str], str], bool]  # (a line's words, the line before) -
 def text_table(cur: Cursor, i: int) -> int | None:
     """Line i as a table line of the current section; the index after what it consumed, or
     None when it is no table line (then it is prose)."""
-    s = cur.lines[i].strip()
+    s = " ".join(cur.lines[i].split())  # a copy may separate cells by tabs or no-break spaces
     low = s.lower()
     if cur.section == "permissions":
         if low.startswith("permission type"):
@@ -114,7 +114,7 @@ def _logical_rows(
     block's longest line, no wider than the wrap) was not wrapped there, so its line starts a row.
     """
     rows: list[tuple[int, str]] = []
-    stripped = [lines[k].strip() for k in range(begin, end)]
+    stripped = [" ".join(lines[k].split()) for k in range(begin, end)]
     # a word wider than the wrap sits alone on a longer line: only lines of words show the width
     widest = max((len(s) for s in stripped if " " in s), default=0)
     prev = ""  # the line before, "" for the header line
