@@ -495,3 +495,27 @@ def test_cells_separated_by_tabs_or_no_break_spaces() -> None:
         ("size", "Int32"),
         ("tags", "String collection"),
     ]
+
+
+def test_heading_right_under_a_table_ends_it() -> None:
+    """No blank line between a table and the next heading: the heading is no row."""
+    text = "\n".join(
+        [
+            "Update widget",
+            "Permissions",
+            "Permission type Permissions (from least to most privileged)",
+            "Delegated (work or school account) Widget.ReadWrite.All",
+            "HTTP request",
+            "PATCH /widgets/{id}",
+            "Request body",
+            "Property Type Description",
+            "size Int32 Size in cm.",
+            "Response",
+            "If successful, this method returns a 204 No Content response code.",
+        ]
+    )
+    page = parse_page(text)
+    assert page.paths == [(6, "/widgets/{id}")]
+    assert page.permissions["delegated_work"] == ["Widget.ReadWrite.All"]
+    assert [p.description for p in page.properties] == ["Size in cm."]
+    assert page.status == 204

@@ -16,6 +16,7 @@ from ._cursor import Cursor
 from ._permissions import KIND_PREFIX, add_permissions, permission_entries, permission_kind
 from ._properties import add_property
 from ._request_headers import HEADER_NAME, add_headers, required_headers
+from ._sections import TEXT_HEADINGS
 
 _PROPERTY_HEADERS = ("property type", "name type", "member value", "member description")
 _HEADER_HEADERS = (
@@ -92,12 +93,12 @@ def _block(
     read: Callable[[Cursor, int, str], object],
     min_words: int = 1,
 ) -> int:
-    """The rows from line `begin` to the first blank line, each read by `read`; the index of
-    that blank line (or the page's end). A row has at least `min_words` words."""
+    """The rows from line `begin` to the first blank line or heading, each read by `read`; the
+    index of that line (or the page's end). A row has at least `min_words` words."""
     end = begin
     lines = cur.lines
-    while end < len(lines) and lines[end].strip():
-        end += 1
+    while end < len(lines) and (s := lines[end].strip()) and s.lower() not in TEXT_HEADINGS:
+        end += 1  # a copy may put the next heading right under the table
     for k, row in _logical_rows(lines, begin, end, starts, min_words):
         read(cur, k, row)
     return end
