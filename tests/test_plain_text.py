@@ -519,3 +519,25 @@ def test_heading_right_under_a_table_ends_it() -> None:
     assert page.permissions["delegated_work"] == ["Widget.ReadWrite.All"]
     assert [p.description for p in page.properties] == ["Size in cm."]
     assert page.status == 204
+
+
+def test_blank_lines_between_copied_rows() -> None:
+    """Some copies put a blank line between table rows: the table goes on past it."""
+    page = parse_page(
+        _page(
+            "Request body",
+            "",
+            "Property Type Description",
+            "",
+            "size Int32 Size in cm.",
+            "",
+            "mail String",
+            "",
+            "color String The colour. Possible values are: red,",
+            "green, blue.",
+            "",
+            "The following example shows...",
+        )
+    )
+    assert [p.name for p in page.properties] == ["size", "mail", "color"]
+    assert page.properties[2].enum == ["red", "green", "blue"]

@@ -82,6 +82,7 @@ def text_table(cur: Cursor, i: int) -> int | None:
             _starts_member if members else property_starts,
             _member_row if members else _property_row,
             1 if members else 2,  # a property row has a name and a type
+            across_blanks=not members,
         )
     return None
 
@@ -92,34 +93,58 @@ def _block(
     starts: Starts,
     read: Callable[[Cursor, int, str], object],
     min_words: int = 1,
+    across_blanks: bool = False,
 ) -> int:
     """The rows from line `begin` to the first blank line or heading, each read by `read`; the
-    index of that line (or the page's end). A row has at least `min_words` words."""
-    end = begin
+    index of that line (or the page's end). A row has at least `min_words` words. With
+    `across_blanks` a blank line followed by what starts a row does not end the table (a copy
+    may put a blank line between rows)."""
     lines = cur.lines
-    while end < len(lines) and (s := lines[end].strip()) and s.lower() not in TEXT_HEADINGS:
-        end += 1  # a copy may put the next heading right under the table
-    for k, row in _logical_rows(lines, begin, end, starts, min_words):
-        read(cur, k, row)
-    return end
+    taken: list[int] = []
+    k, n = begin, len(lines)
+    while k < n:
+        s = lines[k].strip()
+        if not s:
+            j = k + 1
+            while j < n and not lines[j].strip():
+                j += 1
+            if not (across_blanks and j < n and _row_after_blank(lines[j].split())):
+                break
+            k = j
+            continue
+        if s.lower() in TEXT_HEADINGS:
+            break  # a copy may put the next heading right under the table
+        taken.append(k)
+        k += 1
+    for first, row in _logical_rows(lines, taken, starts, min_words):
+        read(cur, first, row)
+    return k
+
+
+def _row_after_blank(words: list[str]) -> bool:
+    """A property row after a blank line: a bare `x values` heading is none."""
+    return property_starts(words, "") and (len(words) > 2 or _surely_type(words[1], ""))
 
 
 def _logical_rows(
-    lines: list[str], begin: int, end: int, starts: Starts, min_words: int
+    lines: list[str], taken: list[int], starts: Starts, min_words: int
 ) -> list[tuple[int, str]]:
-    """(index of its first line, text) of each row; a line that starts none continues the last,
-    and so does any line after a row of fewer than `min_words` words (a name wrapped alone), unless
-    it starts a row itself: then that lone word was the end of the row before it.
+    """(index of its first line, text) of each row of the table lines `taken`; a line that
+    starts none continues the last, and so does any line after a row of fewer than `min_words`
+    words (a name wrapped alone), unless it starts a row itself: then that lone word was the end
+    of the row before it.
 
     Wrapping is greedy: a word that would have fit on the line before (judged against the
     block's longest line, no wider than the wrap) was not wrapped there, so its line starts a row.
     """
     rows: list[tuple[int, str]] = []
-    stripped = [" ".join(lines[k].split()) for k in range(begin, end)]
+    stripped = [" ".join(lines[k].split()) for k in taken]
     # a word wider than the wrap sits alone on a longer line: only lines of words show the width
     widest = max((len(s) for s in stripped if " " in s), default=0)
-    prev = ""  # the line before, "" for the header line
+    prev = ""  # the line before, "" for the header line and after a blank line
     for n, s in enumerate(stripped):
+        if n and taken[n] != taken[n - 1] + 1:
+            prev = ""
         words = s.split()
         fits = len(prev) + 1 + len(words[0]) <= widest
         new_row = (
@@ -133,7 +158,7 @@ def _logical_rows(
             _, word = rows.pop()
             rows[-1] = (rows[-1][0], rows[-1][1] + " " + word)
         if new_row:
-            rows.append((begin + n, s))
+            rows.append((taken[n], s))
         else:
             rows[-1] = (rows[-1][0], rows[-1][1] + " " + s)
         prev = s
