@@ -279,7 +279,7 @@ def _member_row(cur: Cursor, i: int, row: str) -> None:
 def _property_row(cur: Cursor, j: int, row: str) -> None:
     """`name Type [collection] description...`: the type is one word, or two with `collection`."""
     parts = row.split()
-    if len(parts) < 2:
+    if len(parts) < 2 or _group_label(parts):
         return
     name, type_words, rest = parts[0], [parts[1]], parts[2:]
     if rest and rest[0].lower() == "collection":
@@ -292,6 +292,15 @@ def _property_row(cur: Cursor, j: int, row: str) -> None:
         values = text_values(desc)
         if values and len(values) > len(props[-1].enum or ()):
             props[-1].enum = values
+
+
+def _group_label(parts: list[str]) -> bool:
+    """A row that only labels a group of rows ("Device configuration", "Android for Work": a
+    bold name in Markdown, with empty cells): a capitalized first word and no type after it."""
+    t = parts[1]
+    return parts[0][:1].isupper() and (
+        t.lower() in _PROSE_WORDS or (len(parts) == 2 and t.islower() and t not in _PRIMITIVES)
+    )
 
 
 def text_values(desc: str) -> list[str] | None:
