@@ -558,3 +558,16 @@ def test_group_label_rows_are_no_properties() -> None:
         )
     )
     assert [p.name for p in page.properties] == ["id", "intuneAccountId", "Id"]
+
+
+def test_lowercase_hyphenated_header_starts_a_row() -> None:
+    page = parse_page(
+        _page(
+            "Request headers",
+            "",
+            "Name Description",
+            "Authorization Bearer {token}. Required.",
+            "if-match eTag. Optional. If the eTag does not match, 412 is returned.",
+        )
+    )
+    assert page.headers == ["Authorization"]

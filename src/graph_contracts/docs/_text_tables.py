@@ -235,10 +235,12 @@ def _starts_permission(words: list[str], prev: str) -> bool:
 
 
 def _starts_header(words: list[str], prev: str) -> bool:
-    """`Name value...`: a header name ("Required." or a wrapped description word is none)."""
-    if not (words and HEADER_NAME.match(words[0])):
-        return False
-    return not prev or row_ends(prev) or "-" in words[0]
+    """`Name value...`: a header name ("Required." or a wrapped description word is none);
+    a hyphenated one may be lowercase (`if-match`)."""
+    w = words[0] if words else ""
+    if "-" in w and HEADER_NAME.match(w[:1].upper() + w[1:]):
+        return True
+    return bool(HEADER_NAME.match(w)) and (not prev or row_ends(prev))
 
 
 def _starts_member(words: list[str], prev: str) -> bool:
