@@ -571,3 +571,21 @@ def test_lowercase_hyphenated_header_starts_a_row() -> None:
         )
     )
     assert page.headers == ["Authorization"]
+
+
+def test_wrapped_lines_that_look_typed() -> None:
+    """After a complete line, `from Recipient The sender` is a row; "characters long and" and
+    "encoded byte array" go on with the sentence before (a lowercase English primitive needs a
+    capitalized description)."""
+    rows = _wrapped(
+        41,
+        "flag Boolean A flag for the message.",
+        "from Recipient The mailbox owner and sender of the message.",
+        "bucketId String The bucket needs to be in the plan that the task is in. It is 28"
+        " characters long and case-sensitive.",
+        "layout String The XML of a layout modification. XML needs to be in a UTF8 encoded byte"
+        " array format.",
+    )
+    assert "characters long and case-sensitive." in rows and "encoded byte array format." in rows
+    page = parse_page(_page("Request body", "", "Property Type Description", *rows))
+    assert [p.name for p in page.properties] == ["flag", "from", "bucketId", "layout"]

@@ -45,7 +45,9 @@ _PROSE_WORDS = _words(
 )
 # Primitive type names that are English words too: lowercase after a line that ends mid-sentence,
 # they go on with the sentence ("represents date and time").
-_ENGLISH = _words("date long single double object stream binary duration decimal float integer")
+_ENGLISH = _words(
+    "date long single double object stream binary byte duration decimal float integer"
+)
 _NOT_NAMES = _PROSE_WORDS - {"from"}  # a message's sender is `from`
 _ROW_END = frozenset(".)!?:\"'`0123456789")
 
@@ -197,9 +199,11 @@ def property_starts(words: list[str], prev: str) -> bool:
 
     Prose pairs words too ("the customerId immutable.", "from Azure Active Directory"), so the
     second word must be a primitive or collection type, or a lowercase or camelCase type name
-    before a capitalized description (or none after a complete row: it wrapped whole). After a
-    line that ends mid-sentence more is asked: a lowercase name, and a primitive that is no
-    English word or a camelCase type before a capitalized description.
+    before a capitalized description (or none after a complete row: it wrapped whole), or after
+    a complete row a lowercase name before any capitalized type (`from Recipient The sender`).
+    A lowercase primitive that is an English word ("long", "byte") needs a capitalized
+    description. After a line that ends mid-sentence more is asked: a lowercase name, and a
+    primitive that is no English word or a camelCase type before a capitalized description.
     """
     if len(words) < 2 or not is_name(words[0]) or words[0].lower() in _NOT_NAMES:
         return False
@@ -209,11 +213,13 @@ def property_starts(words: list[str], prev: str) -> bool:
     after = words[2] if len(words) > 2 else ""
     capitalized = after[:1].isupper()
     lower_name = words[0][0].islower() or words[0][0] == "@"
+    if t.islower() and t in _ENGLISH and after and not capitalized:
+        return False  # "28 / characters long and case-sensitive", "encoded byte array"
     if not prev or row_ends(prev):  # a sentence after a complete line starts capitalized
         return (
             _surely_type(t, after.lower())
             or ((t[0].islower() or _camel(t)) and (capitalized or not after))
-            or (lower_name and _camel(t))
+            or (lower_name and (_camel(t) or (t[0].isupper() and (capitalized or not after))))
         )
     if not lower_name:
         return False
