@@ -589,3 +589,21 @@ def test_wrapped_lines_that_look_typed() -> None:
     assert "characters long and case-sensitive." in rows and "encoded byte array format." in rows
     page = parse_page(_page("Request body", "", "Property Type Description", *rows))
     assert [p.name for p in page.properties] == ["flag", "from", "bucketId", "layout"]
+
+
+def test_wrapped_prose_and_matrix_headers_in_permissions_are_no_rows() -> None:
+    """A wrap can start a prose line with "application) requested", and a per-resource
+    permission matrix's wrapped header with "Delegated (personal Microsoft account) Application"."""
+    page = parse_page(
+        _page(
+            "Permissions",
+            "",
+            "Depending on the permission type (delegated or",
+            "application) requested, one of the following applies.",
+            "",
+            "Calendar Delegated (work or school account)",
+            "Delegated (personal Microsoft account) Application",
+            "user calendar Calendars.ReadWrite",
+        )
+    )
+    assert page.permissions == {}

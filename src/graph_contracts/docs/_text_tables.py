@@ -108,11 +108,16 @@ def _block(
 
 
 def _permission_row(cur: Cursor, i: int, s: str) -> int | None:
-    kind = permission_kind(s)
+    """`Delegated (...) Scope.A, Scope.B` / `Application Not supported.`; prose that a wrap
+    starts with "application) requested" is none."""
+    kind = permission_kind(s) if starts_permission(s.split() or [""], "") else None
     if kind is None:
         return None
     prefix = KIND_PREFIX[kind]
-    entries = permission_entries(cur, [(prefix, s.removeprefix(prefix))])
+    value = s.removeprefix(prefix)
+    if s.startswith(prefix) and starts_permission(value.split() or [""], ""):
+        return None  # "Delegated (personal Microsoft account) Application": a matrix's header
+    entries = permission_entries(cur, [(prefix, value)])
     add_permissions(cur, entries, i + 1)
     return i + 1
 
