@@ -79,7 +79,7 @@ class Page:
     refs: dict[str, str] = field(default_factory=dict)
     resource_ref: str | None = None
     resource_strong: bool = False  # resource linked as the object of an "Update ..." sentence
-    response_resource: tuple[str, str] | None = None  # (name, link) of "returns an updated [x]"
+    response_resource: tuple[str, str | None] | None = None  # "an updated [x]": (name, link)
     # A type page's Properties/Members section, kept unparsed until `fill_table` needs it:
     # (page text, section start and end offsets, "properties" | "members").
     table: tuple[str, int, int, str] | None = None

@@ -23,6 +23,8 @@ _REPR_SENTENCE = re.compile(
     r"JSON representation (?:of|for) (?:an?|the)\s+([A-Za-z][\w]*)\s+object", re.I
 )
 _RESP_SENTENCE = re.compile(r"an updated\s+([A-Za-z][\w]*)\s+object", re.I)
+# "returns a 200 OK response code and [an] updated x object": the name, when no link gives it
+_UPDATED_OBJECT = re.compile(r"\bupdated\s+([A-Za-z][\w.]*)\s+(?:object|resource|entity)\b", re.I)
 _RESOURCE_SECTIONS = frozenset(("", "body", "response", "other", "request"))
 
 
@@ -38,10 +40,20 @@ def prose(cur: Cursor, s: str, i: int) -> None:
         return  # example prose ("The following is an example...") carries no facts
     if sec == "permissions" and page.style == "markdown" and italic_scope(cur, s, i):
         return
+    if page.style == "text":
+        s = _with_next_line(cur, s, i)
     if sec == "response":
         _response(page, s, i)
     if (page.resource is None or page.resource_link is None) and sec in _RESOURCE_SECTIONS:
         _resource_sentence(cur, s)
+
+
+def _with_next_line(cur: Cursor, s: str, i: int) -> str:
+    """A copied page wraps long sentences: line i with the next one, when that goes on with the
+    same paragraph, so "returns ... an updated" / "WorkbookChart object" is still one sentence."""
+    lines = cur.lines
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    return f"{s} {nxt}" if nxt and not s.endswith((".", ":")) else s
 
 
 def _namespace(page: Page, s: str) -> bool:
@@ -61,6 +73,10 @@ def _response(page: Page, s: str, i: int) -> None:
         m = _RES_LINK.search(s)
         if m and IDENT.match(plain(m.group(1)).strip()):
             page.response_resource = (plain(m.group(1)).strip(), m.group(2))
+    elif page.response_resource is None and page.style == "text" and "pdated" in s:
+        m = _UPDATED_OBJECT.search(s)
+        if m:  # links are gone from copied pages: the name alone, its page guessed by name
+            page.response_resource = (m.group(1), None)
 
 
 def _resource_sentence(cur: Cursor, s: str) -> None:

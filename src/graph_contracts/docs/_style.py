@@ -11,6 +11,12 @@ def detect_style(lines: list[str]) -> str:
         return "frontmatter"
     for ln in lines:
         s = ln.lstrip()
-        if s.startswith(("|", "```", "#")) or "](" in s:
+        if s.startswith(("|", "```")) or "](" in s or (s.startswith("#") and _heading(s)):
             return "markdown"
     return "text"
+
+
+def _heading(s: str) -> bool:
+    """`## Title`: hashes then a space; a copied `#FF0000 represents Red.` is no heading."""
+    rest = s.lstrip("#")
+    return len(s) - len(rest) <= 6 and (not rest or rest[0] in " \t")

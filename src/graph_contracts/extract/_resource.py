@@ -3,7 +3,8 @@
 Candidates, in order: the linked type of the description sentence (unless the link is to
 another API page; a link text that is no name, `[print job](../resources/printjob.md)`, is named
 by its page), the title `Update x`, the response sentence's link, the request's `@odata.type`,
-the last path segment singularized. The first backed by a resource page wins. The title goes
+the last path segment singularized. The first backed by a resource page wins; when none is, the
+names the path spells (`workbook/tables` -> `workbookTable`) are tried for one. The title goes
 first when it names a type page exactly and the link was only a passing mention, not the object
 of an "Update a [x]" sentence. A candidate that is the type of one of the page's own rows is
 passed over (`relatedContacts: relatedContact collection` is written to an educationUser).
@@ -30,8 +31,9 @@ def choose_resource(page: Page, path: str, pages: Pages) -> tuple[str | None, st
     named = _described(page, path, pages)
     candidates = _candidates(page, path, pages, named)
     rows = {r.type_text.split()[0].lower() for r in page.properties if r.type_text}
-    for name, link in candidates:
-        if name.rsplit(".", 1)[-1].lower() in rows and name != candidates[-1][0]:
+    last = candidates[-1][0] if candidates else None
+    for name, link in candidates + [(n, None) for n in _path_names(page)]:
+        if name.rsplit(".", 1)[-1].lower() in rows and name != last:
             continue  # a row's type: what the page writes, not what it updates (relatedContact)
         found = _backed(name, link, page, path, pages)
         if found is not None:
@@ -102,12 +104,36 @@ def _last_segment(page: Page) -> str | None:
     return singular(plain[-1]) if plain else None
 
 
+def _path_names(page: Page) -> list[str]:
+    """Type names the path spells when nothing the page names has a resource page (a copied
+    page has lost its links): the last segment as written (`mailboxSettings`), then prefixed
+    by an earlier segment (`.../workbook/tables/{id}` -> `workbookTable`, `teams/.../tabs` ->
+    `teamsTab`), the nearest first."""
+    if not page.paths:
+        return []
+    url = strip_url(page.paths[0][1]) or ""
+    segs = [x for x in url.split("?")[0].split("/") if x]
+    plain = [x for x in segs if not PLACEHOLDER.match(x) and IDENT.match(x) and "." not in x]
+    if not plain:
+        return []
+    last = singular(plain[-1])
+    tail = last[:1].upper() + last[1:]
+    out = [plain[-1]] if plain[-1] != last else []
+    for prefix in reversed(plain[:-1]):
+        out.extend(dict.fromkeys((singular(prefix) + tail, prefix + tail)))
+    return out
+
+
 def _backed(
     name: str, link: str | None, page: Page, path: str, pages: Pages
 ) -> tuple[str, str] | None:
     """(declared name, page key) when the candidate has a resource page that declares a type."""
     short = name.rsplit(".", 1)[-1]
-    key = pages.link(path, link) or pages.link(path, f"../resources/{short.lower()}.md")
+    key = (
+        pages.link(path, link)
+        or pages.link(path, f"../resources/{short.lower()}.md")
+        or (pages.intune(path, short) if link is None else None)  # Intune pages by stem
+    )
     res_page = pages.page(key) if key else None
     if res_page is not None and (res_page.odata_type or res_page.table or res_page.properties):
         return pages.declared_name(res_page, short, page.namespace), key
@@ -115,10 +141,24 @@ def _backed(
 
 
 def _unbacked(candidates: list[Candidate], named: str | None, namespace: str) -> str | None:
-    """No candidate has a page: the description's name, else the first two plausible ones."""
+    """No candidate has a page: the description's name, else the first two plausible ones;
+    spelled as the page spells it best (`plannerBucket` over the sentence's `plannerbucket`)."""
     if candidates and named:
-        return qualify(named, namespace)
+        return qualify(_cased(named, candidates), namespace)
     for name, _ in candidates[:2]:
         if IDENT.match(name):
-            return qualify(name, namespace)
+            return qualify(_cased(name, candidates), namespace)
     return None
+
+
+def _cased(name: str, candidates: list[Candidate]) -> str:
+    """The casing of `name` that looks most like a CSDL type name among the page's candidates
+    (response sentence, title, @odata.type): camelCase first, then a lowercase first letter."""
+    low = name.lower()
+    spellings = [c for c, _ in candidates if c.lower() == low]
+    return max(spellings, key=_camel_score, default=name)
+
+
+def _camel_score(name: str) -> tuple[bool, bool]:
+    short = name.rsplit(".", 1)[-1]
+    return any(c.isupper() for c in short[1:]), short[:1].islower()

@@ -1,0 +1,621 @@
+"""Plain text as good as markdown: a corpus page copied from the published site (seed 004's style,
+rendered by `tests/text_render.py`) gives the same contract as its markdown.
+
+The rendered api pages sit in a copy of the corpus layout whose `resources/` folders are the
+corpus' own markdown, as in a docs checkout where one page was replaced by its copy: the page
+alone must say what its markdown says (the goal, >= 95 %). A second measure renders the resource
+pages too (their annotations' CSDL names are gone then: `Chart resource type` declares
+`workbookChart` only in a comment, so some contracts cannot match). Contracts are compared per page (before merging), on what
+the suite acts on: version, resource, paths, properties (type, enum, nullable, read-only, key),
+status, permissions and headers. Line numbers, sources, findings and examples are not compared.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from text_render import render
+
+from graph_contracts.contracts import Contract
+from graph_contracts.docs import PageError, decode, parse_page
+from graph_contracts.docs._text_tables import text_values
+from graph_contracts.extract._page import page_contract
+from graph_contracts.extract._pages import Pages
+from graph_contracts.extract._types import Types
+
+VERSIONS = ("beta", "v1.0")
+# Identical-contract rate floors by (wrap width, resource pages rendered too): the goal for api
+# pages copied as text, measured floors beyond it (a narrower wrap leaves more description lines
+# that read like rows; a copied resource page has lost the CSDL name of its annotation).
+FLOORS = {
+    (None, False): 0.96,
+    (100, False): 0.95,
+    (72, False): 0.95,
+    (None, True): 0.92,
+}
+
+
+def essence(c: Contract | None) -> tuple | None:
+    """What "identical contracts" means here: everything but lines, sources, findings, examples."""
+    if c is None:
+        return None
+    props = tuple(
+        (p.name, p.type, tuple(p.enum or ()), p.nullable, p.read_only, p.key) for p in c.properties
+    )
+    perms = tuple(sorted((k, tuple(v)) for k, v in c.permissions.items()))
+    return (c.version, c.resource, tuple(c.paths), props, c.status, perms, tuple(c.headers))
+
+
+def page_contracts(files: list[Path], root: Path) -> dict[str, Contract | None]:
+    """{file name: its own contract} for pages read in one run (shared type memos)."""
+    types = Types(Pages(str(root)))
+    out: dict[str, Contract | None] = {}
+    for f in files:
+        key = f"{f.parent.parent.name}/{f.stem}"
+        try:
+            page = parse_page(decode(f.read_bytes()), cache=types.pages.rows)
+        except PageError:
+            out[key] = None
+            continue
+        out[key] = page_contract(page, str(f), types.pages.show(f), types, [])
+    return out
+
+
+def render_corpus(api_root: Path, dest: Path, width: int | None, resources: bool) -> list[Path]:
+    """Every api page rendered as `<dest>/<version>/api/<name>.txt`; the resource pages beside
+    them linked as they are (a docs checkout) or, with `resources`, rendered too."""
+    out = []
+    for v in VERSIONS:
+        (dest / v / "api").mkdir(parents=True)
+        if resources:
+            (dest / v / "resources").mkdir()
+            for md in sorted((api_root / v / "resources").glob("*.md")):
+                text = render(md.read_text(encoding="utf-8"), width)
+                (dest / v / "resources" / md.name).write_text(text, encoding="utf-8")
+        else:
+            os.symlink(api_root / v / "resources", dest / v / "resources")
+        for md in sorted((api_root / v / "api").glob("*.md")):
+            txt = dest / v / "api" / (md.stem + ".txt")
+            txt.write_text(render(md.read_text(encoding="utf-8"), width), encoding="utf-8")
+            out.append(txt)
+    return out
+
+
+def compare(
+    api_root: Path, dest: Path, width: int | None, resources: bool = False
+) -> tuple[float, list[str]]:
+    """(rate of identical contracts, the differing pages with what differs)."""
+    md_files = [f for v in VERSIONS for f in sorted((api_root / v / "api").glob("*.md"))]
+    markdown = page_contracts(md_files, api_root)
+    text = page_contracts(render_corpus(api_root, dest, width, resources), dest)
+    differing = []
+    for key, c in markdown.items():
+        a, b = essence(c), essence(text.get(key))
+        if a != b:
+            differing.append(f"{key}: {_first_difference(a, b)}")
+    return 1 - len(differing) / len(markdown), differing
+
+
+def _first_difference(a: tuple | None, b: tuple | None) -> str:
+    if a is None or b is None:
+        return f"markdown {a is not None}, text {b is not None}"
+    names = ("version", "resource", "paths", "properties", "status", "permissions", "headers")
+    for name, x, y in zip(names, a, b, strict=True):
+        if x != y:
+            if name == "properties":
+                dx, dy = set(x) - set(y), set(y) - set(x)
+                return f"properties: markdown {sorted(dx)[:3]} text {sorted(dy)[:3]}"
+            return f"{name}: markdown {x} text {y}"
+    return "?"
+
+
+@pytest.fixture(scope="module")
+def api_root(corpus: Path) -> Path:
+    return corpus / "graph-docs" / "api-reference"
+
+
+@pytest.mark.parametrize(("width", "resources"), list(FLOORS))
+def test_rendered_corpus_matches_markdown(
+    api_root: Path, tmp_path: Path, width: int | None, resources: bool
+) -> None:
+    rate, differing = compare(api_root, tmp_path, width, resources)
+    what = "api and resource pages" if resources else "api pages"
+    print(f"plain text {what} (width {width}): identical contracts {rate:.2%}")
+    for d in differing:
+        print("differs:", d)
+    assert rate >= FLOORS[width, resources], differing[:20]
+
+
+# Unit tests: each fix the comparison asked for, on a small copied page.
+
+
+def _page(
+    *body: str, response: str = "If successful, this method returns a 204 No Content."
+) -> str:
+    head = ["Update widget", "", "HTTP request", "", "PATCH /widgets/{id}", ""]
+    return "\n".join([*head, *body, "", "Response", "", response, ""])
+
+
+def test_wrapped_enum_row_keeps_every_member() -> None:
+    page = parse_page(
+        _page(
+            "Request body",
+            "",
+            "Property Type Description",
+            "status widgetStatus The status of the widget. Possible values are: unknown,",
+            "notApplicable, compliant, remediated.",
+            "size Int32 Size in cm.",
+        )
+    )
+    assert [p.name for p in page.properties] == ["status", "size"]
+    assert page.properties[0].enum == ["unknown", "notApplicable", "compliant", "remediated"]
+
+
+def _wrapped(width: int, *rows: str) -> list[str]:
+    """Rows as a browser copy wraps them: greedily, at word boundaries."""
+    return [ln for row in rows for ln in textwrap.wrap(row, width)]
+
+
+def test_wrapped_description_naming_a_property_is_no_row() -> None:
+    rows = _wrapped(
+        40,
+        "customerId String The ID of the customer for this appointment. Once set,"
+        " consider the customerId immutable.",
+        "closedDateTime DateTimeOffset Time at which the alert was closed in date"
+        " and time information using ISO 8601 format, configured to EAP-TTLS or PEAP from"
+        " Azure Active Directory.",
+        "from recipient The sender.",
+    )
+    assert "the customerId immutable." in rows
+    assert "configured to EAP-TTLS or PEAP from" in rows and "time information using ISO" in rows[5]
+    page = parse_page(_page("Request body", "", "Property Type Description", *rows))
+    assert [p.name for p in page.properties] == ["customerId", "closedDateTime", "from"]
+    assert page.properties[0].description.endswith("the customerId immutable.")
+
+
+def test_unwrapped_row_after_a_row_without_a_period_is_a_row() -> None:
+    """Greedy wrapping: a name that would have fit on the line before was not wrapped there."""
+    page = parse_page(
+        _page(
+            "Request body",
+            "",
+            "Property Type Description",
+            "version Int32 Inherited from deviceConfiguration",
+            "allowMonitoring enablement enables monitoring of the device health, every bit of it",
+        )
+    )
+    assert [p.name for p in page.properties] == ["version", "allowMonitoring"]
+
+
+def test_wrapped_permission_and_header_rows() -> None:
+    page = parse_page(
+        "\n".join(
+            [
+                "Update widget",
+                "",
+                "Permissions",
+                "",
+                "Permission type Permissions (from least to most privileged)",
+                "Delegated (work or school account) Policy.Read.All, Policy.ReadWrite.All,",
+                "Application.Read.All",
+                "Application Not supported.",
+                "",
+                "HTTP request",
+                "",
+                "PATCH /widgets/{id}",
+                "",
+                "Request headers",
+                "",
+                "Name Description",
+                "Authorization Bearer {token}. Some long description of the header that wraps.",
+                "Required.",
+                "",
+                "Request body",
+                "",
+                "Property Type Description",
+                "size Int32 Size in cm.",
+            ]
+        )
+    )
+    assert page.permissions["delegated_work"] == [
+        "Policy.Read.All",
+        "Policy.ReadWrite.All",
+        "Application.Read.All",
+    ]
+    assert page.headers == ["Authorization"]
+
+
+def test_response_sentence_names_the_resource_without_a_link() -> None:
+    text = _page(
+        "Request body",
+        "",
+        "Property Type Description",
+        "height Double The height.",
+        response="If successful, this method returns a 200 OK response code and updated",
+    )
+    page = parse_page(text + "WorkbookChart object in the response body.\n")
+    assert page.response_resource == ("WorkbookChart", None)
+
+
+def _versioned(tmp_path: Path) -> Path:
+    """A folder that tells the API version, as a docs checkout does (it is never guessed)."""
+    folder = tmp_path / "v1.0"
+    folder.mkdir()
+    return folder
+
+
+def test_copied_page_takes_the_resource_pages_casing(tmp_path: Path) -> None:
+    """`Update the properties of chart object.`: no resources/chart.md; the response sentence's
+    WorkbookChart is found as resources/workbookchart.md, which declares `workbookChart`."""
+    tmp_path = _versioned(tmp_path)
+    from graph_contracts.extract import extract_paths
+
+    (tmp_path / "api").mkdir()
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "resources" / "workbookchart.md").write_text(
+        "# workbookChart resource type\n\n## Properties\n\n| Property | Type | Description |\n"
+        "|:--|:--|:--|\n| height | Double | The height. |\n"
+    )
+    (tmp_path / "resources" / "intune-apps-widgetlicense.md").write_text(
+        "# widgetLicense resource type\n\n## Properties\n\n| Property | Type | Description |\n"
+        "|:--|:--|:--|\n| size | Int32 | The size. |\n"
+    )
+    chart = _page(
+        "Update the properties of chart object.",
+        "",
+        "Request body",
+        "",
+        "Property Type Description",
+        "height Double The height.",
+        response="This method returns a 200 OK response code and updated WorkbookChart object.",
+    )
+    (tmp_path / "api" / "chart-update.txt").write_text(chart)
+    lic = _page(
+        "Update the properties of a widgetLicense object.",
+        "",
+        "Request body",
+        "",
+        "Property Type Description",
+        "size Int32 The size.",
+    )
+    (tmp_path / "api" / "widgetlicense-update.txt").write_text(lic)
+    result = extract_paths([tmp_path / "api"])
+    assert sorted(c.resource for c in result.contracts) == [
+        "microsoft.graph.widgetLicense",
+        "microsoft.graph.workbookChart",
+    ]
+
+
+def test_renderer_drops_markup_and_wraps_only_prose() -> None:
+    md = (
+        '---\ntitle: x\n---\n# Update [x](../resources/x.md)\n<!-- { "blockType": "x" } -->\n'
+        "| Property | Type | Description |\n|:--|:--|:--|\n| **a** | `String` | One.<br/>Two. |\n\n"
+        "```http\nPATCH /x/{id}\n```\n[!INCLUDE [x](y.md)]\nSome *long* prose that wraps.\n"
+    )
+    out = render(md, width=12)
+    assert out == render(md, width=12)  # deterministic
+    assert out.splitlines() == [
+        "Update x",
+        "",
+        "Property",
+        "Type",
+        "Description",
+        "a String",
+        "One. Two.",
+        "",
+        "PATCH /x/{id}",
+        "",
+        "Some long",
+        "prose that",
+        "wraps.",
+    ]
+
+
+def test_enum_members_of_a_copied_row() -> None:
+    """Ticks are gone: a comma list ends at its first chunk of several words; a list of bare
+    names runs to the sentence's end; "range of values is between 0 and 10" is no list."""
+    assert text_values("Possible values are: none, all, selected Important: not all.") == [
+        "none",
+        "all",
+        "selected",
+    ]
+    assert text_values("Possible values are: Approve Deny DontKnow. Required.") == [
+        "Approve",
+        "Deny",
+        "DontKnow",
+    ]
+    assert text_values("Possible values are: Private, Public, or empty (which is Public).") == [
+        "Private",
+        "Public",
+    ]
+    assert text_values("Valid range of values is between 0 and 10.") is None
+    assert text_values("Possible values are: the default value is used.") is None
+
+
+def test_resource_without_a_page_keeps_the_pages_casing(tmp_path: Path) -> None:
+    """A copied page alone: the title and sentence say `plannerbucket`, the response sentence
+    `plannerBucket`; with no resource page to ask, the camelCase spelling is the type's."""
+    tmp_path = _versioned(tmp_path)
+    from graph_contracts.extract import extract_paths
+
+    text = _page(
+        "Update the properties of plannerbucket object.",
+        "",
+        "Request body",
+        "",
+        "Property Type Description",
+        "planId String Plan id.",
+        response="This method returns a 200 OK response code and updated plannerBucket object.",
+    ).replace("Update widget", "Update plannerbucket")
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "plannerbucket-update.txt").write_text(text)
+    (contract,) = extract_paths([tmp_path / "api"]).contracts
+    assert contract.resource == "microsoft.graph.plannerBucket"
+
+
+def test_long_name_wrapped_alone_starts_a_row() -> None:
+    """`deviceManagementApplicabilityRuleOsVersion` and its type do not fit on one line; a
+    description's last word alone ("deviceConfiguration") is no row."""
+    rows = _wrapped(
+        66,
+        "version Int32 Version of the device configuration. Inherited from deviceConfiguration",
+        "ruleOsVersionOfTheDeviceManagementApplicability ruleOsVersionOfTheDeviceManagement"
+        " The OS version applicability rule. Inherited from deviceConfiguration",
+        "createdDateTime DateTimeOffset Created.",
+    )
+    assert (
+        rows[1] == "deviceConfiguration"
+        and rows[2].startswith("ruleOs")
+        and len(rows[2].split()) == 1
+    )
+    page = parse_page(_page("Request body", "", "Property Type Description", *rows))
+    assert [p.name for p in page.properties] == [
+        "version",
+        "ruleOsVersionOfTheDeviceManagementApplicability",
+        "createdDateTime",
+    ]
+    assert page.properties[1].type_text == "ruleOsVersionOfTheDeviceManagement"
+
+
+def test_copied_line_starting_with_a_hash_is_no_markdown_heading() -> None:
+    """A wrapped "E.g. #FF0000 represents Red." leaves `#FF0000` first on a line."""
+    page = parse_page(
+        _page(
+            "Request headers",
+            "",
+            "Name Type Description",
+            "Authorization string Bearer {token}. Required.",
+            "Content-Type string Nature of the data in the body of an entity.",
+            "Required.",
+            "",
+            "Request body",
+            "",
+            "Property Type Description",
+            "color string HTML color code representation of the text color. E.g.",
+            "#FF0000 represents Red.",
+        )
+    )
+    assert page.style == "text"
+    assert page.properties[0].description.endswith("E.g. #FF0000 represents Red.")
+    assert page.headers == ["Authorization", "Content-Type"]
+
+
+def test_resource_spelled_by_the_path_when_no_name_has_a_page(tmp_path: Path) -> None:
+    """A copied page says `table` (its link to workbooktable.md is gone): no resources/table.md,
+    but the path's `workbook/tables` spells `workbookTable`, which has a page."""
+    tmp_path = _versioned(tmp_path)
+    from graph_contracts.extract import extract_paths
+
+    (tmp_path / "api").mkdir()
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "resources" / "workbooktable.md").write_text(
+        "# workbookTable resource type\n\n## Properties\n\n| Property | Type | Description |\n"
+        "|:--|:--|:--|\n| name | String | The name. |\n"
+    )
+    text = _page(
+        "Update the properties of table object.",
+        "",
+        "Request body",
+        "",
+        "Property Type Description",
+        "showTotals Boolean Shows totals.",
+    ).replace("PATCH /widgets/{id}", "PATCH /me/drive/items/{id}/workbook/tables/{id|name}")
+    (tmp_path / "api" / "table-update.txt").write_text(text)
+    (contract,) = extract_paths([tmp_path / "api"]).contracts
+    assert contract.resource == "microsoft.graph.workbookTable"
+
+
+def test_copied_type_page_title_gives_a_camel_case_name(tmp_path: Path) -> None:
+    """`FormatProtection resource type` copied as text: the CSDL name is `formatProtection`."""
+    tmp_path = _versioned(tmp_path)
+    from graph_contracts.extract import extract_paths
+
+    (tmp_path / "api").mkdir()
+    (tmp_path / "resources").mkdir()
+    (tmp_path / "resources" / "formatprotection.md").write_text(
+        "FormatProtection resource type\n\nNamespace: microsoft.graph\n\nProperties\n\n"
+        "Property Type Description\nlocked Boolean Whether it is locked.\n"
+    )
+    text = _page(
+        "Update the properties of formatprotection object.",
+        "",
+        "Request body",
+        "",
+        "Property Type Description",
+        "locked Boolean Whether it is locked.",
+    )
+    (tmp_path / "api" / "formatprotection-update.txt").write_text(text)
+    (contract,) = extract_paths([tmp_path / "api"]).contracts
+    assert contract.resource == "microsoft.graph.formatProtection"
+
+
+def test_name_and_type_each_wrapped_alone() -> None:
+    """A narrow copy: the name alone, its long type alone, then the description; and a row
+    whose description went whole to the next line after a row that ends mid-sentence."""
+    page = parse_page(
+        _page(
+            "Request body",
+            "",
+            "Property Type Description",
+            "isAssigned Boolean Policy assignment status. This property",
+            "is read-only.",
+            "templateReference",
+            "deviceManagementConfigurationPolicyTemplateReference",
+            "Template reference information",
+            "driversExcluded Boolean Exclude Windows update Drivers",
+            "installationSchedule windowsUpdateInstallScheduleType",
+            "Installation schedule",
+        )
+    )
+    assert [(p.name, p.type_text) for p in page.properties] == [
+        ("isAssigned", "Boolean"),
+        ("templateReference", "deviceManagementConfigurationPolicyTemplateReference"),
+        ("driversExcluded", "Boolean"),
+        ("installationSchedule", "windowsUpdateInstallScheduleType"),
+    ]
+    assert page.properties[1].description == "Template reference information"
+
+
+def test_copied_type_page_reads_its_first_properties_table_only() -> None:
+    """A copied resource page's "status values" heading is a bare line that does not end the
+    Properties section: its member table must not turn the complex type into an enum."""
+    page = parse_page(
+        "printJobStatus resource type\n\nProperties\n\nProperty Type Description\n"
+        "state printJobProcessingState The state. Read-only.\n\nprintJobProcessingState values\n\n"
+        "Member Description\nunknown Unknown.\npending Pending.\n",
+        resource_only=True,
+    )
+    assert [p.name for p in page.properties] == ["state"]
+    assert page.members == []
+
+
+def test_cells_separated_by_tabs_or_no_break_spaces() -> None:
+    """Copying a table from a browser may give tab-separated cells or no-break spaces."""
+    page = parse_page(
+        _page(
+            "Request body",
+            "",
+            "Property\tType\tDescription",
+            "size\tInt32\tSize in cm.",
+            "tags\xa0String collection\xa0Labels.",
+        )
+    )
+    assert [(p.name, p.type_text) for p in page.properties] == [
+        ("size", "Int32"),
+        ("tags", "String collection"),
+    ]
+
+
+def test_heading_right_under_a_table_ends_it() -> None:
+    """No blank line between a table and the next heading: the heading is no row."""
+    text = "\n".join(
+        [
+            "Update widget",
+            "Permissions",
+            "Permission type Permissions (from least to most privileged)",
+            "Delegated (work or school account) Widget.ReadWrite.All",
+            "HTTP request",
+            "PATCH /widgets/{id}",
+            "Request body",
+            "Property Type Description",
+            "size Int32 Size in cm.",
+            "Response",
+            "If successful, this method returns a 204 No Content response code.",
+        ]
+    )
+    page = parse_page(text)
+    assert page.paths == [(6, "/widgets/{id}")]
+    assert page.permissions["delegated_work"] == ["Widget.ReadWrite.All"]
+    assert [p.description for p in page.properties] == ["Size in cm."]
+    assert page.status == 204
+
+
+def test_blank_lines_between_copied_rows() -> None:
+    """Some copies put a blank line between table rows: the table goes on past it."""
+    page = parse_page(
+        _page(
+            "Request body",
+            "",
+            "Property Type Description",
+            "",
+            "size Int32 Size in cm.",
+            "",
+            "mail String",
+            "",
+            "color String The colour. Possible values are: red,",
+            "green, blue.",
+            "",
+            "The following example shows...",
+        )
+    )
+    assert [p.name for p in page.properties] == ["size", "mail", "color"]
+    assert page.properties[2].enum == ["red", "green", "blue"]
+
+
+def test_group_label_rows_are_no_properties() -> None:
+    """Intune tables group rows under bold labels with empty cells: copied, a bare label."""
+    page = parse_page(
+        _page(
+            "Request body",
+            "",
+            "Property Type Description",
+            "id String Unique identifier.",
+            "Device configuration",
+            "intuneAccountId Guid Intune account ID.",
+            "Android for Work",
+            "Id String An identifier named with a capital.",
+        )
+    )
+    assert [p.name for p in page.properties] == ["id", "intuneAccountId", "Id"]
+
+
+def test_lowercase_hyphenated_header_starts_a_row() -> None:
+    page = parse_page(
+        _page(
+            "Request headers",
+            "",
+            "Name Description",
+            "Authorization Bearer {token}. Required.",
+            "if-match eTag. Optional. If the eTag does not match, 412 is returned.",
+        )
+    )
+    assert page.headers == ["Authorization"]
+
+
+def test_wrapped_lines_that_look_typed() -> None:
+    """After a complete line, `from Recipient The sender` is a row; "characters long and" and
+    "encoded byte array" go on with the sentence before (a lowercase English primitive needs a
+    capitalized description)."""
+    rows = _wrapped(
+        41,
+        "flag Boolean A flag for the message.",
+        "from Recipient The mailbox owner and sender of the message.",
+        "bucketId String The bucket needs to be in the plan that the task is in. It is 28"
+        " characters long and case-sensitive.",
+        "layout String The XML of a layout modification. XML needs to be in a UTF8 encoded byte"
+        " array format.",
+    )
+    assert "characters long and case-sensitive." in rows and "encoded byte array format." in rows
+    page = parse_page(_page("Request body", "", "Property Type Description", *rows))
+    assert [p.name for p in page.properties] == ["flag", "from", "bucketId", "layout"]
+
+
+def test_wrapped_prose_and_matrix_headers_in_permissions_are_no_rows() -> None:
+    """A wrap can start a prose line with "application) requested", and a per-resource
+    permission matrix's wrapped header with "Delegated (personal Microsoft account) Application"."""
+    page = parse_page(
+        _page(
+            "Permissions",
+            "",
+            "Depending on the permission type (delegated or",
+            "application) requested, one of the following applies.",
+            "",
+            "Calendar Delegated (work or school account)",
+            "Delegated (personal Microsoft account) Application",
+            "user calendar Calendars.ReadWrite",
+        )
+    )
+    assert page.permissions == {}
