@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from itertools import chain
 
 from graph_contracts.docs import Page
 
@@ -32,7 +34,7 @@ def choose_resource(page: Page, path: str, pages: Pages) -> tuple[str | None, st
     candidates = _candidates(page, path, pages, named)
     rows = {r.type_text.split()[0].lower() for r in page.properties if r.type_text}
     last = candidates[-1][0] if candidates else None
-    for name, link in candidates + [(n, None) for n in _path_names(page)]:
+    for name, link in chain(candidates, ((n, None) for n in _path_names(page))):
         if name.rsplit(".", 1)[-1].lower() in rows and name != last:
             continue  # a row's type: what the page writes, not what it updates (relatedContact)
         found = _backed(name, link, page, path, pages)
@@ -104,24 +106,24 @@ def _last_segment(page: Page) -> str | None:
     return singular(plain[-1]) if plain else None
 
 
-def _path_names(page: Page) -> list[str]:
+def _path_names(page: Page) -> Iterator[str]:
     """Type names the path spells when nothing the page names has a resource page (a copied
     page has lost its links): the last segment as written (`mailboxSettings`), then prefixed
     by an earlier segment (`.../workbook/tables/{id}` -> `workbookTable`, `teams/.../tabs` ->
-    `teamsTab`), the nearest first."""
+    `teamsTab`), the nearest first. A generator: almost every page is settled before it."""
     if not page.paths:
-        return []
+        return
     url = strip_url(page.paths[0][1]) or ""
     segs = [x for x in url.split("?")[0].split("/") if x]
     plain = [x for x in segs if not PLACEHOLDER.match(x) and IDENT.match(x) and "." not in x]
     if not plain:
-        return []
+        return
     last = singular(plain[-1])
     tail = last[:1].upper() + last[1:]
-    out = [plain[-1]] if plain[-1] != last else []
+    if plain[-1] != last:
+        yield plain[-1]
     for prefix in reversed(plain[:-1]):
-        out.extend(dict.fromkeys((singular(prefix) + tail, prefix + tail)))
-    return out
+        yield from dict.fromkeys((singular(prefix) + tail, prefix + tail))
 
 
 def _backed(

@@ -36,6 +36,8 @@ def split_shared(
     contract: Contract, page: Page, path: str, pages: Pages, out: list[Finding]
 ) -> list[Contract]:
     """The page's contract, or one per resource when its templates update two or more."""
+    if len(_last_segments(page)) < 2:
+        return [contract]  # every template ends in the same name: no resource page to read
     groups, unbacked = _by_resource(contract, page, path, pages)
     if len(groups) < 2 or contract.resource not in groups:
         return [contract]
@@ -62,26 +64,39 @@ def split_shared(
     return parts
 
 
+def _last_segments(page: Page) -> set[str]:
+    """The distinct last plain segments of the page's request lines, read cheaply from the raw
+    text: a page whose templates all end in one name cannot update two resources (`_updated`
+    names the resource from that segment first), so the resource pages are not read for it."""
+    lasts = set()
+    for _, raw in page.paths:
+        segs = raw.split("?", 1)[0].split("/")
+        plain = [x for x in segs if x and x[0] not in "{<(" and "{" not in x and "." not in x]
+        lasts.add(singular(plain[-1].split("(", 1)[0]).lower() if plain else "")
+    return lasts
+
+
 def _by_resource(
     contract: Contract, page: Page, path: str, pages: Pages
 ) -> tuple[dict[str, list[str]], list[tuple[int, str]]]:
     """{qualified resource: its templates} in page order, and the templates with no page."""
     short = contract.resource.rsplit(".", 1)[-1]
-    groups: dict[str, list[str]] = {}
-    unbacked: list[tuple[int, str]] = []
+    found: list[tuple[int, str, str | None]] = []
     for line, raw in page.paths:
         template, _ = normalize_path(raw, short)
-        found = _updated(template, path, page.namespace, pages)
-        if found is None:
+        found.append((line, raw, _updated(template, path, page.namespace, pages)))
+    if len({resource for _, _, resource in found if resource is not None}) < 2:
+        return {}, []  # one resource (or none): the second naming below is not needed
+    groups: dict[str, list[str]] = {}
+    unbacked: list[tuple[int, str]] = []
+    for line, raw, resource in found:
+        if resource is None:
             unbacked.append((line, raw))
             continue
-        resource = found
         own, _ = normalize_path(raw, resource.rsplit(".", 1)[-1])
         paths = groups.setdefault(resource, [])
         if own not in paths:
             paths.append(own)
-    if len(groups) < 2:
-        return groups, []
     return groups, unbacked
 
 
