@@ -6,11 +6,13 @@ Three page styles are told apart by content, never by file name (`_style`):
   tables;
 * ``markdown``: older docs without front matter ("Prerequisites", scopes in italics, ``<id>``);
 * ``text``: the published page copied as plain text: no pipes, links or fences; a table row is
-  ``name Type description...`` on one line and section headings are bare lines.
+  ``name Type description...`` (wrapped over lines when the copy wrapped: `_text_rows` tells a
+  row's start from its continuation) and section headings are bare lines.
 
 One module per concern: the page model (`_model`), bytes to text (`_decode`), style detection
 (`_style`), front matter, headings and sections (`_sections`), fenced blocks (`_fences`), HTTP
-templates and examples (`_http`), resource annotations, pipe tables and plain-text tables, the
+templates and examples (`_http`), resource annotations, pipe tables and plain-text tables
+(`_text_tables`, `_text_rows`), the
 rows they hold (`_properties`, `_permissions`, `_request_headers`), prose sentences (`_prose`),
 reference links (`_refs`), today's `[!INCLUDE]` lines and permission include files
 (`_includes`), TODO placeholders, and the linked type pages' fast path

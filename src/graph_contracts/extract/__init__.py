@@ -11,8 +11,9 @@ finding where it changes the docs):
 * `_merge`: pages of one (version, resource) merge into one contract; losing variants reported.
 
 The rest: `_files` (which files, read how, shown as what), `_pages` (linked pages read once,
-links resolved), `_page` (one page -> its draft contract), `_examples`, `_findings`,
-`_nullability`, and `_extraction` (the run).
+links resolved), `_page` (one page -> its draft contract), `_includes` (permission include
+files resolved beside the page), `_shared` (a page whose templates update several resources,
+split), `_examples`, `_findings`, `_nullability`, and `_extraction` (the run).
 """
 
 from ._extraction import Extraction, extract_paths
