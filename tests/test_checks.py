@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -97,6 +98,21 @@ def test_shape_reports_undocumented_and_fails_wrong_types() -> None:
     wrong = {**ENTITY, "count": "3"}
     verdict = checks.shape(t, Write({"name": "a"}, reply(200, wrong), ENTITY))
     assert verdict.failed and "count" in verdict.message
+
+
+def test_shape_reports_a_value_the_docs_do_not_list_as_a_deviation() -> None:
+    """A String's listed values are no promise that nothing else comes back (a new member,
+    `unknownFutureValue`): never a failure in a reply."""
+    listed = Property("decision", "Edm.String", enum=["approve", "deny"])
+    contract = replace(CONTRACT, properties=[*CONTRACT.properties, listed])
+    client = GraphClient(
+        "https://graph.test", "beta", transport=httpx.MockTransport(lambda r: None)
+    )
+    t = CheckContext(contract, "/things/{thingId}", "/things/t1", client)
+    replied = {**ENTITY, "decision": "unknownFutureValue"}
+    verdict = checks.shape(t, Write({"name": "a"}, reply(200, replied), ENTITY))
+    assert verdict.outcome == "passed"
+    assert "unknownFutureValue" in (verdict.deviation or ""), verdict
 
 
 def test_read_after_write_polls_through_eventual_consistency() -> None:

@@ -361,13 +361,22 @@ def shape(ctx: CheckContext, case: Case) -> Verdict | None:
     # A reader may be lenient; a writer follows the format (OData JSON 4.01 §7.1): numbers as
     # strings in a reply are wrong unless it says IEEE754Compatible=true (Int64/Decimal only).
     lenient_ok = "ieee754compatible=true" in content_type.replace(" ", "").lower()
+    # A String's listed values are the docs' list, not a promise that no other value comes
+    # back (new members, `unknownFutureValue`): a deviation to report, never a failure.
+    unlisted = [str(p) for p in found if p.kind is ProblemKind.UNLISTED_VALUE]
     problems = [
         str(p)
         for p in found
-        if p.kind not in (ProblemKind.WRONG_ODATA_TYPE, ProblemKind.UNKNOWN_DERIVED_TYPE)
+        if p.kind
+        not in (
+            ProblemKind.WRONG_ODATA_TYPE,
+            ProblemKind.UNKNOWN_DERIVED_TYPE,
+            ProblemKind.UNLISTED_VALUE,
+        )
         and not (lenient_ok and p.kind is ProblemKind.LENIENT_STRING)
     ]
     wrong_type, deviations = _type_problems(ctx, body.get("@odata.type"))
+    deviations += [f"a value the docs do not list: {u}" for u in unlisted]
     problems += wrong_type
     if not isinstance(body.get("@odata.context"), str):
         problems.append("no @odata.context")
