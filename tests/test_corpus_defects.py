@@ -51,6 +51,23 @@ def test_extended_property_paths_go_to_the_resource_they_update(api: Path, versi
 
 
 @pytest.mark.parametrize("version", ["beta", "v1.0"])
+def test_a_shared_page_sends_nothing_and_claims_no_permission(api: Path, version: str) -> None:
+    """Extended properties come back only with $expand (a faithful service would fail the
+    round-trip) and no restoring PATCH takes them back; the page's permission table is per
+    resource, so `message` must not gain Calendars.ReadWrite from it."""
+    shared = [
+        f"{version}/api/singlevaluelegacyextendedproperty-post-singlevalueextendedproperties.md",
+        f"{version}/api/multivaluelegacyextendedproperty-post-multivalueextendedproperties.md",
+    ]
+    alone = _contracts(api, f"{version}/api/message-update.md")[f"{version}/message"]
+    message = _contracts(api, f"{version}/api/message-update.md", *shared)[f"{version}/message"]
+    extended = [p for p in message.properties if "ExtendedProperties" in p.name]
+    assert extended and not any(p.updatable for p in extended)
+    assert message.permissions == alone.permissions
+    assert [e for e in message.examples if "extendedpropert" in e.file] == []
+
+
+@pytest.mark.parametrize("version", ["beta", "v1.0"])
 def test_no_key_after_single_valued_navigation(api: Path, version: str) -> None:
     grid = _contracts(api, f"{version}/api/chartgridlines-update.md")
     (c,) = grid.values()

@@ -5,11 +5,13 @@ The legacy extended-property pages document `PATCH /me/messages/{id}`, `/me/even
 those resources has. Their templates are split by the resource each one updates (the segment
 before its last key, or the last segment, singularized, backed by a resource page), never all
 filed under the page's one resource. Why split rather than drop: each template is a real PATCH
-of a real resource, and the property is really writable there. What each part keeps:
+of a real resource, documented by the page. What each part keeps:
 
 * only the rows that are no member of another row's type (`id` and `value` describe the items
-  of `singleValueExtendedProperties`, not the message);
-* the examples whose URL fits its templates;
+  of `singleValueExtendedProperties`, not the message), and those are not sent: Graph returns
+  extended properties only with `$expand` (a round-trip would fail on a faithful service), and
+  a write of one is no value a restoring PATCH takes back (a tenant left changed);
+* no examples (the same reason) and no permissions (the page's table is per resource);
 * its success status does not vote against the resource's own update page (`_merge`): the page's
   `201` is the one of creating a new instance with the property.
 
@@ -23,12 +25,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from graph_contracts.contracts import Contract, Example, Finding, Property
+from graph_contracts.contracts import Contract, Finding, Property
 from graph_contracts.docs import Page
 
-from ._examples import fits, shape
 from ._pages import Pages
-from ._paths import normalize_path, singular, strip_url
+from ._paths import normalize_path, singular
 from ._types import element
 
 
@@ -48,20 +49,24 @@ def split_shared(
     for line, raw in unbacked:
         why = f"no resource page for what {raw.strip()} updates: template left out"
         out.append(Finding("shared-page", "warning", why, shown, line))
-    props = _own_properties(contract)
-    parts = []
-    for i, (resource, paths) in enumerate(groups.items()):
-        parts.append(
-            replace(
-                contract,
-                resource=resource,
-                paths=paths,
-                properties=props,
-                examples=_examples_for(contract.examples, paths),
-                findings=contract.findings if i == 0 else [],  # reported once
-            )
+    why = (
+        "properties of a shared page are not sent: they are navigation collections a reply "
+        "holds only with $expand, and a write of them is not undone by a PATCH"
+    )
+    out.append(Finding("shared-page", "info", why, shown, page.paths[0][0]))
+    props = [replace(p, read_only=True) for p in _own_properties(contract)]
+    return [
+        replace(
+            contract,
+            resource=resource,
+            paths=paths,
+            properties=props,
+            permissions={},  # the page's table is per resource: no part may claim all of it
+            examples=[],  # examples write extended properties no restore takes back
+            findings=contract.findings if i == 0 else [],  # reported once
         )
-    return parts
+        for i, (resource, paths) in enumerate(groups.items())
+    ]
 
 
 def _last_segments(page: Page) -> set[str]:
@@ -128,17 +133,3 @@ def _own_properties(contract: Contract) -> list[Property]:
         for m in types[element(p.type)].properties
     }
     return [p for p in contract.properties if p.name not in members]
-
-
-def _examples_for(examples: list[Example], paths: list[str]) -> list[Example]:
-    """The request examples whose URL fits one of `paths`, each with the responses after it."""
-    shapes = [shape(t) for t in paths]
-    kept: list[Example] = []
-    keep = False
-    for e in examples:
-        if e.kind == "request":
-            url = strip_url(e.url) or ""
-            keep = any(fits(url, shape) for shape in shapes)
-        if keep:
-            kept.append(e)
-    return kept
