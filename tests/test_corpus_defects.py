@@ -107,6 +107,13 @@ def test_related_contacts_update_the_education_user(api: Path) -> None:
     assert [p.name for p in c.properties] == ["relatedContacts"]
 
 
+def test_a_self_referencing_row_does_not_hide_the_resource(api: Path) -> None:
+    """`inheritsPermissionsFrom: unifiedRoleDefinition collection` refers to the page's own type:
+    the page still updates a unifiedRoleDefinition, not Intune's roleDefinition."""
+    contracts = _contracts(api, "beta/api/unifiedroledefinition-update.md")
+    assert list(contracts) == ["beta/unifiedRoleDefinition"]
+
+
 def test_example_url_matching_no_template_is_reported(api: Path) -> None:
     (c,) = _contracts(api, "beta/api/cloudpcusersetting-update.md").values()
     assert c.paths and c.properties  # the contract itself stands

@@ -117,6 +117,16 @@ def test_split_tables_under_subheadings_keep_every_row(tmp_path: Path) -> None:
     assert not _rules(c, "no-property-table")
 
 
+@pytest.mark.parametrize("heading", ["Required properties", "Optional properties", "Widget type"])
+def test_a_subheading_naming_no_type_keeps_its_rows_sendable(tmp_path: Path, heading) -> None:
+    """"### Required properties" names no type: its rows are the resource's, all sent."""
+    body = f"### {heading}\n\n" + _TABLE + "|name|String|N.|\n|size|Int32|Size.|\n"
+    c = _contract(tmp_path, body)
+    assert [p.name for p in c.properties] == ["name", "size"]
+    assert all(p.updatable for p in c.properties)
+    assert not _rules(c, "type-specific-property")
+
+
 def test_a_derived_types_own_rows_are_kept_but_not_sent(tmp_path: Path) -> None:
     """identityprovider-update.md: the page's resource is the base type; a row only the derived
     type's table lists is that type's, so the suite must not send it to the base."""

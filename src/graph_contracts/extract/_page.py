@@ -105,18 +105,23 @@ def _other_types(
     return own + [prop for _, prop, _ in other]
 
 
+_TYPE_WORDS = ("object", "resource", "type")
+
+
 def _table_type(subheading: str | None) -> str | None:
-    """The type a request-body subheading names: `openIdConnectProvider object` (one word
-    followed by object/resource/type); None for any other subheading."""
+    """The type a request-body subheading names: `openIdConnectProvider object` (a camelCase
+    type name followed by object/resource/type, as every such heading of the corpus is); None
+    for any other subheading ("Required properties", "Optional properties": not a type)."""
     if not subheading:
         return None
     words = subheading.split()
-    if len(words) == 2 and words[1].lower() in _TYPE_WORDS and words[0].isidentifier():
+    if len(words) == 2 and words[1].lower() in _TYPE_WORDS and _type_like(words[0]):
         return words[0]
     return None
 
 
-_TYPE_WORDS = ("object", "resource", "type", "properties")
+def _type_like(word: str) -> bool:
+    return word.isidentifier() and word[:1].islower()
 
 
 def _rows(

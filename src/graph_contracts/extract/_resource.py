@@ -32,15 +32,29 @@ def choose_resource(page: Page, path: str, pages: Pages) -> tuple[str | None, st
     """Qualified resource type and the key of its resource page (None when it has none)."""
     named = _described(page, path, pages)
     candidates = _candidates(page, path, pages, named)
-    rows = {r.type_text.split()[0].lower() for r in page.properties if r.type_text}
+    rows = _written_types(page)
     last = candidates[-1][0] if candidates else None
     for name, link in chain(candidates, ((n, None) for n in _path_names(page))):
         if name.rsplit(".", 1)[-1].lower() in rows and name != last:
-            continue  # a row's type: what the page writes, not what it updates (relatedContact)
+            continue  # what the page writes, not what it updates (relatedContact)
         found = _backed(name, link, page, path, pages)
         if found is not None:
             return found
     return _unbacked(candidates, named, page.namespace), None
+
+
+def _written_types(page: Page) -> set[str]:
+    """Types of rows named after their own type (`relatedContacts: relatedContact collection`):
+    the page writes such a property of another resource. A row that merely refers to a type
+    (`inheritsPermissionsFrom: unifiedRoleDefinition collection`, a self-reference) says nothing
+    about what the page updates."""
+    out = set()
+    for r in page.properties:
+        if r.type_text:
+            typed = r.type_text.split()[0].lower()
+            if typed == singular(r.name).lower():
+                out.add(typed)
+    return out
 
 
 def _described(page: Page, path: str, pages: Pages) -> str | None:
