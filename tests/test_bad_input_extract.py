@@ -195,6 +195,17 @@ def test_missing_input_leaves_existing_out_alone(tmp_path: Path, seeds: Path) ->
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+def test_only_bad_pages_leave_existing_out_alone(tmp_path: Path, seeds: Path) -> None:
+    """Every page unusable: an empty index must not replace the last good run's contracts."""
+    out = tmp_path / "contracts"
+    assert runner.invoke(app, ["extract", str(seeds), "--out", str(out)]).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    junk = _write(tmp_path / "junk", "junk.md", "no doc page here\n")
+    result = runner.invoke(app, ["extract", str(junk), "--out", str(out)])
+    assert result.exit_code == 1 and "nothing written" in result.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
 # --- 4. overview and concept pages in a docs folder ---------------------------------------------------
 
 

@@ -119,7 +119,7 @@ def test_split_tables_under_subheadings_keep_every_row(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("heading", ["Required properties", "Optional properties", "Widget type"])
 def test_a_subheading_naming_no_type_keeps_its_rows_sendable(tmp_path: Path, heading) -> None:
-    """"### Required properties" names no type: its rows are the resource's, all sent."""
+    """A "### Required properties" subheading names no type: its rows are the resource's, all sent."""
     body = f"### {heading}\n\n" + _TABLE + "|name|String|N.|\n|size|Int32|Size.|\n"
     c = _contract(tmp_path, body)
     assert [p.name for p in c.properties] == ["name", "size"]

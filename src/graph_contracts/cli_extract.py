@@ -62,7 +62,10 @@ def _run_extract(paths: list[Path], json_out: bool, out: Path | None) -> int:
     if result.skipped:
         skipped = f"{len(result.skipped)} pages skipped: not update or type pages"
         print(skipped, file=sys.stderr, flush=True)
-    if out is not None:
+    if out is not None and not result.contracts and result.errors:
+        # every page was bad: an empty index would replace last good run's contracts
+        print(f"nothing written to {out}: no page gave a contract", file=sys.stderr, flush=True)
+    elif out is not None:
         written = save(result.contracts, out)
         notice = f"wrote {len(written) - 1} contracts and an index to {out}"
         print(notice, file=sys.stderr if json_out else sys.stdout, flush=True)
