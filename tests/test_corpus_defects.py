@@ -107,6 +107,22 @@ def test_related_contacts_update_the_education_user(api: Path) -> None:
     assert [p.name for p in c.properties] == ["relatedContacts"]
 
 
+def test_a_stream_upload_example_is_no_example_path_warning(api: Path) -> None:
+    """The stream template is cut (`stream-path`); its own example `/branding/bannerLogo` is
+    the documented upload, not a URL that fits nothing."""
+    contracts = _contracts(api, "v1.0/api/organizationalbrandingproperties-update.md")
+    (contract,) = contracts.values()
+    assert contract.paths == ["/organization/{tenantId}/branding"]
+    assert "example-path" not in [f.rule for f in contract.findings]
+
+
+def test_an_upper_case_version_prefix_is_stripped() -> None:
+    from graph_contracts.extract._paths import strip_url
+
+    assert strip_url("https://graph.microsoft.com/V1.0/me/events/1") == "/me/events/1"
+    assert strip_url("/Beta/me") == "/me" and strip_url("/betamax/x") == "/betamax/x"
+
+
 def test_a_self_referencing_row_does_not_hide_the_resource(api: Path) -> None:
     """`inheritsPermissionsFrom: unifiedRoleDefinition collection` refers to the page's own type:
     the page still updates a unifiedRoleDefinition, not Intune's roleDefinition."""

@@ -77,17 +77,21 @@ def _json_property(name: str, value: object, source: str) -> Property:
 
 
 def unmatched_examples(
-    examples: list[Example], templates: list[str], keys_added: bool = False
+    examples: list[Example], templates: list[str], keys_added: bool = False, streams: bool = False
 ) -> list[Finding]:
     """An "example-path" warning for each PATCH request example whose URL fits none of the
     contract's templates (a doc error on one side: cloudPcUserSetting's example PATCHes
     `.../userSettings/{id}` under a `.../provisioningPolicies/{id}` template). The contract keeps
     its templates: the request line is the documented syntax, the example an instance.
     `keys_added`: a key was appended to a documented collection path (`collection-path`), so an
-    example of that path as documented, without the key, is no second defect."""
+    example of that path as documented, without the key, is no second defect. `streams`: a
+    `/{property name}` stream upload was cut from the templates (`stream-path`), so an example
+    of one (`.../branding/bannerLogo`) is the documented path too."""
     shapes = [shape(t) for t in templates]
     if keys_added:
         shapes += [s[:-1] for s in shapes if s and s[-1] is None]
+    if streams:
+        shapes += [[*s, None] for s in shapes]
     listed = ", ".join(templates) if len(templates) <= 3 else f"{len(templates)} templates"
     return [
         Finding(

@@ -80,8 +80,10 @@ def _extract(paths: Iterable[Path]) -> Extraction:
             if page.defects:  # a contract carries its page's defects; without one, the run does
                 findings += defect_findings(page, shown)
             continue
-        keys_added = any(f.rule == "collection-path" for f in contract.findings)
-        contract.findings += unmatched_examples(contract.examples, contract.paths, keys_added)
+        rules = {f.rule for f in contract.findings}
+        contract.findings += unmatched_examples(
+            contract.examples, contract.paths, "collection-path" in rules, "stream-path" in rules
+        )
         parts = split_shared(contract, page, str(path), types.pages, findings)
         drafts.extend(Draft(c, page, shown, order, shared=len(parts) > 1) for c in parts)
     groups: dict[tuple[str, str], list[Draft]] = {}

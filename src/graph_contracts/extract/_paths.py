@@ -67,7 +67,7 @@ SINGLETONS = frozenset(
 PLACEHOLDER = re.compile(r"^(?:\{([^}]*)\}|<([^>]*)>|'\{([^}]*)\}'|\(([^()]*)\))$")
 _INNER_PLACEHOLDER = re.compile(r"<([^>]*)>|\{([^}]*)\}")
 _HOST = re.compile(r"^https?://[^/]+")
-_VERSION_PREFIX = re.compile(r"^/(?:beta|v1\.0)(?=/|$)")
+_VERSION_PREFIX = re.compile(r"^/(?:beta|v1\.0)(?=/|$)", re.I)  # Graph's routing ignores case
 _PIPE_SPACES = re.compile(r"\s*\|\s*")
 _WORD_SPLIT = re.compile(r"[-_\s]+")
 _LAST_WORD = re.compile(r"[A-Z]?[a-z0-9]+$")
@@ -158,13 +158,13 @@ def _normalized(raw: str, resource: str) -> tuple[str, bool]:
 
 
 def strip_url(url: str | None) -> str | None:
-    """A URL or path without its host and `/beta` or `/v1.0` prefix."""
+    """A URL or path without its host and `/beta` or `/v1.0` prefix (`/V1.0` too)."""
     if url is None:
         return None
     url = url.strip()
     if "://" in url:
         url = _HOST.sub("", url)
-    return _VERSION_PREFIX.sub("", url) if url.startswith(("/beta", "/v1.0")) else url
+    return _VERSION_PREFIX.sub("", url) if url[:5].lower() in ("/beta", "/v1.0") else url
 
 
 def normalize_path(raw: str, resource: str) -> tuple[str, bool]:
