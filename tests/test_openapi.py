@@ -187,3 +187,26 @@ def test_cli_prints_the_document_and_fails_cleanly():
     missing = runner.invoke(cli, ["openapi", "--contracts", str(ROOT / "no-such-dir")])
     assert missing.exit_code == 2 and "contracts folder not found" in missing.stderr
     assert "Traceback" not in missing.output
+
+
+def test_a_reply_valid_for_several_types_sharing_a_template_conforms() -> None:
+    """Derived types share their base's properties: an entity valid under two of the schemas
+    of a shared template is a faithful reply (`oneOf` called it a violation)."""
+    import jsonschema
+
+    def policy(name: str, own: str) -> Contract:
+        props = [Property("id", "Edm.String", key=True), Property("displayName", "Edm.String")]
+        return Contract(
+            version="beta",
+            resource=f"microsoft.graph.{name}",
+            paths=["/policies/{policyId}"],
+            properties=[*props, Property(own, "Edm.Boolean")],
+            status=200,
+        )
+
+    doc = build([policy("androidPolicy", "androidOnly"), policy("iosPolicy", "iosOnly")])
+    operation = doc["paths"]["/beta/policies/{policyId}"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "anyOf" in schema and "oneOf" not in json.dumps(doc)
+    resolver = {"components": doc["components"], **schema}
+    jsonschema.validate({"id": "p1", "displayName": "Both"}, resolver)
