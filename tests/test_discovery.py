@@ -132,6 +132,38 @@ def test_last_key_prefers_the_contracts_own_type_then_untyped_items() -> None:
     assert isinstance(untyped, Resolved) and untyped.path == "/locations/c1"
 
 
+def test_an_entity_of_another_type_is_never_the_one_patched() -> None:
+    """A sibling derived type answers 400 to the contract's own properties: a false alarm. Only
+    types `accepted` for the contract (derived ones, from --metadata) may stand in for it."""
+    country = {"id": "c1", "@odata.type": "#microsoft.graph.countryNamedLocation"}
+    discoverer = Discoverer(graph({"/locations": listing(country)}))
+    found = discoverer.resolve("/locations/{id}", "#microsoft.graph.ipNamedLocation")
+    assert isinstance(found, Unreachable)
+    assert "countryNamedLocation" in found.reason and "--metadata" in found.reason
+    base = discoverer.resolve(
+        "/locations/{id}",
+        "#microsoft.graph.namedLocation",
+        {"microsoft.graph.namedLocation", "microsoft.graph.countryNamedLocation"},
+    )
+    assert isinstance(base, Resolved) and base.path == "/locations/c1"
+
+
+def test_a_single_valued_navigation_of_another_type_tries_the_next_parent() -> None:
+    """`.../assignments/{id}/configuration` has no key to choose by: its GET says the type."""
+    routes = {
+        "/assignments": listing({"id": "a1"}, {"id": "a2"}),
+        "/assignments/a1/configuration": (200, {"@odata.type": "#microsoft.graph.iosConfig"}),
+        "/assignments/a2/configuration": (200, {"@odata.type": "#microsoft.graph.wifiConfig"}),
+    }
+    discoverer = Discoverer(graph(routes))
+    found = discoverer.resolve("/assignments/{id}/configuration", "#microsoft.graph.wifiConfig")
+    assert isinstance(found, Resolved) and found.path == "/assignments/a2/configuration"
+    none = discoverer.resolve("/assignments/{id}/configuration", "#microsoft.graph.macConfig")
+    assert isinstance(none, Unreachable) and "wifiConfig" in none.reason
+    singleton = Discoverer(graph({"/me": (200, {"@odata.type": "#microsoft.graph.user"})}))
+    assert isinstance(singleton.resolve("/me", "#microsoft.graph.other"), Resolved)  # no parent
+
+
 def test_keys_with_literal_affixes_are_filled_in_their_segment() -> None:
     """`root:/{item-path}:/workbook` lists `root:` and keeps the `:`; `range({address})` has no
     listing, so it needs an --ids value (and says so)."""

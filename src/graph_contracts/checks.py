@@ -25,7 +25,7 @@ import httpx
 
 from graph_contracts import bodies, edm
 from graph_contracts.client import GraphClient
-from graph_contracts.contracts import Contract
+from graph_contracts.contracts import ABSTRACT_ROOT, Contract
 from graph_contracts.edm import ProblemKind
 
 Outcome = Literal["passed", "failed", "skipped"]
@@ -34,8 +34,6 @@ MISSING = object()
 # 4xx replies that do not mean "your body is invalid": they would hide a service that never parses it.
 NOT_A_REJECTION = frozenset({401, 403, 404, 405})
 INTERCHANGEABLE = frozenset({200, 204})  # OData 4.01 §11.4.3: with or without a representation
-# Graph's root entity type is abstract in its CSDL: no instance can be of that type.
-ABSTRACT_ROOT = "microsoft.graph.entity"
 
 
 @dataclass

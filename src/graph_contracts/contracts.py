@@ -26,6 +26,11 @@ INDEX_FILE = "index.json"
 NAMESPACE = "microsoft.graph"
 
 
+# Graph's root entity type: abstract, so never an instance's type (an entity that names it is
+# mislabelled, which tells nothing about its real type).
+ABSTRACT_ROOT = "microsoft.graph.entity"
+
+
 @dataclass
 class Finding:
     """A doc defect or a decision worth a reviewer's eye, located at file:line."""

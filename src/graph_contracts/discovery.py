@@ -11,7 +11,7 @@ collection). No mock-specific knowledge: the same requests work against graph.mi
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +20,7 @@ import httpx
 
 from graph_contracts import paths
 from graph_contracts.client import GraphContractsError, TargetUnreachable
+from graph_contracts.contracts import ABSTRACT_ROOT
 from graph_contracts.paths import Segment
 
 MAX_CANDIDATES = 8  # ids tried per placeholder before giving up on a branch
@@ -72,11 +73,17 @@ def load_ids(path: Path) -> dict[str, list[str]]:
     return ids
 
 
-def _type_rank(odata_type: Any, wanted: str) -> int:
-    """0: the wanted type, 1: no type given, 2: another type (sorted last, still tried)."""
-    if odata_type is None:
+def _type_rank(odata_type: Any, wanted: str, accepted: Collection[str] = ()) -> int:
+    """0: the wanted type (or one `accepted` for it), 1: no type given (or Graph's abstract
+    root: a mislabelled entity, which the `shape` check judges), 2: another type."""
+    named = str(odata_type).lstrip("#")
+    if odata_type is None or named == ABSTRACT_ROOT:
         return 1
-    return 0 if odata_type == wanted else 2
+    return 0 if odata_type == wanted or named in accepted else 2
+
+
+def _rank_of(item: Any, rank: dict[str, int]) -> bool:
+    return isinstance(item, dict) and rank.get(str(item.get("id")), 1) == 2
 
 
 @dataclass
@@ -87,14 +94,22 @@ class Discoverer:
     ids: Mapping[str, list[str]] = field(default_factory=dict)
     requests: int = 0
     _listings: dict[str, httpx.Response] = field(default_factory=dict)
+    _accepted: frozenset[str] = frozenset()
 
-    def resolve(self, template: str, odata_type: str | None = None) -> Resolved | Unreachable:
+    def resolve(
+        self, template: str, odata_type: str | None = None, accepted: Collection[str] = ()
+    ) -> Resolved | Unreachable:
         """Fill every placeholder of `template`, or say why no entity is reachable.
 
         `odata_type` (`#microsoft.graph.ipNamedLocation`) is the type the contract documents: a
         collection often holds several derived types (namedLocations, messages, mailFolders), and
-        the entity PATCHed must be one of the contract's type, not merely the first listed.
+        the entity PATCHed must be one of the contract's type, not merely the first listed. An
+        entity that names another type is never the one PATCHed: the contract's properties may
+        not be its (a sibling derived type answers 400 to a faithful write: a false alarm), unless
+        `accepted` (qualified names without `#`: types derived from the contract's, known from
+        `--metadata`) names it. An entity without `@odata.type` is of the collection's type.
         """
+        self._accepted = frozenset(accepted)
         segments = paths.parse(template)
         reasons: list[str] = []
         found = self._walk("", segments, {}, reasons, odata_type)
@@ -122,7 +137,7 @@ class Discoverer:
             wanted = f"#{tail[0].name}" if tail and tail[0].kind == "cast" else None
             if not tail:
                 wanted = odata_type
-            ids = self._candidates(prefix, name, wanted, reasons)
+            ids = self._candidates(prefix, name, wanted, reasons, final=not tail)
             candidates = [segment.fill(ident) for ident in ids]
             if not tail:
                 if not candidates:
@@ -136,16 +151,34 @@ class Discoverer:
                 if found is not None:
                     return found
             return None
-        # No placeholder left (a singleton path): the path itself is the entity.
+        # No placeholder left (a singleton or single-valued navigation): the path is the entity.
+        if params and odata_type and not self._of_type(prefix, odata_type, reasons):
+            return None  # this parent's navigation holds another type: try the next parent
         return Resolved(prefix or "/", params)
 
+    def _of_type(self, path: str, wanted: str, reasons: list[str]) -> bool:
+        """Whether the entity at `path` may be PATCHed as `wanted` (see `resolve`)."""
+        response = self._get(path)
+        if response.status_code != 200:
+            reasons.append(f"GET {path} returned {response.status_code}")
+            return False
+        try:
+            named = response.json().get("@odata.type")
+        except (ValueError, AttributeError):
+            named = None
+        if _type_rank(named, wanted, self._accepted) == 2:
+            reasons.append(f"GET {path} is a {named}, not a {wanted}")
+            return False
+        return True
+
     def _candidates(
-        self, collection: str, name: str, wanted: str | None, reasons: list[str]
+        self, collection: str, name: str, wanted: str | None, reasons: list[str], final: bool
     ) -> list[str]:
         """Ids listed in `collection`, those of the `wanted` @odata.type first.
 
         An item without `@odata.type` (Graph leaves it out for the collection's own type) comes
-        before one that names another type.
+        before one that names another type. For the entity PATCHed (`final`), items of another
+        type are left out (see `resolve`); on the way to it they are tried last.
         """
         if name in self.ids:
             return list(self.ids[name])
@@ -155,11 +188,19 @@ class Discoverer:
             reasons.append(f"GET {collection} returned no entity with an id")
         if wanted:
             rank = {
-                str(item.get("id")): _type_rank(item.get("@odata.type"), wanted)
+                str(item.get("id")): _type_rank(item.get("@odata.type"), wanted, self._accepted)
                 for item in items
                 if isinstance(item, dict)
             }
             ids.sort(key=lambda i: rank.get(i, 1))
+            if final:
+                others = sorted({str(i.get("@odata.type")) for i in items if _rank_of(i, rank)})
+                ids = [i for i in ids if rank.get(i, 1) < 2]
+                if not ids and others:
+                    reasons.append(
+                        f"GET {collection} lists no {wanted} (only {', '.join(others)}); "
+                        "give --metadata to accept types derived from it, or --ids"
+                    )
         return ids
 
     def _list(self, collection: str, reasons: list[str]) -> list[Any]:

@@ -278,7 +278,8 @@ class EndpointRun:
 
     def _reach(self) -> tuple[CheckContext | None, str]:
         contract = self.endpoint.contract
-        found = self.discoverer.resolve(self.endpoint.template, contract.odata_type)
+        accepted, _ = self.accepted_types(contract)
+        found = self.discoverer.resolve(self.endpoint.template, contract.odata_type, accepted)
         if isinstance(found, Unreachable):
             return None, f"no entity reachable: {found.reason}"
         ctx = CheckContext(

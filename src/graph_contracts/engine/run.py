@@ -204,7 +204,7 @@ class Run:
         for endpoint in self.endpoints:
             contract = endpoint.contract
             found = self.discoverer(contract.version).resolve(
-                endpoint.template, contract.odata_type
+                endpoint.template, contract.odata_type, self.accepted_types(contract)[0]
             )
             sibling = not isinstance(found, Unreachable) and found.sibling is not None
             estimate = self.estimate(endpoint, sibling=sibling)
