@@ -31,7 +31,19 @@ def main() -> None:
     except KeyboardInterrupt:
         print("\nAborted!", file=sys.stderr)
         sys.exit(1)
-    sys.exit(code)
+    _exit_now(code)
+
+
+def _exit_now(code: int) -> None:
+    """Exit without the interpreter's teardown: freeing the whole corpus model object by object
+    cost 25-45 ms of a run the user times against a scan. Everything is written by then (files
+    closed by `save`, no atexit work on this path); the standard streams are flushed here."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = code or 1
+    os._exit(code)
 
 
 if __name__ == "__main__":

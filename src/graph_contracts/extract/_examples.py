@@ -87,6 +87,9 @@ def unmatched_examples(
     example of that path as documented, without the key, is no second defect. `streams`: a
     `/{property name}` stream upload was cut from the templates (`stream-path`), so an example
     of one (`.../branding/bannerLogo`) is the documented path too."""
+    urls = [e for e in examples if e.kind == "request" and e.method == "PATCH" and e.url]
+    if not urls or not templates:
+        return []
     shapes = [shape(t) for t in templates]
     if keys_added:
         shapes += [s[:-1] for s in shapes if s and s[-1] is None]
@@ -101,8 +104,7 @@ def unmatched_examples(
             e.file,
             e.line,
         )
-        for e in examples
-        if e.kind == "request" and e.method == "PATCH" and e.url and templates
+        for e in urls
         if not any(fits(e.url, shape) for shape in shapes)
     ]
 

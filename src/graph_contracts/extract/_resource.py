@@ -52,7 +52,8 @@ def _written_types(page: Page) -> set[str]:
     for r in page.properties:
         if r.type_text:
             typed = r.type_text.split()[0].lower()
-            if typed == singular(r.name).lower():
+            name = r.name.lower()
+            if name.startswith(typed[:-1]) and typed == singular(name):  # cheap test first
                 out.add(typed)
     return out
 

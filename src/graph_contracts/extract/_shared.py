@@ -37,7 +37,7 @@ def split_shared(
     contract: Contract, page: Page, path: str, pages: Pages, out: list[Finding]
 ) -> list[Contract]:
     """The page's contract, or one per resource when its templates update two or more."""
-    if len(_last_segments(page)) < 2:
+    if len(page.paths) < 2 or len(_last_segments(page)) < 2:
         return [contract]  # every template ends in the same name: no resource page to read
     groups, unbacked = _by_resource(contract, page, path, pages)
     if len(groups) < 2 or contract.resource not in groups:
@@ -75,9 +75,12 @@ def _last_segments(page: Page) -> set[str]:
     names the resource from that segment first), so the resource pages are not read for it."""
     lasts = set()
     for _, raw in page.paths:
-        segs = raw.split("?", 1)[0].split("/")
-        plain = [x for x in segs if x and x[0] not in "{<(" and "{" not in x and "." not in x]
-        lasts.add(singular(plain[-1].split("(", 1)[0]).lower() if plain else "")
+        last = ""
+        for x in reversed(raw.split("?", 1)[0].split("/")):
+            if x and x[0] not in "{<(" and "{" not in x and "." not in x:
+                last = singular(x.split("(", 1)[0]).lower()
+                break
+        lasts.add(last)
     return lasts
 
 
@@ -85,13 +88,16 @@ def _by_resource(
     contract: Contract, page: Page, path: str, pages: Pages
 ) -> tuple[dict[str, list[str]], list[tuple[int, str]]]:
     """{qualified resource: its templates} in page order, and the templates with no page."""
+    # The contract's templates (already normalized) tell whether two resources are updated;
+    # the raw lines are named again per resource only for the few pages that are shared.
+    updated = {_updated(t, path, page.namespace, pages) for t in contract.paths}
+    if len(updated - {None}) < 2:
+        return {}, []
     short = contract.resource.rsplit(".", 1)[-1]
     found: list[tuple[int, str, str | None]] = []
     for line, raw in page.paths:
         template, _ = normalize_path(raw, short)
         found.append((line, raw, _updated(template, path, page.namespace, pages)))
-    if len({resource for _, _, resource in found if resource is not None}) < 2:
-        return {}, []  # one resource (or none): the second naming below is not needed
     groups: dict[str, list[str]] = {}
     unbacked: list[tuple[int, str]] = []
     for line, raw, resource in found:
