@@ -56,7 +56,7 @@ def _run_extract(paths: list[Path], json_out: bool, out: Path | None) -> int:
             message = f"{p}: no such file or directory (nothing extracted or written)"
             print(f"graph-contracts: {message}", file=sys.stderr, flush=True)
             return 2
-    result = extract_paths(paths)
+    result = extract_paths(paths, parallel=True)  # a command line: no threads to fork with
     for error in result.errors:
         print(f"graph-contracts: {error}", file=sys.stderr, flush=True)
     if result.skipped:

@@ -10,7 +10,8 @@ finding where it changes the docs):
 * `_paths`: path placeholders become `{camelCaseId}`; collection paths get a key appended.
 * `_merge`: pages of one (version, resource) merge into one contract; losing variants reported.
 
-The rest: `_files` (which files, read how, shown as what), `_pages` (linked pages read once,
+The rest: `_files` (which files, read how, shown as what), `_reading` (pages parsed, on two
+cores for the command line), `_pages` (linked pages read once,
 links resolved), `_page` (one page -> its draft contract), `_includes` (permission include
 files resolved beside the page), `_shared` (a page whose templates update several resources,
 split), `_examples`, `_findings`, `_nullability`, and `_extraction` (the run).

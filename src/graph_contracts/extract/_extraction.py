@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph_contracts.contracts import Contract, Finding
-from graph_contracts.docs import NotUpdateOrTypePage, PageError, decode, parse_page
+from graph_contracts.docs import NotUpdateOrTypePage, PageError
 
 from ._examples import unmatched_examples
-from ._files import collect, display_root, local_path, read_bytes
+from ._files import collect, display_root, local_path
 from ._findings import defect_findings
 from ._includes import resolve_includes
 from ._merge import Draft, merge
 from ._page import page_contract
 from ._pages import Pages
+from ._reading import read_pages
 from ._shared import split_shared
 from ._types import Types
 
@@ -36,22 +37,23 @@ class Extraction:
         return local_path(shown, self.root) if self.root else shown
 
 
-def extract_paths(paths: Iterable[Path]) -> Extraction:
+def extract_paths(paths: Iterable[Path], *, parallel: bool = False) -> Extraction:
     """Extract contracts from files or folders (searched recursively for *.md and *.txt).
 
     The cyclic garbage collector is paused meanwhile: the run allocates a great many small,
     acyclic objects that survive to the end, and collecting them repeatedly is pure overhead.
+    `parallel`: parse the pages on two cores (`_reading`); for a caller without threads only.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _extract(paths)
+        return _extract(paths, parallel)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _extract(paths: Iterable[Path]) -> Extraction:
+def _extract(paths: Iterable[Path], parallel: bool) -> Extraction:
     paths = [Path(p) for p in paths]
     files, errors, named = collect(paths)
     types = Types(Pages(display_root(paths)))
@@ -59,20 +61,19 @@ def _extract(paths: Iterable[Path]) -> Extraction:
     drafts: list[Draft] = []
     findings: list[Finding] = []
     shown_files = sorted((types.pages.show(f), f) for f in files)  # merge order = sorted sources
-    for order, (shown, path) in enumerate(shown_files):
-        try:
-            page = parse_page(decode(read_bytes(path)), cache=types.pages.rows)
-        except NotUpdateOrTypePage as exc:  # an overview in a docs folder: not a defect
+    parsed = read_pages([path for _, path in shown_files], types.pages.rows, parallel)
+    for order, ((shown, path), page) in enumerate(zip(shown_files, parsed, strict=True)):
+        if isinstance(page, NotUpdateOrTypePage):  # an overview in a docs folder: not a defect
             if path in named:
-                errors.append(f"{path}: {exc}")
+                errors.append(f"{path}: {page}")
             else:
                 skipped.append(shown)
             continue
-        except PageError as exc:  # named as given on the command line: findable by the user
-            errors.append(f"{path}: {exc}")
+        if isinstance(page, PageError):  # named as given on the command line: findable
+            errors.append(f"{path}: {page}")
             continue
-        except OSError as exc:
-            errors.append(f"{path}: cannot read ({exc.strerror or exc})")
+        if isinstance(page, OSError):
+            errors.append(f"{path}: cannot read ({page.strerror or page})")
             continue
         resolve_includes(page, path, shown, types.pages, findings)
         contract = page_contract(page, path, shown, types, findings)
