@@ -44,3 +44,44 @@ def csdl_user_status(paths: list[str] | None = None) -> Contract:
         status=200,
         types={compliance.name: compliance},
     )
+
+
+# --- a synthetic update page -------------------------------------------------------------------
+
+WIDGET_UPDATE_HEAD = """---
+title: "Update widget"
+doc_type: apiPageType
+---
+
+# Update widget
+
+Update the properties of a [widget](../resources/widget.md) object.
+
+## Permissions
+
+|Permission type|Permissions|
+|:---|:---|
+|Application|Widget.ReadWrite.All|
+
+## HTTP request
+
+```http
+PATCH /widgets/{id}
+```
+
+## Request body
+
+"""
+
+
+def widget_update(body: str, *, linked: bool = True) -> str:
+    """A front-matter update page for `microsoft.graph.widget` whose request body section is
+    `body` (a table, subheadings...); `linked=False` names the widget without a link."""
+    head = WIDGET_UPDATE_HEAD
+    if not linked:
+        head = head.replace("a [widget](../resources/widget.md) object", "a widget object")
+    return (
+        head
+        + body
+        + "\n## Response\n\nIf successful, this method returns a `204 No Content` response code.\n"
+    )

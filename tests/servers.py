@@ -23,13 +23,22 @@ CLI = Path(sys.executable).with_name("graph-contracts")
 def mock_process(contracts: Path, *args: str, token: str = "t") -> Iterator[str]:
     """`graph-contracts mock --port 0` as a real process; yields its base URL, then SIGTERM."""
     command = [str(CLI), "mock", "--port", "0", "--contracts", str(contracts), "--token", token]
+    with _announcing([*command, *args], READY, "mock") as url:
+        yield url
+
+
+@contextmanager
+def _announcing(
+    command: list[str], ready: re.Pattern[str], what: str, cwd: Path | None = None
+) -> Iterator[str]:
+    """A server process that prints its URL on its first line; yields it, then SIGTERM."""
     process = subprocess.Popen(
-        [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
         line = process.stdout.readline() if process.stdout else ""
-        match = READY.search(line)
-        assert match, f"mock did not announce a URL: {line!r}"
+        match = ready.search(line)
+        assert match, f"{what} did not announce a URL: {line!r}"
         yield match.group(1)
     finally:
         process.terminate()
@@ -64,18 +73,7 @@ TESTS = Path(__file__).resolve().parent
 def reference_process(contracts: Path, *args: str, token: str) -> Iterator[str]:
     """tests/reference as a real process (`python -m reference`); yields its base URL."""
     command = [sys.executable, "-m", "reference", "--contracts", str(contracts), "--port", "0"]
-    process = subprocess.Popen(
-        [*command, "--token", token, *args],
-        cwd=TESTS,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        match = REFERENCE_READY.search(line)
-        assert match, f"reference server did not announce a URL: {line!r}"
-        yield match.group(1)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with _announcing(
+        [*command, "--token", token, *args], REFERENCE_READY, "reference server", TESTS
+    ) as url:
+        yield url

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from samples import widget_update
 from typer.testing import CliRunner
 
 from graph_contracts.cli import app
@@ -18,38 +19,13 @@ from graph_contracts.extract import extract_paths
 
 runner = CliRunner()
 
-UPDATE = """---
-title: "Update widget"
-doc_type: apiPageType
----
-
-# Update widget
-
-Update the properties of a widget object.
-
-## Permissions
-
-|Permission type|Permissions|
-|:---|:---|
-|Application|Widget.ReadWrite.All|
-
-## HTTP request
-
-```http
-PATCH /widgets/{id}
-```
-
-## Request body
-
-|Property|Type|Description|
-|:---|:---|:---|
-|displayName|String|The name.|
-|size|Int32|The size.|
-
-## Response
-
-If successful, this method returns a `204 No Content` response code.
-"""
+UPDATE = widget_update(
+    "|Property|Type|Description|\n"
+    "|:---|:---|:---|\n"
+    "|displayName|String|The name.|\n"
+    "|size|Int32|The size.|\n",
+    linked=False,
+)
 
 OVERVIEW = """---
 title: "Working with widgets in Microsoft Graph"

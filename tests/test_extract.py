@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from samples import widget_update
 
 from graph_contracts.extract import extract_paths, normalize_path
 
@@ -181,42 +182,16 @@ def test_copied_seeds_keep_relative_sources(seeds: Path, tmp_path: Path) -> None
 
 
 # --- type resolution against resource pages (synthetic api/ + resources/ trees) -----------------
-_API_PAGE = """---
-title: "Update widget"
-doc_type: apiPageType
----
-
-# Update widget
-
-Update the properties of a [widget](../resources/widget.md) object.
-
-## Permissions
-
-|Permission type|Permissions|
-|:---|:---|
-|Application|Widget.ReadWrite.All|
-
-## HTTP request
-
-```http
-PATCH /widgets/{id}
-```
-
-## Request body
-
-|Property|Type|Description|
-|:---|:---|:---|
-|color|String|The color. Possible values are: `red`, `blue`.|
-|ageGroup|[ageGroup](../resources/gadget.md#agegroup-values)|Age group.|
-|tags|String collection|Tags.|
-|owners|Collection of String|Owners.|
-|parts|[part](../resources/part.md)|Parts, documented as a single value here.|
-|level|level|Level.|
-
-## Response
-
-If successful, this method returns a `204 No Content` response code.
-"""
+_API_PAGE = widget_update(
+    "|Property|Type|Description|\n"
+    "|:---|:---|:---|\n"
+    "|color|String|The color. Possible values are: `red`, `blue`.|\n"
+    "|ageGroup|[ageGroup](../resources/gadget.md#agegroup-values)|Age group.|\n"
+    "|tags|String collection|Tags.|\n"
+    "|owners|Collection of String|Owners.|\n"
+    "|parts|[part](../resources/part.md)|Parts, documented as a single value here.|\n"
+    "|level|level|Level.|\n"
+)
 
 _WIDGET = """---
 title: "widget resource type"

@@ -22,6 +22,7 @@ from text_render import render
 from graph_contracts.contracts import Contract
 from graph_contracts.docs import PageError, decode, parse_page
 from graph_contracts.docs._text_tables import text_values
+from graph_contracts.extract import extract_paths
 from graph_contracts.extract._page import page_contract
 from graph_contracts.extract._pages import Pages
 from graph_contracts.extract._types import Types
@@ -240,50 +241,56 @@ def test_response_sentence_names_the_resource_without_a_link() -> None:
     assert page.response_resource == ("WorkbookChart", None)
 
 
-def _versioned(tmp_path: Path) -> Path:
-    """A folder that tells the API version, as a docs checkout does (it is never guessed)."""
-    folder = tmp_path / "v1.0"
-    folder.mkdir()
-    return folder
+def _copied_update(sentence: str, row: str, **kw) -> str:
+    """A copied update page: `sentence`, then a request-body table of one `row`."""
+    return _page(sentence, "", "Request body", "", "Property Type Description", row, **kw)
+
+
+def _resource_md(name: str, row: str) -> str:
+    """A markdown resource page declaring `name`, with one property `row` (`a | Int32 | A.`)."""
+    return (
+        f"# {name} resource type\n\n## Properties\n\n| Property | Type | Description |\n"
+        f"|:--|:--|:--|\n| {row} |\n"
+    )
+
+
+def _extract_docs(
+    tmp_path: Path, api: dict[str, str], resources: dict[str, str] | None = None
+) -> list[Contract]:
+    """The contracts of `api` pages beside `resources` pages, in a folder that tells the version
+    as a docs checkout does (it is never guessed)."""
+    docs = tmp_path / "v1.0"
+    for folder, files in (("api", api), ("resources", resources or {})):
+        (docs / folder).mkdir(parents=True)
+        for name, text in files.items():
+            (docs / folder / name).write_text(text)
+    return extract_paths([docs / "api"]).contracts
 
 
 def test_copied_page_takes_the_resource_pages_casing(tmp_path: Path) -> None:
     """`Update the properties of chart object.`: no resources/chart.md; the response sentence's
     WorkbookChart is found as resources/workbookchart.md, which declares `workbookChart`."""
-    tmp_path = _versioned(tmp_path)
-    from graph_contracts.extract import extract_paths
-
-    (tmp_path / "api").mkdir()
-    (tmp_path / "resources").mkdir()
-    (tmp_path / "resources" / "workbookchart.md").write_text(
-        "# workbookChart resource type\n\n## Properties\n\n| Property | Type | Description |\n"
-        "|:--|:--|:--|\n| height | Double | The height. |\n"
+    response = "This method returns a 200 OK response code and updated WorkbookChart object."
+    contracts = _extract_docs(
+        tmp_path,
+        {
+            "chart-update.txt": _copied_update(
+                "Update the properties of chart object.",
+                "height Double The height.",
+                response=response,
+            ),
+            "widgetlicense-update.txt": _copied_update(
+                "Update the properties of a widgetLicense object.", "size Int32 The size."
+            ),
+        },
+        {
+            "workbookchart.md": _resource_md("workbookChart", "height | Double | The height."),
+            "intune-apps-widgetlicense.md": _resource_md(
+                "widgetLicense", "size | Int32 | The size."
+            ),
+        },
     )
-    (tmp_path / "resources" / "intune-apps-widgetlicense.md").write_text(
-        "# widgetLicense resource type\n\n## Properties\n\n| Property | Type | Description |\n"
-        "|:--|:--|:--|\n| size | Int32 | The size. |\n"
-    )
-    chart = _page(
-        "Update the properties of chart object.",
-        "",
-        "Request body",
-        "",
-        "Property Type Description",
-        "height Double The height.",
-        response="This method returns a 200 OK response code and updated WorkbookChart object.",
-    )
-    (tmp_path / "api" / "chart-update.txt").write_text(chart)
-    lic = _page(
-        "Update the properties of a widgetLicense object.",
-        "",
-        "Request body",
-        "",
-        "Property Type Description",
-        "size Int32 The size.",
-    )
-    (tmp_path / "api" / "widgetlicense-update.txt").write_text(lic)
-    result = extract_paths([tmp_path / "api"])
-    assert sorted(c.resource for c in result.contracts) == [
+    assert sorted(c.resource for c in contracts) == [
         "microsoft.graph.widgetLicense",
         "microsoft.graph.workbookChart",
     ]
@@ -338,21 +345,12 @@ def test_enum_members_of_a_copied_row() -> None:
 def test_resource_without_a_page_keeps_the_pages_casing(tmp_path: Path) -> None:
     """A copied page alone: the title and sentence say `plannerbucket`, the response sentence
     `plannerBucket`; with no resource page to ask, the camelCase spelling is the type's."""
-    tmp_path = _versioned(tmp_path)
-    from graph_contracts.extract import extract_paths
-
-    text = _page(
+    text = _copied_update(
         "Update the properties of plannerbucket object.",
-        "",
-        "Request body",
-        "",
-        "Property Type Description",
         "planId String Plan id.",
         response="This method returns a 200 OK response code and updated plannerBucket object.",
     ).replace("Update widget", "Update plannerbucket")
-    (tmp_path / "api").mkdir()
-    (tmp_path / "api" / "plannerbucket-update.txt").write_text(text)
-    (contract,) = extract_paths([tmp_path / "api"]).contracts
+    (contract,) = _extract_docs(tmp_path, {"plannerbucket-update.txt": text})
     assert contract.resource == "microsoft.graph.plannerBucket"
 
 
@@ -406,49 +404,30 @@ def test_copied_line_starting_with_a_hash_is_no_markdown_heading() -> None:
 def test_resource_spelled_by_the_path_when_no_name_has_a_page(tmp_path: Path) -> None:
     """A copied page says `table` (its link to workbooktable.md is gone): no resources/table.md,
     but the path's `workbook/tables` spells `workbookTable`, which has a page."""
-    tmp_path = _versioned(tmp_path)
-    from graph_contracts.extract import extract_paths
-
-    (tmp_path / "api").mkdir()
-    (tmp_path / "resources").mkdir()
-    (tmp_path / "resources" / "workbooktable.md").write_text(
-        "# workbookTable resource type\n\n## Properties\n\n| Property | Type | Description |\n"
-        "|:--|:--|:--|\n| name | String | The name. |\n"
-    )
-    text = _page(
-        "Update the properties of table object.",
-        "",
-        "Request body",
-        "",
-        "Property Type Description",
-        "showTotals Boolean Shows totals.",
+    text = _copied_update(
+        "Update the properties of table object.", "showTotals Boolean Shows totals."
     ).replace("PATCH /widgets/{id}", "PATCH /me/drive/items/{id}/workbook/tables/{id|name}")
-    (tmp_path / "api" / "table-update.txt").write_text(text)
-    (contract,) = extract_paths([tmp_path / "api"]).contracts
+    (contract,) = _extract_docs(
+        tmp_path,
+        {"table-update.txt": text},
+        {"workbooktable.md": _resource_md("workbookTable", "name | String | The name.")},
+    )
     assert contract.resource == "microsoft.graph.workbookTable"
 
 
 def test_copied_type_page_title_gives_a_camel_case_name(tmp_path: Path) -> None:
     """`FormatProtection resource type` copied as text: the CSDL name is `formatProtection`."""
-    tmp_path = _versioned(tmp_path)
-    from graph_contracts.extract import extract_paths
-
-    (tmp_path / "api").mkdir()
-    (tmp_path / "resources").mkdir()
-    (tmp_path / "resources" / "formatprotection.md").write_text(
-        "FormatProtection resource type\n\nNamespace: microsoft.graph\n\nProperties\n\n"
-        "Property Type Description\nlocked Boolean Whether it is locked.\n"
+    row = "locked Boolean Whether it is locked."
+    copied = "FormatProtection resource type\n\nNamespace: microsoft.graph\n\nProperties\n\n"
+    (contract,) = _extract_docs(
+        tmp_path,
+        {
+            "formatprotection-update.txt": _copied_update(
+                "Update the properties of formatprotection object.", row
+            )
+        },
+        {"formatprotection.md": copied + "Property Type Description\n" + row + "\n"},
     )
-    text = _page(
-        "Update the properties of formatprotection object.",
-        "",
-        "Request body",
-        "",
-        "Property Type Description",
-        "locked Boolean Whether it is locked.",
-    )
-    (tmp_path / "api" / "formatprotection-update.txt").write_text(text)
-    (contract,) = extract_paths([tmp_path / "api"]).contracts
     assert contract.resource == "microsoft.graph.formatProtection"
 
 

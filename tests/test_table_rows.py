@@ -7,35 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from samples import widget_update
 
 from graph_contracts.docs import parse_page
 from graph_contracts.extract import extract_paths
-
-_HEAD = """---
-title: Update widget
-doc_type: apiPageType
----
-# Update widget
-
-Update the properties of a [widget](../resources/widget.md) object.
-
-## Permissions
-|Permission type|Permissions|
-|:---|:---|
-|Application|Widget.ReadWrite.All|
-
-## HTTP request
-```http
-PATCH /widgets/{id}
-```
-
-## Request body
-"""
-
-_TAIL = """
-## Response
-If successful, this method returns a `204 No Content` response code.
-"""
 
 _WIDGET = """---
 doc_type: resourcePageType
@@ -57,7 +32,7 @@ def _contract(tmp_path: Path, body: str):
     tmp_path = tmp_path / "v1.0"  # the folder tells the version: it is never guessed
     (tmp_path / "api").mkdir(parents=True)
     (tmp_path / "resources").mkdir()
-    (tmp_path / "api" / "widget-update.md").write_text(_HEAD + body + _TAIL)
+    (tmp_path / "api" / "widget-update.md").write_text(widget_update(body))
     (tmp_path / "resources" / "widget.md").write_text(_WIDGET)
     result = extract_paths([tmp_path / "api"])
     assert result.errors == []
@@ -97,9 +72,8 @@ def test_plain_text_row_named_name_is_kept() -> None:
 
 
 def test_a_header_repeated_mid_table_is_no_row() -> None:
-    page = parse_page(
-        _HEAD + _TABLE + "|size|Int32|Size.|\n|Property|Type|Description|\n|name|String|N.|\n"
-    )
+    rows = "|size|Int32|Size.|\n|Property|Type|Description|\n|name|String|N.|\n"
+    page = parse_page(widget_update(_TABLE + rows))
     assert [p.name for p in page.properties] == ["size", "name"]
 
 

@@ -4,9 +4,10 @@ path (`__main__`) both call `run_extract`, so they print, write and exit alike.
 
 from __future__ import annotations
 
-import gc
 import sys
 from pathlib import Path
+
+from graph_contracts.gc_pause import paused_gc
 
 
 def plain_extract(args: list[str]) -> tuple[list[Path], bool, Path | None] | None:
@@ -31,6 +32,7 @@ def plain_extract(args: list[str]) -> tuple[list[Path], bool, Path | None] | Non
     return (paths, json_out, out) if paths else None
 
 
+@paused_gc
 def run_extract(paths: list[Path], json_out: bool, out: Path | None) -> int:
     """Doc pages to contracts, printed or written; the exit code (1 when some input was bad, 2
     when a PATH is missing: then nothing is read or written, and an existing --out stays).
@@ -38,16 +40,6 @@ def run_extract(paths: list[Path], json_out: bool, out: Path | None) -> int:
     The cyclic garbage collector is paused for the whole command, not only the extraction: the
     output's many small dicts are acyclic too, and each collection would walk every contract
     (about 40 ms of a corpus run)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run_extract(paths, json_out, out)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _run_extract(paths: list[Path], json_out: bool, out: Path | None) -> int:
     from graph_contracts.contracts import contracts_json, save
     from graph_contracts.extract import extract_paths
 

@@ -14,12 +14,13 @@ bytes those two gave; tests/test_contract_json.py holds them to it over the corp
 from __future__ import annotations
 
 import copy
-import gc
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from graph_contracts.gc_pause import paused_gc
 
 Severity = Literal["error", "warning", "info"]
 INDEX_FILE = "index.json"
@@ -313,22 +314,13 @@ def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+@paused_gc
 def save(contracts: list[Contract], out_dir: Path) -> list[Path]:
     """Write one file per contract plus `index.json`; return the paths written.
 
     The cyclic garbage collector is paused meanwhile, as `extract` does: `to_dict` allocates a
     great many small acyclic dicts, and each collection would walk every contract again.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _save(contracts, out_dir)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _save(contracts: list[Contract], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     index = []

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph_contracts.contracts import Contract, Finding
 from graph_contracts.docs import NotUpdateOrTypePage, PageError
+from graph_contracts.gc_pause import paused_gc
 
 from ._examples import unmatched_examples
 from ._files import collect, display_root, local_path
@@ -37,6 +37,7 @@ class Extraction:
         return local_path(shown, self.root) if self.root else shown
 
 
+@paused_gc
 def extract_paths(paths: Iterable[Path], *, parallel: bool = False) -> Extraction:
     """Extract contracts from files or folders (searched recursively for *.md and *.txt).
 
@@ -44,16 +45,6 @@ def extract_paths(paths: Iterable[Path], *, parallel: bool = False) -> Extractio
     acyclic objects that survive to the end, and collecting them repeatedly is pure overhead.
     `parallel`: parse the pages on two cores (`_reading`); for a caller without threads only.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _extract(paths, parallel)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _extract(paths: Iterable[Path], parallel: bool) -> Extraction:
     paths = [Path(p) for p in paths]
     files, errors, named = collect(paths)
     types = Types(Pages(display_root(paths)))
