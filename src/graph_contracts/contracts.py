@@ -75,6 +75,9 @@ class TypeDef:
     flags: bool = False
     properties: list[Property] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # CSDL `OpenType="true"` (identity, identitySet): instances carry dynamic members by design.
+    # The docs never say so; a CSDL (`--metadata`, or the service's own $metadata) sets it.
+    open: bool = False
 
 
 @dataclass
@@ -184,6 +187,7 @@ def _type_dict(t: TypeDef) -> dict[str, Any]:
         "flags": t.flags,
         "properties": [_property_dict(p) for p in t.properties],
         "sources": list(t.sources),
+        "open": t.open,
     }
 
 
