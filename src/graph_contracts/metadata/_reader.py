@@ -47,7 +47,7 @@ class CsdlProperty:
     nullable: bool = True
     navigation: bool = False
     precision: int | None = None  # CSDL `Precision`: fractional seconds kept (DateTimeOffset...)
-    read_only: bool = False  # `Core.Computed`, or `Core.Permissions` Read: never written by a client
+    read_only: bool = False  # `Core.Computed`, or `Core.Permissions` Read only: not writable
 
 
 @dataclass
@@ -170,7 +170,9 @@ class _Reader:
 
     def __init__(self, root: ET.Element) -> None:
         self.schemas = list(root.iter(f"{EDM_NS}Schema"))
-        self.aliases = {s.get("Alias"): s.get("Namespace", "") for s in self.schemas if s.get("Alias")}
+        self.aliases = {
+            s.get("Alias"): s.get("Namespace", "") for s in self.schemas if s.get("Alias")
+        }
         for include in root.iter(f"{EDMX_NS}Include"):  # `Core.Computed` with an aliased vocabulary
             if include.get("Alias"):
                 self.aliases[include.get("Alias")] = include.get("Namespace", "")
