@@ -22,8 +22,10 @@ from graph_contracts.metadata._compare import (
     check,
     compare,
     compare_by_version,
+    load_versioned,
     metadata_version,
 )
+from graph_contracts.metadata._drift import Difference, Drift, drift
 from graph_contracts.metadata._reader import (
     Csdl,
     CsdlError,
@@ -34,6 +36,8 @@ from graph_contracts.metadata._reader import (
     parse_csdl,
     qualify,
 )
+from graph_contracts.metadata._refine import Fact, Refinement, refine
+from graph_contracts.metadata._writer import write_csdl
 
 __all__ = [
     "API_VERSIONS",
@@ -44,13 +48,21 @@ __all__ = [
     "CsdlError",
     "CsdlProperty",
     "CsdlType",
+    "Difference",
+    "Drift",
+    "Fact",
+    "Refinement",
     "Report",
     "check",
     "compare",
     "compare_by_version",
     "derived_types",
+    "drift",
     "load_csdl",
+    "load_versioned",
     "metadata_version",
     "parse_csdl",
     "qualify",
+    "refine",
+    "write_csdl",
 ]

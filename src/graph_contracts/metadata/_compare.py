@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph_contracts.contracts import Contract, Finding, Property, TypeDef
-from graph_contracts.metadata._reader import Csdl, CsdlError, CsdlProperty, CsdlType
+from graph_contracts.metadata._reader import (
+    Csdl,
+    CsdlError,
+    CsdlProperty,
+    CsdlType,
+    parse_csdl,
+    read_document,
+)
 
 FUTURE = "unknownFutureValue"
 
@@ -238,6 +245,32 @@ def metadata_version(path: Path, stated: str | None = None) -> str:
         f"{path}: its name does not tell the API version (beta or v1.0): "
         "pass --api-version, or name it like beta_metadata.xml"
     )
+
+
+def load_versioned(paths: Iterable[Path], versions: Iterable[str]) -> dict[str, tuple[Csdl, bytes]]:
+    """`--metadata FILE...` of `run` and `mock`: each document parsed, by the version it describes.
+
+    The version comes from the file's name; when only one version is in play (`versions`), an
+    untold name is that one. CsdlError naming the file when a document is unusable, its version
+    untold, or two documents describe one version.
+    """
+    versions = sorted(set(versions))
+    found: dict[str, tuple[Csdl, bytes]] = {}
+    for path in paths:
+        data = read_document(path)
+        csdl = parse_csdl(data, str(path))
+        try:
+            csdl.version = metadata_version(Path(path), versions[0] if len(versions) == 1 else None)
+        except CsdlError:
+            raise CsdlError(
+                f"{path}: its name does not tell the API version (beta or v1.0): "
+                "name it like beta_metadata.xml or v1.0_metadata.xml"
+            ) from None
+        if csdl.version in found:
+            first = found[csdl.version][0].path
+            raise CsdlError(f"{path}: a second {csdl.version} metadata file (after {first})")
+        found[csdl.version] = (csdl, data)
+    return found
 
 
 @dataclass

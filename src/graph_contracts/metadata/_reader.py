@@ -130,15 +130,19 @@ def derived_types(csdl: Csdl, base: str) -> set[str]:
 
 def load_csdl(path: Path) -> Csdl:
     """Parse a CSDL XML file; CsdlError (one line, file[:line]) when it is missing or unusable."""
+    return parse_csdl(read_document(path), str(path))
+
+
+def read_document(path: Path) -> bytes:
+    """A metadata file's bytes; CsdlError naming it when it cannot be read."""
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise CsdlError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise CsdlError(f"{path}: is a directory, not a metadata file") from None
     except OSError as exc:
         raise CsdlError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return parse_csdl(data, str(path))
 
 
 def parse_csdl(data: bytes, origin: str) -> Csdl:

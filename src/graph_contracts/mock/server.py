@@ -23,6 +23,7 @@ from pathlib import Path
 import uvicorn
 
 from graph_contracts import contracts as contract_files
+from graph_contracts.metadata import load_versioned
 from graph_contracts.mock.app import create_app
 
 
@@ -52,17 +53,22 @@ def serve(
     *,
     seed: int = 0,
     announce: Callable[[str], None] = lambda line: print(line, flush=True),
+    metadata: Iterable[Path] = (),
 ) -> None:
     """Serve the contracts in `contracts_dir` until interrupted; `announce` gets the ready line.
 
     `token=None` generates one, announced (after the ready line) as the `graph-contracts run` line
-    to use. Raises ContractFileError / UnknownFault before binding anything, so the CLI can exit 2.
+    to use. `metadata` (CSDL files, their version told by their names) is what `/{version}/$metadata`
+    serves. Raises ContractFileError / UnknownFault / CsdlError before binding anything, so the
+    CLI can exit 2.
     """
     loaded = contract_files.load(contracts_dir)
+    versions = {c.version for c in loaded}
+    documents = {v: data for v, (_, data) in load_versioned(metadata, versions).items()}
     faults = list(dict.fromkeys(faults))
     generated = token is None
     token = token if token is not None else secrets.token_urlsafe(24)
-    app = create_app(loaded, token=token, faults=faults, seed=seed)
+    app = create_app(loaded, token=token, faults=faults, seed=seed, metadata=documents)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     sock = _bind(host, port)  # bound here, so a busy port is an OSError the CLI can word
     server = _Server(config)

@@ -1,0 +1,124 @@
+"""Three-way drift: docs, a CSDL file, the live service's $metadata — where they disagree.
+
+The small cases build each side by hand; the corpus case holds the docs of 2021-07 against
+Microsoft's CSDL of the same date, whose differences `check-metadata` already finds one way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_metadata_refine import CSDL, widget
+
+from graph_contracts.metadata import compare, load_csdl, parse_csdl
+from graph_contracts.metadata._drift import ASPECTS, PAIRS, drift
+
+FILE = "beta_metadata.xml"
+SERVICE = "http://graph.test/beta/$metadata"
+
+
+def csdl_text(**edits: str) -> bytes:
+    text = CSDL.decode()
+    for old, new in edits.items():
+        text = text.replace(old.replace("_", " "), new)
+    return text.encode()
+
+
+def published():
+    return parse_csdl(CSDL, FILE)
+
+
+def test_docs_against_the_service_names_the_page_line() -> None:
+    result = drift([widget()], service={"beta": published()})
+    lines = {(d.subject, d.aspect): d for d in result.differences}
+    # the docs say Boolean `said` is nullable; the service says not
+    said = lines[("said", "nullable")]
+    assert said.where == "widget.md:21" and said.pairs == ("docs-service",)
+    assert said.said == {"docs": "nullable", "service": "not nullable"}
+    assert str(said) == (
+        "widget.md:21: beta/widget said: nullable: docs say nullable; service says not nullable"
+    )
+    # Edm.Binary in the docs, a stream in the service
+    assert lines[("logo", "type")].said == {"docs": "Edm.Binary", "service": "Edm.Stream"}
+    # the docs call `size` and `note` updatable; the service computes them
+    assert {s for s, a in lines if a == "read-only"} == {"size", "note"}
+    # prose spelling and a member the service never had; tentativelyAccepted comes after
+    # unknownFutureValue (opt-in), so the docs need not list it
+    assert lines[("response", "enum")].message == (
+        "enum members: docs lack accepted (service has); service lacks maybe (docs has); "
+        "service spells None as none, Organizer as organizer"
+    )
+    assert lines[("responseType", "enum")].message == (
+        "enum members: docs lack organizer (service has)"
+    )
+    # silence is no difference: nullability the docs leave out, properties they do not list
+    assert ("count", "nullable") not in lines and ("tags", "nullable") not in lines
+    # 12 rows: `said` is stated, `tags` a collection (its Nullable speaks of items): 10 filled in
+    assert result.only_in_csdl["nullability"] == 10
+    assert result.contracts == 1
+
+
+def test_the_published_csdl_against_the_running_service() -> None:
+    running = parse_csdl(
+        csdl_text(
+            **{
+                '<Property_Name="note"_Type="Edm.String"_/>': "",
+                'Name="count"_Type="Edm.Int32"': 'Name="count" Type="Edm.Int64"',
+                '<Member_Name="organizer"_Value="1"_/>': "",
+            }
+        ),
+        SERVICE,
+    )
+    result = drift([widget()], files={"beta": published()}, service={"beta": running})
+    lines = {(d.subject, d.aspect): d for d in result.differences}
+    note = lines[("note", "property")]
+    assert note.said == {"docs": "present", "file": "present", "service": "absent"}
+    assert set(note.pairs) == {"docs-service", "file-service"}
+    count = lines[("count", "type")]
+    assert count.pairs == ("docs-service", "file-service")
+    assert count.message == (
+        "type: docs say Edm.Int32; metadata file says Edm.Int32; service says Edm.Int64"
+    )
+    assert "file-service" in lines[("response", "enum")].pairs
+    table = result.counts()
+    assert set(table) == set(ASPECTS) and set(table["type"]) == {"-".join(p) for p in PAIRS}
+    assert table["type"]["file-service"] == 1 and table["property"]["file-service"] == 1
+    assert result.sources == {"beta": {"file": FILE, "service": SERVICE}}
+
+
+def test_agreement_is_no_drift_and_other_versions_are_not_compared() -> None:
+    v1 = widget()
+    v1.version = "v1.0"
+    same = published()
+    result = drift([v1], files={"beta": same}, service={"beta": same})
+    assert result.differences == [] and result.contracts == 0
+    both = drift([widget()], files={"beta": same}, service={"beta": parse_csdl(CSDL, SERVICE)})
+    assert not [d for d in both.differences if "file-service" in d.pairs]
+
+
+def test_a_type_the_service_does_not_have_is_one_line() -> None:
+    gadget = widget()
+    gadget.resource = "microsoft.graph.gadget"
+    result = drift([gadget], service={"beta": published()})
+    assert [(d.label, d.message) for d in result.differences] == [
+        ("(the type)", "property: docs say present; service says absent")
+    ]
+
+
+def test_corpus_docs_against_the_published_csdl(corpus: Path) -> None:
+    """Every type disagreement check-metadata finds on resource properties is a drift line."""
+    from graph_contracts.extract import extract_paths
+
+    contracts = [c for c in extract_paths([corpus / "graph-docs"]).contracts if c.version == "v1.0"]
+    csdl = load_csdl(corpus / "csdl" / "v1.0_metadata.xml")
+    result = drift(contracts, service={"v1.0": csdl})
+    typed = {(d.contract, d.subject) for d in result.differences if d.aspect == "type"}
+    mismatches = [f for f in compare(contracts, csdl).findings if f.rule == "type-mismatch"]
+    assert mismatches and result.contracts == len(contracts)
+    for finding in mismatches:
+        resource, prop = finding.message.split(":")[0].rsplit(".", 1)
+        owners = [c.id for c in contracts if c.resource == resource]
+        short = resource.rsplit(".", 1)[-1]
+        assert any((o, prop) in typed for o in owners) or any(
+            s == f"{short}.{prop}" for _, s in typed
+        ), finding.message
