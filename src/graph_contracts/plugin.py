@@ -71,7 +71,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-fail-on", choices=("any", "new"), default="any", help="new: only new failures.")
     add("--graph-known-failures", default=None, help="YAML file of accepted failures.")
     add("--graph-shrink-budget", type=int, default=None, help="PATCHes spent shrinking (0: off).")
-    add("--graph-metadata", action="append", default=[], help="CSDL file(s): derived types.")
+    add("--graph-metadata", action="append", default=[], help="CSDL file(s), one per version.")
+    add(
+        "--graph-no-service-metadata",
+        action="store_true",
+        help="Do not read the target's own {base}/{version}/$metadata.",
+    )
+    add("--graph-metadata-cache", default=None, help="Where the target's $metadata is cached.")
     add("--graph-allow-writes", action="store_true", help="Allow PATCHes to a non-mock target.")
     add("--graph-write-rate", default=None, help="N/SECONDS: every workload's write budget.")
     add("--graph-rate", default=None, help="N/SECONDS: one budget for every request.")
@@ -151,6 +157,10 @@ def config_from(options: pytest.Config) -> RunConfig:
         worker=worker["workerid"] if worker is not None else None,
         shrink_budget=get("--graph-shrink-budget"),
         metadata=[Path(p) for p in get("--graph-metadata") or []],
+        service_metadata=not get("--graph-no-service-metadata"),
+        metadata_cache=Path(get("--graph-metadata-cache"))
+        if get("--graph-metadata-cache")
+        else None,
         allow_writes=get("--graph-allow-writes") or os.environ.get(ALLOW_ENV) == "1",
         write_rate=parse_rate("--graph-write-rate", get("--graph-write-rate")),
         rate=parse_rate("--graph-rate", get("--graph-rate")),

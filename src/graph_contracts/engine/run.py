@@ -49,10 +49,12 @@ from graph_contracts.engine.events import (
     RunFinished,
     RunPlanned,
     RunStarted,
+    SchemaRead,
 )
 from graph_contracts.engine.shrink import default_budget
-from graph_contracts.engine.target import SERVICE, Target, connect
-from graph_contracts.metadata import derived_types
+from graph_contracts.engine.target import EMBEDDED, SERVICE, ServiceSchema, Target, connect
+from graph_contracts.metadata import Csdl, derived_types, drift, refine
+from graph_contracts.metadata._cache import MetadataCache, default_directory
 from graph_contracts.workloads import workload_of
 
 
@@ -74,12 +76,16 @@ class Run:
         self.seed = config.seed if config.seed is not None else new_seed()
         self.ids = load_id_file(config.ids)
         self.triage = load_triage(config)
-        self.csdl = load_metadata(config.metadata)
+        self.documented = contracts  # the docs' facts, for drift; `contracts` gets refined copies
+        self.files = load_metadata(config.metadata, {c.version for c in contracts})
+        self.schemas: dict[str, list[Csdl]] = {v: [c] for v, (c, _) in self.files.items()}
+        self.schema_read: SchemaRead | None = None
         self._accepted: dict[str, tuple[frozenset[str], bool]] = {}
         self.endpoints = [Endpoint(c, path) for c in contracts for path in c.paths]
         if config.shard is not None:
             k, n = config.shard
             self.endpoints = [e for e in self.endpoints if shard_of(e.id, n) == k]
+        self._by_id = {e.id: e for e in self.endpoints}
         budget = config.shrink_budget
         self.settings = Settings(
             config.strict,
@@ -110,6 +116,7 @@ class Run:
                 token=self._token,
                 on_retry=self._retried,
                 seed=self.seed,
+                metadata={v: data for v, (_, data) in self.files.items()},
             )
         return self._target
 
@@ -139,7 +146,51 @@ class Run:
         target = self.target
         self.info = self._info(target.base_url, target.kind)
         self.emit(RunStarted(self.info))
+        self.read_schemas()
         return self.info
+
+    # -- the service's schema ----------------------------------------------------------------
+    def read_schemas(self) -> SchemaRead:
+        """The target's own `$metadata` per API version (cached by its validators), then the
+        contracts refined by it (or by `--metadata` files) and the drift between docs, files and
+        service, announced once. A target without one is fine: said, and the docs stand."""
+        if self.schema_read is not None:
+            return self.schema_read
+        service = [self._service_schema(v) for v in sorted(self.target.clients)]
+        live = {s.version: s.csdl for s in service if s.csdl is not None}
+        files = {v: csdl for v, (csdl, _) in self.files.items()}
+        labels = {v: f"metadata file {c.path}" for v, c in files.items()}
+        labels |= {v: f"the service's $metadata ({c.path})" for v, c in live.items()}
+        refinement = refine(self.documented, {**files, **live}, labels)
+        self._use(refinement.contracts)
+        self.schemas = {v: [c for c in (files.get(v), live.get(v)) if c] for v in labels}
+        self._accepted.clear()
+        sources = [s.to_dict() for s in service]
+        sources += [
+            {"version": v, "kind": "file", "origin": c.path, "status": "given", "detail": ""}
+            for v, c in sorted(files.items())
+        ]
+        self.schema_read = SchemaRead(
+            tuple(sources), refinement.counts(), drift(self.documented, files, live).to_dict()
+        )
+        self.emit(self.schema_read)
+        return self.schema_read
+
+    def _service_schema(self, version: str) -> ServiceSchema:
+        if not self.config.service_metadata:
+            url = self.target.clients[version].url("/$metadata")
+            return ServiceSchema(version, url, None, "off", "not read (--no-service-metadata)")
+        if self.target.kind == EMBEDDED:  # in-process: nothing to save by keeping a copy
+            return self.target.service_metadata(version, MetadataCache(None))
+        cache = MetadataCache(self.config.metadata_cache or default_directory())
+        return self.target.service_metadata(version, cache)
+
+    def _use(self, contracts: list[Contract]) -> None:
+        """Refined contracts replace the docs' in every endpoint (same ids, same order)."""
+        by_id = {c.id: c for c in contracts}
+        self.contracts = contracts
+        self.endpoints = [Endpoint(by_id[e.contract.id], e.template) for e in self.endpoints]
+        self._by_id = {e.id: e for e in self.endpoints}
 
     def _info(self, target: str, kind: str) -> R.RunInfo:
         return R.RunInfo(
@@ -239,6 +290,7 @@ class Run:
 
     def endpoint(self, endpoint: Endpoint) -> list[R.CheckResult]:
         """Exercise one endpoint once (later calls return the same results)."""
+        endpoint = self._by_id.get(endpoint.id, endpoint)  # a driver's, from before refinement
         if endpoint.id in self._done:
             return self._done[endpoint.id]
         info = self.info_of(endpoint)
@@ -294,8 +346,9 @@ class Run:
     def accepted_types(self, contract: Contract) -> tuple[frozenset[str], bool]:
         """Types a reply for `contract` may name, and whether a CSDL knows its whole hierarchy."""
         if contract.id not in self._accepted:
-            derived = {t for csdl in self.csdl for t in derived_types(csdl, contract.resource)}
-            known = any(contract.resource in csdl.types for csdl in self.csdl)
+            csdls = self.schemas.get(contract.version, [])
+            derived = {t for csdl in csdls for t in derived_types(csdl, contract.resource)}
+            known = any(contract.resource in csdl.types for csdl in csdls)
             hierarchy = {contract.resource: derived} if derived else None
             self._accepted[contract.id] = (bodies.accepted_types(contract, hierarchy), known)
         return self._accepted[contract.id]

@@ -72,6 +72,7 @@ class Csdl:
     types: dict[str, CsdlType]
     version: str | None = None  # the API version it describes, when told (`metadata_version`)
     roots: dict[str, str] = field(default_factory=dict)  # entity set / singleton -> entity type
+    _children: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def lineage(self, name: str) -> list[CsdlType]:
         """The type and its base types, root first (cycles in a broken file are cut)."""
@@ -114,15 +115,33 @@ class Csdl:
         """True when `name` is `base` or inherits from it."""
         return any(t.name == base for t in self.lineage(name))
 
+    def children(self) -> dict[str, list[str]]:
+        """Base type -> the types declaring it as `BaseType` (built once, on first use)."""
+        if self._children is None:
+            self._children = {}
+            for t in self.types.values():
+                if t.base:
+                    self._children.setdefault(t.base, []).append(t.name)
+        return self._children
+
 
 def derived_types(csdl: Csdl, base: str) -> set[str]:
     """Every type that inherits from `base`, directly or not (not `base` itself).
 
     What `bodies.accepted_types(contract, hierarchy)` needs from a CSDL: a body or a reply may name
-    any of these in `@odata.type`.
+    any of these in `@odata.type`. The children index is built once per document: a run asks
+    for each of a thousand contracts.
     """
-    base = base.removeprefix("#")
-    return {name for name in csdl.types if name != base and csdl.is_derived(name, base)}
+    children = csdl.children()
+    found: set[str] = set()
+    todo = [base.removeprefix("#")]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    found.discard(base.removeprefix("#"))
+    return found
 
 
 # --- loading --------------------------------------------------------------------------------

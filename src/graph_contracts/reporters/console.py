@@ -26,8 +26,10 @@ from graph_contracts.engine.events import (
     RunFinished,
     RunPlanned,
     RunStarted,
+    SchemaRead,
 )
 from graph_contracts.engine.results import CheckResult, RunInfo
+from graph_contracts.reporters import schema as schema_section
 
 SHOWN_FAILURES = 20
 
@@ -91,6 +93,11 @@ class ConsoleReporter:
         if isinstance(event, RunStarted):
             self.say(header(event.run))
             self._start_bar(event.run.endpoints)
+        elif isinstance(event, SchemaRead):  # said once: what CSDL the run uses, and drift
+            for source in event.sources:
+                self.say("schema " + schema_section.source_line(source))
+            self.say(f"schema {schema_section.facts_line(event.facts)}")
+            self.say(f"schema drift: {schema_section.drift_headline(event.drift)}")
         elif isinstance(event, EndpointStarted) and self._progress is not None:
             self._progress.update(self._task, description=event.endpoint.id[:100])
         elif isinstance(event, CheckFinished):
