@@ -227,6 +227,7 @@ def drift(
     import json
 
     from graph_contracts.client import GraphContractsError
+    from graph_contracts.discovery import TargetError
     from graph_contracts.engine.config import ConfigError, RunConfig, load_contracts, load_metadata
     from graph_contracts.engine.target import connect
     from graph_contracts.metadata import drift as three_way
@@ -237,12 +238,12 @@ def drift(
         loaded = load_contracts(contracts, version)
         files = load_metadata(list(metadata or []), {c.version for c in loaded})
         target = connect(RunConfig(base_url=base_url, contracts=contracts), loaded, token=token)
-    except (ConfigError, GraphContractsError) as exc:
+    except (ConfigError, GraphContractsError, TargetError) as exc:
         raise fail(str(exc)) from None
     cache = MetadataCache(metadata_cache or default_directory())
     try:
         service = [target.service_metadata(v, cache) for v in sorted(target.clients)]
-    except GraphContractsError as exc:  # unreachable, credentials
+    except (GraphContractsError, TargetError) as exc:  # unreachable, credentials
         raise fail(str(exc)) from None
     finally:
         target.close()
