@@ -201,6 +201,13 @@ class _Reader:
                 self.aliases[include.get("Alias")] = include.get("Namespace", "")
         self.roots: dict[str, str] = {}
         self.annotations: list[ET.Element] = []
+        self.qualified: dict[str, str] = {}  # a few thousand names, each written many times
+
+    def qualify(self, name: str) -> str:
+        found = self.qualified.get(name)
+        if found is None:
+            found = self.qualified[name] = qualify(name, self.aliases)
+        return found
 
     def types(self) -> Iterator[tuple[str, CsdlType]]:
         for schema in self.schemas:
@@ -220,7 +227,7 @@ class _Reader:
         parsed = CsdlType(
             name=name,
             kind=kind,  # type: ignore[arg-type]
-            base=qualify(base, self.aliases) if base else None,
+            base=self.qualify(base) if base else None,
             abstract=element.get("Abstract") == "true",
             open_type=element.get("OpenType") == "true",
             flags=element.get("IsFlags") == "true",
@@ -240,7 +247,7 @@ class _Reader:
         precision = child.get("Precision")
         prop = CsdlProperty(
             child.get("Name", ""),
-            qualify(child.get("Type", ""), self.aliases),
+            self.qualify(child.get("Type", "")),
             nullable=child.get("Nullable") != "false",  # absent means nullable
             navigation=navigation,
             precision=int(precision) if precision and precision.isdigit() else None,
@@ -252,19 +259,19 @@ class _Reader:
         for child in container:
             named = child.get("EntityType") or child.get("Type")
             if child.get("Name") and named:
-                self.roots[child.get("Name", "")] = qualify(named, self.aliases)
+                self.roots[child.get("Name", "")] = self.qualify(named)
 
     def annotate(self, csdl: Csdl) -> None:
         """`<Annotations Target="ns.type/property">`: Graph states `Core.Computed` out of line."""
         for group in self.annotations:
-            owner, _, name = qualify(group.get("Target", ""), self.aliases).partition("/")
+            owner, _, name = self.qualify(group.get("Target", "")).partition("/")
             found = csdl.types.get(owner)
             prop = found.properties.get(name) if found is not None and name else None
             if prop is not None and any(self._read_only(a) for a in group if a.tag == _ANNOTATION):
                 prop.read_only = True
 
     def _read_only(self, annotation: ET.Element) -> bool:
-        term = qualify(annotation.get("Term", ""), self.aliases)
+        term = self.qualify(annotation.get("Term", ""))
         if term == f"{CORE}.Computed":
             return annotation.get("Bool", "true") == "true"
         if term == f"{CORE}.Permissions":
