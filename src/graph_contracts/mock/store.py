@@ -15,6 +15,7 @@ kind (`edm.resolve`), valid by `edm.value_problems`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import random
 import threading
@@ -27,6 +28,7 @@ from graph_contracts import edm, paths
 from graph_contracts.contracts import NAMESPACE, Contract, Property, TypeDef
 from graph_contracts.edm import EdmType, TypeKind
 from graph_contracts.paths import Segment, is_cast
+from graph_contracts.required_headers import ETAG, requires_etag
 
 SEEDED_PER_TYPE = 2  # entities of each needed type in each collection
 MAX_DEPTH = 3  # nesting of seeded complex values, so self-referencing types terminate
@@ -184,6 +186,12 @@ def rng_for(*parts: object) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
+def etag_for(seed: int, key: tuple[str, ...], version: int) -> str:
+    """A weak ETag naming one version of one entity, spelled as Planner's (`W/"base64"`)."""
+    digest = hashlib.sha256("\x1f".join(map(str, (seed, *key))).encode()).hexdigest()[:20]
+    return 'W/"' + base64.b64encode(f"{version:08d}-{digest}".encode()).decode() + '"'
+
+
 def guid_for(*parts: object) -> str:
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
@@ -293,6 +301,13 @@ class Entity:
     shapes: list[EntityShape]  # navigations and casts are looked up in each, in order
     data: dict[str, Any]
     keyed: bool  # a member of a collection (casts to another type are then 404)
+    writes: int = 0  # successful PATCHes so far: the version its ETag names
+
+    @property
+    def etag(self) -> str | None:
+        """The current `@odata.etag` (only entities whose contract requires If-Match have one)."""
+        value = self.data.get(ETAG)
+        return value if isinstance(value, str) else None
 
     def nav(self, name: str) -> NavShape | None:
         return next((s.navs[name] for s in self.shapes if name in s.navs), None)
@@ -442,8 +457,18 @@ class Store:
         contract = self.contracts.get((version, type_name))
         data = seeded_properties(contract, self.seed, key) if contract else {}
         data["id"] = ident
+        if contract is not None and requires_etag(contract):
+            data = {ETAG: etag_for(self.seed, key, 0), **data}
         entity = self._entities[key] = Entity(key, type_name, shapes, data, keyed)
         return entity
+
+    def next_version(self, entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` as the entity's next version: a new ETag when it has one (a new one per write)."""
+        entity.writes += 1
+        if entity.etag is None:
+            return data
+        rest = {k: v for k, v in data.items() if k != ETAG}
+        return {ETAG: etag_for(self.seed, entity.key, entity.writes), **rest}
 
     def create(self, version: str, collection: Collection, ident: str) -> Entity | None:
         """Add an entity with default values (only the `not-found-creates` defect does this)."""
@@ -456,7 +481,9 @@ class Store:
             return None
         shapes = kinds.get(type_name, [collection.shape.element])
         entity = self._new(version, (*collection.key, ident), type_name, shapes, ident)
+        etag = entity.etag
         entity.data.clear()
+        entity.data.update({ETAG: etag} if etag else {})
         entity.data.update({p.name: default_value(p, contract.types) for p in contract.properties})
         entity.data["id"] = ident
         collection.members.append(entity)
