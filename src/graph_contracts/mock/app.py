@@ -32,6 +32,7 @@ from starlette.responses import JSONResponse, Response
 from graph_contracts import __version__, bodies, edm
 from graph_contracts.client import MOCK_HEADER
 from graph_contracts.contracts import Contract
+from graph_contracts.metadata import Csdl
 from graph_contracts.mock import faults as F
 from graph_contracts.mock.store import (
     BadSegment,
@@ -40,6 +41,7 @@ from graph_contracts.mock.store import (
     NotFound,
     Store,
     default_value,
+    is_stream,
 )
 from graph_contracts.required_headers import ETAG, IF_MATCH, requires_etag
 
@@ -81,9 +83,14 @@ def create_app(
     token: str | None = None,
     faults: Iterable[str] = (),
     seed: int = 0,
+    metadata: Iterable[Csdl] = (),
 ) -> Starlette:
-    """The mock Graph for `contracts` as an ASGI app; raises UnknownFault for a bad fault name."""
-    graph = MockGraph(contracts, token=token, faults=faults, seed=seed)
+    """The mock Graph for `contracts` as an ASGI app; raises UnknownFault for a bad fault name.
+
+    `metadata`: CSDL documents (`metadata.load_csdl`) whose types seed what the docs never
+    resolved (`csdl_types`); a document whose `version` is None serves every API version.
+    """
+    graph = MockGraph(contracts, token=token, faults=faults, seed=seed, metadata=metadata)
     app = Starlette()
     # Every path and method goes to the mock: Starlette's route patterns would answer a plain-text
     # 404 for a path with a newline in it, and its 405 is not Graph's.
@@ -124,10 +131,16 @@ class MockGraph:
     """State and behaviour behind the ASGI app; one per `create_app` call."""
 
     def __init__(
-        self, contracts: list[Contract], *, token: str | None, faults: Iterable[str], seed: int
+        self,
+        contracts: list[Contract],
+        *,
+        token: str | None,
+        faults: Iterable[str],
+        seed: int,
+        metadata: Iterable[Csdl] = (),
     ) -> None:
         self.contracts = list(contracts)
-        self.store = Store(self.contracts, seed=seed)
+        self.store = Store(self.contracts, seed=seed, metadata=metadata)
         self.token = token
         self.faults = F.select(faults)
         self.tolerated = F.tolerated(self.faults)
@@ -399,6 +412,8 @@ class MockGraph:
             prop = contract.property(name)
             if "@" in name or (prop is not None and not prop.updatable):
                 continue  # annotations; key and read-only values are ignored (OData 4.01 §11.4.3)
+            if prop is not None and is_stream(prop):
+                continue  # a stream is written at its own URL, never stored from JSON
             if prop is not None or (not derived and self.has("accept-unknown-properties")):
                 sent[name] = value
         return sent
@@ -426,7 +441,7 @@ class MockGraph:
         return {
             p.name: default_value(p, contract.types)
             for p in contract.updatable()
-            if p.name not in sent
+            if p.name not in sent and not is_stream(p)
         }
 
     def _stored(self, contract: Contract, sent: dict[str, Any]) -> dict[str, Any]:

@@ -27,11 +27,17 @@ from typing import Any
 from graph_contracts import edm, paths
 from graph_contracts.contracts import NAMESPACE, Contract, Property, TypeDef
 from graph_contracts.edm import EdmType, TypeKind
+from graph_contracts.metadata import Csdl
+from graph_contracts.mock.csdl_types import for_version, seeding_contract
 from graph_contracts.paths import Segment, is_cast
 from graph_contracts.required_headers import ETAG, requires_etag
 
 SEEDED_PER_TYPE = 2  # entities of each needed type in each collection
 MAX_DEPTH = 3  # nesting of seeded complex values, so self-referencing types terminate
+STREAM = "Edm.Stream"
+# `me` is the signed-in user (CSDL: <Singleton Name="me" Type="microsoft.graph.user">): its paths
+# are a user's, so `/me/...` templates and requests are served as `/users/{id}/...`.
+ME, USERS = "me", "users"
 
 
 # --- path templates ---------------------------------------------------------------------------
@@ -151,8 +157,18 @@ def build_shapes(contracts: Iterable[Contract]) -> dict[str, EntityShape]:
     for contract in contracts:
         root = roots.setdefault(contract.version, EntityShape())
         for template in contract.paths:
-            add_template(root, parse_template(template), contract.resource)
+            add_template(root, parse_template(as_user_path(template)), contract.resource)
+    for root in roots.values():  # every Graph version has its users, and `/me` among them
+        root.nav(USERS, many=True)
     return roots
+
+
+def as_user_path(template: str) -> str:
+    """`/me/...` as the signed-in user's path: `/users/{userId}/...`."""
+    head, _, rest = template.lstrip("/").partition("/")
+    if head != ME:
+        return template
+    return f"/{USERS}/{{userId}}" + (f"/{rest}" if rest else "")
 
 
 def add_template(root: EntityShape, steps: list[Step], resource: str) -> None:
@@ -227,7 +243,7 @@ def _seed(
     if edm_type.members and kind in (TypeKind.ENUM, TypeKind.PRIMITIVE):
         return rng.choice(edm_type.members)  # enum members, or the values a String's table lists
     if kind is TypeKind.ENUM:  # an enum the docs give no member of
-        return None if nullable else ""
+        return "" if nullable is False else None
     if kind in (TypeKind.PRIMITIVE, TypeKind.ANY_JSON):
         return _primitive(edm_type.name, rng, label)
     if kind is TypeKind.COMPLEX and edm_type.typedef is not None and depth < MAX_DEPTH:
@@ -236,7 +252,10 @@ def _seed(
                 p.type, types, rng, enum=p.enum, nullable=p.nullable, label=p.name, depth=depth + 1
             )
             for p in edm_type.typedef.properties
+            if not is_stream(p)
         }
+    if kind is TypeKind.UNRESOLVED:  # no type to be valid for: null, unless the docs forbid it
+        return {} if nullable is False else None
     return None if nullable else {}
 
 
@@ -279,6 +298,13 @@ _DEFAULTS: dict[TypeKind, Any] = {
     TypeKind.ANY_JSON: lambda t: None,
     TypeKind.UNRESOLVED: lambda t: None,
 }
+
+
+def is_stream(prop: Property) -> bool:
+    """An `Edm.Stream` property: not part of the entity's JSON, read and written at its own URL
+    (OData JSON Format 4.01, "Stream Property"; organizationalbrandingproperties-update.md writes
+    `bannerLogo` as `PATCH .../branding/bannerLogo` with `Content-Type: image/jpeg`)."""
+    return edm.split_collection(prop.type)[1] == STREAM
 
 
 def default_value(prop: Property, types: dict[str, TypeDef]) -> Any:
@@ -338,10 +364,18 @@ class BadSegment(Exception):
 class Store:
     """Entities of every version, created on first access; guard reads and writes with `lock`."""
 
-    def __init__(self, contracts: Iterable[Contract], seed: int = 0) -> None:
+    def __init__(
+        self, contracts: Iterable[Contract], seed: int = 0, metadata: Iterable[Csdl] = ()
+    ) -> None:
         self.contracts = {(c.version, c.resource): c for c in contracts}
         self.roots = build_shapes(self.contracts.values())
         self.seed = seed
+        csdls = list(metadata)
+        # What seeding reads: CSDL's types where the docs never resolved one (`csdl_types`).
+        self.seeding = {
+            key: seeding_contract(c, for_version(csdls, c.version))
+            for key, c in self.contracts.items()
+        }
         self.lock = threading.RLock()
         self._entities: dict[tuple[str, ...], Entity] = {}
         self._collections: dict[tuple[str, ...], Collection] = {}
@@ -361,6 +395,8 @@ class Store:
         if root is None or not segments:
             raise BadSegment(f"Resource not found for the segment '{version}'")
         with self.lock:
+            if segments[0] == ME:
+                segments = [USERS, self.signed_in(version), *segments[1:]]
             node: Entity | Collection = Entity((version,), "", [root], {}, keyed=False)
             for segment in segments:
                 node = self._step(version, node, segment)
@@ -369,6 +405,13 @@ class Store:
                 else:
                     trail.append(segment)
             return self._addressed(version, node)
+
+    def signed_in(self, version: str) -> str:
+        """The id of the user `/me` is: the first user of the store (a user type first)."""
+        users = self._collection(version, (version, USERS), self.roots[version].navs[USERS])
+        members = users.listing()
+        user = next((e for e in members if e.type == f"{NAMESPACE}.user"), members[0])
+        return str(user.data["id"])
 
     def _addressed(self, version: str, node: Entity | Collection) -> Entity | Collection:
         """A name that is both a collection and, without a key, an entity a contract addresses
@@ -455,7 +498,8 @@ class Store:
         keyed: bool = True,
     ) -> Entity:
         contract = self.contracts.get((version, type_name))
-        data = seeded_properties(contract, self.seed, key) if contract else {}
+        seeding = self.seeding.get((version, type_name))
+        data = seeded_properties(seeding, self.seed, key) if seeding else {}
         data["id"] = ident
         if contract is not None and requires_etag(contract):
             data = {ETAG: etag_for(self.seed, key, 0), **data}
@@ -484,7 +528,9 @@ class Store:
         etag = entity.etag
         entity.data.clear()
         entity.data.update({ETAG: etag} if etag else {})
-        entity.data.update({p.name: default_value(p, contract.types) for p in contract.properties})
+        entity.data.update(
+            {p.name: default_value(p, contract.types) for p in contract.properties if not is_stream(p)}
+        )
         entity.data["id"] = ident
         collection.members.append(entity)
         return entity
@@ -540,6 +586,8 @@ def seeded_properties(contract: Contract, seed: int, key: tuple[str, ...]) -> di
     """Every property of the contract, valid for its type, fixed by seed and entity path."""
     data: dict[str, Any] = {}
     for prop in contract.properties:
+        if is_stream(prop):
+            continue  # read from its own URL, never inline
         rng = rng_for(seed, *key, prop.name)
         value = seed_value(
             prop.type, contract.types, rng, enum=prop.enum, nullable=prop.nullable, label=prop.name
