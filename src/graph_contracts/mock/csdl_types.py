@@ -1,11 +1,13 @@
-"""What the mock seeds where the docs never resolved a type: CSDL's type (`mock --metadata`).
+"""The types the mock seeds by when it is given the service's CSDL (`mock --metadata`).
 
 The docs leave some property types unresolved (`ageGroup` is a link to nowhere; CSDL says
-`Edm.String`) and some enums without members. Seeding such a property with a guess (`{}`) gives
-replies a real client cannot decode. Given the service's `$metadata`, the store seeds those
-properties as CSDL types them, at any depth of the complex values the docs did resolve; every
-type the docs resolved is kept, so seeded values stay valid for the contract that judges them.
-Only seeding changes: PATCH bodies are still judged by the contract.
+`Edm.String`), some enums without members, and type some properties more loosely than the
+service (`application.tokenEncryptionKeyId` is a `String` on its page, an `Edm.Guid` in CSDL:
+a seeded `"tokenEncryptionKeyId 12"` breaks the official SDK's decoder). Given the CSDL, every
+property CSDL declares is seeded as CSDL types it, at any depth; the store keeps such a value
+only when it is valid for the docs' type too (`store.seeded_properties`), so the contract that
+judges the replies never sees a value it refuses. Only seeding changes: PATCH bodies are still
+judged by the contract.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def for_version(csdls: Iterable[Csdl], version: str) -> list[Csdl]:
 
 
 def seeding_contract(contract: Contract, csdls: list[Csdl]) -> Contract:
-    """`contract` with CSDL's types where the docs never resolved one (itself when nothing does)."""
+    """`contract` typed as CSDL types its properties (itself without a CSDL)."""
     if not csdls:
         return contract
     types = dict(contract.types)
@@ -46,13 +48,13 @@ def _resolved(
     csdls: list[Csdl],
     types: dict[str, TypeDef],
 ) -> Property:
-    """The property, typed by CSDL when the docs' type does not resolve (or is a bare enum)."""
-    if not _unresolved(prop, known):
-        return prop
+    """The property as CSDL types it (as the docs do where CSDL does not declare it)."""
     for csdl in csdls:
         declared = csdl.properties(owner).get(prop.name)
         if declared is None:
             continue
+        if declared.type == prop.type and not _unresolved(prop, known):
+            return prop
         _add_types(csdl, declared.type, types)
         nullable = prop.nullable if prop.nullable is not None else declared.nullable
         return replace(prop, type=declared.type, enum=None, nullable=nullable)

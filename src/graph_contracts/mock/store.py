@@ -499,7 +499,7 @@ class Store:
     ) -> Entity:
         contract = self.contracts.get((version, type_name))
         seeding = self.seeding.get((version, type_name))
-        data = seeded_properties(seeding, self.seed, key) if seeding else {}
+        data = seeded_properties(contract, self.seed, key, seeding) if contract else {}
         data["id"] = ident
         if contract is not None and requires_etag(contract):
             data = {ETAG: etag_for(self.seed, key, 0), **data}
@@ -582,18 +582,41 @@ def _offers(shape: EntityShape, segment: str) -> bool:
     return segment in shape.navs or segment in shape.casts
 
 
-def seeded_properties(contract: Contract, seed: int, key: tuple[str, ...]) -> dict[str, Any]:
-    """Every property of the contract, valid for its type, fixed by seed and entity path."""
+def seeded_properties(
+    contract: Contract, seed: int, key: tuple[str, ...], typed: Contract | None = None
+) -> dict[str, Any]:
+    """Every property of the contract, valid for its type, fixed by seed and entity path.
+
+    `typed`: the contract as CSDL types it (`csdl_types.seeding_contract`); its value is kept
+    where it is valid for the docs' type too, else the docs' type is seeded.
+    """
     data: dict[str, Any] = {}
+    typed_props = {p.name: p for p in (typed or contract).properties}
     for prop in contract.properties:
         if is_stream(prop):
             continue  # read from its own URL, never inline
-        rng = rng_for(seed, *key, prop.name)
-        value = seed_value(
-            prop.type, contract.types, rng, enum=prop.enum, nullable=prop.nullable, label=prop.name
-        )
-        data[prop.name] = edm.canonical(value, prop.type, contract.types)
+        value = _seeded(prop, contract.types, seed, key)
+        other = typed_props.get(prop.name, prop)
+        if typed is not None and other is not prop:
+            candidate = _seeded(other, typed.types, seed, key)
+            if not _refused(candidate, prop, contract.types):
+                value = candidate
+        data[prop.name] = value
     return data
+
+
+def _seeded(prop: Property, types: dict[str, TypeDef], seed: int, key: tuple[str, ...]) -> Any:
+    rng = rng_for(seed, *key, prop.name)
+    value = seed_value(prop.type, types, rng, enum=prop.enum, nullable=prop.nullable, label=prop.name)
+    return edm.canonical(value, prop.type, types)
+
+
+def _refused(value: Any, prop: Property, types: dict[str, TypeDef]) -> bool:
+    """Whether the contract that judges replies would call `value` wrong (or unlisted)."""
+    problems = edm.value_problems(value, prop.type, types, enum=prop.enum, nullable=prop.nullable)
+    return any(
+        p.kind.rejection_documented or p.kind is edm.ProblemKind.UNLISTED_VALUE for p in problems
+    )
 
 
 def _guess_type(nav_name: str) -> str:
