@@ -187,6 +187,12 @@ async def exercise(url: str, resource: Resource) -> tuple[Any, Any, list[httpx.R
     return before, after, seen
 
 
+def test_the_resources_are_the_ones_docs_mock_md_names() -> None:
+    names = [r.name for r in RESOURCES]
+    assert len(set(names)) == len(RESOURCES) == 25
+    assert {"Application", "DriveItem", "PlannerPlan"} <= set(names)
+
+
 @pytest.mark.parametrize("resource", RESOURCES, ids=lambda r: r.name)
 def test_the_sdk_lists_gets_updates_and_gets_again(served: str, resource: Resource) -> None:
     before, after, seen = asyncio.run(exercise(served, resource))
