@@ -249,9 +249,17 @@ def mock(
     port: Annotated[int, typer.Option(help="Port to bind (0 picks a free one).")] = 8000,
     token: Annotated[str | None, typer.Option(help="Require exactly this bearer token.")] = None,
     fault: Annotated[list[str] | None, typer.Option(help="Fault to inject (repeatable).")] = None,
+    metadata: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--metadata",
+            help="CSDL $metadata file(s): seed the types the docs never resolved as CSDL types them.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the contracts as a stateful mock Graph on uvicorn."""
     from graph_contracts.contracts import ContractFileError
+    from graph_contracts.metadata import CsdlError
     from graph_contracts.mock.faults import UnknownFault
     from graph_contracts.mock.server import serve
 
@@ -259,8 +267,8 @@ def mock(
         typer.echo(line)
 
     try:
-        serve(contracts, host, port, token, fault or [], announce=announce)
-    except (ContractFileError, UnknownFault) as exc:
+        serve(contracts, host, port, token, fault or [], announce=announce, metadata=metadata or [])
+    except (ContractFileError, UnknownFault, CsdlError) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"mock: cannot serve on {host}:{port}: {exc}") from None
