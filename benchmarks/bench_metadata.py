@@ -83,11 +83,14 @@ def _served(repeat: int, data: bytes) -> None:
     from graph_contracts import contracts as contract_files
     from graph_contracts.client import GraphClient
     from graph_contracts.engine.target import SERVICE, Target
+    from graph_contracts.metadata import parse_csdl
     from graph_contracts.metadata._cache import MetadataCache
     from graph_contracts.mock import create_app
 
     seeds = contract_files.load(ROOT / "contracts")
-    app = create_app(seeds, token="bench", metadata={"beta": data})
+    document = parse_csdl(data, LARGEST.name)
+    document.version = "beta"
+    app = create_app(seeds, token="bench", metadata=[document])
     with tempfile.TemporaryDirectory() as folder, app_server(app) as url:
         target = Target(url, SERVICE, {"beta": GraphClient(url, "beta")})
         empty = MetadataCache(None)

@@ -120,7 +120,9 @@ def run_against(app: Any, config: RunConfig, contracts: list, handlers=()) -> Ru
 def test_the_mock_serves_the_csdl_of_its_contracts_with_an_etag(corpus: Path) -> None:
     contracts = seeds()
     given = (corpus / "csdl" / "v1.0_metadata.xml").read_bytes()
-    app = create_app(contracts, token=TOKEN, metadata={"v1.0": given})
+    v1 = parse_csdl(given, "v1.0_metadata.xml")
+    v1.version = "v1.0"
+    app = create_app(contracts, token=TOKEN, metadata=[v1])
     with httpx.Client(transport=InProcessTransport(app), base_url=BASE) as http:
         written = http.get("/beta/$metadata")  # no token: $metadata is public, as Graph's
         assert written.status_code == 200

@@ -250,14 +250,14 @@ def drift(
     sources = [s.to_dict() for s in service]
     sources += [
         {"version": v, "kind": "file", "origin": c.path, "status": "given", "detail": ""}
-        for v, (c, _) in sorted(files.items())
+        for v, c in sorted(files.items())
     ]
     for source in sources:
         typer.echo(f"drift: {section.source_line(source)}", err=True)
     live = {s.version: s.csdl for s in service if s.csdl is not None}
     if not live and not files:
         raise fail("drift: nothing to compare the docs with: no $metadata served, no --metadata")
-    result = three_way(loaded, {v: c for v, (c, _) in files.items()}, live)
+    result = three_way(loaded, files, live)
     if json_out:
         typer.echo(json.dumps({"read": sources, **result.to_dict()}, indent=2))
     else:
@@ -327,7 +327,8 @@ def mock(
         list[Path] | None,
         typer.Option(
             "--metadata",
-            help="CSDL file served at /{version}/$metadata (default: written from the contracts).",
+            help="CSDL file(s) served at /{version}/$metadata (default: one written from the"
+            " contracts); the types the docs never resolved are seeded as CSDL types them.",
         ),
     ] = None,
 ) -> None:

@@ -133,7 +133,7 @@ def shard_of(endpoint_id: str, count: int) -> int:
     return int.from_bytes(digest[:8], "big") % count + 1
 
 
-def load_metadata(paths: list[Path], versions: Iterable[str]) -> dict[str, tuple[Csdl, bytes]]:
+def load_metadata(paths: list[Path], versions: Iterable[str]) -> dict[str, Csdl]:
     """The CSDL documents given with --metadata, by the API version each describes (told by its
     name, or the run's only version); ConfigError naming a file that cannot be used."""
     try:

@@ -78,7 +78,7 @@ class Run:
         self.triage = load_triage(config)
         self.documented = contracts  # the docs' facts, for drift; `contracts` gets refined copies
         self.files = load_metadata(config.metadata, {c.version for c in contracts})
-        self.schemas: dict[str, list[Csdl]] = {v: [c] for v, (c, _) in self.files.items()}
+        self.schemas: dict[str, list[Csdl]] = {v: [c] for v, c in self.files.items()}
         self.schema_read: SchemaRead | None = None
         self._accepted: dict[str, tuple[frozenset[str], bool]] = {}
         self.endpoints = [Endpoint(c, path) for c in contracts for path in c.paths]
@@ -116,7 +116,7 @@ class Run:
                 token=self._token,
                 on_retry=self._retried,
                 seed=self.seed,
-                metadata={v: data for v, (_, data) in self.files.items()},
+                metadata=self.files.values(),
             )
         return self._target
 
@@ -158,7 +158,7 @@ class Run:
             return self.schema_read
         service = [self._service_schema(v) for v in sorted(self.target.clients)]
         live = {s.version: s.csdl for s in service if s.csdl is not None}
-        files = {v: csdl for v, (csdl, _) in self.files.items()}
+        files = self.files
         labels = {v: f"metadata file {c.path}" for v, c in files.items()}
         labels |= {v: f"the service's $metadata ({c.path})" for v, c in live.items()}
         refinement = refine(self.documented, {**files, **live}, labels)

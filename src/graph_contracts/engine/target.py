@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets as token_source
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import httpx
@@ -154,12 +154,12 @@ def connect(
     token: str | None = None,
     on_retry: Callable[[Retry], None] | None = None,
     seed: int = 0,
-    metadata: Mapping[str, bytes] | None = None,
+    metadata: Iterable[Csdl] = (),
 ) -> Target:
     """Clients for every API version of `contracts`; the embedded mock when no base URL is given.
 
-    The embedded mock serves `metadata` (the `--metadata` documents by version) as its
-    `$metadata`, and a CSDL written from the contracts for the other versions.
+    The embedded mock serves `metadata` (the `--metadata` documents) as its `$metadata`, and a
+    CSDL written from the contracts for the other versions.
 
     Credential errors (incomplete client-credentials settings) raise TargetError: exit status 2.
     """

@@ -247,18 +247,18 @@ def metadata_version(path: Path, stated: str | None = None) -> str:
     )
 
 
-def load_versioned(paths: Iterable[Path], versions: Iterable[str]) -> dict[str, tuple[Csdl, bytes]]:
-    """`--metadata FILE...` of `run` and `mock`: each document parsed, by the version it describes.
+def load_versioned(paths: Iterable[Path], versions: Iterable[str]) -> dict[str, Csdl]:
+    """`run --metadata FILE...`: each document parsed (and kept: `Csdl.document`), by the version
+    it describes.
 
     The version comes from the file's name; when only one version is in play (`versions`), an
     untold name is that one. CsdlError naming the file when a document is unusable, its version
     untold, or two documents describe one version.
     """
     versions = sorted(set(versions))
-    found: dict[str, tuple[Csdl, bytes]] = {}
+    found: dict[str, Csdl] = {}
     for path in paths:
-        data = read_document(path)
-        csdl = parse_csdl(data, str(path))
+        csdl = parse_csdl(read_document(path), str(path))
         try:
             csdl.version = metadata_version(Path(path), versions[0] if len(versions) == 1 else None)
         except CsdlError:
@@ -267,9 +267,9 @@ def load_versioned(paths: Iterable[Path], versions: Iterable[str]) -> dict[str, 
                 "name it like beta_metadata.xml or v1.0_metadata.xml"
             ) from None
         if csdl.version in found:
-            first = found[csdl.version][0].path
+            first = found[csdl.version].path
             raise CsdlError(f"{path}: a second {csdl.version} metadata file (after {first})")
-        found[csdl.version] = (csdl, data)
+        found[csdl.version] = csdl
     return found
 
 

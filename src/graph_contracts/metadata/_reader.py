@@ -72,6 +72,7 @@ class Csdl:
     types: dict[str, CsdlType]
     version: str | None = None  # the API version it describes, when told (`metadata_version`)
     roots: dict[str, str] = field(default_factory=dict)  # entity set / singleton -> entity type
+    document: bytes | None = field(default=None, repr=False, compare=False)  # as read: served
     _children: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def lineage(self, name: str) -> list[CsdlType]:
@@ -177,7 +178,7 @@ def parse_csdl(data: bytes, origin: str) -> Csdl:
             f"{origin}: not a CSDL $metadata document (root element <{_local(root.tag)}>)"
         )
     reader = _Reader(root)
-    csdl = Csdl(origin, dict(reader.types()), roots=reader.roots)
+    csdl = Csdl(origin, dict(reader.types()), roots=reader.roots, document=data)
     if not csdl.types:
         raise CsdlError(f"{origin}: CSDL document declares no types")
     reader.annotate(csdl)
