@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_metadata_refine import CSDL, widget
 
 from graph_contracts.metadata import compare, load_csdl, parse_csdl
@@ -105,11 +106,17 @@ def test_a_type_the_service_does_not_have_is_one_line() -> None:
     ]
 
 
-def test_corpus_docs_against_the_published_csdl(corpus: Path) -> None:
-    """Every type disagreement check-metadata finds on resource properties is a drift line."""
+@pytest.fixture(scope="module")
+def corpus_contracts(corpus: Path) -> list:
     from graph_contracts.extract import extract_paths
 
-    contracts = [c for c in extract_paths([corpus / "graph-docs"]).contracts if c.version == "v1.0"]
+    return extract_paths([corpus / "graph-docs"]).contracts
+
+
+@pytest.mark.slow
+def test_corpus_docs_against_the_published_csdl(corpus: Path, corpus_contracts: list) -> None:
+    """Every type disagreement check-metadata finds on resource properties is a drift line."""
+    contracts = [c for c in corpus_contracts if c.version == "v1.0"]
     csdl = load_csdl(corpus / "csdl" / "v1.0_metadata.xml")
     result = drift(contracts, service={"v1.0": csdl})
     typed = {(d.contract, d.subject) for d in result.differences if d.aspect == "type"}
@@ -122,3 +129,34 @@ def test_corpus_docs_against_the_published_csdl(corpus: Path) -> None:
         assert any((o, prop) in typed for o in owners) or any(
             s == f"{short}.{prop}" for _, s in typed
         ), finding.message
+
+
+@pytest.mark.slow
+def test_corpus_figures_the_manual_publishes(corpus: Path, corpus_contracts: list) -> None:
+    """docs/schema.md's figures: the 2021-07 docs against Microsoft's CSDL of the same date."""
+    from graph_contracts.metadata import refine
+
+    contracts = corpus_contracts
+    csdls = {v: load_csdl(corpus / "csdl" / f"{v}_metadata.xml") for v in ("beta", "v1.0")}
+    found = drift(contracts, service=csdls).to_dict()
+    assert (found["contracts_compared"], found["contracts_differing"]) == (968, 150)
+    assert found["differences"] == 355
+    by_aspect = {aspect: row["docs-service"] for aspect, row in found["counts"].items()}
+    assert by_aspect == {
+        "property": 171,
+        "type": 117,
+        "nullable": 5,
+        "enum": 53,
+        "read-only": 9,
+        "key": 0,
+    }
+    assert found["only_in_csdl"] == {"nullability": 9895, "properties": 1686}
+    facts = refine(contracts, csdls, {v: v for v in csdls}).counts()
+    assert facts == {
+        "nullable": 14124,
+        "enum": 247,
+        "open": 100,
+        "stream": 0,
+        "read-only": 9,
+        "precision": 0,
+    }

@@ -372,7 +372,12 @@ def test_the_drift_command_against_a_served_mock(tmp_path: Path, corpus: Path) -
     count = next(d for d in lines if d["subject"] == "devicesCount")
     assert (count["aspect"], count["where"]) == ("nullable", "seeds/000_14a432499c8fc230.txt:49")
     assert count["said"] == {"file": "not nullable", "service": "nullable"}
-    assert "beta/deviceConfigurationUserStatus" in gate.stdout
+    assert gate.stdout.startswith("6 differences in 2 of 2 contracts")
+    assert "| nullable | 6 |" in gate.stdout
+    assert (
+        "  seeds/000_14a432499c8fc230.txt:49: devicesCount: nullable: metadata file says not "
+        "nullable; service says nullable"
+    ) in gate.stdout.splitlines()
 
 
 def test_the_drift_command_exits_2_unreachable_or_with_nothing_to_compare(tmp_path: Path) -> None:
