@@ -154,9 +154,45 @@ def test_corpus_figures_the_manual_publishes(corpus: Path, corpus_contracts: lis
     facts = refine(contracts, csdls, {v: v for v in csdls}).counts()
     assert facts == {
         "nullable": 14124,
-        "enum": 247,
+        "enum": 207,
         "open": 100,
         "stream": 0,
         "read-only": 9,
         "precision": 0,
     }
+
+
+def test_the_report_section_reads_at_corpus_scale() -> None:
+    """Counts first, then the contracts with most differences first, capped; silence counted."""
+    from graph_contracts.reporters import schema as section
+
+    many = []
+    for i in range(section.SHOWN_CONTRACTS + 5):
+        contract = widget()
+        contract.resource = f"microsoft.graph.widget{i:02d}"
+        many.append(contract)
+    service = parse_csdl(
+        csdl_text(**{'EntityType_Name="widget"': 'EntityType Name="widget07"'}), SERVICE
+    )
+    found = drift(many, service={"beta": service}).to_dict()
+    sources = [
+        {
+            "version": "beta",
+            "kind": "service",
+            "origin": SERVICE,
+            "status": "downloaded",
+            "detail": "3 bytes",
+        }
+    ]
+    lines = section.markdown(sources, {"nullable": 3, "enum": 0}, found)
+    text = "\n".join(lines)
+    assert f"- beta: the service's $metadata {SERVICE}: read (3 bytes)" in lines
+    assert "facts the docs left out, taken from CSDL: 3 nullability." in lines
+    assert f"**Drift:** {found['differences']} differences in {len(many)} of {len(many)}" in text
+    # widget07 is the one the service has: its many property lines come first
+    assert lines.index(f"### beta/widget07 ({len(found['contracts'][7]['differences'])})") < (
+        lines.index("### beta/widget00 (1)")
+    )
+    assert "- ... and 5 more (see summary.json)" not in text
+    assert "... and 5 differences in 5 more contracts." in text
+    assert "| property | 29 |" in text and "| type | 1 |" in text  # 29 types the service lacks

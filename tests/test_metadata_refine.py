@@ -149,21 +149,30 @@ def test_nullability_where_the_docs_are_silent_single_valued_only(csdl: Csdl) ->
 def test_enum_members_as_the_service_spells_them(csdl: Csdl) -> None:
     refined = refine([widget()], {"beta": csdl}, {"beta": SOURCE})
     contract = refined.contracts[0]
-    # prose spellings respelled, the lagging member added, the unknown one not sent; members
-    # after unknownFutureValue are opt-in (Prefer: include-unknown-enum-members): not added
-    assert contract.property("response").enum == ["none", "organizer", "accepted", FUTURE_VALUE]
+    # prose spellings respelled, the lagging member added, the unknown one not sent; the
+    # sentinel unknownFutureValue and the opt-in members after it: only where the docs list them
+    assert contract.property("response").enum == ["none", "organizer", "accepted"]
     assert contract.types["microsoft.graph.responseType"].members == [
         "none",
         "organizer",
         "accepted",
+    ]
+    listed = widget()
+    listed.types["microsoft.graph.responseType"].members = ["none", FUTURE_VALUE, "declined"]
+    kept = refine([listed], {"beta": csdl}, {"beta": SOURCE}).contracts[0]
+    assert kept.types["microsoft.graph.responseType"].members == [
+        "none",
+        "organizer",
+        "accepted",
         FUTURE_VALUE,
+        "declined",
     ]
     days = contract.types["microsoft.graph.days"]  # never resolved by the docs
     assert (days.kind, days.members, days.flags) == ("enum", ["monday", "tuesday"], True)
     said = {f.subject: f.value for f in refined.facts if f.kind == "enum"}
     assert said["response"] == (
-        "members spelled none (docs: None), organizer (docs: Organizer); also accepted, "
-        "unknownFutureValue; not maybe (not sent)"
+        "members spelled none (docs: None), organizer (docs: Organizer); also accepted; "
+        "not maybe (not sent)"
     )
 
 

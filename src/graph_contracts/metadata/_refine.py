@@ -12,10 +12,11 @@ the CSDL is the authority (CSDL 4.01; ../shared/GRAPH-FACTS.md):
 
 - nullability, where the docs are silent, on single-valued properties (on a collection CSDL's
   `Nullable` speaks of its items, and the collection itself is never null: left unknown);
-- enum members, as the CSDL spells them: the members up to `unknownFutureValue` (later members
-  are opt-in, `Prefer: include-unknown-enum-members`), plus later ones the docs list too; docs
-  members the service does not have are not sent (a faithful service refuses them); an enum type
-  the docs never resolved gets its members;
+- enum members, as the CSDL spells them: the members before `unknownFutureValue` (the sentinel
+  is no value to send, and later members are opt-in, `Prefer: include-unknown-enum-members`),
+  plus the sentinel and later ones where the docs list them; docs members the service does not
+  have are not sent (a faithful service refuses them); an enum type the docs never resolved gets
+  its members;
 - `OpenType` of complex types (`TypeDef.open`: dynamic members are no defect);
 - `Edm.Stream` properties the docs type otherwise: never sent inline, never judged in a reply;
 - `Core.Computed` properties the docs list as updatable: not sent (a service ignores them).
@@ -218,7 +219,8 @@ class _Refiner:
 
 
 def _members(csdl_members: list[str], documented: list[str]) -> list[str]:
-    """The CSDL's members up to `unknownFutureValue`, and later ones only where the docs list them."""
+    """The CSDL's members before `unknownFutureValue`; the sentinel and later members only where
+    the docs list them (a sentinel is no value a client sends unless the docs say it may)."""
     listed = {m.lower() for m in documented}
     cut = csdl_members.index(FUTURE) if FUTURE in csdl_members else len(csdl_members)
-    return [m for i, m in enumerate(csdl_members) if i <= cut or m.lower() in listed]
+    return [m for i, m in enumerate(csdl_members) if i < cut or m.lower() in listed]
