@@ -33,10 +33,12 @@ from graph_contracts.engine.events import (
     Event,
     RunPlanned,
     RunStarted,
+    SchemaRead,
 )
 from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
 from graph_contracts.exchanges import ExchangeRecord
 from graph_contracts.reporters import SummaryReporter, prepare
+from graph_contracts.reporters import schema as schema_section
 from graph_contracts.reporters.console import header, plan_total, planned_line
 from graph_contracts.reporters.summary import JSON_NAME, MARKDOWN_NAME
 
@@ -192,6 +194,9 @@ class _Header:
             return
         if isinstance(event, RunStarted):
             reporter.write_line(header(event.run))
+        elif isinstance(event, SchemaRead):
+            for line in schema_section.lines(list(event.sources), event.facts, event.drift):
+                reporter.write_line(line)
         elif isinstance(event, EndpointPlanned):  # what a refused run would have written
             reporter.write_line(planned_line(event))
         elif isinstance(event, RunPlanned):

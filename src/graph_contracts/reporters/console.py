@@ -94,10 +94,8 @@ class ConsoleReporter:
             self.say(header(event.run))
             self._start_bar(event.run.endpoints)
         elif isinstance(event, SchemaRead):  # said once: what CSDL the run uses, and drift
-            for source in event.sources:
-                self.say("schema " + schema_section.source_line(source))
-            self.say(f"schema {schema_section.facts_line(event.facts)}")
-            self.say(f"schema drift: {schema_section.drift_headline(event.drift)}")
+            for line in schema_section.lines(list(event.sources), event.facts, event.drift):
+                self.say(line)
         elif isinstance(event, EndpointStarted) and self._progress is not None:
             self._progress.update(self._task, description=event.endpoint.id[:100])
         elif isinstance(event, CheckFinished):

@@ -56,6 +56,12 @@ def drift_headline(drift: dict[str, Any]) -> str:
     )
 
 
+def lines(sources: list[dict[str, str]], facts: dict[str, int], drift: dict[str, Any]) -> list[str]:
+    """What the console (and pytest's terminal) say once, before the first check."""
+    said = [f"schema {source_line(s)}" for s in sources]
+    return [*said, f"schema {facts_line(facts)}", f"schema drift: {drift_headline(drift)}"]
+
+
 def markdown(
     sources: list[dict[str, str]], facts: dict[str, int], drift: dict[str, Any]
 ) -> list[str]:
