@@ -160,16 +160,14 @@ class _Comparer:
     def run(self) -> None:
         contract = self.contract
         home = contract.sources[0] if contract.sources else contract.id
-        views = {"docs": self._docs_view(home)}
-        for name, csdl in self.csdls.items():
-            if contract.resource not in csdl.types:
-                views[name] = {("", "property"): ABSENT}
-            else:
-                views[name] = self._csdl_view(csdl)
-        if any(view.get(("", "property")) == ABSENT for view in views.values()):
-            views["docs"] = {("", "property"): PRESENT}  # the type itself: nothing else to say
-            for name in self.csdls:
-                views[name] = {("", "property"): views[name].get(("", "property"), PRESENT)}
+        absent = {name for name, csdl in self.csdls.items() if contract.resource not in csdl.types}
+        if absent:  # the type itself is missing from a CSDL: the one thing to say
+            said: dict[str, Value] = {"docs": PRESENT}
+            said |= {name: ABSENT if name in absent else PRESENT for name in self.csdls}
+            self._judge("", "property", said, home)
+            return
+        views = {"docs": self._docs_view(home)}  # first: it picks the shared types compared here
+        views |= {name: self._csdl_view(csdl) for name, csdl in self.csdls.items()}
         subjects = dict.fromkeys(k for view in views.values() for k in view)
         for subject, aspect in subjects:
             said = {name: view.get((subject, aspect)) for name, view in views.items()}
