@@ -229,3 +229,11 @@ def test_seed_contracts_against_the_published_csdl(corpus: Path) -> None:
     assert nullable["devicesCount"] is False and nullable["lastReportedDateTime"] is False
     assert nullable["status"] is False
     assert nullable["userDisplayName"] is True and nullable["userPrincipalName"] is True
+
+
+def test_each_fact_names_its_source_for_the_reports(csdl: Csdl) -> None:
+    """summary.json's `schema.fact_lines`: "nullable per the service's $metadata (URL)"."""
+    lines = refine([widget()], {"beta": csdl}, {"beta": SOURCE}).by_contract()["beta/widget"]
+    assert lines[0] == f"per {SOURCE}"
+    assert 'count: nullable: not nullable (Nullable="false")' in lines
+    assert "stamp: precision: Precision=3 (Edm.DateTimeOffset) (recorded)" in lines

@@ -171,7 +171,10 @@ class Run:
             for v, c in sorted(files.items())
         ]
         self.schema_read = SchemaRead(
-            tuple(sources), refinement.counts(), drift(self.documented, files, live).to_dict()
+            tuple(sources),
+            refinement.counts(),
+            drift(self.documented, files, live).to_dict(),
+            refinement.by_contract(),
         )
         self.emit(self.schema_read)
         return self.schema_read

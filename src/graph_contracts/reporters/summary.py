@@ -88,8 +88,14 @@ def endpoint_row(event: EndpointFinished) -> dict[str, Any]:
 
 
 def schema_document(event: SchemaRead) -> dict[str, Any]:
-    """summary.json's `schema`: the CSDL read (`sources`), the `facts` added, the `drift`."""
-    return {"sources": list(event.sources), "facts": dict(event.facts), "drift": event.drift}
+    """summary.json's `schema`: the CSDL read (`sources`), the `facts` added (counts, and each
+    with its source in `fact_lines`), the `drift`."""
+    return {
+        "sources": list(event.sources),
+        "facts": dict(event.facts),
+        "fact_lines": dict(event.fact_lines),
+        "drift": event.drift,
+    }
 
 
 def summary_document(
