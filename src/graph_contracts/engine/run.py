@@ -146,7 +146,6 @@ class Run:
         target = self.target
         self.info = self._info(target.base_url, target.kind)
         self.emit(RunStarted(self.info))
-        self.read_schemas()
         return self.info
 
     # -- the service's schema ----------------------------------------------------------------
@@ -224,10 +223,13 @@ class Run:
         return {"path": str(baseline.path), **facts}
 
     def preflight(self) -> None:
-        """Resolve the first endpoint now: bad credentials or an unreachable target stop the run."""
+        """Resolve the first endpoint now: bad credentials or an unreachable target stop the run
+        (one clear error, nothing else said). Then read the service's schema, before anything is
+        planned or sent with the contracts it refines."""
         if self.endpoints:
             first = self.endpoints[0]
             self.discoverer(first.contract.version).resolve(first.template)
+        self.read_schemas()
 
     def identify(self) -> None:
         """After the first replies: a `graph-contracts mock` server is ours (no opt-in, no pacing)."""

@@ -86,15 +86,16 @@ class Target:
     def service_metadata(self, version: str, cache: MetadataCache) -> ServiceSchema:
         """The service's own CSDL for `version`, or why there is none (a 404, no XML: fine).
 
-        TargetError when the target cannot be reached, as discovery words it; a 401 to the
-        run's own credentials stops the run as it would on the first discovery request.
+        Sent without credentials: Graph serves `$metadata` to anyone, and a reply to no token
+        says nothing about the run's own (a 401 here is one more reason there is none).
+        TargetError when the target cannot be reached, as discovery words it.
         """
         client = self.clients[version]
         url = client.url(METADATA_PATH)
         cached = cache.get(url)
         headers = {"Accept": "application/xml", **(cached.validators() if cached else {})}
         try:
-            response = client.get(METADATA_PATH, headers=headers)
+            response = client.get(METADATA_PATH, headers=headers, auth=None)
         except TargetUnreachable as exc:
             raise TargetError(f"target unreachable: {exc}") from None
         if response.status_code == 304 and cached is not None:
