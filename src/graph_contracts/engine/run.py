@@ -23,6 +23,7 @@ from graph_contracts.client import GraphContractsError, Retry, RetryStats
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import Discoverer, TargetError, Unreachable
 from graph_contracts.engine import results as R
+from graph_contracts.engine import schema
 from graph_contracts.engine.config import (
     RunConfig,
     load_id_file,
@@ -52,9 +53,8 @@ from graph_contracts.engine.events import (
     SchemaRead,
 )
 from graph_contracts.engine.shrink import default_budget
-from graph_contracts.engine.target import EMBEDDED, SERVICE, ServiceSchema, Target, connect
-from graph_contracts.metadata import Csdl, derived_types, drift, refine
-from graph_contracts.metadata._cache import MetadataCache, default_directory
+from graph_contracts.engine.target import SERVICE, Target, connect
+from graph_contracts.metadata import Csdl, derived_types
 from graph_contracts.workloads import workload_of
 
 
@@ -150,42 +150,15 @@ class Run:
 
     # -- the service's schema ----------------------------------------------------------------
     def read_schemas(self) -> SchemaRead:
-        """The target's own `$metadata` per API version (cached by its validators), then the
-        contracts refined by it (or by `--metadata` files) and the drift between docs, files and
-        service, announced once. A target without one is fine: said, and the docs stand."""
-        if self.schema_read is not None:
-            return self.schema_read
-        service = [self._service_schema(v) for v in sorted(self.target.clients)]
-        live = {s.version: s.csdl for s in service if s.csdl is not None}
-        files = self.files
-        labels = {v: f"metadata file {c.path}" for v, c in files.items()}
-        labels |= {v: f"the service's $metadata ({c.path})" for v, c in live.items()}
-        refinement = refine(self.documented, {**files, **live}, labels)
-        self._use(refinement.contracts)
-        self.schemas = {v: [c for c in (files.get(v), live.get(v)) if c] for v in labels}
-        self._accepted.clear()
-        sources = [s.to_dict() for s in service]
-        sources += [
-            {"version": v, "kind": "file", "origin": c.path, "status": "given", "detail": ""}
-            for v, c in sorted(files.items())
-        ]
-        self.schema_read = SchemaRead(
-            tuple(sources),
-            refinement.counts(),
-            drift(self.documented, files, live).to_dict(),
-            refinement.by_contract(),
-        )
-        self.emit(self.schema_read)
+        """The target's own `$metadata` (and `--metadata` files): the contracts refined by it,
+        the drift between docs, files and service, announced once (`engine.schema`)."""
+        if self.schema_read is None:
+            found = schema.read(self.config, self.target, self.documented, self.files)
+            self._use(found.contracts)
+            self.schemas, self._accepted = found.by_version, {}
+            self.schema_read = found.event
+            self.emit(found.event)
         return self.schema_read
-
-    def _service_schema(self, version: str) -> ServiceSchema:
-        if not self.config.service_metadata:
-            url = self.target.clients[version].url("/$metadata")
-            return ServiceSchema(version, url, None, "off", "not read (--no-service-metadata)")
-        if self.target.kind == EMBEDDED:  # in-process: nothing to save by keeping a copy
-            return self.target.service_metadata(version, MetadataCache(None))
-        cache = MetadataCache(self.config.metadata_cache or default_directory())
-        return self.target.service_metadata(version, cache)
 
     def _use(self, contracts: list[Contract]) -> None:
         """Refined contracts replace the docs' in every endpoint (same ids, same order)."""
