@@ -7,6 +7,7 @@ import os
 import re
 
 from graph_contracts.docs import Page, PageError, decode, parse_type_page, type_cells
+from graph_contracts.naming import lower_first
 
 from ._files import read_bytes
 
@@ -95,8 +96,8 @@ class Pages:
             return page.odata_type
         m = _TYPE_TITLE.match(page.title)
         name = m.group(1) if m else fallback
-        if m and page.style == "text":
-            name = _camel_case(name)
+        if m and page.style == "text":  # a copied title capitalizes (`FormatProtection`)
+            name = lower_first(name)
         return name if "." in name else f"{page.namespace or namespace}.{name}"
 
     def _link(self, folder: str, target: str) -> str | None:
@@ -131,14 +132,6 @@ class Pages:
                 names = set()
             self._listings[folder] = names
         return name in names
-
-
-def _camel_case(name: str) -> str:
-    """A copied page's title capitalizes its type (`FormatProtection resource type`); CSDL
-    names are camelCase (`formatProtection`). An acronym head (`IPv6Range`) is kept."""
-    if len(name) > 1 and name[0].isupper() and not name[1].isupper():
-        return name[0].lower() + name[1:]
-    return name
 
 
 def _intune_index(folder: str) -> dict[str, str | None]:

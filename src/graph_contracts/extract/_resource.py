@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from itertools import chain
 
 from graph_contracts.docs import Page
+from graph_contracts.naming import is_camel_case, path_type_names, singular
 
 from ._pages import Pages
-from ._paths import PLACEHOLDER, singular, strip_url
+from ._paths import strip_url
 from ._types import IDENT, qualify
 
 _TITLE_RESOURCE = re.compile(r"^Update\s+([A-Za-z][\w]*)\s*$")
@@ -113,32 +114,15 @@ def _request_type(page: Page) -> str | None:
 
 def _last_segment(page: Page) -> str | None:
     """The first template's last plain segment, singularized (`.../userStatuses/{id}`)."""
-    if not page.paths:
-        return None
-    url = strip_url(page.paths[0][1]) or ""
-    segs = [x for x in url.split("?")[0].split("/") if x]
-    plain = [x for x in segs if not PLACEHOLDER.match(x) and IDENT.match(x) and "." not in x]
-    return singular(plain[-1]) if plain else None
+    return next(_path_names(page), None)
 
 
 def _path_names(page: Page) -> Iterator[str]:
-    """Type names the path spells when nothing the page names has a resource page (a copied
-    page has lost its links): the last segment as written (`mailboxSettings`), then prefixed
-    by an earlier segment (`.../workbook/tables/{id}` -> `workbookTable`, `teams/.../tabs` ->
-    `teamsTab`), the nearest first. A generator: almost every page is settled before it."""
-    if not page.paths:
-        return
-    url = strip_url(page.paths[0][1]) or ""
-    segs = [x for x in url.split("?")[0].split("/") if x]
-    plain = [x for x in segs if not PLACEHOLDER.match(x) and IDENT.match(x) and "." not in x]
-    if not plain:
-        return
-    last = singular(plain[-1])
-    tail = last[:1].upper() + last[1:]
-    if plain[-1] != last:
-        yield plain[-1]
-    for prefix in reversed(plain[:-1]):
-        yield from dict.fromkeys((singular(prefix) + tail, prefix + tail))
+    """Type names the path spells (`naming.path_type_names`), tried when nothing the page names
+    has a resource page (a copied page has lost its links): `workbook/tables` ->
+    `workbookTable`. A generator: almost every page is settled before it."""
+    if page.paths:
+        yield from path_type_names(strip_url(page.paths[0][1]) or "")
 
 
 def _backed(
@@ -178,4 +162,4 @@ def _cased(name: str, candidates: list[Candidate]) -> str:
 
 def _camel_score(name: str) -> tuple[bool, bool]:
     short = name.rsplit(".", 1)[-1]
-    return any(c.isupper() for c in short[1:]), short[:1].islower()
+    return is_camel_case(short), short[:1].islower()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from graph_contracts.contracts import NAMESPACE, Finding, Property, TypeDef
 from graph_contracts.docs import RawProperty, fill_table
+from graph_contracts.naming import type_name
 
 from ._nullability import documented_nullability
 from ._pages import Pages
@@ -243,7 +244,7 @@ class Types:
         if not IDENT.match(name):
             return "Edm.String", None
         if link and "." not in name:  # a link to a type page outside the corpus: CSDL
-            name = name[:1].lower() + name[1:]  # type names are camelCase (`SharingLink`)
+            name = type_name(name)  # CSDL type names start lower-case (`SharingLink`)
         return qualify(name, namespace), None
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from graph_contracts import edm, paths
 from graph_contracts.contracts import NAMESPACE, Contract, Property, TypeDef
 from graph_contracts.edm import EdmType, TypeKind
+from graph_contracts.naming import singular
 from graph_contracts.paths import Segment, is_cast
 
 SEEDED_PER_TYPE = 2  # entities of each needed type in each collection
@@ -523,9 +524,4 @@ def seeded_properties(contract: Contract, seed: int, key: tuple[str, ...]) -> di
 
 def _guess_type(nav_name: str) -> str:
     """An element type for a collection no contract names: `deviceConfigurations` -> singular."""
-    base = nav_name.split("(")[0].strip("$:") or "entity"
-    if base.endswith("ies"):
-        base = base[:-3] + "y"
-    elif base.endswith("s") and not base.endswith("ss"):
-        base = base[:-1]
-    return f"{NAMESPACE}.{base}"
+    return f"{NAMESPACE}.{singular(nav_name.split('(')[0].strip('$:') or 'entity')}"
