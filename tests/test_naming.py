@@ -32,7 +32,15 @@ def test_literal_segments(path: str, expected: list[str]) -> None:
         ("/me/mailboxSettings", ["mailboxSetting", "mailboxSettings", "meMailboxSetting"]),
         (
             "/me/drive/items/{id}/workbook/tables/{id}",
-            ["table", "tables", "workbookTable", "itemTable", "itemsTable", "driveTable", "meTable"],
+            [
+                "table",
+                "tables",
+                "workbookTable",
+                "itemTable",
+                "itemsTable",
+                "driveTable",
+                "meTable",
+            ],
         ),
         ("/teams/{id}/channels/{id}/tabs/{id}", ["tab", "tabs", "channelTab", "channelsTab"]),
         ("/{id}", []),
