@@ -16,7 +16,8 @@ from graph_contracts.extract import extract_paths
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_NAME_MARKUP = re.compile(r"[`*_]|\\(?=[|_])")
+# backticks, stars, a backslash escape, and `_` at a word's edge (`v4_0_3` keeps its own)
+_NAME_MARKUP = re.compile(r"[`*]|\\(?=[|_])|(?<![A-Za-z0-9\\\\])_|_(?![A-Za-z0-9])")
 
 
 def request_body_rows(text: str) -> list[tuple[int, str]]:
