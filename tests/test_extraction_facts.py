@@ -65,3 +65,44 @@ def test_corpus_underscored_names(corpus: Path) -> None:
     )
     members = vpn.types["microsoft.graph.authenticationTransformConstant"].members
     assert members == ["md5_96", "sha1_96", "sha_256_128", "aes128Gcm", "aes192Gcm", "aes256Gcm"]
+
+
+# 2. A row whose cell wraps over several lines is one row, and the rows after it are kept.
+
+
+def test_rows_whose_cells_wrap_are_kept() -> None:
+    page = parse_page(
+        "# embeddedSIMActivationCode resource type\n\n## Properties\n|Property|Type|Description|\n"
+        "|:---|:---|:---|\n|iccid|String|The ICCID.\nThe input must match '^[0-9]{19}$'.|\n"
+        "|matchingIdentifier|String|The MatchingID.\nIt must match\nthis.|\n"
+        "|smdpPlusServerAddress|String|The server.|\n",
+        resource_only=True,
+    )
+    rows = [(p.name, p.line) for p in page.properties]
+    assert rows == [("iccid", 6), ("matchingIdentifier", 8), ("smdpPlusServerAddress", 11)]
+    assert page.properties[1].description == "The MatchingID. It must match this."
+
+
+def test_a_closed_row_then_prose_ends_the_table() -> None:
+    """Only a row left open (no closing pipe) goes on: prose right under a closed row is prose."""
+    page = parse_page(
+        "# widget resource type\n\n## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n"
+        "|size|Int32|Size.|\nSee also the [widget](widget.md) page.\n",
+        resource_only=True,
+    )
+    assert [p.description for p in page.properties] == ["Size."]
+
+
+def test_corpus_wrapped_cells(corpus: Path) -> None:
+    pool = _corpus_contract(corpus, "beta/api/intune-esim-embeddedsimactivationcodepool-update.md")
+    assert _typedef_members(pool, "embeddedSIMActivationCode") == [
+        "integratedCircuitCardIdentifier",
+        "matchingIdentifier",
+        "smdpPlusServerAddress",
+    ]
+    delivery = _corpus_contract(
+        corpus, "beta/api/intune-deviceconfig-windowsdeliveryoptimizationconfiguration-update.md"
+    )
+    names = [p.name for p in delivery.properties]
+    assert names[names.index("restrictPeerSelectionBy") + 1] == "groupIdSource"
+    assert "minimumFileSizeToCacheInMegabytes" in names
