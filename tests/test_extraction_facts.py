@@ -10,8 +10,9 @@ import pytest
 from samples import widget_update
 
 from graph_contracts.contracts import Contract
-from graph_contracts.docs import parse_page
+from graph_contracts.docs import parse_page, possible_values, values_sections
 from graph_contracts.docs._markup import plain
+from graph_contracts.docs._text_tables import text_values
 from graph_contracts.extract import Extraction, extract_paths
 
 API = "graph-docs/api-reference"
@@ -192,3 +193,227 @@ def test_corpus_required_headers(corpus_extraction, corpus: Path) -> None:
     planner = {i for i in if_match if i.split("/")[1].startswith("planner")}
     assert (len(planner), len(if_match)) == (17, 35)
     assert {"beta/plannerTask", "v1.0/plannerTask"} <= planner
+
+
+# 3. Complete "Possible values" lists: glosses, dashes, "or", HTML lists, ranges, and the spelling
+#    of the enum type's own page (its link's target, a `### x values` section, enums.md).
+
+
+@pytest.mark.parametrize(
+    ("desc", "expected"),
+    [
+        (
+            "The possible values are: `nam` (for **North America**), `eur` (for Europe), "
+            "`aus` (for Australia), `asia` (for Asia), `ind` (for India), and `unknownFutureValue`.",
+            ["nam", "eur", "aus", "asia", "ind", "unknownFutureValue"],
+        ),
+        (
+            "Possible values are: `standard` - Channel inherits the list of members of the parent "
+            "team; `private` - Channel can have members that are a subset of all the members.",
+            ["standard", "private"],
+        ),
+        ("Possible values are: `after` (default) or `before`.", ["after", "before"]),
+        (
+            "Possible values are: `Static`\u202fand\u202f`Dynamic`. These represent",
+            ["Static", "Dynamic"],
+        ),
+        (
+            "Supported values are: <li>None</li><li>NotifySender -- Inform the sender.</li>"
+            "<li>BlockAccess -- Block readers.</li>When the DLP provider is updating",
+            ["None", "NotifySender", "BlockAccess"],
+        ),
+        (
+            "Supported values are:<ul><li>`AzureADMyOrg`: Users in my tenant (i.e. single tenant)"
+            "</li><li>`AzureADMultipleOrgs`: Users in any tenant</li></ul> Supports `$filter`.",
+            ["AzureADMyOrg", "AzureADMultipleOrgs"],
+        ),
+        (
+            "Possible values are: </br>`submitted` — Under review. </br>`published`  — Approved."
+            " </br> `rejected` — Rejected.",
+            ["submitted", "published", "rejected"],
+        ),
+        ("Possible values are: `c1` through `c3`.", ["c1", "c2", "c3"]),
+        (
+            "Possible values: TableStyleLight1 thru TableStyleLight2, TableStyleDark1 thru "
+            "TableStyleDark2. A custom style",
+            None,
+        ),
+        (
+            "Possible values are: TableStyleLight1 thru TableStyleLight2, TableStyleDark1 thru "
+            "TableStyleDark2. A custom style can also be specified.",
+            ["TableStyleLight1", "TableStyleLight2", "TableStyleDark1", "TableStyleDark2"],
+        ),
+        ("Possible values are: `null`, `user`, `group`.", ["user", "group"]),
+        (
+            "Possible values are: `a`, `b`. Possible values are: `a`, `b`, `c`.",
+            ["a", "b", "c"],
+        ),
+        ("Possible values are: a, b and c. More text.", ["a", "b", "c"]),
+        ("Valid values 1 to 500", None),
+    ],
+)
+def test_possible_values_lists(desc: str, expected: list[str] | None) -> None:
+    assert possible_values(desc) == expected
+
+
+@pytest.mark.parametrize(
+    ("desc", "expected"),
+    [
+        (
+            "The possible values are: nam (for North America), eur (for Europe), and "
+            "unknownFutureValue.",
+            ["nam", "eur", "unknownFutureValue"],
+        ),
+        (
+            "Possible values are: standard - Channel inherits the list; private - Channel can "
+            "have members.",
+            ["standard", "private"],
+        ),
+        ("Possible values are: after (default) or before.", ["after", "before"]),
+        (
+            "Possible values are: Private, Public, or empty (which is Public).",
+            ["Private", "Public"],
+        ),
+        ("Possible values are: c1 through c3.", ["c1", "c2", "c3"]),
+        (
+            "Supported values are: AzureADMyOrg: Users in my tenant (i.e. single tenant) "
+            "AzureADMultipleOrgs: Users in any tenant. Note: see below.",
+            ["AzureADMyOrg", "AzureADMultipleOrgs"],
+        ),
+    ],
+)
+def test_copied_possible_values_lists(desc: str, expected: list[str]) -> None:
+    """The same lists copied as plain text (ticks, tags and emphasis gone)."""
+    assert text_values(desc) == expected
+
+
+_ENUMS = "# Enum values\n\n### responseType values\n\n| Member\n|:---\n| none\n| organizer\n"
+_ROOM = (
+    "# room resource type\n\n## Properties\n| Property | Type | Description |\n|:--|:--|:--|\n"
+    "| bookingType | [bookingType](#bookingtype-values) | Type of room. |\n\n"
+    "### bookingType values\n\n| Value | Description |\n|:--|:--|\n| standard | Reservable. |\n"
+    "| reserved | First come, first served. |\n\n"
+    '<!-- { "blockType": "resource", "@odata.type": "microsoft.graph.room" } -->\n'
+)
+
+
+def _widget_with(tmp_path: Path, rows: str, resources: dict[str, str]) -> Contract:
+    docs = tmp_path / "v1.0"
+    (docs / "api").mkdir(parents=True)
+    (docs / "resources").mkdir()
+    (docs / "api" / "widget-update.md").write_text(
+        widget_update("|Property|Type|Description|\n|:---|:---|:---|\n" + rows)
+    )
+    for name, text in {"widget.md": _WIDGET, **resources}.items():
+        (docs / "resources" / name).write_text(text)
+    result = extract_paths([docs / "api"])
+    assert result.errors == []
+    (c,) = result.contracts
+    return c
+
+
+_WIDGET = (
+    "# widget resource type\n\n## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n"
+    '|size|Int32|Size.|\n\n<!-- { "blockType": "resource", "@odata.type": "microsoft.graph.widget" } -->\n'
+)
+
+
+def test_enum_members_spelled_by_the_enum_types_page(tmp_path: Path) -> None:
+    """`Organizer` in prose, `organizer` on the enum type's page (a section of enums.md): the
+    page's spelling is the member's, a value only the prose lists is kept after them, and an
+    `enum-case` finding says the docs disagree with themselves."""
+    c = _widget_with(
+        tmp_path,
+        "|response|responseType|Possible values are: `None`, `Organizer`, `Accepted`.|\n",
+        {"enums.md": _ENUMS},
+    )
+    prop = c.property("response")
+    assert (prop.type, prop.enum) == (
+        "microsoft.graph.responseType",
+        ["none", "organizer", "Accepted"],
+    )
+    assert c.types["microsoft.graph.responseType"].members == ["none", "organizer"]
+    (finding,) = [f for f in c.findings if f.rule == "enum-case"]
+    assert "None, Organizer" in finding.message and "resources/enums.md:3 spells none, organizer" in finding.message
+
+
+def test_type_named_by_link_text_and_target_together(tmp_path: Path) -> None:
+    """`[bookingType](../resources/room.md)`: the target declares `room`, the text says
+    `bookingType`: the type is bookingType, its members from room.md's section (never the
+    target alone: `room` is a complex type)."""
+    c = _widget_with(
+        tmp_path,
+        "|bookingType|[bookingType](../resources/room.md)|Possible values are `Standard` and "
+        "`Reserved`.|\n|room|[room](../resources/room.md)|The room.|\n",
+        {"room.md": _ROOM},
+    )
+    booking = c.property("bookingType")
+    assert (booking.type, booking.enum) == ("microsoft.graph.bookingType", ["standard", "reserved"])
+    assert c.property("room").type == "microsoft.graph.room"
+    assert c.types["microsoft.graph.room"].kind == "complex"
+
+
+def test_anchored_link_names_a_section_of_its_page(tmp_path: Path) -> None:
+    c = _widget_with(
+        tmp_path,
+        "|kind|[bookingType](../resources/room.md#bookingtype-values)|The kind.|\n",
+        {"room.md": _ROOM},
+    )
+    assert c.property("kind").enum == ["standard", "reserved"]
+    assert c.types["microsoft.graph.bookingType"].sources == ["resources/room.md:8"]
+
+
+def test_enum_in_a_section_of_the_rows_own_page(tmp_path: Path) -> None:
+    """printerDefaults' rows say "described in the following table": the section is on the page."""
+    own = (
+        "# printerDefaults resource type\n\n## Properties\n|Property|Type|Description|\n"
+        "|:--|:--|:--|\n|orientation|printOrientation|Values described in the following table.|\n"
+        "\n## printOrientation values\n\n|Member|Description|\n|:--|:--|\n|portrait|P.|\n"
+        "|landscape|L.|\n"
+    )
+    c = _widget_with(
+        tmp_path,
+        "|defaults|[printerDefaults](../resources/printerdefaults.md)|Defaults.|\n",
+        {"printerdefaults.md": own},
+    )
+    member = c.types["microsoft.graph.printerDefaults"].properties[0]
+    assert (member.type, member.enum) == (
+        "microsoft.graph.printOrientation",
+        ["portrait", "landscape"],
+    )
+
+
+def test_values_sections_of_a_copied_page() -> None:
+    """A plain-text copy keeps the section as a bare `x values` line and one member a line."""
+    text = "enum values\n\ncalendarColor values\n\nMember Value\nauto -1\nlightBlue 0\n\nnext\n"
+    assert values_sections(text) == {"calendarcolor": (3, ["auto", "lightBlue"])}
+
+
+def test_corpus_possible_values(corpus_extraction) -> None:
+    """The lists the documented replies showed cut: connectorGroupRegion (beta, its six
+    members), channel.membershipType (v1.0, `private`); members spelled as the type's own page
+    (v1.0 responseStatus.response: `organizer`; place.bookingType from room.md)."""
+    by_id = {c.id: c for c in corpus_extraction.contracts}
+    region = by_id["beta/connectorGroup"].property("region")
+    assert region.enum == ["nam", "eur", "aus", "asia", "ind", "unknownFutureValue"]
+    assert by_id["v1.0/channel"].property("membershipType").enum == [
+        "standard",
+        "private",
+        "unknownFutureValue",
+    ]
+    event = by_id["v1.0/event"]
+    response = next(p for p in event.types["microsoft.graph.responseStatus"].properties)
+    assert response.enum == [
+        "none",
+        "organizer",
+        "tentativelyAccepted",
+        "accepted",
+        "declined",
+        "notResponded",
+    ]
+    for version in ("beta", "v1.0"):
+        booking = by_id[f"{version}/place"].property("bookingType")
+        assert (booking.type, booking.enum) == (
+            "microsoft.graph.bookingType",
+            ["standard", "reserved"],
+        )

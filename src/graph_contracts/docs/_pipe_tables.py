@@ -98,7 +98,7 @@ def _table(cur: Cursor, header: list[str], rows: Rows, line: int) -> None:
         )
         add_permissions(cur, entries, line)
     elif sec == "permissions" and (kinds := column_kinds(header)):  # one column per kind
-        add_permissions(cur, scenario_entries(cur, kinds, [_cells(t) for t in rows.texts]), line)
+        add_permissions(cur, scenario_entries(cur, kinds, [cells(t) for t in rows.texts]), line)
     elif sec == "headers":
         add_headers(cur, _table_memo(cur, "headers", rows, required_headers))
     elif first == "member" or sec == "members":
@@ -115,7 +115,7 @@ def _table_memo(cur: Cursor, kind: str, rows: Rows, parse: Callable[[list], list
     key = (kind, *rows.texts)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = parse([_cells(t) for t in rows.texts])
+        found = memo[key] = parse([cells(t) for t in rows.texts])
     return found
 
 
@@ -133,7 +133,7 @@ def _property_rows(cur: Cursor, rows: Rows) -> None:
 
 def _line_property(line: str, types: dict) -> tuple | None:
     """`property_row` of a pipe-table line; None when it has fewer than two cells."""
-    c = _cells(line)
+    c = cells(line)
     return property_row(c[0], c[1], " | ".join(c[2:]), types) if len(c) >= 2 else None
 
 
@@ -143,12 +143,12 @@ def _member_names(rows: list[tuple[str, ...]]) -> list[str]:
 
 def _table_header(header: str, separator: str) -> list[str] | None:
     """The lowercased header cells of a table, or None when the second row is no separator."""
-    if set("".join(_cells(separator))) <= _SEPARATOR_CHARS:
-        return [c.lower() for c in _cells(header)]
+    if set("".join(cells(separator))) <= _SEPARATOR_CHARS:
+        return [c.lower() for c in cells(header)]
     return None
 
 
-def _cells(line: str) -> tuple[str, ...]:
+def cells(line: str) -> tuple[str, ...]:
     """The stripped cells of a pipe-table row; the outer pipes are optional, `\\|` is no pipe.
     The outer pipes are dropped from the split parts, not sliced off: no copies of the line."""
     s = line.strip()
