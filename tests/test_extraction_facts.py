@@ -334,7 +334,10 @@ def test_enum_members_spelled_by_the_enum_types_page(tmp_path: Path) -> None:
     )
     assert c.types["microsoft.graph.responseType"].members == ["none", "organizer"]
     (finding,) = [f for f in c.findings if f.rule == "enum-case"]
-    assert "None, Organizer" in finding.message and "resources/enums.md:3 spells none, organizer" in finding.message
+    assert (
+        "None, Organizer" in finding.message
+        and "resources/enums.md:3 spells none, organizer" in finding.message
+    )
 
 
 def test_type_named_by_link_text_and_target_together(tmp_path: Path) -> None:
