@@ -516,8 +516,9 @@ def test_corpus_enum_members_against_csdl(corpus_extraction, corpus: Path) -> No
 
 def test_corpus_types_agree_with_csdl(corpus_extraction, corpus: Path) -> None:
     """The contracts' own properties typed as the CSDL of the same date types them (both
-    versions, each against its own $metadata): 11388 of the 11462 both know (99.35 %; 11373 of
-    11447 before `[bookingType](room.md)` and the enum sections)."""
+    versions, each against its own $metadata): 11381 of the 11455 both know (99.35 %; 11373 of
+    11447 before `[bookingType](room.md)`, the enum sections, and columndefinition-update no
+    longer taken for a `site` contract whose seven site rows agreed)."""
     from graph_contracts.metadata import compare, load_csdl
 
     agree = both = 0
@@ -525,4 +526,4 @@ def test_corpus_types_agree_with_csdl(corpus_extraction, corpus: Path) -> None:
         contracts = [c for c in corpus_extraction.contracts if c.version == version]
         report = compare(contracts, load_csdl(corpus / f"csdl/{version}_metadata.xml"))
         agree, both = agree + report.resources.agree, both + report.resources.both
-    assert (agree, both) == (11388, 11462)
+    assert (agree, both) == (11381, 11455)

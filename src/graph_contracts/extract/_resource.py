@@ -18,11 +18,12 @@ from collections.abc import Iterator
 from itertools import chain
 
 from graph_contracts.docs import Page
-from graph_contracts.naming import is_camel_case, path_type_names, singular
+from graph_contracts.naming import path_type_names, singular
 
+from ._evidence import evident_resource, request_type
 from ._pages import Pages
 from ._paths import strip_url
-from ._types import IDENT, qualify
+from ._types import qualify
 
 _TITLE_RESOURCE = re.compile(r"^Update\s+([A-Za-z][\w]*)\s*$")
 
@@ -41,7 +42,8 @@ def choose_resource(page: Page, path: str, pages: Pages) -> tuple[str | None, st
         found = _backed(name, link, page, path, pages)
         if found is not None:
             return found
-    return _unbacked(candidates, named, page.namespace), None
+    evident = evident_resource(page, named)
+    return (qualify(evident, page.namespace) if evident else None), None
 
 
 def _written_types(page: Page) -> set[str]:
@@ -65,7 +67,15 @@ def _described(page: Page, path: str, pages: Pages) -> str | None:
         key = pages.link(path, page.resource_link)
         if key is not None and os.sep + "resources" + os.sep not in key:
             return None  # "a special case of [Update](x-update.md)"
+        if key is None and _api_page_link(page.resource_link):
+            return None  # the same, the page copied alone
     return page.resource
+
+
+def _api_page_link(link: str) -> bool:
+    """`driveitem-update.md`: an API page's file (a verb after a hyphen, beside the page), never
+    a type page's (`../resources/x.md`)."""
+    return "resources/" not in link and "-" in link.split("#", 1)[0].rsplit("/", 1)[-1]
 
 
 def _candidates(page: Page, path: str, pages: Pages, named: str | None) -> list[Candidate]:
@@ -80,16 +90,27 @@ def _candidates(page: Page, path: str, pages: Pages, named: str | None) -> list[
         out.append((titled, None))
     if page.response_resource:
         out.append(page.response_resource)
-    out.extend((name, None) for name in (_request_type(page), _last_segment(page)) if name)
+    out.extend((name, None) for name in (request_type(page), _last_segment(page)) if name)
     return out
 
 
 def _title_first(page: Page, titled: str, named: str, path: str, pages: Pages) -> bool:
     return (
-        not page.resource_strong
+        (not page.resource_strong or _replied(page, titled))
         and titled.lower() != named.lower()
         and _declares(titled, path, pages)
     )
+
+
+def _replied(page: Page, titled: str) -> bool:
+    """The response sentence's link names what the title does ("Update userInsightsSettings" /
+    "returns [userInsightsSettings](...)"): two against the description's one link
+    ("Update the privacy settings for [itemInsights](...)")."""
+    if page.response_resource is None:
+        return False
+    name, link = page.response_resource
+    stem = (link or "").split("#", 1)[0].rsplit("/", 1)[-1].removesuffix(".md")
+    return titled.lower() in (name.lower(), stem.lower())
 
 
 def _declares(name: str, path: str, pages: Pages) -> bool:
@@ -100,16 +121,6 @@ def _declares(name: str, path: str, pages: Pages) -> bool:
         return False
     declared = pages.declared_name(page, name, page.namespace)
     return declared.rsplit(".", 1)[-1].lower() == name.lower()
-
-
-def _request_type(page: Page) -> str | None:
-    """The `@odata.type` of the first request example that has one."""
-    for e in page.examples:
-        if e.kind == "request" and isinstance(e.body, dict):
-            t = e.body.get("@odata.type")
-            if isinstance(t, str) and t.strip("#"):
-                return t.strip("#")
-    return None
 
 
 def _last_segment(page: Page) -> str | None:
@@ -139,27 +150,3 @@ def _backed(
     if res_page is not None and (res_page.odata_type or res_page.table or res_page.properties):
         return pages.declared_name(res_page, short, page.namespace), key
     return None
-
-
-def _unbacked(candidates: list[Candidate], named: str | None, namespace: str) -> str | None:
-    """No candidate has a page: the description's name, else the first two plausible ones;
-    spelled as the page spells it best (`plannerBucket` over the sentence's `plannerbucket`)."""
-    if candidates and named:
-        return qualify(_cased(named, candidates), namespace)
-    for name, _ in candidates[:2]:
-        if IDENT.match(name):
-            return qualify(_cased(name, candidates), namespace)
-    return None
-
-
-def _cased(name: str, candidates: list[Candidate]) -> str:
-    """The casing of `name` that looks most like a CSDL type name among the page's candidates
-    (response sentence, title, @odata.type): camelCase first, then a lowercase first letter."""
-    low = name.lower()
-    spellings = [c for c, _ in candidates if c.lower() == low]
-    return max(spellings, key=_camel_score, default=name)
-
-
-def _camel_score(name: str) -> tuple[bool, bool]:
-    short = name.rsplit(".", 1)[-1]
-    return is_camel_case(short), short[:1].islower()
