@@ -48,6 +48,7 @@ def test_literal_segments(path: str, expected: list[str]) -> None:
 )
 def test_path_type_names_nearest_first(path: str, expected: list[str]) -> None:
     assert list(naming.path_type_names(path))[: len(expected)] == expected
+    assert naming.last_type_name(path) == next(naming.path_type_names(path), None)
     assert len(set(naming.path_type_names(path))) == len(list(naming.path_type_names(path)))
 
 

@@ -25,12 +25,24 @@ def segments(path: str) -> list[str]:
 def literal_segments(path: str) -> list[str]:
     """The segments that can name a type, call arguments cut (`range(address='{a}')` ->
     `range`): no key (`{id}`, `<id>`, `(id)`, `'{id}'`), cast or qualified name (a dot)."""
-    out = []
-    for seg in segments(path):
-        head = seg.split("(", 1)[0]
-        if head and head[0] not in "{<'" and "{" not in head and "." not in head:
-            out.append(head)
-    return out
+    return [head for head in map(_literal, segments(path)) if head]
+
+
+def _literal(seg: str) -> str | None:
+    """A segment's name when it can name a type (see `literal_segments`), else None."""
+    head = seg.split("(", 1)[0] if "(" in seg else seg
+    if head and head[0] not in "{<'" and "{" not in head and "." not in head:
+        return head
+    return None
+
+
+def last_type_name(path: str) -> str | None:
+    """The first of `path_type_names`, found from the end (every page asks; few ask more)."""
+    for seg in reversed(path.split("?", 1)[0].split("/")):
+        head = _literal(seg.strip()) if seg else None
+        if head:
+            return singular(head)
+    return None
 
 
 def path_type_names(path: str) -> Iterator[str]:

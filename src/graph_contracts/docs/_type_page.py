@@ -14,7 +14,6 @@ from ._cursor import Cursor, memos_of
 from ._markup import IDENT, plain, strip_links
 from ._model import Page
 from ._parser import parse_page, run
-from ._pipe_tables import cells
 from ._refs import definitions, resolve_refs
 
 _TYPE_SECTION = re.compile(r"\n#{1,4}[ \t]*([Pp]roperties|[Mm]embers)[ \t]*$", re.M)
@@ -164,11 +163,12 @@ def _first_column(section: str) -> list[str]:
     Description |`, or a one-column `| Member`), its header and separator rows skipped."""
     rows = []
     for line in section.split("\n"):
-        if line.lstrip().startswith("|"):
-            rows.append(cells(line))
+        s = line.strip()
+        if s.startswith("|"):
+            rows.append(s[1:].split("|", 1)[0].strip())
         elif rows:
             break
-    if len(rows) < 2 or set("".join(rows[1])) - set(":- "):
+    if len(rows) < 2 or set(rows[1]) - set(":- "):
         return []
-    names = [plain(row[0]) for row in rows[2:] if row]
+    names = [plain(cell) for cell in rows[2:]]
     return [n for n in names if IDENT.match(n) and n != "null"]  # null: JSON's, no member

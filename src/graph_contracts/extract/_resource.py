@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from itertools import chain
 
 from graph_contracts.docs import Page
-from graph_contracts.naming import path_type_names, singular
+from graph_contracts.naming import last_type_name, path_type_names, singular
 
 from ._evidence import evident_resource, request_type
 from ._pages import Pages
@@ -125,7 +125,7 @@ def _declares(name: str, path: str, pages: Pages) -> bool:
 
 def _last_segment(page: Page) -> str | None:
     """The first template's last plain segment, singularized (`.../userStatuses/{id}`)."""
-    return next(_path_names(page), None)
+    return last_type_name(strip_url(page.paths[0][1]) or "") if page.paths else None
 
 
 def _path_names(page: Page) -> Iterator[str]:

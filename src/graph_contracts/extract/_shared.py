@@ -27,7 +27,7 @@ from dataclasses import replace
 
 from graph_contracts.contracts import Contract, Finding, Property
 from graph_contracts.docs import Page
-from graph_contracts.naming import path_type_names
+from graph_contracts.naming import last_type_name, path_type_names
 
 from ._pages import Pages
 from ._paths import normalize_path
@@ -74,7 +74,7 @@ def _last_segments(page: Page) -> set[str]:
     """The distinct last literal segments of the page's request lines, read cheaply from the raw
     text: a page whose templates all end in one name cannot update two resources (`_updated`
     names the resource from that segment first), so the resource pages are not read for it."""
-    return {next(path_type_names(raw), "").lower() for _, raw in page.paths}
+    return {(last_type_name(raw) or "").lower() for _, raw in page.paths}
 
 
 def _by_resource(

@@ -74,7 +74,8 @@ Resolved = tuple[str, str, TypeDef | None]  # (CSDL type, element type, its Type
 @dataclass(slots=True)
 class Origin:
     """Where table rows come from: links resolve against `base`, sources name `shown`; an
-    update page's rows may name enums its resource page (`related`) documents in a section."""
+    update page's rows may name enums its resource page (`related`) documents in a section, as
+    a type page's rows may name enums of its own sections."""
 
     base: str
     shown: str
@@ -114,10 +115,8 @@ class Types:
         if "|" in raw.type_text or " or " in raw.type_text:  # 14k rows a run: test before call
             raw, nullable = _union(raw, origin, out)
         ctype, inner, typedef = self.csdl_type(raw, origin.base, origin.namespace)
-        if typedef is None and not inner.startswith("Edm."):
-            typedef = self.section_type(origin.base, inner) or (
-                self.section_type(origin.related, inner) if origin.related else None
-            )
+        if typedef is None and not inner.startswith("Edm."):  # a type page's own section,
+            typedef = self.section_type(origin.related or origin.base, inner)  # or its resource's
         enum = raw.enum
         source = f"{origin.shown}:{raw.line}"
         if typedef is not None:
@@ -376,7 +375,10 @@ def _conditional(raw: RawProperty, origin: Origin, out: Collected) -> bool:
 def _respelled(raw: RawProperty, typedef: TypeDef, origin: Origin, out: Collected) -> None:
     """An `enum-case` finding when the row's prose spells a member in another case than the
     enum type's own page (`Organizer` / `organizer`): the docs disagree with themselves."""
-    own = {m.lower(): m for m in typedef.members or ()}
+    members = typedef.members or ()
+    if all(v in members for v in raw.enum or ()):
+        return  # the common case: the row spells the page's members
+    own = {m.lower(): m for m in members}
     differ = [
         (v, own[v.lower()]) for v in raw.enum or () if v.lower() in own and v not in own.values()
     ]
@@ -392,8 +394,10 @@ def _respelled(raw: RawProperty, typedef: TypeDef, origin: Origin, out: Collecte
 def spelled(members: list[str], listed: list[str] | None) -> list[str]:
     """An enum's members as its own page spells them (`organizer`, never a description's
     `Organizer`), then the values only the row lists (a type page that lags its rows)."""
+    if not listed or all(v in members for v in listed):
+        return list(members)
     known = {m.lower() for m in members}
-    return list(members) + [v for v in listed or () if v.lower() not in known]
+    return list(members) + [v for v in listed if v.lower() not in known]
 
 
 def qualify(name: str, namespace: str) -> str:
