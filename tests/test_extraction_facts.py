@@ -174,6 +174,7 @@ def test_required_header_names_are_canonical(row: str, expected: list[str]) -> N
     assert page.headers == expected
 
 
+@pytest.mark.slow  # the whole corpus, extracted once for the module
 def test_corpus_required_headers(corpus_extraction, corpus: Path) -> None:
     """Each page's required headers are in its contract, and a contract requires only what one
     of its pages does: Planner's 17 update pages (If-Match, planner-overview: a PATCH without
@@ -394,6 +395,7 @@ def test_values_sections_of_a_copied_page() -> None:
     assert values_sections(text) == {"calendarcolor": (3, ["auto", "lightBlue"])}
 
 
+@pytest.mark.slow  # the whole corpus, extracted once for the module
 def test_corpus_possible_values(corpus_extraction) -> None:
     """The lists the documented replies showed cut: connectorGroupRegion (beta, its six
     members), channel.membershipType (v1.0, `private`); members spelled as the type's own page
@@ -468,6 +470,7 @@ def _csdl_members(csdl, owner: str, name: str) -> list[str] | None:
     return None
 
 
+@pytest.mark.slow  # the whole corpus, extracted once for the module
 def test_corpus_enum_members_against_csdl(corpus_extraction, corpus: Path) -> None:
     """Every property of the corpus contracts and of the complex types they use, each (version,
     declaring type, name) once, that lists members (a "Possible values" list or its enum type's
@@ -514,6 +517,7 @@ def test_corpus_enum_members_against_csdl(corpus_extraction, corpus: Path) -> No
     assert kinds == {"case": 14, "unknownFutureValue": 21, "lag": 17}
 
 
+@pytest.mark.slow  # the whole corpus, extracted once for the module
 def test_corpus_types_agree_with_csdl(corpus_extraction, corpus: Path) -> None:
     """The contracts' own properties typed as the CSDL of the same date types them (both
     versions, each against its own $metadata): 11381 of the 11455 both know (99.35 %; 11373 of
