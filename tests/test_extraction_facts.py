@@ -236,6 +236,7 @@ def test_corpus_required_headers(corpus_extraction, corpus: Path) -> None:
             ["submitted", "published", "rejected"],
         ),
         ("Possible values are: `c1` through `c3`.", ["c1", "c2", "c3"]),
+        ("Possible values are: <br>`a`, `b`, `c`.", ["a", "b", "c"]),
         (
             "Possible values: TableStyleLight1 thru TableStyleLight2, TableStyleDark1 thru "
             "TableStyleDark2. A custom style",

@@ -21,7 +21,7 @@ _TICK_LIST = re.compile(r"^\s*((?:`[^`]*`[\s,;]*(?:(?:and|or)\s+)?)+)")
 _LEAD_TAGS = re.compile(r"^(?:\s|<[^>]*>)+")  # `<br>`, `<ul><li>` before a list's first item
 _ITEM_CHUNKS = re.compile(r"\s*(?:;|<br\s*/?>|</br>|</?li>|</?ul>|,\s*(?=`))\s*", re.I)
 # an item: a ticked or bare (bold) name, then a gloss after a dash or colon, or nothing
-_GLOSSED = re.compile(r"^(?:`([^`]+)`|\**([A-Za-z_]\w*)\**)(\s*(?:-{1,2}|—|–|:)\s|\s*$)")
+_GLOSSED = re.compile(r"^(?:`([^`]+)`|\**([A-Za-z_]\w*)\**)(\s*(?:-{1,2}|—|–|:)\s|\s*[.,]?\s*$)")
 _PAREN_GLOSS = re.compile(r"(`[^`]*`)\s*\([^()]*\)")  # `nam` (for **North America**)
 _RANGE = re.compile(r"`([A-Za-z_]*?)(\d+)`\s+(?:through|thru)\s+`([A-Za-z_]*?)(\d+)`")
 _BARE_RANGE = re.compile(r"\b([A-Za-z_]*?)(\d+)\s+(?:through|thru)\s+([A-Za-z_]*?)(\d+)\b")
