@@ -68,6 +68,8 @@ __all__ = [
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Graph's "not processed": 429 and 503 come before the service touched the request.
 NOT_APPLIED_STATUSES = frozenset({429, 503})
+# A gateway answering for a service that does not (a target that is down, not one that answers).
+BEHIND_A_GATEWAY = frozenset({502, 503, 504})
 # Safe or idempotent by definition (RFC 9110 §9.2.1-2); PATCH is judged by its headers.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 CONDITIONAL_HEADERS = ("if-match", "if-none-match")
@@ -414,10 +416,35 @@ class GraphClient:
                 str(response.status_code),
                 detail,
                 attempts,
-                answering=True,
+                answering=response.status_code not in BEHIND_A_GATEWAY,
                 response=response,
             )
         return response
+
+    def wait_until_answering(self, url: str, within: float, interval: float = 1.0) -> bool:
+        """Whether the target answers again, anything at all, to a GET of `url` within `within` s.
+
+        For a target that stopped answering mid-run (killed, restarting, a gateway whose service
+        is down answering 502/503/504): one attempt per `interval`, no retries, paced like any
+        request.
+        """
+        deadline = time.monotonic() + within
+        while True:
+            request = self._http.build_request(
+                "GET", url, headers={"client-request-id": str(uuid.uuid4())}
+            )
+            try:
+                if self._send_once(request, self.auth).status_code not in BEHIND_A_GATEWAY:
+                    return True
+            except _Transient as exc:
+                if exc.answering:
+                    return True
+            except GraphContractsError:  # credentials rejected: it answers (the run will say)
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._sleep(min(interval, left))
 
     def _should_retry(self, state: tenacity.RetryCallState) -> bool:
         """Transient, and safe to send again (the module docstring says which are)."""
