@@ -187,6 +187,9 @@ def decide(
     return "passed"
 
 
+NO_CLEAN_ENDPOINT = "no endpoint was checked without a target error"
+
+
 def target_error_verdict(results: Iterable[CheckResult], errors: Iterable[TargetError]) -> str:
     """Why the run cannot pass when no endpoint was checked without a target error ("" if not).
 
@@ -200,7 +203,7 @@ def target_error_verdict(results: Iterable[CheckResult], errors: Iterable[Target
     if checked - met:
         return ""
     return (
-        f"no endpoint was checked without a target error ({len(met)} endpoint"
+        f"{NO_CLEAN_ENDPOINT} ({len(met)} endpoint"
         f"{'s' if len(met) != 1 else ''} met one: see Target errors); the run says nothing about "
         "the contracts"
     )
