@@ -410,7 +410,8 @@ class GraphClient:
             ) from None
         if response.status_code in RETRY_STATUSES:
             attempts = retrying.statistics.get("attempt_number", 1)
-            detail = f"answered {response.status_code} {response.reason_phrase}".rstrip()
+            phrase = httpx.codes.get_reason_phrase(response.status_code)
+            detail = f"answered {response.status_code} {phrase}".rstrip()
             raise RequestFailed(
                 request,
                 str(response.status_code),
@@ -557,7 +558,7 @@ class GraphClient:
             cause = "connection closed"
         else:
             cause = "connection reset"
-        detail = f"{cause}: {reason}" if reason and reason != cause else cause
+        detail = f"{cause} ({reason})" if reason and reason != cause else cause
         return _Transient(cause, detail, maybe_applied=sent or not never_sent)
 
     def _check_credentials(self, request: httpx.Request, response: httpx.Response) -> None:

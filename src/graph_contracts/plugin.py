@@ -81,6 +81,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="minimal: the covering set only (default with --graph-base-url); full: all generators.",
     )
+    add("--graph-request-timeout", type=float, default=30.0, help="Seconds per request.")
+    add("--graph-max-reply-mb", type=float, default=16.0, help="Reply size limit, MB.")
+    add("--graph-target-wait", type=float, default=60.0, help="Wait for a dead target, s.")
+    add("--graph-retry-backoff", type=float, default=0.5, help="First retry back-off, s.")
     add(
         "--graph-schemathesis",
         type=int,
@@ -156,6 +160,10 @@ def config_from(options: pytest.Config) -> RunConfig:
         rate=parse_rate("--graph-rate", get("--graph-rate")),
         share=1 / int(worker["workercount"]) if worker is not None else 1.0,
         plan=get("--graph-plan"),
+        request_timeout=get("--graph-request-timeout"),
+        max_reply_mb=get("--graph-max-reply-mb"),
+        target_wait=get("--graph-target-wait"),
+        retry_backoff=get("--graph-retry-backoff"),
     )
 
 
