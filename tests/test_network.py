@@ -11,6 +11,7 @@ closed, or left open exactly when a target went away with an entity changed.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from drive import run_cli, summary_of
 from proxy import FaultProxy, Rule
+from servers import app_server
 from test_client import free_port
 
 from graph_contracts import contracts as contract_files
@@ -28,6 +30,7 @@ from graph_contracts import journal
 from graph_contracts.auth import StaticToken
 from graph_contracts.client import GraphClient
 from graph_contracts.discovery import Discoverer, Resolved
+from graph_contracts.mock import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("graph-contracts")
@@ -223,3 +226,86 @@ def test_a_target_gone_for_good_stops_the_run_and_restore_puts_back_through_a_re
     assert "RESTORED" in done.stdout and "every entity is back as before" in done.stdout
     assert journal.read(reports / journal.NAME).closed
     assert states(target.url) == before
+
+
+# --- one endpoint at a time, against the mock on uvicorn in a thread ----------------------------
+
+
+@pytest.fixture(scope="module")
+def served() -> str:
+    app = create_app(contract_files.load(ROOT / "contracts"), token=TOKEN)
+    with app_server(app) as url:
+        yield url
+
+
+V1 = ["--version", "v1.0"]  # one endpoint: deviceConfigurationDeviceStatus
+
+
+def test_a_target_error_mid_endpoint_keeps_the_verdicts_judged_and_the_request_it_met(
+    served: str, tmp_path: Path
+) -> None:
+    """Five PATCHes judged, the sixth reset on every attempt: the five stand, the sixth is kept
+    with its reproducer, the target still answers (GET), so the entity is put back."""
+    before = states(served)
+    dying = Rule("reset", method="PATCH", skip=5, times=5)
+    with FaultProxy(served, [dying]) as proxy:
+        code, output = run_cli(*FAST, *V1, "--base-url", proxy.url, "--report-dir", str(tmp_path))
+    summary = summary_of(tmp_path)
+    (error,) = summary["target_errors"]
+    assert error["judged"] == 5 and error["recovered"] and error["cause"] == "connection reset"
+    assert error["reason"].startswith(f"PATCH {proxy.url}/v1.0/deviceManagement/")
+    assert error["reason"].endswith("(after 5 attempts)")
+    assert error["repro"].startswith("curl -X PATCH ") and "--data-binary" in error["repro"]
+    outcomes = {r["check"]: r for r in summary["results"]}
+    assert outcomes["status"]["outcome"] == "passed" and outcomes["status"]["cases"] == 5
+    assert outcomes["status"]["message"].endswith("(before a target error ended the endpoint)")
+    assert outcomes["rejection"]["outcome"] == "skipped"  # never reached
+    assert outcomes["rejection"]["message"] == f"target error: {error['reason']}"
+    # one endpoint, and it met a target error: no verdict on the contracts (exit 2)
+    assert code == 2 and summary["run"]["outcome"] == "error", output
+    assert summary["run"]["message"].startswith("no endpoint was checked without a target error")
+    assert summary["left_changed"] == [] and states(served) == before
+
+
+def test_a_discovery_get_cut_mid_json_is_a_target_error_named_for_it(
+    served: str, tmp_path: Path
+) -> None:
+    cut = Rule("truncate", method="GET", path=r"/deviceStatuses$")  # the collection listing
+    with FaultProxy(served, [cut]) as proxy:
+        code, output = run_cli(*FAST, *V1, "--base-url", proxy.url, "--report-dir", str(tmp_path))
+        planned, plan_output = run_cli(*FAST, *V1, "--base-url", proxy.url, "--dry-run")
+    (error,) = summary_of(tmp_path)["target_errors"]
+    assert error["cause"] == "not JSON" and error["judged"] == 0
+    assert re.search(
+        r"GET \S+/deviceStatuses: answered 200 with a body that is not JSON", error["reason"]
+    )
+    assert code == 2 and "ERROR: no endpoint was checked without a target error" in output
+    assert planned == 0 and "unreachable: target error: GET " in plan_output
+
+
+def test_a_403_on_the_apps_writes_is_a_skip_and_its_refused_restore_already_as_before(
+    served: str, tmp_path: Path
+) -> None:
+    """The app may not write this path (403 Authorization_RequestDenied to every PATCH of it, the
+    restore included): no contract failure, and since a GET shows the entity as the snapshot,
+    its refused restore is "already as before", never "left changed"; the journal closes."""
+    found = resolved(served)
+    entity, sibling = found[next(k for k in found if k.startswith("v1.0/"))]
+    refused = Rule("forbidden", method="PATCH", path=re.escape(entity) + "$")
+    with FaultProxy(served, [refused]) as proxy:
+        code, output = run_cli(*FAST, *V1, "--base-url", proxy.url, "--report-dir", str(tmp_path))
+    summary = summary_of(tmp_path)
+    assert {r["outcome"] for r in summary["results"]} == {"skipped"}
+    assert all(
+        r["message"].startswith("PATCH answered 403 Authorization_RequestDenied: ")
+        for r in summary["results"]
+    )
+    assert code == 1 and output.splitlines()[-1].startswith("ERROR: nothing was checked")
+    assert summary["left_changed"] == [] and "TARGET LEFT CHANGED" not in output
+    records = [json.loads(line) for line in (tmp_path / journal.NAME).read_text().splitlines()]
+    restores = {r["path"]: r["outcome"] for r in records if r["kind"] == "restore"}
+    assert restores == {
+        entity.removeprefix("/v1.0"): "already as before",
+        sibling.removeprefix("/v1.0"): "restored",
+    }
+    assert journal.read(tmp_path / journal.NAME).closed

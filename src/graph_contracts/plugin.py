@@ -7,8 +7,9 @@ exercised once by the engine and every check's test reads its verdict. summary.j
 come from the same reporter `graph-contracts run` uses.
 
 A target that rejects the credentials or cannot be reached stops the session with exit status 2 and
-one message; a run where nothing could be checked exits 1, never 0; SIGTERM (a CI timeout) stops at
-the next safe point with the entity restored, as Ctrl-C does.
+one message; a run where nothing could be checked exits 1, never 0, and one where no endpoint was
+checked without a target error exits 2; SIGTERM (a CI timeout) stops at the next safe point with
+the entity restored, as Ctrl-C does.
 """
 
 from __future__ import annotations
@@ -311,8 +312,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or graph.run.stop_signal is not None
     finished = graph.run.finish(fatal=graph.fatal, interrupted=interrupted)
     graph.run.close()
-    if finished.outcome == "error" and not finished.message and exitstatus == 0:
-        session.exitstatus = 1
+    if finished.outcome == "error" and exitstatus == 0:  # nothing checked, or no clean endpoint
+        session.exitstatus = graph.run.exit_code()
     if finished.outcome == "interrupted" and exitstatus == 0:
         session.exitstatus = graph.run.exit_code()
 
