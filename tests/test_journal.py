@@ -802,3 +802,38 @@ def test_a_run_killed_with_sigkill_is_put_back_by_restore(
         assert updatable_states(url, token, contracts) == before
     assert journal.read(path).closed and journal.refusal(path) is None
     assert token not in path.read_text()
+
+
+def test_restore_goes_on_past_an_entity_whose_requests_keep_failing(
+    contracts: list[Contract], mock: Mock, tmp_path: Path
+) -> None:
+    """Every request about one entity is reset (a broken route, a dying node): it is recorded as
+    a target error and the next entity is restored all the same; a later restore finishes."""
+    from proxy import FaultProxy, Rule
+    from servers import app_server
+
+    contract = contract_of(contracts, USER_STATUS)
+    with app_server(mock.app) as url:
+        direct = GraphClient(url, "beta", auth=StaticToken(TOKEN))
+        first, second = entities(Mock(mock.app, {"beta": direct}), contract)
+        before = {p: mock.get(p) for p in (first, second)}
+        path = journal_of(tmp_path, contract, before)
+        for entity in (first, second):
+            mock.patch(entity, {"userDisplayName": "changed by a run that was killed"})
+        broken = Rule("reset", path=re.escape(first) + "$")
+        with FaultProxy(url, [broken]) as proxy:
+            client = GraphClient(proxy.url, "beta", auth=StaticToken(TOKEN), sleep=lambda s: None)
+            outcomes = {o.path: o for o in journal.restore(path, {"beta": client}, read_window=0)}
+            assert outcomes[first].outcome == journal.TARGET_ERROR
+            assert outcomes[first].message.startswith(f"GET {proxy.url}/beta{first}: connection")
+            assert outcomes[first].message.endswith("(after 5 attempts)")
+            assert outcomes[second].outcome == journal.RESTORED
+            assert not journal.read(path).closed
+            proxy.rules.clear()  # the route is back
+            (again,) = journal.restore(path, {"beta": client}, read_window=0)
+            client.close()
+        direct.close()
+    assert (again.path, again.outcome) == (first, journal.RESTORED)
+    assert journal.read(path).closed
+    for entity in (first, second):
+        assert as_before(restore_body(contract, before[entity]), mock.get(entity))
