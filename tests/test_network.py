@@ -309,3 +309,15 @@ def test_a_403_on_the_apps_writes_is_a_skip_and_its_refused_restore_already_as_b
         sibling.removeprefix("/v1.0"): "restored",
     }
     assert journal.read(tmp_path / journal.NAME).closed
+
+
+def test_a_patch_reply_cut_mid_json_is_a_shape_failure_named_for_it(
+    served: str, tmp_path: Path
+) -> None:
+    """The reply to a PATCH is the contract's (an entity, documented 200): cut, it fails shape."""
+    cut = Rule("truncate", method="PATCH", times=1)
+    with FaultProxy(served, [cut]) as proxy:
+        code, _ = run_cli(*FAST, *V1, "--base-url", proxy.url, "--report-dir", str(tmp_path))
+    shape = next(r for r in summary_of(tmp_path)["results"] if r["check"] == "shape")
+    assert code == 1 and shape["outcome"] == "failed"
+    assert shape["message"].startswith("reply body is not valid JSON (Unterminated string ")
