@@ -321,3 +321,25 @@ def test_a_patch_reply_cut_mid_json_is_a_shape_failure_named_for_it(
     shape = next(r for r in summary_of(tmp_path)["results"] if r["check"] == "shape")
     assert code == 1 and shape["outcome"] == "failed"
     assert shape["message"].startswith("reply body is not valid JSON (Unterminated string ")
+
+
+def test_under_pytest_a_run_with_no_clean_endpoint_exits_2(served: str, tmp_path: Path) -> None:
+    """The plugin drives the same engine: the endpoint is skipped with its target error, and a
+    run where no endpoint was checked without one is not green there either."""
+    cut = Rule("truncate", method="GET", path=r"/deviceStatuses$")
+    command = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "contract")]
+    command += ["-p", "no:cacheprovider", "--graph-report-dir", str(tmp_path)]
+    command += ["--graph-token", TOKEN, "--graph-version", "v1.0", "--graph-plan", "minimal"]
+    command += ["--graph-retry-backoff", "0.01"]
+    with FaultProxy(served, [cut]) as proxy:
+        done = subprocess.run(
+            [*command, "--graph-base-url", proxy.url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "target error: GET " in done.stdout and "is not JSON" in done.stdout
+    summary = summary_of(tmp_path)
+    assert summary["run"]["outcome"] == "error" and len(summary["target_errors"]) == 1

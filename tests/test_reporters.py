@@ -344,3 +344,48 @@ def test_no_clean_endpoint_is_an_error_with_exit_status_2() -> None:
     clean = CheckResult("c", "beta", "/c", "status", "passed")
     assert target_error_verdict([a, b, clean], [error_a]) == ""
     assert exit_code("error", fatal=target_error_verdict([a], [error_a])) == 2
+
+
+def test_merged_shards_keep_target_errors_and_judge_clean_endpoints_over_the_whole_run(
+    tmp_path: Path,
+) -> None:
+    """Shard 2's only endpoint met a target error (alone it says "no clean endpoint", exit 2);
+    shard 1's passed: merged, the run passes with the target error listed and counted."""
+    from dataclasses import replace
+
+    from graph_contracts.engine.results import target_error_verdict
+    from graph_contracts.reporters.merge import merge
+
+    a, b = info("beta/userStatus", "beta", LONG, 1), info("v1.0/app", "v1.0", B, 2)
+    error = TargetError(b.contract, b.version, b.path, "intune", "502", "PATCH x: 502", "curl x")
+    for k, (endpoint, outcome) in enumerate(((a, "passed"), (b, "skipped")), start=1):
+        row = CheckResult(endpoint.contract, endpoint.version, endpoint.path, "status", outcome)
+        errors = (error,) if endpoint is b else ()
+        totals = tally([row], endpoints=1, contracts=1)
+        totals.target_errors, totals.retried = len(errors), {"502": 4 * len(errors)}
+        message = target_error_verdict([row], errors)
+        run = replace(RUN, shard=f"{k}/2", endpoints=1)
+        outcome_of_shard = "error" if message else "passed"
+        done = RunFinished(run, outcome_of_shard, totals, 1.0, "2026-12-01T05:00:01Z", message)
+        done = replace(done, target_errors=errors)
+        shard = tmp_path / f"shard{k}"
+        handlers = [SummaryReporter(shard), JUnitReporter(shard / "junit.xml")]
+        for handler in handlers:
+            handler.handle(RunStarted(run))
+            handler.handle(CheckFinished(endpoint, row))
+            handler.handle(
+                EndpointFinished(endpoint, (row,), 1.0, target_error=errors[0] if errors else None)
+            )
+            handler.handle(done)
+    assert (
+        json.loads((tmp_path / "shard2" / "summary.json").read_text())["run"]["outcome"] == "error"
+    )
+
+    merged = merge([tmp_path / "shard1", tmp_path / "shard2"], tmp_path / "all")
+    assert merged.outcome == "passed" and merged.message == ""
+    assert merged.target_errors == (error,) and merged.totals.target_errors == 1
+    assert merged.totals.retried == {"502": 4}
+    document = json.loads((tmp_path / "all" / "summary.json").read_text())
+    assert [e["reason"] for e in document["target_errors"]] == ["PATCH x: 502"]
+    root = ET.parse(tmp_path / "all" / "junit.xml").getroot()
+    assert root.get("errors") == "1"
