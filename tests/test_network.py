@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from drive import run_cli, summary_of
-from proxy import FaultProxy, Rule
+from proxy import ACTIONS, FaultProxy, Rule
 from servers import app_server
 from test_client import free_port
 
@@ -343,3 +343,36 @@ def test_under_pytest_a_run_with_no_clean_endpoint_exits_2(served: str, tmp_path
     assert "target error: GET " in done.stdout and "is not JSON" in done.stdout
     summary = summary_of(tmp_path)
     assert summary["run"]["outcome"] == "error" and len(summary["target_errors"]) == 1
+
+
+def test_the_manual_states_the_network_defaults_and_treats_every_proxy_fault() -> None:
+    """docs/live.md's figures are the code's, and its fault table covers every proxy action."""
+    import inspect
+
+    from graph_contracts import cli
+    from graph_contracts.client import DEFAULT_MAX_REPLY, DEFAULT_TIMEOUT, RetryPolicy
+    from graph_contracts.engine import RunConfig
+    from graph_contracts.engine.endpoint import TARGET_WAIT
+
+    page = " ".join((ROOT / "docs" / "live.md").read_text(encoding="utf-8").split())
+    config, policy = RunConfig(), RetryPolicy()
+    run = inspect.signature(cli.run).parameters
+    for name in ("request_timeout", "max_reply_mb", "target_wait", "retry_backoff"):
+        assert run[name].default == getattr(config, name), name  # the CLI's default is the run's
+    assert config.request_timeout == DEFAULT_TIMEOUT and config.target_wait == TARGET_WAIT
+    assert config.max_reply_mb * 1024 * 1024 == DEFAULT_MAX_REPLY
+    assert f"(`--request-timeout`, default {config.request_timeout:g} s per" in page
+    assert f"At most {policy.max_attempts} attempts" in page
+    assert f"`--retry-backoff` (default {config.retry_backoff:g} s, doubling," in page
+    assert f"each wait at most {policy.max_wait:g} s)" in page
+    assert f"`--target-wait` (default {config.target_wait:g} s), one GET a second" in page
+    assert inspect.signature(GraphClient.wait_until_answering).parameters["interval"].default == 1
+    assert f"`--max-reply-mb` (default {config.max_reply_mb:g} MB)" in page
+    table = page[page.index("| fault (proxy action) |") :]
+    for action in ACTIONS:
+        assert f"`{action}`" in table, action
+    for test in re.findall(r"`(test_\w+)`", table):  # every test the table names exists
+        assert any(
+            f"def {test}(" in path.read_text(encoding="utf-8")
+            for path in (ROOT / "tests").glob("test_*.py")
+        ), test

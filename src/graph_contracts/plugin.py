@@ -82,10 +82,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="minimal: the covering set only (default with --graph-base-url); full: all generators.",
     )
-    add("--graph-request-timeout", type=float, default=30.0, help="Seconds per request.")
-    add("--graph-max-reply-mb", type=float, default=16.0, help="Reply size limit, MB.")
-    add("--graph-target-wait", type=float, default=60.0, help="Wait for a dead target, s.")
-    add("--graph-retry-backoff", type=float, default=0.5, help="First retry back-off, s.")
+    add(
+        "--graph-request-timeout",
+        type=float,
+        default=RunConfig.request_timeout,
+        help="Seconds per request (connect, each read); then retried.",
+    )
+    add(
+        "--graph-max-reply-mb",
+        type=float,
+        default=RunConfig.max_reply_mb,
+        help="Replies over this are cut off while read (a target error).",
+    )
+    add(
+        "--graph-target-wait",
+        type=float,
+        default=RunConfig.target_wait,
+        help="Seconds to wait for a target that stopped answering mid-run.",
+    )
+    add(
+        "--graph-retry-backoff",
+        type=float,
+        default=RunConfig.retry_backoff,
+        help="Seconds of the first back-off between retries without Retry-After (doubles).",
+    )
     add(
         "--graph-schemathesis",
         type=int,
