@@ -389,3 +389,17 @@ def test_merged_shards_keep_target_errors_and_judge_clean_endpoints_over_the_who
     assert [e["reason"] for e in document["target_errors"]] == ["PATCH x: 502"]
     root = ET.parse(tmp_path / "all" / "junit.xml").getroot()
     assert root.get("errors") == "1"
+
+
+def test_target_errors_group_by_cause_whatever_url_they_met() -> None:
+    from graph_contracts.engine.results import reason_group
+
+    reasons = [
+        "target error: PATCH https://graph.microsoft.com/beta/a('1')/b: answered 502 Bad Gateway "
+        "(after 5 attempts)",
+        "target error: PATCH http://127.0.0.1:8000/v1.0/c/d: answered 502 Bad Gateway "
+        "(after 5 attempts)",
+    ]
+    assert {reason_group(r) for r in reasons} == {
+        "target error: PATCH: answered 502 Bad Gateway (after 5 attempts)"
+    }

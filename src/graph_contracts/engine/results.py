@@ -221,6 +221,7 @@ def exit_code(outcome: RunOutcome, *, fatal: str = "", signal_name: str | None =
     return EXIT_FAILED
 
 
+_URLS = re.compile(r" ?\bhttps?://\S*?(?=:?\s|$)")  # a target error names the request's URL
 _PATHS = re.compile(r"(?<![\w{])/[^\s:]+")
 
 
@@ -228,9 +229,10 @@ def reason_group(reason: str) -> str:
     """A skip reason without its paths, so 1,000 endpoints group into a handful of causes.
 
     `no entity reachable: GET /deviceManagement/x returned 500` -> `no entity reachable: GET
-    returned 500`: the cause is the same whichever collection answered.
+    returned 500`: the cause is the same whichever collection answered (or URL: `target error:
+    GET https://h/v1.0/x: connection reset` -> `target error: GET: connection reset`).
     """
-    return re.sub(r"\s{2,}", " ", _PATHS.sub("", reason)).strip()
+    return re.sub(r"\s{2,}", " ", _PATHS.sub("", _URLS.sub("", reason))).strip()
 
 
 def skip_reasons(results: Iterable[CheckResult]) -> dict[str, int]:

@@ -391,7 +391,8 @@ class Run:
         totals.target_errors = len(self._target_errors)
         for name, value in self.triage.summarize(results).items():
             setattr(totals, name, value)
-        fatal = fatal or R.target_error_verdict(results, self._target_errors)
+        if not interrupted:  # a stop request says why the run is partial; this would not
+            fatal = fatal or R.target_error_verdict(results, self._target_errors)
         outcome = R.decide(
             totals, fatal=fatal, interrupted=interrupted, left_changed=bool(self._left_changed)
         )
