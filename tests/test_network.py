@@ -284,16 +284,15 @@ def test_a_discovery_get_cut_mid_json_is_a_target_error_named_for_it(
 
 
 def test_a_403_on_the_apps_writes_is_a_skip_and_its_refused_restore_already_as_before(
-    served: str, tmp_path: Path
+    served: str, tmp_path: Path, fault_proxy
 ) -> None:
     """The app may not write this path (403 Authorization_RequestDenied to every PATCH of it, the
     restore included): no contract failure, and since a GET shows the entity as the snapshot,
     its refused restore is "already as before", never "left changed"; the journal closes."""
     found = resolved(served)
     entity, sibling = found[next(k for k in found if k.startswith("v1.0/"))]
-    refused = Rule("forbidden", method="PATCH", path=re.escape(entity) + "$")
-    with FaultProxy(served, [refused]) as proxy:
-        code, output = run_cli(*FAST, *V1, "--base-url", proxy.url, "--report-dir", str(tmp_path))
+    proxy = fault_proxy(served, Rule("forbidden", method="PATCH", path=re.escape(entity) + "$"))
+    code, output = run_cli(*FAST, *V1, "--base-url", proxy.url, "--report-dir", str(tmp_path))
     summary = summary_of(tmp_path)
     assert {r["outcome"] for r in summary["results"]} == {"skipped"}
     assert all(
