@@ -460,3 +460,7 @@ def test_a_target_that_goes_away_mid_run_is_retried_then_a_target_error() -> Non
         client.get("/x")
     assert failed.value.cause == "connection refused" and not failed.value.answering
     assert failed.value.attempts == 5 and len(waits) == 4
+    began, url = time.monotonic(), client.url("/x")
+    assert not client.wait_until_answering(url, 0.3, interval=0.05, stop=lambda: False)
+    assert not client.wait_until_answering(url, 60, stop=lambda: True)  # a stop request: at once
+    assert time.monotonic() - began < 5

@@ -422,15 +422,21 @@ class GraphClient:
             )
         return response
 
-    def wait_until_answering(self, url: str, within: float, interval: float = 1.0) -> bool:
+    def wait_until_answering(
+        self,
+        url: str,
+        within: float,
+        interval: float = 1.0,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> bool:
         """Whether the target answers again, anything at all, to a GET of `url` within `within` s.
 
         For a target that stopped answering mid-run (killed, restarting, a gateway whose service
         is down answering 502/503/504): one attempt per `interval`, no retries, paced like any
-        request.
+        request. `stop()` ends the wait early (a stop request: SIGTERM must not wait a minute).
         """
         deadline = time.monotonic() + within
-        while True:
+        while not stop():
             request = self._http.build_request(
                 "GET", url, headers={"client-request-id": str(uuid.uuid4())}
             )
@@ -446,6 +452,7 @@ class GraphClient:
             if left <= 0:
                 return False
             self._sleep(min(interval, left))
+        return False
 
     def _should_retry(self, state: tenacity.RetryCallState) -> bool:
         """Transient, and safe to send again (the module docstring says which are)."""

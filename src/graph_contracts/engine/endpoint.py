@@ -336,9 +336,7 @@ class EndpointRun:
     def _met(self, error: RequestFailed) -> None:
         """Record the target error; wait a bounded time for a target that stopped answering."""
         wait = self.config.target_wait
-        recovered = error.answering or self.client.wait_until_answering(
-            str(error.request.url), wait
-        )
+        recovered = error.answering or self._answers_again(str(error.request.url))
         self.gone = not recovered
         secrets = tuple(self.secrets())
         info = self.info
@@ -718,8 +716,12 @@ class EndpointRun:
                 if last:
                     self._restore_failed(path, f"restore: {redact(exc.reason, self._secrets())}")
                     return
-                url, wait = str(exc.request.url), self.config.target_wait
-                self.gone = not self.client.wait_until_answering(url, wait)
+                self.gone = not self._answers_again(str(exc.request.url))
+
+    def _answers_again(self, url: str) -> bool:
+        """The bounded wait for a target that stopped answering (cut short by a stop request)."""
+        wait = self.config.target_wait
+        return self.client.wait_until_answering(url, wait, stop=self.should_stop)
 
     def _left_for_restore(self) -> str:
         return (
