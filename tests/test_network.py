@@ -322,6 +322,7 @@ def test_a_patch_reply_cut_mid_json_is_a_shape_failure_named_for_it(
     assert shape["message"].startswith("reply body is not valid JSON (Unterminated string ")
 
 
+@pytest.mark.slow
 def test_under_pytest_a_run_with_no_clean_endpoint_exits_2(served: str, tmp_path: Path) -> None:
     """The plugin drives the same engine: the endpoint is skipped with its target error, and a
     run where no endpoint was checked without one is not green there either."""
