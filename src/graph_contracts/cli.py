@@ -9,6 +9,7 @@ without Typer (see that module for why); everything else comes here.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -76,6 +77,14 @@ def lint(
         Path | None,
         typer.Option("--output", help="Write the findings here instead of standard output."),
     ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            help="Git revision (the pull request's base): lint only the update pages under PATH"
+            " changed since its merge base, or using a changed include or linked page.",
+        ),
+    ] = None,
 ) -> None:
     """Report doc defects with file:line and severity; exit 1 when there are errors.
 
@@ -91,6 +100,8 @@ def lint(
     fmt = "json" if json_out else fmt
     if fmt not in FORMATS:
         raise fail(f"--format {fmt}: not one of {', '.join(FORMATS)}")
+    if changed_since is not None:
+        paths = _changed_pages(paths, changed_since)
     extraction = extract_paths(paths) if paths else None
     findings = lint_extraction(extraction) if extraction else []
     errors = extraction.errors if extraction else []
@@ -109,6 +120,26 @@ def lint(
         typer.echo(summary_line(findings, errors) + f" ({fmt} written to {output})")
     if errors or any(f.severity == "error" for f in findings):
         raise typer.Exit(1)
+
+
+def _changed_pages(paths: list[Path], since: str) -> list[Path]:
+    """The update pages under `paths` that a change since `since` touches (see changed_pages);
+    a PATH that does not exist is kept, so that lint names it as it always does."""
+    from graph_contracts.changed_pages import ChangeError, changed_files, pages_to_lint
+
+    existing = [p for p in paths if p.exists()]
+    try:
+        changed = changed_files(since, existing[0]) if existing else set()
+    except ChangeError as exc:
+        raise fail(str(exc)) from None
+    selected = pages_to_lint(existing, changed)
+    typer.echo(
+        f"lint: {len(selected)} update pages changed or using a changed page since {since}",
+        err=True,
+    )
+    cwd = Path.cwd().resolve()  # the selected pages' paths are resolved too
+    shown = [Path(os.path.relpath(p, cwd)) if p.is_relative_to(cwd) else p for p in selected]
+    return [p for p in paths if not p.exists()] + shown
 
 
 # --- check-metadata --------------------------------------------------------------------------
