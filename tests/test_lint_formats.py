@@ -94,6 +94,27 @@ class _Source:
             if isinstance(call.func, ast.Name) and self.files[call] in {home, *importers}
         ]
 
+    def constant(self, path: Path, name: str) -> list[ast.expr]:
+        """A module-level `NAME = ...` of the module at `path`, or of the module it imports
+        NAME from (`from graph_contracts.lint import RESPONSE_EXAMPLE_INVALID`)."""
+        tree = self.trees[path]
+        own = [
+            a.value
+            for a in tree.body
+            if isinstance(a, ast.Assign)
+            for t in a.targets
+            if isinstance(t, ast.Name) and t.id == name
+        ]
+        if own:
+            return own
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and any(a.name == name for a in node.names):
+                stem = (node.module or "").rsplit(".", 1)[-1]
+                for other in self.trees:
+                    if other.stem == stem and other != path:
+                        return self.constant(other, name)
+        return []
+
     def calls_to(self, name: str) -> list[ast.Call]:
         return self.calls.get(name, [])
 
@@ -146,17 +167,21 @@ def _strings(source: _Source, node: ast.expr, seen: set[tuple[str, str]]) -> set
         params = [a.arg for a in function.args.posonlyargs + function.args.args]
         if node.id in params:
             return _from_callers(source, function, params.index(node.id), node.id, seen)
-        values = [
-            a.value
-            for a in ast.walk(function)
-            if isinstance(a, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)
-        ]
         if _unpacked_from_defects(function, node.id):
             return set()  # `for rule, ... in page.defects`: the defects' own appends are read
+        values = _assigned(function, node.id) or source.constant(source.files[node], node.id)
         assert values, f"rule variable {node.id} not followed: {source.where(node)}"
         return set().union(*(_strings(source, v, seen) for v in values))
     raise AssertionError(f"a rule made in a way this test cannot read: {source.where(node)}")
+
+
+def _assigned(scope: ast.AST, name: str) -> list[ast.expr]:
+    return [
+        a.value
+        for a in ast.walk(scope)
+        if isinstance(a, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in a.targets)
+    ]
 
 
 def _from_callers(
@@ -199,6 +224,18 @@ def test_the_reader_follows_every_way_a_rule_is_written(emitted: set[str]) -> No
     for rule in ("missing-include", "not-a-path", "truncated", "not-in-metadata", "enum-mismatch"):
         assert rule in emitted, rule
     assert {"example-invalid", "example-unknown-property", "example-odata-type"} <= emitted
+
+
+def test_the_reader_follows_module_constants(tmp_path: Path) -> None:
+    (tmp_path / "kinds.py").write_text("NEW_KIND = 'new-kind'\n")
+    (tmp_path / "made.py").write_text(
+        "from graph_contracts.contracts import Finding\n"
+        "from pkg.kinds import NEW_KIND\n"
+        "OTHER = 'other-kind'\n"
+        "def make():\n"
+        "    return [Finding(NEW_KIND, 'error', 'm', 'f', 1), Finding(OTHER, 'info', 'm', 'f')]\n"
+    )
+    assert emitted_rules(_Source(tmp_path)) == {"new-kind", "other-kind"}
 
 
 def test_the_reader_fails_on_a_rule_it_cannot_follow(tmp_path: Path) -> None:
