@@ -16,78 +16,30 @@ import sys
 from pathlib import Path
 
 import pytest
+from docs_repo import (
+    BETA,
+    GIT_ENV,
+    LICENSING_UPDATE,
+    PLANNER_UPDATE,
+    POLICY_UPDATE,
+    TODO_GET,
+    TODO_UPDATE,
+    append,
+    commit,
+    docs_repository,
+    git,
+    pull_request,
+)
 
 from graph_contracts.changed_pages import ChangeError, changed_files, pages_to_lint
 
-ROOT = Path(__file__).resolve().parents[1]
-CURRENT_DOCS = ROOT / "tests" / "fixtures" / "current-docs" / "api-reference"
 CLI = Path(sys.executable).with_name("graph-contracts")
-BETA = Path("api-reference/beta")
-TODO_UPDATE = BETA / "api/todotasklist-update.md"
-PLANNER_UPDATE = BETA / "api/plannertaskchatmessage-update.md"
-LICENSING_UPDATE = BETA / "api/cloudlicensing-assignment-update.md"
-POLICY_UPDATE = Path("api-reference/v1.0/api/authorizationpolicy-update.md")
-TODO_GET = BETA / "api/todotasklist-get.md"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "docs author",
-    "GIT_AUTHOR_EMAIL": "author@example.com",
-    "GIT_COMMITTER_NAME": "docs author",
-    "GIT_COMMITTER_EMAIL": "author@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-# The GET page the resource page's Methods table links (`../api/todotasklist-get.md`).
-GET_PAGE = """\
----
-title: "Get todoTaskList"
-doc_type: apiPageType
----
-
-# Get todoTaskList
-
-Read the properties of a [todoTaskList](../resources/todotasklist.md) object.
-
-## HTTP request
-
-```http
-GET /me/todo/lists/{todoTaskListId}
-```
-"""
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args],
-        cwd=repo,
-        env={**os.environ, **GIT_ENV},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """The docs at a base commit on `main`, checked out on a pull request branch `pr`."""
-    root = tmp_path / "docs"
-    shutil.copytree(CURRENT_DOCS, root / "api-reference")
-    (root / TODO_GET).write_text(GET_PAGE)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
-    git(root, "checkout", "-qb", "pr")
-    return root
-
-
-def commit(repo: Path, message: str = "pull request") -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", message)
-
-
-def append(repo: Path, page: Path, text: str = "\nOne more sentence.\n") -> None:
-    with (repo / page).open("a") as f:
-        f.write(text)
+    return pull_request(docs_repository(tmp_path / "docs"))
 
 
 def selected(repo: Path, since: str = "main") -> list[Path]:

@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CI = ROOT / "examples" / "ci"
 GITHUB = CI / "github-actions-nightly.yml"
 AZURE = CI / "azure-pipelines-nightly.yml"
+GITHUB_DOCS = CI / "github-actions-docs-pr.yml"
+AZURE_DOCS = CI / "azure-pipelines-docs-pr.yml"
 KNOWN_FAILURES = CI / "known-failures.yml"
 CLI = Path(sys.executable).with_name("graph-contracts")
 
@@ -221,8 +223,13 @@ def schema_check(path: Path, schema: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize(
     ("path", "schema"),
-    [(GITHUB, "vendor.github-workflows"), (AZURE, "vendor.azure-pipelines")],
-    ids=["github", "azure"],
+    [
+        (GITHUB, "vendor.github-workflows"),
+        (AZURE, "vendor.azure-pipelines"),
+        (GITHUB_DOCS, "vendor.github-workflows"),
+        (AZURE_DOCS, "vendor.azure-pipelines"),
+    ],
+    ids=["github", "azure", "github-docs-pr", "azure-docs-pr"],
 )
 def test_template_is_valid_against_its_official_schema(path: Path, schema: str) -> None:
     code, output = schema_check(path, schema)
@@ -620,27 +627,10 @@ def test_adoption_readme_names_every_secret_variable_and_artifact() -> None:
     assert not missing, f"examples/ci/README.md does not mention {missing}"
 
 
-# --- end to end against the mock (once the CLI has the nightly options) -------------------------
-
-
-def cli_supports_nightly() -> bool:
-    if not CLI.exists():
-        return False
-    helps = [
-        subprocess.run([str(CLI), *cmd, "--help"], capture_output=True, text=True).stdout
-        for cmd in (["run"], ["report", "merge"], ["restore"])
-    ]
-    return all(o in helps[0] for o in ("--shard", "--baseline", "--known-failures")) and all(
-        "Usage" in h for h in helps[1:]
-    )
+# --- end to end against the mock ----------------------------------------------------------------
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not cli_supports_nightly(),
-    reason="graph-contracts run --shard/--baseline/--known-failures, report merge and restore "
-    "are not in this build yet",
-)
 def test_github_scripts_run_two_nights_against_the_mock(tmp_path: Path) -> None:
     """The template's own scripts against a `graph-contracts mock` server: two shards, their
     journal checks, the merge, then a second night on the first night's merged baseline."""
@@ -687,3 +677,159 @@ def test_github_scripts_run_two_nights_against_the_mock(tmp_path: Path) -> None:
             (tmp_path / "baseline").mkdir(exist_ok=True)
             shutil.copy(merged, tmp_path / "baseline" / "summary.json")
             shutil.rmtree(tmp_path / "reports")
+
+
+# --- the docs pull-request templates ------------------------------------------------------------
+
+
+def test_docs_pr_templates_run_lint_on_the_changed_pages_only() -> None:
+    for path in (GITHUB_DOCS, AZURE_DOCS):
+        found = commands(load(path))
+        assert set(found) == {"lint"}, path.name
+        [args] = found["lint"]
+        assert args[0] == "$DOCS_PATH", path.name
+        assert {w for w in args if w.startswith("--")} == {
+            "--changed-since",
+            "--format",
+            "--output",
+        }
+    github, azure = commands(load(GITHUB_DOCS))["lint"][0], commands(load(AZURE_DOCS))["lint"][0]
+    assert option(github, "--changed-since") == "origin/$BASE_REF"
+    assert option(azure, "--changed-since") == "origin/${TARGET_BRANCH#refs/heads/}"
+    assert option(azure, "--format") == "sarif"
+
+
+def test_github_docs_pr_triggers_permissions_and_upload() -> None:
+    doc = load(GITHUB_DOCS)
+    assert set(doc["on"]) == {"pull_request"}  # never pull_request_target: no write token
+    assert doc["on"]["pull_request"]["paths"] == ["api-reference/**"]
+    assert doc["permissions"] == {"contents": "read"}
+    [job] = doc["jobs"].values()
+    writes = {scope for scope, level in job["permissions"].items() if level == "write"}
+    assert writes == {"security-events"} and isinstance(job["timeout-minutes"], int)
+    steps = job["steps"]
+    checkout = steps[0]
+    assert checkout["uses"] == "actions/checkout@v4" and checkout["with"]["fetch-depth"] == 0
+    [lint] = steps_calling(doc, "lint")
+    assert lint["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert lint["env"]["FORMAT"] == "${{ steps.output.outputs.format }}"
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/"))
+    assert upload["uses"] == "github/codeql-action/upload-sarif@v3"
+    assert upload["with"]["sarif_file"] == "lint.sarif"
+    assert upload["if"].startswith("always() && steps.output.outputs.format == 'sarif'")
+    assert steps.index(lint) < steps.index(upload)
+
+
+def test_azure_docs_pr_publishes_the_sarif_even_when_lint_fails() -> None:
+    doc = load(AZURE_DOCS)
+    assert doc["trigger"] == "none" and doc["pr"]["paths"]["include"] == ["api-reference"]
+    [job] = doc["jobs"]
+    assert job["steps"][0] == {"checkout": "self", "fetchDepth": "0"}
+    [lint] = steps_calling(doc, "lint")
+    assert lint["env"]["TARGET_BRANCH"] == "$(System.PullRequest.TargetBranch)"
+    publish = next(s for s in job["steps"] if s.get("task") == "PublishBuildArtifacts@1")
+    assert publish["condition"] == "succeededOrFailed()"
+    assert publish["inputs"]["ArtifactName"] == "CodeAnalysisLogs"  # what the Scans tab reads
+    assert publish["inputs"]["PathtoPublish"] == lint["env"]["SARIF_DIR"]
+    assert not [m for m in walk(doc) if m.get("continueOnError")]
+
+
+def docs_output(tmp_path: Path, fork: str, wanted: str) -> subprocess.CompletedProcess[str]:
+    step = step_named(load(GITHUB_DOCS)["jobs"]["lint"]["steps"], "Output")
+    out = tmp_path / "github_output"
+    out.write_text("")
+    return bash(step["run"], tmp_path, {"FORK": fork, "WANTED": wanted, "GITHUB_OUTPUT": str(out)})
+
+
+@pytest.mark.parametrize(
+    ("fork", "wanted", "fmt"),
+    [
+        ("false", "code-scanning", "sarif"),
+        ("true", "code-scanning", "github"),  # a fork's token cannot upload SARIF
+        ("false", "annotations", "github"),
+        ("true", "annotations", "github"),
+    ],
+)
+def test_github_docs_pr_chooses_sarif_or_annotations(
+    tmp_path: Path, fork: str, wanted: str, fmt: str
+) -> None:
+    result = docs_output(tmp_path, fork, wanted)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert github_outputs(tmp_path / "github_output") == {"format": fmt}
+
+
+def test_github_docs_pr_refuses_an_unknown_output(tmp_path: Path) -> None:
+    result = docs_output(tmp_path, "false", "sarif")
+    assert result.returncode == 2 and "::error::GRAPH_CONTRACTS_LINT_OUTPUT" in result.stdout
+
+
+@pytest.fixture
+def docs_checkout(tmp_path: Path) -> Path:
+    """CI's checkout of a docs pull request: a clone (so `origin/main` exists) on a branch whose
+    commit edits only the planner resource page, which the planner update page links."""
+    from docs_repo import BETA, append, commit, docs_repository, git, pull_request
+
+    origin = docs_repository(tmp_path / "origin")
+    git(tmp_path, "clone", "-q", str(origin), "checkout")
+    checkout = pull_request(tmp_path / "checkout")
+    append(checkout, BETA / "resources/plannertaskchatmessage.md")
+    commit(checkout)
+    return checkout
+
+
+def lint_env(checkout: Path, **env: str) -> dict[str, str]:
+    return {"PATH": f"{CLI.parent}{os.pathsep}{os.environ['PATH']}", **env}
+
+
+def sarif_pages(path: Path) -> set[str]:
+    results = json.loads(path.read_text())["runs"][0]["results"]
+    return {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+
+
+def test_github_docs_pr_lint_step_on_a_pull_request_checkout(docs_checkout: Path) -> None:
+    from docs_repo import PLANNER_UPDATE
+
+    step = steps_calling(load(GITHUB_DOCS), "lint")[0]["run"]
+    docs_path = load(GITHUB_DOCS)["env"]["DOCS_PATH"].split("'")[1]
+    env = lint_env(docs_checkout, BASE_REF="main", DOCS_PATH=docs_path)
+    sarif = bash(step, docs_checkout, {**env, "FORMAT": "sarif"})
+    assert sarif.returncode == 1, sarif.stderr  # the planner page's missing include: an error
+    assert sarif_pages(docs_checkout / "lint.sarif") == {PLANNER_UPDATE.as_posix()}
+    annotations = bash(step, docs_checkout, {**env, "FORMAT": "github"})
+    assert annotations.returncode == 1
+    lines = annotations.stdout.splitlines()
+    assert lines and all(line.startswith("::") for line in lines[:-1])
+    assert all(f"file={PLANNER_UPDATE.as_posix()}," in line for line in lines[:-1])
+
+
+def test_azure_docs_pr_lint_step_on_a_pull_request_checkout(
+    docs_checkout: Path, tmp_path: Path
+) -> None:
+    from docs_repo import PLANNER_UPDATE
+
+    [lint] = steps_calling(load(AZURE_DOCS), "lint")
+    staging = tmp_path / "staging" / "CodeAnalysisLogs"
+    env = lint_env(
+        docs_checkout,
+        DOCS_PATH=load(AZURE_DOCS)["variables"][1]["value"],
+        TARGET_BRANCH="refs/heads/main",
+        SARIF_DIR=str(staging),
+    )
+    result = bash(lint["script"], docs_checkout, env)
+    assert result.returncode == 1, result.stderr
+    assert sarif_pages(staging / "graph-contracts-lint.sarif") == {PLANNER_UPDATE.as_posix()}
+
+
+def test_docs_pr_readme_names_every_variable_and_artifact() -> None:
+    readme = (CI / "README.md").read_text()
+    names = set(re.findall(r"\bvars\.(\w+)", GITHUB_DOCS.read_text()))
+    names |= {
+        "CodeAnalysisLogs",
+        "docsPath",
+        "graphContractsSpec",
+        GITHUB_DOCS.name,
+        AZURE_DOCS.name,
+    }
+    assert names >= {"GRAPH_CONTRACTS_LINT_OUTPUT", "GRAPH_CONTRACTS_DOCS_PATH"}
+    missing = sorted(name for name in names if name not in readme)
+    assert not missing, f"examples/ci/README.md does not mention {missing}"
