@@ -51,7 +51,8 @@ EXPECTED_COMMANDS = {
         "--known-failures",
         "--report-dir",
     },
-    "report merge": {"--out"},
+    # --history only when last night's history was downloaded (as --baseline for the run).
+    "report merge": {"--out", "--history"},
     "restore": set(),
 }
 SCRIPT_KEYS = ("run", "script", "inlineScript", "bash")
@@ -301,6 +302,7 @@ def test_shard_run_restore_and_merge_agree_on_paths(path: Path) -> None:
     assert option(run, "--known-failures") == "ci/known-failures.yml"
     assert "--allow-writes" in run
     assert option(merge, "--out") == "reports/merged"
+    assert option(merge, "--history") == "history/history.jsonl"
 
 
 # --- shards -----------------------------------------------------------------------------------
@@ -569,10 +571,15 @@ def test_azure_jobs_have_timeouts_and_the_merge_job_runs_after_failures() -> Non
 
 def test_azure_baseline_tolerates_its_absence_without_losing_the_next_one() -> None:
     """continueOnError turns a first night into "partially succeeded": such runs must be
-    accepted as baselines, and nothing else may make a run partially succeed."""
+    accepted as baselines. Only the two downloads may tolerate failure: the baseline, and the
+    history, which cannot make a bad night a baseline since the Verdict still fails it."""
     doc = load(AZURE)
-    tolerant = [m for m in walk(doc) if m.get("continueOnError") is True]
-    [download] = tolerant
+    tolerant = {m["displayName"]: m for m in walk(doc) if m.get("continueOnError") is True}
+    assert set(tolerant) == {
+        "Baseline (last successful night)",
+        "History (latest night that kept one)",
+    }
+    download = tolerant["Baseline (last successful night)"]
     assert download["task"] == "DownloadPipelineArtifact@2"
     inputs = download["inputs"]
     assert inputs["buildType"] == "specific"
@@ -583,6 +590,156 @@ def test_azure_baseline_tolerates_its_absence_without_losing_the_next_one() -> N
     assert inputs["artifactName"] == "graph-contracts-baseline"
     verdict = step_named(azure_jobs()["merge"]["steps"], "Verdict")["script"]
     assert "SucceededWithIssues" in verdict
+
+
+# --- the history carried between nights (the trend and Allure's) --------------------------------
+
+
+def test_azure_history_comes_from_the_latest_night_that_kept_one_failed_or_not() -> None:
+    steps = azure_jobs()["merge"]["steps"]
+    download = step_named(steps, "History (latest night that kept one)")
+    inputs = download["inputs"]
+    assert download["task"] == "DownloadPipelineArtifact@2"
+    assert inputs["definition"] == "$(System.DefinitionId)"
+    assert inputs["buildVersionToDownload"] == "latestFromBranch"
+    assert inputs["allowFailedBuilds"] is True and inputs["allowPartiallySucceededBuilds"] is True
+    assert inputs["artifactName"] == "graph-contracts-history"
+    # Only runs that published a history carry the tag: a run that died before its merge job
+    # cannot hide the last history behind an empty "latest" run.
+    assert inputs["tags"] == "graph-contracts-history"
+    assert inputs["targetPath"].endswith("/history")
+    keep = step_named(steps, "History for the next night")
+    assert "##vso[build.addbuildtag]graph-contracts-history" in keep["script"]
+    publish = step_named(steps, "Publish history for the next night")
+    assert publish["inputs"] == {
+        "targetPath": "history",
+        "artifact": "graph-contracts-history",
+        "publishLocation": "pipeline",
+    }
+    [merge] = steps_calling({"steps": steps}, "report merge")
+    order = [
+        steps.index(s) for s in (download, merge, step_named(steps, "Allure report"), keep, publish)
+    ]
+    assert order == sorted(order)
+
+
+def fake_gh(tmp_path: Path, reply: dict[str, Any]) -> Path:
+    """A `gh` answering `gh api URL --jq FILTER` with `reply`, the filter applied by jq (gh
+    applies it with gojq, which reads the same language)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (tmp_path / "reply.json").write_text(json.dumps(reply))
+    gh = bin_dir / "gh"
+    gh.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = api ] || exit 3\n'
+        'case "$2" in *"actions/artifacts?name=graph-contracts-history"*) ;; *) exit 4 ;; esac\n'
+        '[ "$3" = --jq ] || exit 5\n'
+        f'exec jq -r "$4" {tmp_path / "reply.json"}\n'
+    )
+    gh.chmod(0o755)
+    return bin_dir
+
+
+def artifact(run_id: int, branch: str, created: str, expired: bool = False) -> dict[str, Any]:
+    return {
+        "name": "graph-contracts-history",
+        "expired": expired,
+        "created_at": created,
+        "workflow_run": {"id": run_id, "head_branch": branch},
+    }
+
+
+@pytest.mark.parametrize(
+    ("artifacts", "run_id"),
+    [
+        ([], ""),
+        (
+            [
+                artifact(11, "main", "2026-01-01T02:40:00Z"),
+                artifact(13, "main", "2026-01-03T02:40:00Z"),  # the latest on this branch
+                artifact(12, "main", "2026-01-02T02:40:00Z"),
+                artifact(14, "feature", "2026-01-04T02:40:00Z"),  # another branch
+                artifact(15, "main", "2026-01-05T02:40:00Z", expired=True),
+            ],
+            "13",
+        ),
+    ],
+    ids=["first-night", "latest-on-branch"],
+)
+def test_github_history_is_the_latest_unexpired_artifact_of_this_branch(
+    tmp_path: Path, artifacts: list[dict[str, Any]], run_id: str
+) -> None:
+    step = step_named(github_jobs()["setup"]["steps"], "history")
+    out = tmp_path / "github_output"
+    out.write_text("")
+    env = {
+        "GITHUB_OUTPUT": str(out),
+        "GITHUB_REF_NAME": "main",
+        "GH_REPO": "org/repo",
+        "PATH": f"{fake_gh(tmp_path, {'artifacts': artifacts})}{os.pathsep}{os.environ['PATH']}",
+    }
+    result = bash(step["run"], tmp_path, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert github_outputs(out) == {"run-id": run_id}
+    assert ("no history yet" in result.stdout) is (run_id == "")
+
+
+def test_github_history_is_downloaded_merged_and_uploaded_every_night() -> None:
+    jobs = github_jobs()
+    assert jobs["setup"]["outputs"]["history-run-id"] == "${{ steps.history.outputs.run-id }}"
+    steps = jobs["merge"]["steps"]
+    download = step_named(steps, "History")
+    assert download["uses"] == "actions/download-artifact@v4"
+    assert download["continue-on-error"] is True  # expired: tonight starts a new history
+    assert download["with"] == {
+        "name": "graph-contracts-history",
+        "path": "history",
+        "run-id": "${{ needs.setup.outputs.history-run-id }}",
+        "github-token": "${{ github.token }}",
+    }
+    [merge] = steps_calling({"steps": steps}, "report merge")
+    allure = step_named(steps, "Allure report")
+    keep = step_named(steps, "History for the next night")
+    upload = step_named(steps, "Upload history for the next night")
+    assert keep["if"] == "always()" and upload["if"].startswith("always()")
+    assert upload["with"]["name"] == "graph-contracts-history"
+    assert upload["with"]["path"] == "history/"
+    order = [steps.index(s) for s in (download, merge, allure, keep, upload)]
+    assert order == sorted(order)  # Allure appends tonight before the history is uploaded
+    report = step_named(steps, "Upload Allure report")
+    assert report["with"] == {"name": "allure-report", "path": "reports/allure-report/"}
+
+
+@pytest.fixture
+def fake_graph_contracts(tmp_path: Path) -> Path:
+    """A `graph-contracts` that writes its arguments to args.txt, one per line."""
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "graph-contracts"
+    fake.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > args.txt\n')
+    fake.chmod(0o755)
+    return bin_dir
+
+
+@pytest.mark.parametrize("path", [GITHUB, AZURE], ids=["github", "azure"])
+@pytest.mark.parametrize("kept", [False, True], ids=["first-night", "history-kept"])
+def test_merge_passes_the_history_only_when_one_was_downloaded(
+    tmp_path: Path, fake_graph_contracts: Path, path: Path, kept: bool
+) -> None:
+    [merge] = steps_calling(load(path), "report merge")
+    (tmp_path / "reports" / "shard-1").mkdir(parents=True)
+    (tmp_path / "reports" / "shard-1" / "summary.json").write_text("{}")
+    if kept:
+        (tmp_path / "history").mkdir()
+        (tmp_path / "history" / "history.jsonl").write_text("{}\n")
+    env = {"SHARD_COUNT": "1", "PATH": f"{fake_graph_contracts}{os.pathsep}{os.environ['PATH']}"}
+    result = bash(merge.get("run") or merge["script"], tmp_path, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    args = (tmp_path / "args.txt").read_text().splitlines()
+    expected = ["report", "merge", "reports/shard-1"]
+    expected += ["--history", "history/history.jsonl"] if kept else []
+    assert args == [*expected, "--out", "reports/merged"]
 
 
 # --- known failures and the adoption README ---------------------------------------------------
@@ -621,8 +778,8 @@ def test_adoption_readme_names_every_secret_variable_and_artifact() -> None:
     text = GITHUB.read_text()
     names = set(re.findall(r"\b(?:secrets|vars)\.(\w+)", text))
     names |= {"graph-contracts-tenant", "graphContractsSpec", "graphBaseUrl"}
-    names |= set(re.findall(r"name: (graph-contracts-\w+|allure-results)", text))
-    names |= set(re.findall(r"artifact: (graph-contracts-\w+|allure-results)", AZURE.read_text()))
+    names |= set(re.findall(r"name: (graph-contracts-\w+|allure-\w+)", text))
+    names |= set(re.findall(r"artifact: (graph-contracts-\w+|allure-\w+)", AZURE.read_text()))
     missing = sorted(name for name in names if name not in readme)
     assert not missing, f"examples/ci/README.md does not mention {missing}"
 
@@ -833,3 +990,19 @@ def test_docs_pr_readme_names_every_variable_and_artifact() -> None:
     assert names >= {"GRAPH_CONTRACTS_LINT_OUTPUT", "GRAPH_CONTRACTS_DOCS_PATH"}
     missing = sorted(name for name in names if name not in readme)
     assert not missing, f"examples/ci/README.md does not mention {missing}"
+
+
+def test_templates_install_the_allure_version_the_tests_use() -> None:
+    """tests/test_allure_report.py proves the report with the version tests/allure pins: the
+    templates, their README and the lock file must name that one."""
+    package = json.loads((ROOT / "tests" / "allure" / "package.json").read_text())
+    version = package["dependencies"]["allure"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)  # exact: no range
+    lock = json.loads((ROOT / "tests" / "allure" / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/allure"]["version"] == version
+    assert load(GITHUB)["env"]["ALLURE_VERSION"] == version
+    assert {"name": "allureVersion", "value": version} in load(AZURE)["variables"]
+    assert f"allure@{version}" in (CI / "README.md").read_text()
+    for path in (GITHUB, AZURE):
+        installs = [s for s in scripts(load(path)) if "npm install" in s]
+        assert installs == ['npm install --global --no-audit --no-fund "allure@$ALLURE_VERSION"']
