@@ -1003,6 +1003,7 @@ def test_templates_install_the_allure_version_the_tests_use() -> None:
     assert load(GITHUB)["env"]["ALLURE_VERSION"] == version
     assert {"name": "allureVersion", "value": version} in load(AZURE)["variables"]
     assert f"allure@{version}" in (CI / "README.md").read_text()
+    assert f"allure@{version}" in (ROOT / "docs" / "nightly.md").read_text()
     for path in (GITHUB, AZURE):
         installs = [s for s in scripts(load(path)) if "npm install" in s]
         assert installs == ['npm install --global --no-audit --no-fund "allure@$ALLURE_VERSION"']

@@ -506,3 +506,28 @@ def test_output_writes_the_file_and_says_so(docs: Path, sarif_log: dict) -> None
     assert re.fullmatch(
         r"lint: \d+ errors, \d+ warnings, \d+ info \(sarif written to lint.sarif\)\n", done.stdout
     )
+
+
+# --- the manual shows what the command prints --------------------------------------------------
+
+MANUAL = ROOT / "docs" / "lint.md"
+
+
+def excerpt(marker: str) -> str:
+    """The fenced block after `<!-- marker -->` in docs/lint.md."""
+    text = MANUAL.read_text()
+    after = text[text.index(f"<!-- {marker} -->") :]
+    return after.split("```", 2)[1].split("\n", 1)[1]
+
+
+def test_the_manual_lists_every_rule() -> None:
+    from graph_contracts.lint_rules import rules_table
+
+    assert rules_table().strip() in MANUAL.read_text()
+
+
+def test_the_manuals_excerpts_are_the_commands_output(docs: Path, sarif_log: dict) -> None:
+    assert json.loads(excerpt("sarif-excerpt")) in sarif_log["runs"][0]["results"]
+    github = run_lint("seeds", "--format", "github", cwd=docs).stdout.splitlines()
+    [line] = excerpt("github-excerpt").splitlines()
+    assert line in github

@@ -269,3 +269,10 @@ _RULES = (
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+
+def rules_table() -> str:
+    """The manual's table of finding kinds (docs/lint.md), generated so it cannot drift."""
+    rows = ["| rule | from | what it means |", "|---|---|---|"]
+    rows += [f"| `{r.id}` | {r.stage} | {r.short} |" for r in _RULES]
+    return "\n".join(rows) + "\n"
