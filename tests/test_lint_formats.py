@@ -350,6 +350,28 @@ def test_sarif_has_one_rule_per_kind_with_its_texts(sarif_log: dict) -> None:
         assert described.help in rule["help"]["text"] and described.help in rule["help"]["markdown"]
 
 
+def test_the_driver_names_the_home_page_the_package_declares(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sarif_schema: dict
+) -> None:
+    """informationUri is the distribution's `Project-URL: Homepage` (pyproject's
+    [project.urls]); a package that declares none gets no informationUri rather than a guess."""
+    import email.message
+
+    declared = email.message.Message()
+    declared["Name"] = "graph-contracts"
+    declared["Project-URL"] = "Homepage, https://example.org/graph-contracts"
+    monkeypatch.setattr(metadata, "metadata", lambda name: declared)
+    log = json.loads(render([], "sarif", root=tmp_path))
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://example.org/graph-contracts"
+    assert not list(validator(sarif_schema).iter_errors(log))
+    del declared["Project-URL"]
+    assert (
+        "informationUri"
+        not in json.loads(render([], "sarif", root=tmp_path))["runs"][0]["tool"]["driver"]
+    )
+
+
 def test_sarif_results_are_the_findings_located_and_leveled(
     sarif_log: dict, findings: list[dict], docs: Path
 ) -> None:
