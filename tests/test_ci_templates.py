@@ -692,6 +692,11 @@ def test_github_history_is_downloaded_merged_and_uploaded_every_night() -> None:
     download = step_named(steps, "History")
     assert download["uses"] == "actions/download-artifact@v4"
     assert download["continue-on-error"] is True  # expired: tonight starts a new history
+    # Another run's artifact: every job that downloads one may read actions.
+    for name, job in jobs.items():
+        other_runs = [m for m in walk(job["steps"]) if "run-id" in m.get("with", {})]
+        if other_runs:
+            assert job["permissions"].get("actions") == "read", name
     assert download["with"] == {
         "name": "graph-contracts-history",
         "path": "history",
