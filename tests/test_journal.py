@@ -837,3 +837,41 @@ def test_restore_goes_on_past_an_entity_whose_requests_keep_failing(
     assert journal.read(path).closed
     for entity in (first, second):
         assert as_before(restore_body(contract, before[entity]), mock.get(entity))
+
+
+def test_a_conditional_restore_whose_reply_was_lost_is_read_back_not_sent_twice(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """A Planner task is restored with If-Match; the reply to that PATCH is lost after the mock
+    applied it. The client does not send a conditional PATCH twice (its ETag is gone); restore
+    reads the task back instead, finds it as the snapshot, and says so."""
+    from proxy import FaultProxy, Rule
+    from servers import app_server
+    from test_mock_etag import planner_contracts
+
+    from graph_contracts.required_headers import etag_of
+
+    planner = planner_contracts(corpus)
+    task = planner["plannerTask"]
+    app = create_app(list(planner.values()), token=TOKEN)
+    with app_server(app) as url:
+        direct = GraphClient(url, task.version, auth=StaticToken(TOKEN))
+        path = Discoverer(direct).resolve(task.paths[0]).path
+        state = direct.get(path).json()
+        journal_file = journal_of(tmp_path, task, {path: state})
+        changed = direct.patch(
+            path, json={"title": "changed"}, headers={"If-Match": etag_of(state)}
+        )
+        assert changed.status_code < 300, changed.text
+        lost = Rule("reset-after", method="PATCH", times=1)
+        with FaultProxy(url, [lost]) as proxy:
+            client = GraphClient(
+                proxy.url, task.version, auth=StaticToken(TOKEN), sleep=lambda s: None
+            )
+            (outcome,) = journal.restore(journal_file, {task.version: client}, read_window=0)
+            client.close()
+        now = direct.get(path).json()
+        direct.close()
+    assert lost.fired == 1 and [m for m, _ in proxy.seen].count("PATCH") == 1
+    assert outcome.outcome == journal.ALREADY, outcome
+    assert now["title"] == state["title"] and journal.read(journal_file).closed

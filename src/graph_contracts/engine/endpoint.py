@@ -16,6 +16,10 @@ goes to the rejection check with the lint finding as its reason.
 The entity is snapshotted (an event, which the journal writes ahead) before the first write and
 restored in a `finally`, whatever happens: a stop request, a broken check, a second Ctrl-C.
 
+Every PATCH carries what the docs require (`required_headers`): where a page requires If-Match
+(Planner), the entity's current `@odata.etag`, read before the first write and renewed from each
+write's reply; an endpoint whose pages require a header the suite cannot supply is skipped.
+
 A request that still fails after the client's retries (`client.RequestFailed`: resets, timeouts,
 gateway errors, a GET whose body is not JSON or is too large) is a *target error*: the endpoint
 stops sending, every check keeps the verdicts of the cases it judged, and the request is kept with
@@ -36,13 +40,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import httpx
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import find as hypothesis_find
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
-from graph_contracts import bodies, checks, plan, strategies
+from graph_contracts import bodies, checks, plan, required_headers, strategies
 from graph_contracts.auth import StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
 from graph_contracts.client import GraphClient, RequestFailed
@@ -298,6 +303,9 @@ class EndpointRun:
         self.plan = plan.minimal_plan(endpoint.contract)
         self.accepted: list[Any] = []  # valid bodies the service accepted (for coverage)
         self.rejected: set[str] = set()  # invalid classes the service rejected (for coverage)
+        # The entity's ETag as the last successful write's reply named it (If-Match contracts);
+        # None: take the one of the entity as last read (`ctx.known`).
+        self.etag: str | None = None
         self.judged = 0  # cases whose reply every check judged
         self.target_error: TargetError | None = None  # what ended the endpoint early, if anything
         self.forbidden = ""  # why the service refused the app's writes here (403), if it did
@@ -384,6 +392,9 @@ class EndpointRun:
 
     def _reach(self) -> tuple[CheckContext | None, str]:
         contract = self.endpoint.contract
+        unsupplied = required_headers.unsupplied(contract)
+        if unsupplied:
+            return None, _unsupplied_reason(unsupplied)
         accepted, _ = self.accepted_types(contract)
         found = self.discoverer.resolve(self.endpoint.template, contract.odata_type, accepted)
         if isinstance(found, Unreachable):
@@ -403,6 +414,11 @@ class EndpointRun:
         response, body = checks.read_entity(self.client, found.path)
         if body is None:
             return None, f"GET {found.path} returned {checks.describe(response)}"
+        if required_headers.requires_etag(contract) and required_headers.etag_of(body) is None:
+            return None, (
+                f"the docs require {required_headers.IF_MATCH} with the entity's ETag, but GET "
+                f"{found.path} carries no {required_headers.ETAG}"
+            )
         ctx.known = body
         return ctx, ""
 
@@ -456,11 +472,13 @@ class EndpointRun:
                 case.response = self.client.get(path)
             elif case.kind == "invalid":
                 headers = {"Content-Type": case.content_type}
-                case.response = self.client.patch(path, content=case.content, headers=headers)
+                case.response = self._patch(path, content=case.content, headers=headers)
             else:
                 auth = _probe_auth(case.kind)
                 kwargs: dict[str, Any] = {} if auth is _CLIENT_AUTH else {"auth": auth}
-                case.response = self.client.patch(path, json=case.body, **kwargs)
+                case.response = self._patch(
+                    path, json=case.body, write=case.kind == "write", **kwargs
+                )
             if case.kind != "sibling":
                 self.checked_patches += 1
             if reason := forbidden(case):
@@ -578,7 +596,7 @@ class EndpointRun:
             raise StopRequested
         case = Case("write", source, body=body, before=ctx.known)
         with _stops_on_target_error():
-            case.response = self.client.patch(ctx.path, json=body)
+            case.response = self._patch(ctx.path, json=body, write=True)
             self.shrink_patches += 1
             if reason := forbidden(case):
                 raise _Forbidden(reason)
@@ -672,6 +690,52 @@ class EndpointRun:
             return {}
         return draw_one(strategies.payloads(contract), self.config.seed)
 
+    # -- what the docs require of every PATCH: If-Match, and Prefer with it ---------------------
+    def _patch(
+        self, path: str, *, write: bool = False, etag: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """PATCH `path` with the headers the docs require (`required_headers`), else as given.
+
+        Where the docs require If-Match, every PATCH carries the entity's current ETag: `etag`
+        when given (the restore reads it first), else the endpoint entity's, which an unknown-id
+        probe sends too (no ETag exists for an id that does not exist, and RFC 7232 §5 puts the
+        404 before any precondition); valid writes also ask `Prefer: return=representation`.
+        A 412 means the ETag went stale: planner-overview.md asks clients to "read the resource
+        again and get a new etag", so the entity is read and the request sent once more.
+        """
+        contract = self.endpoint.contract
+        if not required_headers.requires_etag(contract):
+            return self.client.patch(path, **kwargs)
+        sent = etag or self._current_etag()
+        response = self._patch_with(path, sent, write, kwargs)
+        if response.status_code == 412:
+            fresh = self._read_etag(path)
+            if fresh is not None and fresh != sent:
+                sent, response = fresh, self._patch_with(path, fresh, write, kwargs)
+        if self.ctx is not None and path == self.ctx.path and 200 <= response.status_code < 300:
+            body = checks.json_body(response)
+            self.etag = required_headers.reply_etag(body, response.headers)
+        return response
+
+    def _patch_with(
+        self, path: str, etag: str | None, write: bool, kwargs: dict[str, Any]
+    ) -> httpx.Response:
+        headers = {**(kwargs.get("headers") or {})}
+        headers.update(required_headers.write_headers(self.endpoint.contract, etag, prefer=write))
+        return self.client.patch(path, **{**kwargs, "headers": headers})
+
+    def _current_etag(self) -> str | None:
+        """The endpoint entity's ETag: the last write's reply's, else the last read's."""
+        if self.etag is not None:
+            return self.etag
+        return required_headers.etag_of(self.ctx.known if self.ctx is not None else None)
+
+    def _read_etag(self, path: str) -> str | None:
+        """The ETag of the entity at `path` as a GET shows it now (None where it has none)."""
+        if not required_headers.requires_etag(self.endpoint.contract):
+            return None
+        return required_headers.etag_of(checks.read_entity(self.client, path)[1])
+
     # -- snapshot and restore ------------------------------------------------------------------
     def _restore_body(self, original: dict[str, Any]) -> dict[str, Any]:
         """The updatable properties as found, with the entity's own `@odata.type` when needed."""
@@ -733,7 +797,7 @@ class EndpointRun:
         """One restore: PATCH the snapshot's values, then GET until they show (RequestFailed out)."""
         self.restores += 1
         try:
-            response = self.client.patch(path, json=body)
+            response = self._patch(path, json=body, etag=self._read_etag(path))
         except RequestFailed:
             raise
         except Exception as exc:  # the run goes on; the failure is reported, not raised
@@ -790,6 +854,12 @@ def _probe_auth(kind: str) -> Any:
     if kind == "wrong-token":
         return StaticToken(f"invalid-{uuid.uuid4().hex}")
     return _CLIENT_AUTH
+
+
+def _unsupplied_reason(names: list[str]) -> str:
+    listed = ", ".join(names)
+    noun = "header" if len(names) == 1 else "headers"
+    return f"the docs require the request {noun} {listed}, which the suite cannot supply"
 
 
 def _properties(body: dict[str, Any]) -> str:
