@@ -20,9 +20,12 @@ import httpx
 
 from graph_contracts import auth as auth_settings
 from graph_contracts.client import (
+    Contact,
     GraphClient,
     GraphContractsError,
     Retry,
+    RetryPolicy,
+    RequestFailed,
     RetryStats,
     TargetUnreachable,
 )
@@ -35,6 +38,8 @@ from graph_contracts.pacing import Pacer
 
 EMBEDDED = "embedded mock (in-process)"
 METADATA_PATH = "/$metadata"
+# Graph's beta document is tens of megabytes: above the entity-sized limit on other replies.
+METADATA_MAX_REPLY = 256 * 1024 * 1024
 SERVED_MOCK = "graph-contracts mock"
 SERVICE = "service"
 
@@ -60,6 +65,7 @@ class Target:
         for client in self.clients.values():
             for name in ("requests", "count", "throttled", "waited", "paced"):
                 setattr(total, name, getattr(total, name) + getattr(client.retries, name))
+            total.causes.update(client.retries.causes)
         return total
 
     @property
@@ -94,10 +100,15 @@ class Target:
         url = client.url(METADATA_PATH)
         cached = cache.get(url)
         headers = {"Accept": "application/xml", **(cached.validators() if cached else {})}
+        limit, client.max_reply_bytes = client.max_reply_bytes, METADATA_MAX_REPLY
         try:
             response = client.get(METADATA_PATH, headers=headers, auth=None)
         except TargetUnreachable as exc:
             raise TargetError(f"target unreachable: {exc}") from None
+        except RequestFailed as exc:  # a target error: the run goes on with the docs
+            return ServiceSchema(version, url, None, "failed", exc.detail)
+        finally:
+            client.max_reply_bytes = limit
         if response.status_code == 304 and cached is not None:
             entry, how = cached, "cached"
         elif response.status_code == 200:
@@ -124,7 +135,8 @@ class ServiceSchema:
     version: str
     url: str
     csdl: Csdl | None
-    status: str  # downloaded | cached (304) | absent (not 200) | unusable (not CSDL) | off
+    status: str  # downloaded | cached (304) | absent (not 200) | unusable (not CSDL) | failed
+    # (a target error after retries) | off
     detail: str
 
     def to_dict(self) -> dict[str, str]:
@@ -184,9 +196,19 @@ def connect(
         if kind == EMBEDDED
         else Pacer(write_rate=config.write_rate, rate=config.rate, share=config.share)
     )
+    contact = Contact()  # one target: once any client is answered, a refusal means it went away
     clients = {
         v: GraphClient(
-            base, v, auth=credentials, transport=transport, on_retry=on_retry, pacer=pacer
+            base,
+            v,
+            auth=credentials,
+            transport=transport,
+            on_retry=on_retry,
+            pacer=pacer,
+            timeout=config.request_timeout,
+            retry=RetryPolicy(base=config.retry_backoff),
+            max_reply_bytes=int(config.max_reply_mb * 1024 * 1024),
+            contact=contact,
         )
         for v in versions
     }

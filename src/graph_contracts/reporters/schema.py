@@ -36,6 +36,7 @@ def source_line(source: dict[str, str]) -> str:
         "absent": "none",
         "unusable": "not a CSDL document",
         "off": "not read",
+        "failed": "not read (a target error)",
         "given": "read",
     }.get(source["status"], source["status"])
     detail = f" ({source['detail']})" if source.get("detail") else ""
