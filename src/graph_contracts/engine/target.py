@@ -23,9 +23,9 @@ from graph_contracts.client import (
     Contact,
     GraphClient,
     GraphContractsError,
+    RequestFailed,
     Retry,
     RetryPolicy,
-    RequestFailed,
     RetryStats,
     TargetUnreachable,
 )
