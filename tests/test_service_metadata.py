@@ -21,7 +21,7 @@ from servers import CLI, app_server, mock_process
 
 from graph_contracts import contracts as contract_files
 from graph_contracts.auth import StaticToken
-from graph_contracts.client import GraphClient, InProcessTransport
+from graph_contracts.client import GraphClient, InProcessTransport, RetryPolicy
 from graph_contracts.engine import Run, RunConfig
 from graph_contracts.engine.events import CheckFinished, SchemaRead
 from graph_contracts.engine.target import SERVICE, Target
@@ -171,6 +171,32 @@ def test_a_changed_document_is_downloaded_again(tmp_path: Path) -> None:
         client.close()
         assert got.status == expected
     assert "microsoft.graph.deviceConfigurationUserStatus" not in got.csdl.types
+
+
+def test_a_document_beyond_the_entity_reply_limit_and_a_target_error() -> None:
+    """Graph's beta $metadata is tens of megabytes, above the limit on entity replies; a target
+    that keeps answering 503 to it is a target error: the run goes on with the docs."""
+    app = create_app(seeds(), token=TOKEN)
+    client = GraphClient(BASE, "beta", transport=InProcessTransport(app), max_reply_bytes=500)
+    got = Target(BASE, SERVICE, {"beta": client}).service_metadata("beta", MetadataCache(None))
+    assert got.status == "downloaded" and len(got.csdl.document) > 500
+    assert client.max_reply_bytes == 500  # the limit on every other reply is back
+    client.close()
+
+    async def unavailable(scope: dict, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 503, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    failing = GraphClient(
+        BASE,
+        "beta",
+        transport=InProcessTransport(unavailable),
+        retry=RetryPolicy(max_attempts=2),
+        sleep=lambda seconds: None,
+    )
+    got = Target(BASE, SERVICE, {"beta": failing}).service_metadata("beta", MetadataCache(None))
+    failing.close()
+    assert (got.status, got.csdl) == ("failed", None) and "503" in got.detail
 
 
 @pytest.mark.parametrize(
