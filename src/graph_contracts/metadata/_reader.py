@@ -34,6 +34,7 @@ _PROPERTY, _NAVIGATION = f"{EDM_NS}Property", f"{EDM_NS}NavigationProperty"
 _MEMBER, _KEY, _REF = f"{EDM_NS}Member", f"{EDM_NS}Key", f"{EDM_NS}PropertyRef"
 _ANNOTATIONS, _ANNOTATION = f"{EDM_NS}Annotations", f"{EDM_NS}Annotation"
 _CONTAINER = f"{EDM_NS}EntityContainer"
+_READ_ONLY_TERMS = (".Computed", ".Permissions")
 
 
 class CsdlError(ValueError):
@@ -253,7 +254,8 @@ class _Reader:
             navigation=navigation,
             precision=int(precision) if precision and precision.isdigit() else None,
         )
-        prop.read_only = any(self._read_only(a) for a in child if a.tag == _ANNOTATION)
+        if len(child):  # most properties carry no inline annotation: skip the walk
+            prop.read_only = any(self._read_only(a) for a in child if a.tag == _ANNOTATION)
         return prop
 
     def _container(self, container: ET.Element) -> None:
@@ -265,14 +267,19 @@ class _Reader:
     def annotate(self, csdl: Csdl) -> None:
         """`<Annotations Target="ns.type/property">`: Graph states `Core.Computed` out of line."""
         for group in self.annotations:
+            if not any(self._read_only(a) for a in group if a.tag == _ANNOTATION):
+                continue
             owner, _, name = self.qualify(group.get("Target", "")).partition("/")
             found = csdl.types.get(owner)
             prop = found.properties.get(name) if found is not None and name else None
-            if prop is not None and any(self._read_only(a) for a in group if a.tag == _ANNOTATION):
+            if prop is not None:
                 prop.read_only = True
 
     def _read_only(self, annotation: ET.Element) -> bool:
-        term = self.qualify(annotation.get("Term", ""))
+        term = annotation.get("Term", "")
+        if not term.endswith(_READ_ONLY_TERMS):  # Description, LongDescription...: most of them
+            return False
+        term = self.qualify(term)
         if term == f"{CORE}.Computed":
             return annotation.get("Bool", "true") == "true"
         if term == f"{CORE}.Permissions":
