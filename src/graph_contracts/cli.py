@@ -318,6 +318,13 @@ def run(
             help="PATCHes spent shrinking each failing body (default: 1000 local, 20 remote; 0 off).",
         ),
     ] = None,
+    require_permissions: Annotated[
+        bool,
+        typer.Option(
+            "--require-permissions",
+            help="A permission the token lacks (403) fails the endpoint instead of skipping it.",
+        ),
+    ] = False,
     shard: Annotated[
         str | None,
         typer.Option(help="K/N: take the K-th of N deterministic parts of the endpoints."),
@@ -394,6 +401,7 @@ def run(
         fail_on=fail_on,
         known_failures=known_failures,
         shrink_budget=shrink_budget,
+        require_permissions=require_permissions,
         metadata=list(metadata or []),
         allow_writes=allow_writes,
         dry_run=dry_run,

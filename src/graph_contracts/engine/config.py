@@ -56,6 +56,7 @@ class RunConfig:
     share: float = 1.0  # of every budget: 1/N for a shard of N or one of N xdist workers
     allow_writes: bool = False  # writes to anything but graph-contracts' own mock need it
     dry_run: bool = False  # discovery only (GETs), then print the plan
+    require_permissions: bool = False  # a permission the token lacks fails the endpoint
 
     @property
     def shard_label(self) -> str | None:

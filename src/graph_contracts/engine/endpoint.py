@@ -15,6 +15,12 @@ goes to the rejection check with the lint finding as its reason.
 
 The entity is snapshotted (an event, which the journal writes ahead) before the first write and
 restored in a `finally`, whatever happens: a stop request, a broken check, a second Ctrl-C.
+
+A valid write answered 403 means the token lacks a permission (`plan.denied_by_permission`): the
+endpoint stops there and its checks are skipped with a reason naming the permissions its docs list
+and those the token carries (`--require-permissions` fails `status` instead). A refused write
+changed nothing, so when no write was accepted a GET confirms the entity is as found instead of a
+restore PATCH the service would refuse too.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import httpx
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import find as hypothesis_find
 from hypothesis import seed as hypothesis_seed
@@ -34,7 +41,7 @@ from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
 from graph_contracts import bodies, checks, plan, strategies
-from graph_contracts.auth import StaticToken
+from graph_contracts.auth import Grants, StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
 from graph_contracts.client import GraphClient
 from graph_contracts.contracts import Contract, Example
@@ -64,6 +71,25 @@ class StopRequested(BaseException):
     """
 
 
+class PermissionDenied(BaseException):
+    """A valid write was refused for want of a permission: the endpoint stops at once.
+
+    A BaseException, as StopRequested, so that it leaves a Hypothesis-driven write untouched.
+    """
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+@dataclass(frozen=True)
+class Denial:
+    """Why an endpoint could not be exercised for want of a permission (and the reply, if any)."""
+
+    reason: str
+    response: httpx.Response | None = None
+
+
 @dataclass(frozen=True, repr=False)
 class Endpoint:
     """One (contract, path template): the unit the report's rows are made of."""
@@ -87,6 +113,7 @@ class Settings:
     read_window: float = 3.0
     shrink_budget: int = LOCAL_BUDGET  # PATCHes spent shrinking each failing check's body
     plan: str = "full"  # "minimal": the covering set and one body per invalid class only
+    require_permissions: bool = False  # a permission the token lacks fails `status`, not skips
 
 
 @dataclass
@@ -211,6 +238,7 @@ class EndpointRun:
         annotate: Callable[[CheckResult], CheckResult] = lambda result: result,
         accepted_types: Callable[[Contract], tuple[frozenset[str], bool]] | None = None,
         operation_of: Callable[[Endpoint], Any] | None = None,
+        grants: Grants | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.client = client
@@ -239,6 +267,8 @@ class EndpointRun:
         self.plan = plan.minimal_plan(endpoint.contract)
         self.accepted: list[Any] = []  # valid bodies the service accepted (for coverage)
         self.rejected: set[str] = set()  # invalid classes the service rejected (for coverage)
+        self.grants = grants or Grants(None, why="the run did not say")
+        self.denial: Denial | None = None  # the token lacks a permission this endpoint needs
 
     # -- orchestration -------------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
@@ -254,8 +284,23 @@ class EndpointRun:
                 name: tally.verdict(self._nothing_judged(name))
                 for name, tally in self.tallies.items()
             }
+        if self.denial is not None:
+            verdicts = self._denied(verdicts, self.denial)
         self.results = [self._result(name, verdict) for name, verdict in verdicts.items()]
         return self.results
+
+    def _denied(self, verdicts: dict[str, Verdict], denial: Denial) -> dict[str, Verdict]:
+        """What a permission the token lacks leaves: the verdicts of the cases judged before it;
+        every other check skipped with the reason, and `status` failed if permissions are required.
+        """
+        out = {
+            name: Verdict("skipped", denial.reason) if verdict.outcome == "skipped" else verdict
+            for name, verdict in verdicts.items()
+        }
+        if self.config.require_permissions:
+            reason = f"{denial.reason} (--require-permissions)"
+            out["status"] = Verdict("failed", reason, response=denial.response)
+        return out
 
     def _exercise(self, ctx: CheckContext) -> None:
         self.ctx = ctx
@@ -265,21 +310,39 @@ class EndpointRun:
         if ctx.sibling is not None and sibling_before is not None:
             self._snapshot(ctx.sibling, sibling_before)
         try:
+            self._phases(ctx, sibling_before)
+        finally:  # the target is left as found, whatever happened above (even Ctrl-C)
+            put_back = self._confirm_as_found if self._untouched() else self._restore
+            put_back(ctx.path, original)
+            if ctx.sibling is not None and sibling_before is not None:
+                put_back(ctx.sibling, sibling_before)
+
+    def _phases(self, ctx: CheckContext, sibling_before: dict[str, Any] | None) -> None:
+        """Writes, shrinking, the sibling's read, rejections, probes; a denied write ends them."""
+        try:
             self._writes()
             self._shrink_failures()
             if ctx.sibling is not None and sibling_before is not None:
                 self._send(Case("sibling", "sibling read", path=ctx.sibling, before=sibling_before))
             self._rejections()
             self._probes()
-        finally:  # the target is left as found, whatever happened above (even Ctrl-C)
-            self._restore(ctx.path, original)
-            if ctx.sibling is not None and sibling_before is not None:
-                self._restore(ctx.sibling, sibling_before)
+        except PermissionDenied as denied:
+            answered = f"PATCH {ctx.path} answered {checks.describe(denied.response)}"
+            reason = plan.denial_reason(self.endpoint.contract, self.grants, answered)
+            self.denial = Denial(reason, denied.response)
+
+    def _untouched(self) -> bool:
+        """Every write was refused for want of a permission: nothing was changed."""
+        return self.denial is not None and not self.accepted
 
     def _reach(self) -> tuple[CheckContext | None, str]:
         contract = self.endpoint.contract
         accepted, _ = self.accepted_types(contract)
         found = self.discoverer.resolve(self.endpoint.template, contract.odata_type, accepted)
+        if isinstance(found, Unreachable) and found.denied:
+            reason = plan.denial_reason(contract, self.grants, found.reason)
+            self.denial = Denial(reason)
+            return None, reason
         if isinstance(found, Unreachable):
             return None, f"no entity reachable: {found.reason}"
         ctx = CheckContext(
@@ -295,6 +358,10 @@ class EndpointRun:
         if self.operation_of is not None:
             ctx.operation = self.operation_of(self.endpoint)
         response, body = checks.read_entity(self.client, found.path)
+        if body is None and response.status_code == 403:
+            answered = f"GET {found.path} answered {checks.describe(response)}"
+            self.denial = Denial(plan.denial_reason(contract, self.grants, answered), response)
+            return None, self.denial.reason
         if body is None:
             return None, f"GET {found.path} returned {checks.describe(response)}"
         ctx.known = body
@@ -352,6 +419,8 @@ class EndpointRun:
             case.response = self.client.patch(path, json=case.body, **kwargs)
         if case.kind != "sibling":
             self.checked_patches += 1
+        if case.kind == "write":
+            _raise_if_denied(case.response)
         for name, check in checks.CHECKS.items():
             self.tallies[name].add(check(ctx, case), case)
         return case
@@ -463,6 +532,7 @@ class EndpointRun:
         case = Case("write", source, body=body, before=ctx.known)
         case.response = self.client.patch(ctx.path, json=body)
         self.shrink_patches += 1
+        _raise_if_denied(case.response)
         verdict = checks.CHECKS[name](ctx, case)
         if case.after_response is None:
             _, after = checks.read_entity(ctx.client, ctx.path)
@@ -599,6 +669,17 @@ class EndpointRun:
             return
         self.emit(EntityRestored(self.info, path, verified=True))
 
+    def _confirm_as_found(self, path: str, original: dict[str, Any]) -> None:
+        """After refused writes only: a GET shows the entity as found, so nothing is PATCHed (the
+        service would refuse that too); should it differ, the restore is attempted all the same.
+        """
+        _, after = checks.read_entity(self.client, path)
+        contract = self.endpoint.contract
+        if after is not None and not checks.differences(contract, original, after):
+            self.emit(EntityRestored(self.info, path, verified=True))
+            return
+        self._restore(path, original)
+
     def _restore_differences(self, path: str, original: dict[str, Any]) -> list[str]:
         """What still differs from the snapshot, polled within the read window."""
         contract = self.endpoint.contract
@@ -630,6 +711,20 @@ def _probe_auth(kind: str) -> Any:
     if kind == "wrong-token":
         return StaticToken(f"invalid-{uuid.uuid4().hex}")
     return _CLIENT_AUTH
+
+
+def _raise_if_denied(response: httpx.Response | None) -> None:
+    """A valid write refused for want of a permission ends the endpoint (module docstring)."""
+    if response is None:
+        return
+    if plan.denied_by_permission(response.status_code, _error_code(response)):
+        raise PermissionDenied(response)
+
+
+def _error_code(response: httpx.Response) -> object:
+    body = checks.json_body(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get("code") if isinstance(error, dict) else None
 
 
 def _properties(body: dict[str, Any]) -> str:
