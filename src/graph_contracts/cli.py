@@ -318,6 +318,13 @@ def run(
             help="PATCHes spent shrinking each failing body (default: 1000 local, 20 remote; 0 off).",
         ),
     ] = None,
+    shrink_time: Annotated[
+        float | None,
+        typer.Option(
+            "--shrink-time",
+            help="Seconds spent shrinking an endpoint's failures (default 30; 0 off).",
+        ),
+    ] = None,
     require_permissions: Annotated[
         bool,
         typer.Option(
@@ -401,6 +408,7 @@ def run(
         fail_on=fail_on,
         known_failures=known_failures,
         shrink_budget=shrink_budget,
+        shrink_seconds=shrink_time,
         require_permissions=require_permissions,
         metadata=list(metadata or []),
         allow_writes=allow_writes,

@@ -73,6 +73,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-known-failures", default=None, help="YAML file of accepted failures.")
     add("--graph-shrink-budget", type=int, default=None, help="PATCHes spent shrinking (0: off).")
     add(
+        "--graph-shrink-time",
+        type=float,
+        default=None,
+        help="Seconds spent shrinking an endpoint's failures (default: 30; 0: off).",
+    )
+    add(
         "--graph-require-permissions",
         action="store_true",
         help="A permission the token lacks (403) fails the endpoint's status check, not skips it.",
@@ -156,6 +162,7 @@ def config_from(options: pytest.Config) -> RunConfig:
         known_failures=Path(known) if known else None,
         worker=worker["workerid"] if worker is not None else None,
         shrink_budget=get("--graph-shrink-budget"),
+        shrink_seconds=get("--graph-shrink-time"),
         require_permissions=get("--graph-require-permissions"),
         metadata=[Path(p) for p in get("--graph-metadata") or []],
         allow_writes=get("--graph-allow-writes") or os.environ.get(ALLOW_ENV) == "1",

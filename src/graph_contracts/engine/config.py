@@ -57,6 +57,7 @@ class RunConfig:
     allow_writes: bool = False  # writes to anything but graph-contracts' own mock need it
     dry_run: bool = False  # discovery only (GETs), then print the plan
     require_permissions: bool = False  # a permission the token lacks fails the endpoint
+    shrink_seconds: float | None = None  # time spent shrinking per endpoint; None: the default
 
     @property
     def shard_label(self) -> str | None:
@@ -173,6 +174,8 @@ def validate(config: RunConfig) -> None:
         raise ConfigError("--shrink-budget must be >= 0 (0 turns shrinking off)")
     if config.read_window < 0:
         raise ConfigError("--read-window must be >= 0")
+    if config.shrink_seconds is not None and config.shrink_seconds < 0:
+        raise ConfigError("--shrink-time must be >= 0 (0 turns shrinking off)")
     if config.fail_on not in ("any", "new"):
         raise ConfigError(f"--fail-on must be any or new, not {config.fail_on!r}")
     if config.plan not in (None, *PLANS):

@@ -55,7 +55,7 @@ from graph_contracts.engine.events import (
     RestoreFailed,
 )
 from graph_contracts.engine.results import CheckResult
-from graph_contracts.engine.shrink import LOCAL_BUDGET, shrink
+from graph_contracts.engine.shrink import LOCAL_BUDGET, SHRINK_SECONDS, shrink
 from graph_contracts.exchanges import record, redact
 
 LINT_REJECTED = frozenset({"example-invalid", "example-unknown-property"})
@@ -114,6 +114,7 @@ class Settings:
     shrink_budget: int = LOCAL_BUDGET  # PATCHes spent shrinking each failing check's body
     plan: str = "full"  # "minimal": the covering set and one body per invalid class only
     require_permissions: bool = False  # a permission the token lacks fails `status`, not skips
+    shrink_seconds: float = SHRINK_SECONDS  # time spent shrinking an endpoint's failures
 
 
 @dataclass
@@ -269,6 +270,7 @@ class EndpointRun:
         self.rejected: set[str] = set()  # invalid classes the service rejected (for coverage)
         self.grants = grants or Grants(None, why="the run did not say")
         self.denial: Denial | None = None  # the token lacks a permission this endpoint needs
+        self._shrink_deadline = 0.0
 
     # -- orchestration -------------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
@@ -284,6 +286,7 @@ class EndpointRun:
                 name: tally.verdict(self._nothing_judged(name))
                 for name, tally in self.tallies.items()
             }
+            verdicts = self._window_notes(ctx, verdicts)
         if self.denial is not None:
             verdicts = self._denied(verdicts, self.denial)
         self.results = [self._result(name, verdict) for name, verdict in verdicts.items()]
@@ -300,6 +303,27 @@ class EndpointRun:
         if self.config.require_permissions:
             reason = f"{denial.reason} (--require-permissions)"
             out["status"] = Verdict("failed", reason, response=denial.response)
+        return out
+
+    def _window_notes(self, ctx: CheckContext, verdicts: dict[str, Verdict]) -> dict[str, Verdict]:
+        """Say where the read window was not waited again (`checks.read_back`), never silently."""
+        out = dict(verdicts)
+        if ctx.unwaited:
+            note = (
+                f"; {ctx.unwaited} later reads were one GET each, not a {ctx.read_window:g} s "
+                "window: it was waited on the first failure"
+            )
+            for name in ctx.window_failed:
+                if out[name].failed:
+                    out[name] = replace(out[name], message=out[name].message + note)
+        if not ctx.settled:
+            note = (
+                "; cases after the first read not waited for were not compared with the entity"
+                " as before (a write may still have been landing)"
+            )
+            for name in ("merge", "rejection", "auth"):
+                if out[name].outcome != "skipped":
+                    out[name] = replace(out[name], message=out[name].message + note)
         return out
 
     def _exercise(self, ctx: CheckContext) -> None:
@@ -334,6 +358,12 @@ class EndpointRun:
     def _untouched(self) -> bool:
         """Every write was refused for want of a permission: nothing was changed."""
         return self.denial is not None and not self.accepted
+
+    def _before(self) -> dict[str, Any] | None:
+        """The entity as before a case, or None while its state is unsettled (checks.read_back)."""
+        ctx = self.ctx
+        assert ctx is not None
+        return ctx.known if ctx.settled else None
 
     def _reach(self) -> tuple[CheckContext | None, str]:
         contract = self.endpoint.contract
@@ -434,7 +464,7 @@ class EndpointRun:
         """Send one valid body; every write check judges it; its read is the next "before"."""
         ctx = self.ctx
         assert ctx is not None
-        case = self._send(Case("write", source, body=payload, before=ctx.known))
+        case = self._send(Case("write", source, body=payload, before=self._before()))
         if case.succeeded:
             self.accepted.append(payload)
         if case.after_response is None:
@@ -476,6 +506,7 @@ class EndpointRun:
         any other (a packed covering-set body, a doc example, Schemathesis') is reduced to one
         property when one alone still fails. Both spend at most the shrink budget.
         """
+        self._shrink_deadline = time.monotonic() + self.config.shrink_seconds
         for name in WRITE_CHECKS:
             tally = self.tallies[name]
             case = tally.first_case
@@ -502,6 +533,7 @@ class EndpointRun:
             self.config.seed,
             lambda body: self._judge_only(name, body, "generated, shrunk"),
             self.config.shrink_budget - self.shrink_patches,
+            deadline=self._shrink_deadline,
         )
         return None if shrunk is None else (shrunk.body, shrunk.verdict, shrunk.steps)
 
@@ -517,6 +549,8 @@ class EndpointRun:
         for steps, key in enumerate(values, start=1):
             if self.shrink_patches >= self.config.shrink_budget:
                 return None
+            if time.monotonic() >= self._shrink_deadline:
+                return None
             single = {**head, key: body[key]}
             verdict = self._judge_only(name, single, source)
             if verdict is not None and verdict.failed:
@@ -529,11 +563,14 @@ class EndpointRun:
         assert ctx is not None
         if self.should_stop():
             raise StopRequested
-        case = Case("write", source, body=body, before=ctx.known)
+        case = Case("write", source, body=body, before=self._before())
         case.response = self.client.patch(ctx.path, json=body)
         self.shrink_patches += 1
         _raise_if_denied(case.response)
         verdict = checks.CHECKS[name](ctx, case)
+        if verdict is not None and verdict.failed and not case.waited:
+            note = " (this body's read was one GET: the window was waited on the first failure)"
+            verdict = replace(verdict, message=verdict.message + note)
         if case.after_response is None:
             _, after = checks.read_entity(ctx.client, ctx.path)
         else:
@@ -573,7 +610,7 @@ class EndpointRun:
         case = Case(
             "invalid", reason, content=content, content_type=content_type, documented=documented
         )
-        case.before = ctx.known
+        case.before = self._before()
         self._send(case)
         code = case.response.status_code if case.response is not None else 0
         if invalid_class and 400 <= code < 500 and code not in checks.NOT_A_REJECTION:
@@ -612,7 +649,7 @@ class EndpointRun:
         if payload is None:
             return
         for kind in ("no-token", "wrong-token"):
-            self._send(Case(kind, kind, body=payload, before=ctx.known))  # type: ignore[arg-type]
+            self._send(Case(kind, kind, body=payload, before=self._before()))  # type: ignore[arg-type]
         if _ends_with_key(self.endpoint.template):
             missing = f"{ctx.path.rpartition('/')[0]}/{uuid.uuid4()}"
             self._send(Case("unknown-id", "unknown id", body=payload, path=missing))

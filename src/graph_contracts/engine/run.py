@@ -52,7 +52,7 @@ from graph_contracts.engine.events import (
     RunPlanned,
     RunStarted,
 )
-from graph_contracts.engine.shrink import default_budget
+from graph_contracts.engine.shrink import SHRINK_SECONDS, default_budget
 from graph_contracts.engine.target import SERVICE, Target, connect
 from graph_contracts.metadata import derived_types
 from graph_contracts.workloads import workload_of
@@ -82,7 +82,7 @@ class Run:
         if config.shard is not None:
             k, n = config.shard
             self.endpoints = [e for e in self.endpoints if shard_of(e.id, n) == k]
-        budget = config.shrink_budget
+        budget, shrink_time = config.shrink_budget, config.shrink_seconds
         self.settings = Settings(
             config.strict,
             config.max_examples,
@@ -91,6 +91,7 @@ class Run:
             default_budget(config.base_url) if budget is None else budget,
             config.chosen_plan,
             require_permissions=config.require_permissions,
+            shrink_seconds=SHRINK_SECONDS if shrink_time is None else shrink_time,
         )
         self._token = token
         self._target = target
