@@ -246,6 +246,7 @@ def test_a_403_on_a_valid_write_skips_the_endpoint_and_leaves_nothing_changed(
     assert f"  needs one of Application: {INTUNE}: 10 endpoints of beta/deviceConfigur" in output
     # the journal is closed (a refused write changed nothing): the next run may start at once
     assert journals.refusal(tmp_path / journals.NAME) is None
+    assert summary["totals"]["restores"] == 2  # userAppInstallStatus: its entity and sibling
     # the permission names, never the token nor any other of its claims
     text = (tmp_path / "summary.json").read_text()
     assert app_token.split(".")[1] not in text and app_token.split(".")[1] not in output

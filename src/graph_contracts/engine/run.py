@@ -98,6 +98,7 @@ class Run:
         self._discoverers: dict[str, Discoverer] = {}
         self._done: dict[str, list[R.CheckResult]] = {}
         self._left_changed: list[str] = []
+        self._restores = 0  # restore PATCHes sent (summary.json's totals.restores)
         self._grants: Grants | None = None
         self._extra: Any = None
         self._started_at = 0.0
@@ -302,6 +303,7 @@ class Run:
             results = runner.run()
         finally:
             self._left_changed += runner.left_changed
+            self._restores += runner.restores
         self._done[endpoint.id] = results
         duration = time.monotonic() - began
         ctx = runner.ctx
@@ -379,6 +381,7 @@ class Run:
         totals.requests, totals.retries = stats.requests, stats.count
         totals.throttled, totals.retry_wait_s = stats.throttled, stats.waited
         totals.paced_wait_s = stats.paced
+        totals.restores = self._restores
         totals.restore_failures = len(self._left_changed)
         for name, value in self.triage.summarize(results).items():
             setattr(totals, name, value)
