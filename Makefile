@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test quick lint contracts bench clean
+.PHONY: run test quick lint contracts bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ quick: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/graph-contracts extract ../shared/seeds --out contracts
 
+## make docs: the manual (docs/) as a site in site/, strict: a broken link or a page left out fails
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict  # not --quiet: it hides the warnings strict mode counts
+
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) reports/allure-results reports/junit.xml reports/summary.*
+	rm -rf $(VENV) site reports/allure-results reports/junit.xml reports/summary.*
