@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ["--contracts", str(ROOT / "contracts")]
 FAST = ["--max-examples", "3", "--seed", "2", "--no-progress"]
 INTUNE = "DeviceManagementConfiguration.ReadWrite.All"
+USER_STATUS = "beta/deviceConfigurationUserStatus"
 # Writes under deviceConfigurations take DeviceManagementConfiguration.ReadWrite.All: refused as
 # a whole (the seeds' ten beta userStatuses endpoints), mobileApps' not (another permission).
 CONFIGURATIONS = r"^/beta/deviceManagement/deviceConfigurations/"
@@ -189,12 +191,15 @@ def test_a_403_listing_is_named_a_permission_and_ends_the_search() -> None:
 # --- a 403 on a valid write: the endpoint skipped, nothing left changed ---------------------------
 
 
-def refusing(app: Any, pattern: str, seen: list[str]) -> Any:
-    """The app, but PATCHes whose path matches `pattern` get Graph's 403."""
+def refusing(app: Any, pattern: str, seen: list[str], token: str) -> Any:
+    """The app, but PATCHes with `token` whose path matches `pattern` get Graph's 403 (a request
+    without it is the app's to answer 401: authentication comes before authorization)."""
     matcher = re.compile(pattern)
+    bearer = f"Bearer {token}".encode()
 
     async def wrapper(scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "PATCH" and matcher.search(scope["path"]):
+        own = (b"authorization", bearer) in scope.get("headers", [])
+        if own and scope["method"] == "PATCH" and matcher.search(scope["path"]):
             seen.append(scope["path"])
             await JSONResponse(DENIED, status_code=403)(scope, receive, send)
             return
@@ -213,7 +218,7 @@ def served(signing_key) -> Iterator[tuple[str, str, list[str]]]:
     app_token = token(signing_key, roles=["User.Read.All"])
     seen: list[str] = []
     app = create_app(contract_files.load(ROOT / "contracts"), token=app_token)
-    with app_server(refusing(app, CONFIGURATIONS, seen)) as url:
+    with app_server(refusing(app, CONFIGURATIONS, seen, app_token)) as url:
         yield url, app_token, seen
 
 
@@ -243,7 +248,7 @@ def test_a_403_on_a_valid_write_skips_the_endpoint_and_leaves_nothing_changed(
         "permissions: an application token with roles User.Read.All: 0 of 11 endpoints covered,"
         " 10 need more, 1 cannot be told (their docs list no permission)"
     ) in output
-    assert f"  needs one of Application: {INTUNE}: 10 endpoints of beta/deviceConfigur" in output
+    assert f"  needs one of Application: {INTUNE}: 10 endpoints of {USER_STATUS}\n" in output
     # the journal is closed (a refused write changed nothing): the next run may start at once
     assert journals.refusal(tmp_path / journals.NAME) is None
     assert summary["totals"]["restores"] == 2  # userAppInstallStatus: its entity and sibling
@@ -327,6 +332,28 @@ def third_patch_refused(app: Any) -> Any:
     return wrapper
 
 
+def test_an_endpoint_with_nothing_to_write_is_denied_on_its_first_own_patch() -> None:
+    """No updatable property: the first PATCHes are invalid bodies. Their 403 is the missing
+    permission too, never "an invalid body answered 403" (a rejection failure)."""
+    (contract,) = [c for c in contract_files.load(ROOT / "contracts") if c.version == "v1.0"]
+    properties = [replace(p, read_only=True) for p in contract.properties]
+    frozen = replace(contract, properties=properties, examples=[])
+    refused: list[str] = []
+    app = refusing(create_app([frozen], token="t"), ".", refused, "t")
+    client = GraphClient(
+        "http://mock", "v1.0", auth=StaticToken("t"), transport=InProcessTransport(app)
+    )
+    endpoint = Endpoint(frozen, frozen.paths[0])
+    run = EndpointRun(
+        endpoint, client, Discoverer(client), EndpointSettings(max_examples=3, seed=2)
+    )
+    results = run.run()
+    client.close()
+    assert {r.outcome for r in results} == {"skipped"}, [(r.check, r.message) for r in results]
+    assert all(r.message.startswith("permission denied: PATCH ") for r in results)
+    assert len(refused) == 1 and run.left_changed == [] and run.restores == 0
+
+
 def test_a_denied_write_inside_hypothesis_generation_ends_it_at_once() -> None:
     """Generated writes run inside Hypothesis, which collects Exceptions as failures and replays
     them: PermissionDenied must pass straight through, after the one write that was refused."""
@@ -338,7 +365,7 @@ def test_a_denied_write_inside_hypothesis_generation_ends_it_at_once() -> None:
     def write(value: int) -> None:
         calls.append(value)
         if len(calls) == 2:
-            raise PermissionDenied(response)
+            raise PermissionDenied(response, "/x")
 
     with pytest.raises(PermissionDenied):
         drive(st.integers(), 20, 1, write)

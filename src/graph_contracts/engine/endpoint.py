@@ -16,8 +16,8 @@ goes to the rejection check with the lint finding as its reason.
 The entity is snapshotted (an event, which the journal writes ahead) before the first write and
 restored in a `finally`, whatever happens: a stop request, a broken check, a second Ctrl-C.
 
-A valid write answered 403 means the token lacks a permission (`plan.denied_by_permission`): the
-endpoint stops there and its checks are skipped with a reason naming the permissions its docs list
+A valid write answered 403 means the token lacks a permission (`plan.denied_by_permission`), and
+so does any PATCH sent with the run's token before a write was accepted: the endpoint stops there and its checks are skipped with a reason naming the permissions its docs list
 and those the token carries (`--require-permissions` fails `status` instead). A refused write
 changed nothing, so when no write was accepted a GET confirms the entity is as found instead of a
 restore PATCH the service would refuse too.
@@ -61,6 +61,10 @@ from graph_contracts.exchanges import record, redact
 LINT_REJECTED = frozenset({"example-invalid", "example-unknown-property"})
 WRITE_CHECKS = ("status", "shape", "round-trip", "read-after-write", "merge")
 SCHEMATHESIS_CHECKS = ("not-a-server-error", "response-schema-conformance")
+# Cases sent with the run's own token besides valid writes: before any write was accepted, a 403
+# on one of them is the same missing permission (an endpoint with no body to write sends these
+# first), not an invalid body's rejection nor an unknown id's answer.
+OWN_CREDENTIALS = frozenset({"invalid", "unknown-id"})
 
 
 class StopRequested(BaseException):
@@ -77,9 +81,9 @@ class PermissionDenied(BaseException):
     A BaseException, as StopRequested, so that it leaves a Hypothesis-driven write untouched.
     """
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, path: str) -> None:
         super().__init__(response.status_code)
-        self.response = response
+        self.response, self.path = response, path
 
 
 @dataclass(frozen=True)
@@ -293,11 +297,15 @@ class EndpointRun:
         return self.results
 
     def _denied(self, verdicts: dict[str, Verdict], denial: Denial) -> dict[str, Verdict]:
-        """What a permission the token lacks leaves: the verdicts of the cases judged before it;
-        every other check skipped with the reason, and `status` failed if permissions are required.
+        """What a permission the token lacks leaves: the verdicts of the cases judged before it
+        if a write was accepted (else nothing was exercised); every other check skipped with the
+        reason, and `status` failed if permissions are required.
         """
+        untouched = self.ctx is None or self._untouched()
         out = {
-            name: Verdict("skipped", denial.reason) if verdict.outcome == "skipped" else verdict
+            name: Verdict("skipped", denial.reason)
+            if untouched or verdict.outcome == "skipped"
+            else verdict
             for name, verdict in verdicts.items()
         }
         if self.config.require_permissions:
@@ -351,7 +359,7 @@ class EndpointRun:
             self._rejections()
             self._probes()
         except PermissionDenied as denied:
-            answered = f"PATCH {ctx.path} answered {checks.describe(denied.response)}"
+            answered = f"PATCH {denied.path} answered {checks.describe(denied.response)}"
             reason = plan.denial_reason(self.endpoint.contract, self.grants, answered)
             self.denial = Denial(reason, denied.response)
 
@@ -449,8 +457,8 @@ class EndpointRun:
             case.response = self.client.patch(path, json=case.body, **kwargs)
         if case.kind != "sibling":
             self.checked_patches += 1
-        if case.kind == "write":
-            _raise_if_denied(case.response)
+        if case.kind == "write" or (case.kind in OWN_CREDENTIALS and not self.accepted):
+            _raise_if_denied(case.response, path)
         for name, check in checks.CHECKS.items():
             self.tallies[name].add(check(ctx, case), case)
         return case
@@ -566,7 +574,7 @@ class EndpointRun:
         case = Case("write", source, body=body, before=self._before())
         case.response = self.client.patch(ctx.path, json=body)
         self.shrink_patches += 1
-        _raise_if_denied(case.response)
+        _raise_if_denied(case.response, ctx.path)
         verdict = checks.CHECKS[name](ctx, case)
         if verdict is not None and verdict.failed and not case.waited:
             note = " (this body's read was one GET: the window was waited on the first failure)"
@@ -750,12 +758,12 @@ def _probe_auth(kind: str) -> Any:
     return _CLIENT_AUTH
 
 
-def _raise_if_denied(response: httpx.Response | None) -> None:
-    """A valid write refused for want of a permission ends the endpoint (module docstring)."""
+def _raise_if_denied(response: httpx.Response | None, path: str) -> None:
+    """A PATCH refused for want of a permission ends the endpoint (module docstring)."""
     if response is None:
         return
     if plan.denied_by_permission(response.status_code, _error_code(response)):
-        raise PermissionDenied(response)
+        raise PermissionDenied(response, path)
 
 
 def _error_code(response: httpx.Response) -> object:
