@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graph_contracts import checks, edm
+from graph_contracts import checks, edm, required_headers
 from graph_contracts.client import GraphClient, GraphContractsError
 from graph_contracts.engine.events import (
     EntityRestored,
@@ -718,7 +718,12 @@ def _outcome_record(entity: Pending, outcome: EntityOutcome) -> dict[str, Any]:
 
 
 def _restore_one(entity: Pending, client: GraphClient, read_window: float) -> EntityOutcome:
-    """GET; if it differs from the snapshot, PATCH the restore body and GET until it shows."""
+    """GET; if it differs from the snapshot, PATCH the restore body and GET until it shows.
+
+    An entity the GET shows with an `@odata.etag` is PATCHed with it in If-Match: Planner
+    refuses a PATCH without its current ETag (412), and for any OData service it means "only if
+    nobody changed it since that GET" (OData 4.01 Part 1 §11.4.1.1).
+    """
     snapshot = entity.snapshot
     body = {k: v for k, v in snapshot.restore.items() if k not in snapshot.redacted}
     response, current = _read(client, entity.path)
@@ -726,7 +731,9 @@ def _restore_one(entity: Pending, client: GraphClient, read_window: float) -> En
         return _answered(entity, response, "GET")
     if not _differences(body, current):
         return _with_redacted(entity, _outcome(entity, ALREADY, "a GET shows the snapshot"))
-    response = _send(client, "PATCH", entity.path, json=body)
+    etag = required_headers.etag_of(current)
+    headers = {required_headers.IF_MATCH: etag} if etag else None
+    response = _send(client, "PATCH", entity.path, json=body, headers=headers)
     if response.status_code >= 300:
         return _answered(entity, response, "PATCH")
     still = _wait_for(client, entity.path, body, read_window)

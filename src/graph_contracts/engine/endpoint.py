@@ -17,10 +17,15 @@ The entity is snapshotted (an event, which the journal writes ahead) before the 
 restored in a `finally`, whatever happens: a stop request, a broken check, a second Ctrl-C.
 
 A valid write answered 403 means the token lacks a permission (`plan.denied_by_permission`), and
-so does any PATCH sent with the run's token before a write was accepted: the endpoint stops there and its checks are skipped with a reason naming the permissions its docs list
-and those the token carries (`--require-permissions` fails `status` instead). A refused write
-changed nothing, so when no write was accepted a GET confirms the entity is as found instead of a
-restore PATCH the service would refuse too.
+so does any PATCH sent with the run's token before a write was accepted: the endpoint stops there
+and its checks are skipped with a reason naming the permissions its docs list and those the token
+carries (`--require-permissions` fails `status` instead). A refused write changed nothing, so
+when no write was accepted a GET confirms the entity is as found instead of a restore PATCH the
+service would refuse too.
+
+Every PATCH carries what the docs require (`required_headers`): where a page requires If-Match
+(Planner), the entity's current `@odata.etag`, read before the first write and renewed from each
+write's reply; an endpoint whose pages require a header the suite cannot supply is skipped.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
-from graph_contracts import bodies, checks, plan, strategies
+from graph_contracts import bodies, checks, plan, required_headers, strategies
 from graph_contracts.auth import Grants, StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
 from graph_contracts.client import GraphClient
@@ -275,6 +280,9 @@ class EndpointRun:
         self.grants = grants or Grants(None, why="the run did not say")
         self.denial: Denial | None = None  # the token lacks a permission this endpoint needs
         self._shrink_deadline = 0.0
+        # The entity's ETag as the last successful write's reply named it (If-Match contracts);
+        # None: take the one of the entity as last read (`ctx.known`).
+        self.etag: str | None = None
 
     # -- orchestration -------------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
@@ -375,6 +383,9 @@ class EndpointRun:
 
     def _reach(self) -> tuple[CheckContext | None, str]:
         contract = self.endpoint.contract
+        unsupplied = required_headers.unsupplied(contract)
+        if unsupplied:
+            return None, _unsupplied_reason(unsupplied)
         accepted, _ = self.accepted_types(contract)
         found = self.discoverer.resolve(self.endpoint.template, contract.odata_type, accepted)
         if isinstance(found, Unreachable) and found.denied:
@@ -402,6 +413,11 @@ class EndpointRun:
             return None, self.denial.reason
         if body is None:
             return None, f"GET {found.path} returned {checks.describe(response)}"
+        if required_headers.requires_etag(contract) and required_headers.etag_of(body) is None:
+            return None, (
+                f"the docs require {required_headers.IF_MATCH} with the entity's ETag, but GET "
+                f"{found.path} carries no {required_headers.ETAG}"
+            )
         ctx.known = body
         return ctx, ""
 
@@ -450,11 +466,11 @@ class EndpointRun:
             case.response = self.client.get(path)
         elif case.kind == "invalid":
             headers = {"Content-Type": case.content_type}
-            case.response = self.client.patch(path, content=case.content, headers=headers)
+            case.response = self._patch(path, content=case.content, headers=headers)
         else:
             auth = _probe_auth(case.kind)
             kwargs: dict[str, Any] = {} if auth is _CLIENT_AUTH else {"auth": auth}
-            case.response = self.client.patch(path, json=case.body, **kwargs)
+            case.response = self._patch(path, json=case.body, write=case.kind == "write", **kwargs)
         if case.kind != "sibling":
             self.checked_patches += 1
         if case.kind == "write" or (case.kind in OWN_CREDENTIALS and not self.accepted):
@@ -572,7 +588,7 @@ class EndpointRun:
         if self.should_stop():
             raise StopRequested
         case = Case("write", source, body=body, before=self._before())
-        case.response = self.client.patch(ctx.path, json=body)
+        case.response = self._patch(ctx.path, json=body, write=True)
         self.shrink_patches += 1
         _raise_if_denied(case.response, ctx.path)
         verdict = checks.CHECKS[name](ctx, case)
@@ -668,6 +684,52 @@ class EndpointRun:
             return {}
         return draw_one(strategies.payloads(contract), self.config.seed)
 
+    # -- what the docs require of every PATCH: If-Match, and Prefer with it ---------------------
+    def _patch(
+        self, path: str, *, write: bool = False, etag: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """PATCH `path` with the headers the docs require (`required_headers`), else as given.
+
+        Where the docs require If-Match, every PATCH carries the entity's current ETag: `etag`
+        when given (the restore reads it first), else the endpoint entity's, which an unknown-id
+        probe sends too (no ETag exists for an id that does not exist, and RFC 7232 §5 puts the
+        404 before any precondition); valid writes also ask `Prefer: return=representation`.
+        A 412 means the ETag went stale: planner-overview.md asks clients to "read the resource
+        again and get a new etag", so the entity is read and the request sent once more.
+        """
+        contract = self.endpoint.contract
+        if not required_headers.requires_etag(contract):
+            return self.client.patch(path, **kwargs)
+        sent = etag or self._current_etag()
+        response = self._patch_with(path, sent, write, kwargs)
+        if response.status_code == 412:
+            fresh = self._read_etag(path)
+            if fresh is not None and fresh != sent:
+                sent, response = fresh, self._patch_with(path, fresh, write, kwargs)
+        if self.ctx is not None and path == self.ctx.path and 200 <= response.status_code < 300:
+            body = checks.json_body(response)
+            self.etag = required_headers.reply_etag(body, response.headers)
+        return response
+
+    def _patch_with(
+        self, path: str, etag: str | None, write: bool, kwargs: dict[str, Any]
+    ) -> httpx.Response:
+        headers = {**(kwargs.get("headers") or {})}
+        headers.update(required_headers.write_headers(self.endpoint.contract, etag, prefer=write))
+        return self.client.patch(path, **{**kwargs, "headers": headers})
+
+    def _current_etag(self) -> str | None:
+        """The endpoint entity's ETag: the last write's reply's, else the last read's."""
+        if self.etag is not None:
+            return self.etag
+        return required_headers.etag_of(self.ctx.known if self.ctx is not None else None)
+
+    def _read_etag(self, path: str) -> str | None:
+        """The ETag of the entity at `path` as a GET shows it now (None where it has none)."""
+        if not required_headers.requires_etag(self.endpoint.contract):
+            return None
+        return required_headers.etag_of(checks.read_entity(self.client, path)[1])
+
     # -- snapshot and restore ------------------------------------------------------------------
     def _restore_body(self, original: dict[str, Any]) -> dict[str, Any]:
         """The updatable properties as found, with the entity's own `@odata.type` when needed."""
@@ -701,7 +763,7 @@ class EndpointRun:
             return
         self.restores += 1
         try:
-            response = self.client.patch(path, json=body)
+            response = self._patch(path, json=body, etag=self._read_etag(path))
         except Exception as exc:  # the run goes on; the failure is reported, not raised
             self._restore_failed(path, f"restore PATCH failed: {exc}")
             return
@@ -770,6 +832,12 @@ def _error_code(response: httpx.Response) -> object:
     body = checks.json_body(response)
     error = body.get("error") if isinstance(body, dict) else None
     return error.get("code") if isinstance(error, dict) else None
+
+
+def _unsupplied_reason(names: list[str]) -> str:
+    listed = ", ".join(names)
+    noun = "header" if len(names) == 1 else "headers"
+    return f"the docs require the request {noun} {listed}, which the suite cannot supply"
 
 
 def _properties(body: dict[str, Any]) -> str:
