@@ -41,6 +41,7 @@ CONTRACTS = ["--contracts", str(ROOT / "contracts")]
         ([*CONTRACTS, "--ids", "missing.json"], "missing.json: ids file not found"),
         ([*CONTRACTS, "--version", "v2"], "--version must be beta or v1.0"),
         ([*CONTRACTS, "--max-examples", "-1"], "--max-examples must be >= 0"),
+        ([*CONTRACTS, "--shrink-time", "-1"], "--shrink-time must be >= 0"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(args: list[str], expected: str, tmp_path: Path) -> None:
