@@ -24,7 +24,7 @@ from typing import Any, Literal
 import httpx
 
 from graph_contracts import bodies, edm, required_headers
-from graph_contracts.client import GraphClient
+from graph_contracts.client import GraphClient, json_error
 from graph_contracts.contracts import ABSTRACT_ROOT, Contract
 from graph_contracts.edm import ProblemKind
 
@@ -396,7 +396,9 @@ def shape(ctx: CheckContext, case: Case) -> Verdict | None:
         return failed(f"Content-Type is {content_type!r}, not application/json{note}", response)
     body = json_body(response)
     if not isinstance(body, dict):
-        return failed(f"reply body is not a JSON object{note}", response)
+        why = json_error(response)  # a body cut mid-JSON is named for what it is
+        what = f"not valid JSON ({why})" if why else "not a JSON object"
+        return failed(f"reply body is {what}{note}", response)
     contract = ctx.contract
     found = bodies.problems(contract, body, reply=True, accepted_types=ctx.accepted_types)
     # A reader may be lenient; a writer follows the format (OData JSON 4.01 §7.1): numbers as

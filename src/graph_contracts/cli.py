@@ -436,12 +436,38 @@ def run(
         ),
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
+    request_timeout: Annotated[
+        float,
+        typer.Option(
+            "--request-timeout", help="Seconds per request (connect, each read); then retried."
+        ),
+    ] = 30.0,
+    max_reply_mb: Annotated[
+        float,
+        typer.Option(
+            "--max-reply-mb", help="Replies over this are cut off while read (a target error)."
+        ),
+    ] = 16.0,
+    target_wait: Annotated[
+        float,
+        typer.Option(
+            "--target-wait", help="Seconds to wait for a target that stopped answering mid-run."
+        ),
+    ] = 60.0,
+    retry_backoff: Annotated[
+        float,
+        typer.Option(
+            "--retry-backoff",
+            help="Seconds of the first back-off between retries without Retry-After (doubles).",
+        ),
+    ] = 0.5,
 ) -> None:
     """Run the contract suite against a Graph target and write reports.
 
     Exit status: 0 at least one check ran and none failed; 1 a check failed, the target was left
-    changed, or nothing could be checked; 2 a usage, configuration or credentials error; 130/143
-    stopped by SIGINT/SIGTERM (every touched entity restored first).
+    changed, or nothing could be checked; 2 a usage, configuration or credentials error, a target
+    that stopped answering for good, or a run where no endpoint was checked without a target
+    error; 130/143 stopped by SIGINT/SIGTERM (every touched entity restored first).
     """
     from graph_contracts import journal as journals
     from graph_contracts import reporters
@@ -472,6 +498,10 @@ def run(
         allow_writes=allow_writes,
         dry_run=dry_run,
         plan=plan,
+        request_timeout=request_timeout,
+        max_reply_mb=max_reply_mb,
+        target_wait=target_wait,
+        retry_backoff=retry_backoff,
     )
     console = reporters.ConsoleReporter(progress=progress, report_dir=report_dir)
     handlers: list[EventHandler] = [console]
@@ -527,8 +557,10 @@ def restore(
     """Put back every entity a run left changed, from its journal; safe to run twice.
 
     Each entity is reported: restored, already as before, refused (with the service's error),
-    not verified (a GET still differs) or gone (404). Exit status: 0 every entity is back (the
-    journal is closed); 1 some entity is not; 2 an unusable journal, credentials or target.
+    not verified (a GET still differs), gone (404) or target error (its requests still failed
+    after the retries; the next entity is tried all the same). Exit status: 0 every entity is
+    back (the journal is closed); 1 some entity is not; 2 an unusable journal, credentials or
+    target.
     """
     from graph_contracts import auth
     from graph_contracts import journal as journals

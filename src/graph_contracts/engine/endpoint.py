@@ -26,6 +26,14 @@ service would refuse too.
 Every PATCH carries what the docs require (`required_headers`): where a page requires If-Match
 (Planner), the entity's current `@odata.etag`, read before the first write and renewed from each
 write's reply; an endpoint whose pages require a header the suite cannot supply is skipped.
+
+A request that still fails after the client's retries (`client.RequestFailed`: resets, timeouts,
+gateway errors, a GET whose body is not JSON or is too large) is a *target error*: the endpoint
+stops sending, every check keeps the verdicts of the cases it judged, and the request is kept with
+its reproducer for the reports. A target that stopped answering is waited for (`target_wait`);
+if it comes back the entity is put back and the run goes on, else the entity is left to
+`graph-contracts restore` and `gone` tells the run to stop. A restore the service refuses is
+"already as before" when a GET shows the entity as the snapshot: nothing of the run is left on it.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,7 +57,7 @@ from hypothesis.strategies import SearchStrategy
 from graph_contracts import bodies, checks, plan, required_headers, strategies
 from graph_contracts.auth import Grants, StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
-from graph_contracts.client import GraphClient
+from graph_contracts.client import GraphClient, RequestFailed
 from graph_contracts.contracts import Contract, Example
 from graph_contracts.discovery import Discoverer, Unreachable
 from graph_contracts.engine.events import (
@@ -59,17 +68,19 @@ from graph_contracts.engine.events import (
     Event,
     RestoreFailed,
 )
-from graph_contracts.engine.results import CheckResult
+from graph_contracts.engine.results import CheckResult, TargetError
 from graph_contracts.engine.shrink import LOCAL_BUDGET, SHRINK_SECONDS, shrink
-from graph_contracts.exchanges import record, redact
+from graph_contracts.exchanges import curl, record, redact
 
 LINT_REJECTED = frozenset({"example-invalid", "example-unknown-property"})
 WRITE_CHECKS = ("status", "shape", "round-trip", "read-after-write", "merge")
 SCHEMATHESIS_CHECKS = ("not-a-server-error", "response-schema-conformance")
-# Cases sent with the run's own token besides valid writes: before any write was accepted, a 403
-# on one of them is the same missing permission (an endpoint with no body to write sends these
-# first), not an invalid body's rejection nor an unknown id's answer.
-OWN_CREDENTIALS = frozenset({"invalid", "unknown-id"})
+# Cases sent with the run's own token and a body the app means to write: a 403 to one of them says
+# the app lacks a permission, not that the contract is broken (a page may require one for a single
+# property: user-update.md, `identities`). An unknown id's 403 says so only before any write was
+# accepted (an endpoint with no body to write sends it among its first PATCHes).
+OWN_WRITES = frozenset({"write", "invalid"})
+TARGET_WAIT = 60.0  # seconds a run waits for a target that stopped answering to come back
 
 
 class StopRequested(BaseException):
@@ -78,6 +89,18 @@ class StopRequested(BaseException):
     A BaseException so that Hypothesis, which collects a test's Exceptions as failures, lets it
     through at once.
     """
+
+
+class _TargetStop(BaseException):
+    """A request of this endpoint failed after its retries: stop sending, keep what was judged.
+
+    A BaseException, as StopRequested is, so that Hypothesis (and the shrinker, which suppresses
+    Exceptions) lets it through at once instead of calling it a failure and replaying the body.
+    """
+
+    def __init__(self, error: RequestFailed) -> None:
+        super().__init__(error.reason)
+        self.error = error
 
 
 class PermissionDenied(BaseException):
@@ -97,6 +120,15 @@ class Denial:
 
     reason: str
     response: httpx.Response | None = None
+
+
+@contextmanager
+def _stops_on_target_error() -> Iterator[None]:
+    """Around every request a case sends: a RequestFailed ends the endpoint (_TargetStop)."""
+    try:
+        yield
+    except RequestFailed as exc:
+        raise _TargetStop(exc) from None
 
 
 @dataclass(frozen=True, repr=False)
@@ -124,6 +156,7 @@ class Settings:
     plan: str = "full"  # "minimal": the covering set and one body per invalid class only
     require_permissions: bool = False  # a permission the token lacks fails `status`, not skips
     shrink_seconds: float = SHRINK_SECONDS  # time spent shrinking an endpoint's failures
+    target_wait: float = TARGET_WAIT  # seconds to wait for a target that stopped answering
 
 
 @dataclass
@@ -283,19 +316,26 @@ class EndpointRun:
         # The entity's ETag as the last successful write's reply named it (If-Match contracts);
         # None: take the one of the entity as last read (`ctx.known`).
         self.etag: str | None = None
+        self.judged = 0  # cases whose reply every check judged
+        self.target_error: TargetError | None = None  # what ended the endpoint early, if anything
+        self.gone = False  # the target stopped answering and did not come back: stop the run
 
     # -- orchestration -------------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
         """Reach the entity, send every case, restore, fold and emit the verdicts (runs once)."""
         if self.results:
             return self.results
-        ctx, skip_reason = self._reach()
+        try:
+            ctx, skip_reason = self._reach()
+        except RequestFailed as exc:
+            self._met(exc)
+            ctx, skip_reason = None, self._nothing_judged("status")
         if ctx is None:
             verdicts = {name: Verdict("skipped", skip_reason) for name in checks.CHECKS}
         else:
             self._exercise(ctx)
             verdicts = {
-                name: tally.verdict(self._nothing_judged(name))
+                name: self._stopped_early(tally.verdict(self._nothing_judged(name)))
                 for name, tally in self.tallies.items()
             }
             verdicts = self._window_notes(ctx, verdicts)
@@ -342,10 +382,43 @@ class EndpointRun:
                     out[name] = replace(out[name], message=out[name].message + note)
         return out
 
+    def _stopped_early(self, verdict: Verdict) -> Verdict:
+        """A verdict on the cases judged before a target error or a 403 says it is partial."""
+        why = "a target error" if self.target_error is not None else "a 403" if self.denial else ""
+        if not why or verdict.outcome == "skipped":
+            return verdict
+        return replace(verdict, message=f"{verdict.message} (before {why} ended the endpoint)")
+
+    def _met(self, error: RequestFailed) -> None:
+        """Record the target error; wait a bounded time for a target that stopped answering."""
+        wait = self.config.target_wait
+        recovered = error.answering or self._answers_again(str(error.request.url))
+        self.gone = not recovered
+        secrets = tuple(self.secrets())
+        info = self.info
+        reason = redact(error.reason, secrets)
+        if not recovered:
+            reason += f"; the target did not answer again within {wait:g} s"
+        self.target_error = TargetError(
+            info.contract,
+            info.version,
+            info.path,
+            info.workload,
+            error.cause,
+            reason,
+            curl(error.request, secrets),
+            self.judged,
+            recovered,
+        )
+
     def _exercise(self, ctx: CheckContext) -> None:
         self.ctx = ctx
         original = dict(ctx.known or {})
-        sibling_before = self._read_sibling()
+        try:
+            sibling_before = self._read_sibling()
+        except RequestFailed as exc:  # nothing written yet: nothing to put back
+            self._met(exc)
+            return
         self._snapshot(ctx.path, original)
         if ctx.sibling is not None and sibling_before is not None:
             self._snapshot(ctx.sibling, sibling_before)
@@ -366,6 +439,8 @@ class EndpointRun:
                 self._send(Case("sibling", "sibling read", path=ctx.sibling, before=sibling_before))
             self._rejections()
             self._probes()
+        except _TargetStop as stop:  # the verdicts so far stand; the rest is not sent
+            self._met(stop.error)
         except PermissionDenied as denied:
             answered = f"PATCH {denied.path} answered {checks.describe(denied.response)}"
             reason = plan.denial_reason(self.endpoint.contract, self.grants, answered)
@@ -422,6 +497,10 @@ class EndpointRun:
         return ctx, ""
 
     def _nothing_judged(self, name: str) -> str:
+        if self.target_error is not None:
+            return f"target error: {self.target_error.reason}"
+        if self.denial is not None:
+            return self.denial.reason
         if name in WRITE_CHECKS and name != "status" and self.tallies["status"].cases:
             return "no PATCH succeeded, so there was nothing to judge (see status)"
         if name in SCHEMATHESIS_CHECKS and (self.ctx is None or self.ctx.operation is None):
@@ -462,21 +541,26 @@ class EndpointRun:
         ctx = self.ctx
         assert ctx is not None
         path = case.path or ctx.path
-        if case.kind == "sibling":
-            case.response = self.client.get(path)
-        elif case.kind == "invalid":
-            headers = {"Content-Type": case.content_type}
-            case.response = self._patch(path, content=case.content, headers=headers)
-        else:
-            auth = _probe_auth(case.kind)
-            kwargs: dict[str, Any] = {} if auth is _CLIENT_AUTH else {"auth": auth}
-            case.response = self._patch(path, json=case.body, write=case.kind == "write", **kwargs)
-        if case.kind != "sibling":
-            self.checked_patches += 1
-        if case.kind == "write" or (case.kind in OWN_CREDENTIALS and not self.accepted):
-            _raise_if_denied(case.response, path)
-        for name, check in checks.CHECKS.items():
-            self.tallies[name].add(check(ctx, case), case)
+        with _stops_on_target_error():
+            if case.kind == "sibling":
+                case.response = self.client.get(path)
+            elif case.kind == "invalid":
+                headers = {"Content-Type": case.content_type}
+                case.response = self._patch(path, content=case.content, headers=headers)
+            else:
+                auth = _probe_auth(case.kind)
+                kwargs: dict[str, Any] = {} if auth is _CLIENT_AUTH else {"auth": auth}
+                case.response = self._patch(
+                    path, json=case.body, write=case.kind == "write", **kwargs
+                )
+            if case.kind != "sibling":
+                self.checked_patches += 1
+            if case.kind in OWN_WRITES or (case.kind == "unknown-id" and not self.accepted):
+                _raise_if_denied(case.response, path)
+            verdicts = {name: check(ctx, case) for name, check in checks.CHECKS.items()}
+        for name, verdict in verdicts.items():  # a case is judged by every check, or by none
+            self.tallies[name].add(verdict, case)
+        self.judged += 1
         return case
 
     def coverage(self) -> plan.Coverage:
@@ -492,7 +576,8 @@ class EndpointRun:
         if case.succeeded:
             self.accepted.append(payload)
         if case.after_response is None:
-            _, after = checks.read_entity(ctx.client, ctx.path)
+            with _stops_on_target_error():
+                _, after = checks.read_entity(ctx.client, ctx.path)
             ctx.known = after if after is not None else ctx.known
         if self.sample is None and case.succeeded:
             self.sample = payload
@@ -588,17 +673,18 @@ class EndpointRun:
         if self.should_stop():
             raise StopRequested
         case = Case("write", source, body=body, before=self._before())
-        case.response = self._patch(ctx.path, json=body, write=True)
-        self.shrink_patches += 1
-        _raise_if_denied(case.response, ctx.path)
-        verdict = checks.CHECKS[name](ctx, case)
+        with _stops_on_target_error():
+            case.response = self._patch(ctx.path, json=body, write=True)
+            self.shrink_patches += 1
+            _raise_if_denied(case.response, ctx.path)
+            verdict = checks.CHECKS[name](ctx, case)
+            if case.after_response is None:
+                _, after = checks.read_entity(ctx.client, ctx.path)
+            else:
+                after = case.after
         if verdict is not None and verdict.failed and not case.waited:
             note = " (this body's read was one GET: the window was waited on the first failure)"
             verdict = replace(verdict, message=verdict.message + note)
-        if case.after_response is None:
-            _, after = checks.read_entity(ctx.client, ctx.path)
-        else:
-            after = case.after
         ctx.known = after if after is not None else ctx.known
         return verdict
 
@@ -755,20 +841,55 @@ class EndpointRun:
         """Put an entity's writable properties back as found, and check with a GET that it took.
 
         Not judged by any check (they have spoken), but never silent: a restore the service
-        refuses, or that a GET shows did not take, leaves the target changed and fails the run.
+        refuses while a GET shows the entity changed, or that a GET shows did not take, leaves the
+        target changed and fails the run. It never gives up early: the client retries transport
+        errors, and a restore that still meets one waits for the target and is tried again.
         """
         body = self._restore_body(original)
         if not body:
             self.emit(EntityRestored(self.info, path, verified=True))
             return
+        for last in (False, True):
+            if self.gone:
+                self._restore_failed(path, self._left_for_restore())
+                return
+            try:
+                self._put_back(path, original, body)
+                return
+            except RequestFailed as exc:
+                if last:
+                    self._restore_failed(path, f"restore: {redact(exc.reason, self._secrets())}")
+                    return
+                self.gone = not self._answers_again(str(exc.request.url))
+
+    def _answers_again(self, url: str) -> bool:
+        """The bounded wait for a target that stopped answering (cut short by a stop request)."""
+        wait = self.config.target_wait
+        return self.client.wait_until_answering(url, wait, stop=self.should_stop)
+
+    def _left_for_restore(self) -> str:
+        return (
+            f"the target stopped answering and did not come back within "
+            f"{self.config.target_wait:g} s; `graph-contracts restore` puts it back from the journal"
+        )
+
+    def _put_back(self, path: str, original: dict[str, Any], body: dict[str, Any]) -> None:
+        """One restore: PATCH the snapshot's values, then GET until they show (RequestFailed out)."""
         self.restores += 1
         try:
             response = self._patch(path, json=body, etag=self._read_etag(path))
+        except RequestFailed:
+            raise
         except Exception as exc:  # the run goes on; the failure is reported, not raised
             self._restore_failed(path, f"restore PATCH failed: {exc}")
             return
         if response.status_code >= 300:
-            self._restore_failed(path, f"restore answered {checks.describe(response)}")
+            refused = f"restore answered {checks.describe(response)}"
+            if not self._restore_differences(path, original, window=0.0):
+                already = f"a GET shows it as before ({refused})"
+                self.emit(EntityRestored(self.info, path, verified=True, already=already))
+                return
+            self._restore_failed(path, refused)
             return
         still = self._restore_differences(path, original)
         if still:
@@ -778,19 +899,27 @@ class EndpointRun:
 
     def _confirm_as_found(self, path: str, original: dict[str, Any]) -> None:
         """After refused writes only: a GET shows the entity as found, so nothing is PATCHed (the
-        service would refuse that too); should it differ, the restore is attempted all the same.
+        service would refuse that too); should it differ, or the GET fail, the restore is
+        attempted all the same (`_restore` never gives up early).
         """
-        _, after = checks.read_entity(self.client, path)
+        try:
+            _, after = checks.read_entity(self.client, path)
+        except RequestFailed:
+            after = None
         contract = self.endpoint.contract
         if after is not None and not checks.differences(contract, original, after):
-            self.emit(EntityRestored(self.info, path, verified=True))
+            already = "a GET shows it as before (every write to the endpoint was refused: 403)"
+            self.emit(EntityRestored(self.info, path, verified=True, already=already))
             return
         self._restore(path, original)
 
-    def _restore_differences(self, path: str, original: dict[str, Any]) -> list[str]:
+    def _restore_differences(
+        self, path: str, original: dict[str, Any], window: float | None = None
+    ) -> list[str]:
         """What still differs from the snapshot, polled within the read window."""
         contract = self.endpoint.contract
-        deadline = time.monotonic() + self.config.read_window
+        window = self.config.read_window if window is None else window
+        deadline = time.monotonic() + window
         while True:
             response, after = checks.read_entity(self.client, path)
             changes = (
@@ -802,8 +931,11 @@ class EndpointRun:
                 return changes
             time.sleep(0.1)
 
+    def _secrets(self) -> tuple[str, ...]:
+        return tuple(self.secrets())
+
     def _restore_failed(self, path: str, reason: str) -> None:
-        reason = redact(reason, tuple(self.secrets()))
+        reason = redact(reason, self._secrets())
         self.left_changed.append(f"{path}: {reason}")
         self.emit(RestoreFailed(self.info, path, reason))
 

@@ -31,7 +31,9 @@ def seeding_contract(contract: Contract, csdls: list[Csdl]) -> Contract:
     if not csdls:
         return contract
     types = dict(contract.types)
-    properties = [_resolved(p, contract.resource, contract.types, csdls, types) for p in contract.properties]
+    properties = [
+        _resolved(p, contract.resource, contract.types, csdls, types) for p in contract.properties
+    ]
     for name, typedef in contract.types.items():
         if typedef.kind == "complex":
             members = [_resolved(p, name, contract.types, csdls, types) for p in typedef.properties]

@@ -529,7 +529,11 @@ class Store:
         entity.data.clear()
         entity.data.update({ETAG: etag} if etag else {})
         entity.data.update(
-            {p.name: default_value(p, contract.types) for p in contract.properties if not is_stream(p)}
+            {
+                p.name: default_value(p, contract.types)
+                for p in contract.properties
+                if not is_stream(p)
+            }
         )
         entity.data["id"] = ident
         collection.members.append(entity)
@@ -607,7 +611,9 @@ def seeded_properties(
 
 def _seeded(prop: Property, types: dict[str, TypeDef], seed: int, key: tuple[str, ...]) -> Any:
     rng = rng_for(seed, *key, prop.name)
-    value = seed_value(prop.type, types, rng, enum=prop.enum, nullable=prop.nullable, label=prop.name)
+    value = seed_value(
+        prop.type, types, rng, enum=prop.enum, nullable=prop.nullable, label=prop.name
+    )
     return edm.canonical(value, prop.type, types)
 
 
