@@ -2,8 +2,9 @@
 
 Tokens are JWTs signed with a key graph-contracts never sees (it reads claims, never verifies:
 the service does). The docs' permission tables come from the corpus's own pages. The 403 comes
-from a real server: the mock on uvicorn behind a wrapper that refuses PATCHes of one collection
-as Graph does when an app lacks the permission (`Authorization_RequestDenied`).
+from real servers: the mock on uvicorn behind tests/proxy.py, the fault-injecting proxy, whose
+`forbidden` rule answers PATCHes of one collection as Graph does when an app lacks the permission
+(`Authorization_RequestDenied`); in-process runs wrap the mock's ASGI app the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from drive import run_cli, summary_of
+from proxy import FaultProxy, Rule
 from servers import app_server
 from starlette.responses import JSONResponse
 
@@ -209,23 +211,21 @@ def refusing(app: Any, pattern: str, seen: list[str], token: str) -> Any:
 
 
 @pytest.fixture
-def served(signing_key) -> Iterator[tuple[str, str, list[str]]]:
-    """(base URL, token, refused PATCH paths): the seeds' mock on uvicorn, Intune configurations
-    refused.
-
-    The token is an app's with a role the Intune pages do not list.
-    """
+def served(signing_key, fault_proxy) -> Iterator[tuple[str, str, FaultProxy]]:
+    """(base URL, token, proxy): the seeds' mock on uvicorn behind the fault proxy, which refuses
+    PATCHes of Intune configurations. The token is an app's, with a role the Intune pages do not
+    list."""
     app_token = token(signing_key, roles=["User.Read.All"])
-    seen: list[str] = []
     app = create_app(contract_files.load(ROOT / "contracts"), token=app_token)
-    with app_server(refusing(app, CONFIGURATIONS, seen, app_token)) as url:
-        yield url, app_token, seen
+    with app_server(app) as url:
+        proxy = fault_proxy(url, Rule("forbidden", method="PATCH", path=CONFIGURATIONS))
+        yield proxy.url, app_token, proxy
 
 
 def test_a_403_on_a_valid_write_skips_the_endpoint_and_leaves_nothing_changed(
     served, tmp_path: Path
 ) -> None:
-    url, app_token, refused = served
+    url, app_token, proxy = served
     code, output = run_cli(
         *CONTRACTS, "--base-url", url, "--token", app_token, "--version", "beta",
         "--report-dir", str(tmp_path), *FAST,
@@ -242,7 +242,8 @@ def test_a_403_on_a_valid_write_skips_the_endpoint_and_leaves_nothing_changed(
         reason
     )
     assert reason.endswith("the token is an application token with roles User.Read.All")
-    assert len(refused) == 10  # one refused write per endpoint, then nothing more is tried
+    refused = [path for method, path in proxy.seen if method == "PATCH" and "Configur" in path]
+    assert len(refused) == proxy.fired["forbidden"] == 10  # one write per endpoint, no restore
     # Said up front, before any write: what the token covers and what the rest needs.
     assert (
         "permissions: an application token with roles User.Read.All: 0 of 11 endpoints covered,"
