@@ -78,6 +78,12 @@ class CheckContext:
     hierarchy_known: bool = False
     # Schemathesis' operation for this endpoint (its own checks judge the replies); None when off.
     operation: Any = None
+    # The read window's cost (`read_back`): checks that failed after waiting the whole window on
+    # this endpoint, reads since then not waited for, and whether `known` is the entity's settled
+    # state (False once a read was not waited for: a write may still land).
+    window_failed: set[str] = field(default_factory=set)
+    unwaited: int = 0
+    settled: bool = True
 
     def tolerate(self, what: str, response: httpx.Response | None) -> Verdict:
         """A page-documented expectation OData/Graph allows otherwise: deviation, or --strict failure."""
@@ -101,6 +107,7 @@ class Case:
     before: dict[str, Any] | None = None  # the entity as known before the case
     after: dict[str, Any] | None = None  # the entity as read after it (filled lazily)
     after_response: httpx.Response | None = None
+    waited: bool = True  # False: `after` is one GET, not waited for (see read_back)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -259,8 +266,13 @@ def read_entity(client: GraphClient, path: str) -> tuple[httpx.Response, dict[st
 def read_back(ctx: CheckContext, case: Case) -> tuple[httpx.Response, dict[str, Any] | None]:
     """GET the entity until it shows the sent values or the read window closes.
 
-    Live services are eventually consistent: every read that judges a write polls for the whole
-    window, every time (a failure on one case never shortens it for the next).
+    Live services are eventually consistent: a read that judges a write polls for the whole window
+    while the checks it serves have not failed, whatever earlier cases showed (a pass never
+    shortens it). Once every check this read serves has failed on the endpoint after waiting the
+    whole window, waiting it again proves nothing new: the read is one GET (`case.waited` False
+    when it does not show the sent values), so a defect that every write exposes costs one window
+    per endpoint, not one per case. Such a read leaves the entity's state unsettled (a write may
+    still land): `ctx.settled` turns False and the engine stops comparing later cases with it.
     """
     if case.after_response is not None:
         return case.after_response, case.after
@@ -274,7 +286,9 @@ def read_back(ctx: CheckContext, case: Case) -> tuple[httpx.Response, dict[str, 
         and any(_is_complex(ctx.contract, name) for name in sent)
         and not mismatches(ctx.contract, sent, case.before)
     )
-    deadline = time.monotonic() + ctx.read_window
+    serves = _window_checks(case)
+    waits = not serves <= ctx.window_failed
+    deadline = time.monotonic() + (ctx.read_window if waits else 0.0)
     while True:
         response, body = read_entity(ctx.client, ctx.path)
         fresh = not already or (body is not None and body != case.before)
@@ -284,9 +298,22 @@ def read_back(ctx: CheckContext, case: Case) -> tuple[httpx.Response, dict[str, 
             break
         time.sleep(ctx.poll_interval)
     case.after_response, case.after = response, body
+    shown = body is not None and not mismatches(ctx.contract, sent, body)
+    if not shown and waits:  # each check it serves fails on this read, the window waited
+        ctx.window_failed |= serves
+    elif not shown:
+        case.waited, ctx.settled = False, False
+        ctx.unwaited += 1
     if body is not None:
         ctx.known = body
     return response, body
+
+
+def _window_checks(case: Case) -> frozenset[str]:
+    """The checks whose verdict on a write depends on a GET showing the sent values."""
+    if case.response is not None and json_body(case.response) is MISSING:
+        return frozenset({"read-after-write", "round-trip"})  # round-trip is judged on the GET
+    return frozenset({"read-after-write"})
 
 
 def _is_complex(contract: Contract, name: str) -> bool:

@@ -39,7 +39,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph_contracts import edm, strategies
+from graph_contracts.auth import Grants
 from graph_contracts.contracts import Contract, Property, TypeDef
+from graph_contracts.docs import PERMISSION_KINDS
 from graph_contracts.edm import TypeKind
 from graph_contracts.strategies import InvalidPayload, Types
 
@@ -749,3 +751,96 @@ def _full_counts(
     if drawn:
         valid, invalid = valid + max_examples, invalid + max(1, max_examples // 5)
     return valid, invalid
+
+
+# --- permissions: what the token carries against what the docs list -------------------------------
+#
+# A 403 on a valid write means the caller lacks a permission (approvalstep-update.md: "if the
+# caller does not have the right permissions, the method returns a 403 Forbidden"; Graph's error
+# reference: "the user might not have enough permission or might not have a required license"),
+# except where a page documents another cause: Planner answers 403 when a service-defined limit is
+# exceeded, naming the limit in the error code (planner-overview.md, "403 Forbidden").
+SERVICE_LIMIT_CODES = frozenset(
+    {
+        "MaximumProjectsOwnedByUser",
+        "MaximumProjectsSharedWithUser",
+        "MaximumTasksCreatedByUser",
+        "MaximumTasksAssignedToUser",
+        "MaximumTasksInProject",
+        "MaximumActiveTasksInProject",
+        "MaximumBucketsInProject",
+        "MaximumUsersSharedWithProject",
+        "MaximumReferencesOnTask",
+        "MaximumChecklistItemsOnTask",
+        "MaximumAssigneesInTasks",
+        "MaximumPlannerPlans",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PermissionCoverage:
+    """Whether a token's permissions cover an endpoint, judged by the permissions its docs list.
+
+    A higher-privileged permission covers an endpoint only where the docs list it: the tables name
+    least and higher privileged permissions alike (docs `_permissions`), and nothing else says
+    which permission implies which. `covered` is None when it cannot be told (a token without
+    claims, a page that lists no permission).
+    """
+
+    covered: bool | None
+    reason: str
+    via: str | None = None  # the documented permission the token carries, when covered
+
+
+def documented_permissions(contract: Contract) -> str:
+    """`Application: A, B; Delegated (work or school account): C`: the docs' table, kind by kind
+    ("" when it lists none)."""
+    parts = [
+        f"{PERMISSION_KINDS.get(kind, kind)}: {', '.join(names)}"
+        for kind, names in contract.permissions.items()
+        if names
+    ]
+    return "; ".join(parts)
+
+
+def permission_coverage(contract: Contract, grants: Grants) -> PermissionCoverage:
+    """What the token's roles (application) or scopes (delegated) cover of this contract."""
+    if grants.kind is None:
+        return PermissionCoverage(None, f"the token's permissions are unknown: {grants.why}")
+    if not any(contract.permissions.values()):
+        return PermissionCoverage(None, "its docs list no permission")
+    label = PERMISSION_KINDS.get(grants.kind, grants.kind)
+    documented = contract.permissions.get(grants.kind) or []
+    if not documented:
+        listed = documented_permissions(contract)
+        return PermissionCoverage(False, f"its docs list no {label} permission (only {listed})")
+    carried = {name.lower() for name in grants.names}
+    hit = next((name for name in documented if name.lower() in carried), None)
+    if hit is not None:
+        return PermissionCoverage(True, f"{label} {hit}", hit)
+    return PermissionCoverage(False, f"needs one of {label}: {', '.join(documented)}")
+
+
+def denied_by_permission(status: int, error_code: object) -> bool:
+    """Whether a reply to a request the docs allow says the caller lacks a permission."""
+    return status == 403 and error_code not in SERVICE_LIMIT_CODES
+
+
+def denial_reason(contract: Contract, grants: Grants, answered: str) -> str:
+    """Why an endpoint is skipped for a 403: the reply, what its docs list, what the token carries."""
+    coverage = permission_coverage(contract, grants)
+    doubt = ""
+    if coverage.covered:
+        doubt = (
+            f" (it carries {coverage.via}, which the docs list: the list "
+            "may be incomplete, or a licence or an admin role is missing)"
+        )
+    listed = documented_permissions(contract)
+    docs = f"the docs list {listed}" if listed else "its docs list no permission"
+    token = (
+        f"the token is {grants.describe()}"
+        if grants.kind
+        else f"the token's permissions are unknown ({grants.why})"
+    )
+    return f"permission denied: {answered}; {docs}; {token}{doubt}"
