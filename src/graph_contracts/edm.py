@@ -126,6 +126,12 @@ def is_primitive(type_name: str) -> bool:
     return type_name.startswith("Edm.")
 
 
+def is_stream(type_name: str) -> bool:
+    """`Edm.Stream` (or a collection of it): never inline in an entity's JSON, so never sent in a
+    PATCH body, judged in a reply or compared (a stream is read and written at its own URL)."""
+    return split_collection(type_name)[1] == "Edm.Stream"
+
+
 def resolve(type_name: str, types: Types, enum: list[str] | None = None) -> EdmType:
     """The kind of `type_name`.
 
@@ -295,6 +301,7 @@ class Problem:
     kind: ProblemKind
     where: str
     message: str
+    type_name: str = ""  # the Edm type judged, where one was (`Edm.Int64` for a lenient string)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -502,7 +509,7 @@ def _primitive_problems(
         return surrogate_problems(value, where)
     found = check(value, edm_type.name)
     if found:
-        return [Problem(found[0], where, found[1])]
+        return [Problem(found[0], where, found[1], edm_type.name)]
     return _unlisted(value, edm_type, where)
 
 
