@@ -865,3 +865,18 @@ def test_the_sources_name_the_dotnet_stack_where_it_is_the_source():
         assert "Graph's .NET" in kind.source, kind
     assert "`+14:30`" in K.BAD_FORMAT.source
     assert edm.value_problems("2021-01-01T00:00:00+14:30", "Edm.DateTimeOffset", TYPES)
+
+
+def test_a_decimal_read_from_a_reply_is_compared_by_its_digits():
+    """`9.007199254740993E15` is 9007199254740993, which no double holds: read as a double it
+    would equal ...992, and a service that lost the digit would pass."""
+    import json
+
+    exact = json.loads("[9.007199254740993E15, 9.007199254740992E15]", parse_float=edm.JsonNumber)
+    assert edm.equal(9_007_199_254_740_993, exact[0], "Edm.Decimal", TYPES)
+    assert not edm.equal(9_007_199_254_740_993, exact[1], "Edm.Decimal", TYPES)
+    assert not edm.equal(9_007_199_254_740_993, 9007199254740992.0, "Edm.Decimal", TYPES)
+    # Everything else sees the float it is; it writes back as one.
+    assert exact[0] == 9007199254740992.0 and repr(exact[0]) == "9.007199254740993E15"
+    assert edm.value_problems(exact[0], "Edm.Double", TYPES) == []
+    assert json.dumps(exact[0]) == "9007199254740992.0"

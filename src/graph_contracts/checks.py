@@ -142,11 +142,15 @@ def check(name: str, *, judges: Iterable[CaseKind]) -> Callable[[CheckFunction],
 
 
 def json_body(response: httpx.Response) -> Any:
-    """The parsed body, or MISSING when there is none or it is not JSON."""
+    """The parsed body, or MISSING when there is none or it is not JSON.
+
+    Numbers with a fraction or exponent keep their text (`edm.JsonNumber`), so a Decimal is
+    compared by its digits, not by the double they round to; integers are exact anyway.
+    """
     if not response.content:
         return MISSING
     try:
-        return response.json()
+        return response.json(parse_float=edm.JsonNumber)
     except ValueError:
         return MISSING
 

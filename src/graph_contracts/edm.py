@@ -1033,7 +1033,31 @@ def _as_number(value: Any, name: str) -> int | float | str | None:
     return None
 
 
+class JsonNumber(float):
+    """A JSON number with a fraction or exponent as read from a reply: a float that keeps its text.
+
+    A Decimal reply is compared by its digits, which a double may not hold (`9.007199254740993E15`
+    is 9007199254740993); everything else sees a float. `checks.json_body` reads replies so.
+    """
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> JsonNumber:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return JsonNumber, (self.text,)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def _as_decimal(value: Any) -> Decimal:
+    if isinstance(value, JsonNumber):
+        return Decimal(value.text)
     try:
         return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
