@@ -341,8 +341,8 @@ def test_a_member_in_another_case_is_no_documented_rejection():
 
 
 def test_the_enum_types_own_spelling_is_what_a_request_sends():
-    """The type's page (or CSDL) spells members as the service does; the prose list only widens
-    what a value is judged by."""
+    """The type's page (or CSDL) spells members as the service does: a value is valid as the type
+    spells it; the prose's spelling, or a member only the prose names, is no documented defect."""
     types = {
         "microsoft.graph.responseType": TypeDef(
             "microsoft.graph.responseType", "enum", members=["none", "organizer", "accepted"]
@@ -360,8 +360,16 @@ def test_the_enum_types_own_spelling_is_what_a_request_sends():
         "Accepted",
         "Declined",
     )
-    assert edm.value_problems("declined", "microsoft.graph.responseType", types, enum=prose)
-    assert not edm.value_problems("Declined", "microsoft.graph.responseType", types, enum=prose)
+
+    def judged(value: str) -> list[edm.ProblemKind]:
+        found = edm.value_problems(value, "microsoft.graph.responseType", types, enum=prose)
+        return [p.kind for p in found]
+
+    K = edm.ProblemKind
+    assert judged("organizer") == []
+    assert judged("Organizer") == [K.MEMBER_CASE]  # the prose's capitalisation
+    assert judged("Declined") == judged("declined") == [K.UNLISTED_VALUE]  # the prose's only
+    assert judged("tentative") == [K.UNKNOWN_MEMBER]
     # Without the type's members, the prose list is all the docs say.
     assert edm.resolve("microsoft.graph.responseType", {}, prose).members == tuple(prose)
 

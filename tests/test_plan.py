@@ -533,3 +533,27 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path) -> None:
     assert last.startswith("plan: 12 of 12 endpoints reachable; 298 PATCHes and 359 GETs"), last
     assert "plan minimal" in output.splitlines()[0]  # the header names the plan
     assert not (tmp_path / "r").exists()
+
+
+def test_requests_spell_members_as_the_enum_type_does() -> None:
+    """The prose lists `Organizer`; the enum type's page (or CSDL) says `organizer`, as the service
+    answers: the plan, the strategies and the oracle send and accept the type's spelling."""
+    response = _enum("responseType", ["none", "organizer"])
+    contract = Contract(
+        version="v1.0",
+        resource="microsoft.graph.event",
+        paths=["/events/{eventId}"],
+        properties=[
+            _prop("id", "Edm.String", key=True),
+            _prop("response", response.name, enum=["None", "Organizer"]),
+        ],
+        status=200,
+        types={response.name: response},
+    )
+    found = _check_plan(contract)
+    assert [body["response"] for body in found.valid] == ["none", "organizer"]
+    assert found.targets.enum_members == ("response:enum-none", "response:enum-organizer")
+    assert [b["response"] for b in strategies.enum_coverage(contract)] == ["none", "organizer"]
+    drawn = strategies.for_type(response.name, contract.types, enum=["None", "Organizer"])
+    assert repr(drawn) == "sampled_from(['none', 'organizer'])"
+    assert strategies.classify(contract, {"response": "Organizer"}) == "uncertain"

@@ -631,37 +631,43 @@ _PRIMITIVE_CHECKS: dict[str, Callable[[Any, str], _Found]] = {
 def _enum_problems(
     value: Any, edm_type: EdmType, types: Types, nullable: bool | None, where: str
 ) -> list[Problem]:
-    """A member name (flags: names joined by commas) judged by every value the docs name.
+    """A member name (flags: names joined by commas), valid when the enum type has it as spelled.
 
-    A name no list has in any case is `unknown-member`. One that differs from a listed member
-    only in case (`organizer` for the prose's `Organizer`) is `member-case`, and Graph's
-    evolvable-enum sentinel where the list lacks it is `unlisted-value`: no source makes either
-    invalid. An enum whose members the docs never give is not judged by members at all.
+    A name that differs from a member only in case (`Organizer` where the type says `organizer`)
+    is `member-case`; one only the property's prose list names, or Graph's evolvable-enum
+    sentinel where no list has it, is `unlisted-value`: no source makes either invalid. Any other
+    name is `unknown-member`. An enum whose members the docs never give is not judged by members.
     """
     if not isinstance(value, str):
         message = f"expected a {edm_type.name} member name, got {json_kind(value)} {value!r}"
         return [Problem(ProblemKind.WRONG_JSON_TYPE, where, message)]
     if has_lone_surrogate(value):
         return [lone_surrogate(where, value)]
-    known = edm_type.known
+    members = edm_type.members
     names = _flag_names(value) if edm_type.flags else [value]
-    unknown = [n for n in names if n not in known] if known else []
+    unknown = [n for n in names if n not in members] if members else []
     if not unknown:
         return []
-    folded = {m.casefold(): m for m in known}
-    cased = [n for n in unknown if n.casefold() in folded]
-    future = [n for n in unknown if n == UNKNOWN_FUTURE_VALUE]
-    others = [n for n in unknown if n not in cased and n not in future]
+    spelled = {m.casefold(): m for m in members}
+    prose = {m.casefold() for m in edm_type.listed if m not in members}
+    cased = [n for n in unknown if n.casefold() in spelled]
+    unlisted = [
+        n
+        for n in unknown
+        if n not in cased and (n.casefold() in prose or n == UNKNOWN_FUTURE_VALUE)
+    ]
+    others = [n for n in unknown if n not in cased and n not in unlisted]
     if others:
         message = f"{', '.join(map(repr, others))} is not a member of {edm_type.name}"
         return [Problem(ProblemKind.UNKNOWN_MEMBER, where, message)]
     found = []
     if cased:
-        spelled = ", ".join(f"{n!r} for {folded[n.casefold()]!r}" for n in cased)
-        message = f"{spelled}: a member of {edm_type.name} in another case"
+        shown = ", ".join(f"{n!r} for {spelled[n.casefold()]!r}" for n in cased)
+        message = f"{shown}: a member of {edm_type.name} in another case"
         found.append(Problem(ProblemKind.MEMBER_CASE, where, message))
-    if future:
-        message = f"{UNKNOWN_FUTURE_VALUE!r}, Graph's evolvable-enum sentinel, is not listed"
+    if unlisted:
+        shown = ", ".join(map(repr, unlisted))
+        message = f"{shown}: not a member of {edm_type.name} as its own page or CSDL lists them"
         found.append(Problem(ProblemKind.UNLISTED_VALUE, where, message))
     return found
 
