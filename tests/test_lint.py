@@ -286,3 +286,20 @@ def test_corpus_lint_points_inside_real_files(corpus):
         line = path.read_text(encoding="utf-8", errors="replace").splitlines()[f.line - 1]
         assert key.startswith("@") or f'"{key}"' in line, (f, line)
     assert all(": " in e for e in errors)
+
+
+@pytest.mark.parametrize("kind", ["request", "response"])
+def test_an_open_types_dynamic_members_are_no_finding(kind: str) -> None:
+    """identitySet is `OpenType="true"` in CSDL (TypeDef.open): its members no table lists are
+    the type's by design, in a request as in a reply; a closed type's are reported."""
+    identity_set = TypeDef(
+        "microsoft.graph.identitySet", "complex", properties=[Property("user", "Edm.String")]
+    )
+    contract = user_status(example({"organizer": {"user": "u", "app": "a"}}, kind=kind))
+    contract.properties.append(Property("organizer", identity_set.name))
+    contract.types[identity_set.name] = identity_set
+    closed = lint_contract(contract)
+    assert [f.rule for f in closed] == ["example-unknown-property"]
+    assert "organizer.app" in closed[0].message and closed[0].line == 15
+    identity_set.open = True
+    assert lint_contract(contract) == []
