@@ -80,24 +80,32 @@ def _integers(name: str) -> tuple[ValueClass, ...]:
     )
 
 
-# The classes just past the integers a float32 (Int32) or a double (Int64, Decimal) keeps
-# exactly (`strategies.PRECISION_BITS`, which says why): the extremes above are exact in a
-# float32 or come back saturated, so only these show a service storing through that float.
-PRECISION_LABELS = {
-    "Edm.Int32": "int32-beyond-float32",
-    "Edm.Int64": "int64-beyond-double",
-    "Edm.Decimal": "decimal-beyond-double",
+# Where real stacks lose digits (GRAPH-FACTS.md, "Nullability and precision"): a float32 keeps
+# integers exactly up to 2^24, a double up to 2^53 (I-JSON advises ±2^53; OData's
+# IEEE754Compatible exists for it). 2^bits + 1 is the first integer such a float changes
+# (16,777,217 comes back 16,777,216); the extremes above are exact in a float32 or come back
+# saturated, so only these show a service storing through that float. Python's json reads and
+# writes integers exactly, and the suite sends them as JSON numbers, as Graph's docs and replies
+# write them (IEEE754Compatible=false). A Decimal (.NET's System.Decimal: 96 bits) keeps every
+# digit; an integral witness is valid whatever Scale the CSDL gives (Graph's say "Variable").
+PRECISION = {
+    "Edm.Int32": ("int32-beyond-float32", 24),
+    "Edm.Int64": ("int64-beyond-double", 53),
+    "Edm.Decimal": ("decimal-beyond-double", 53),
 }
+# 0.1 + 0.2 needs all 17 significant digits of a double: a service that keeps a Double as a
+# float32, or writes 15 digits (.NET Framework's Double.ToString(); .NET Core 3.0 made it
+# round-trip), answers 0.3 or 0.30000001192092896.
+DOUBLE_17_DIGITS = 0.1 + 0.2
 
 
 def _precision(name: str) -> tuple[ValueClass, ...]:
     """An odd integer just past the float's exact range (2^24 < |v| < 2^25 for a float32): a
     service storing the value through that float changes it by one."""
-    bits = strategies.PRECISION_BITS.get(name)
-    if bits is None:
+    if name not in PRECISION:
         return ()
-    witness = strategies.precision_edges(name)[0]
-    return (ValueClass(PRECISION_LABELS[name], witness, lambda v: _just_past(v, bits)),)
+    label, bits = PRECISION[name]
+    return (ValueClass(label, 2**bits + 1, lambda v: _just_past(v, bits)),)
 
 
 def _just_past(value: Any, bits: int) -> bool:
@@ -115,7 +123,7 @@ def _floats(name: str) -> tuple[ValueClass, ...]:
     short = _short(name)
     digits: tuple[ValueClass, ...] = ()
     if name == "Edm.Double":
-        witness = strategies.DOUBLE_17_DIGITS
+        witness = DOUBLE_17_DIGITS
         digits = (ValueClass("double-17-digits", witness, _needs_17_digits),)
     return (
         ValueClass(f"{short}-zero", 0.0, lambda v: _number(v) and v == 0),

@@ -53,16 +53,6 @@ MAX_DURATION_DAYS = (
 )
 MAX_DECIMAL_MANTISSA = 10**15 - 1  # 15 significant digits survive the JSON double on both sides
 WHITESPACE = ("", " ", "  ", "\t", "\n", "\u00a0", "\u3000")
-# Where real stacks lose digits (GRAPH-FACTS.md, "Nullability and precision"): a float32 keeps
-# integers exactly up to 2^24, a double up to 2^53 (I-JSON advises ±2^53; OData's
-# IEEE754Compatible exists for it). 2^bits + 1 is the first integer such a float changes
-# (16,777,217 comes back 16,777,216). Python's json reads and writes integers exactly, and the
-# suite sends them as JSON numbers, as Graph's docs and replies write them (IEEE754Compatible=false).
-PRECISION_BITS = {"Edm.Int32": 24, "Edm.Int64": 53, "Edm.Decimal": 53}
-# 0.1 + 0.2 needs all 17 significant digits of a double: a service that keeps a Double as a
-# float32, or writes 15 digits (.NET Framework's Double.ToString(); .NET Core 3.0 made it
-# round-trip), answers 0.3 or 0.30000001192092896.
-DOUBLE_17_DIGITS = 0.1 + 0.2
 UNKNOWN_PROPERTY = "graphContractsUnknownProperty"
 UNKNOWN_MEMBER = "graphContractsUnknownMember"
 
@@ -114,21 +104,12 @@ def booleans() -> SearchStrategy[bool]:
     return st.booleans()
 
 
-def precision_edges(type_name: str) -> list[int]:
-    """The integers just past what a float32 (Int32) or a double (Int64, Decimal) keeps."""
-    bits = PRECISION_BITS.get(type_name)
-    return [] if bits is None else [2**bits + 1, -(2**bits + 1)]
-
-
-def _with_edges(strategy: SearchStrategy[Any], edges: list[Any]) -> SearchStrategy[Any]:
-    return strategy | st.sampled_from(edges) if edges else strategy
-
-
 def integers(type_name: str) -> SearchStrategy[int]:
     """The full range of an Edm integer type; explicit bounds make Hypothesis try (and shrink to)
-    them, and the precision edges are drawn too (a uniform draw almost never lands on them)."""
+    them. The precision edges (16,777,217 for an Int32, ...) are the covering set's, which every
+    plan sends (`plan.minimal_plan`): drawn here, they would spoil shrinking."""
     low, high = edm.INT_RANGES[type_name]
-    return _with_edges(st.integers(min_value=low, max_value=high), precision_edges(type_name))
+    return st.integers(min_value=low, max_value=high)
 
 
 def singles() -> SearchStrategy[float]:
@@ -137,18 +118,16 @@ def singles() -> SearchStrategy[float]:
 
 
 def doubles() -> SearchStrategy[float]:
-    return _with_edges(st.floats(allow_nan=False, allow_infinity=False), [DOUBLE_17_DIGITS])
+    return st.floats(allow_nan=False, allow_infinity=False)
 
 
-def decimals() -> SearchStrategy[float | int]:
-    """Decimals with at most 15 significant digits, so the JSON double carries them exactly, and
-    integers just past a double's (exact as JSON integers, which Python's json keeps)."""
-    fractions = st.builds(
+def decimals() -> SearchStrategy[float]:
+    """Decimals with at most 15 significant digits, so the JSON double carries them exactly."""
+    return st.builds(
         lambda mantissa, scale: float(Decimal(mantissa).scaleb(-scale)),
         st.integers(-MAX_DECIMAL_MANTISSA, MAX_DECIMAL_MANTISSA),
         st.integers(0, 8),
     )
-    return _with_edges(fractions, precision_edges("Edm.Decimal"))
 
 
 def guids() -> SearchStrategy[str]:
