@@ -72,6 +72,7 @@ def endpoint_row(event: EndpointFinished) -> dict[str, Any]:
         "planned_patches": event.planned,
         "sent_patches": event.writes + event.restores,
         "coverage": event.coverage,
+        "target_error": event.target_error.reason if event.target_error else None,
     }
 
 
@@ -83,6 +84,7 @@ def summary_document(
         "totals": finished.totals.to_dict(),
         "nothing_checked_reasons": finished.reasons,
         "left_changed": list(finished.left_changed),
+        "target_errors": [e.to_dict() for e in finished.target_errors],
         "endpoints": list(endpoints),
         "results": [r.to_dict() for r in results],
     }
@@ -109,6 +111,7 @@ def render_markdown(
     out += _changes(results, finished)
     out += _known(results)
     out += _failures(results)
+    out += _target_errors(finished)
     out += _totals_tables(finished)
     out += _coverage(list(endpoints))
     out += _matrix(results)
@@ -139,7 +142,8 @@ def _head(finished: RunFinished) -> list[str]:
         f"| mode | {run.mode}; plan {run.plan}, max-examples {run.max_examples} |",
         f"| started · finished | {run.started} · {finished.finished} ({finished.duration_s} s) |",
         f"| requests | {totals.requests} sent, {totals.throttled} answered 429, "
-        f"{totals.retries} retried ({round(totals.retry_wait_s, 1)} s waited) |",
+        f"{totals.retries} retried ({_causes(totals.retried)}{round(totals.retry_wait_s, 1)} s "
+        "waited) |",
         f"| tool | graph-contracts {run.tool_version} |",
     ]
     if run.faults:
@@ -215,6 +219,31 @@ def _failures(results: list[CheckResult]) -> list[str]:
             out += _block(message, "text") if "\n" in message else [message]
             if r.repro:
                 out += ["", "Reproduce:", "", *_block(r.repro, "sh")]
+    return out
+
+
+def _causes(retried: dict[str, int]) -> str:
+    return "".join(f"{n} {cause}, " for cause, n in retried.items())
+
+
+def _target_errors(finished: RunFinished) -> list[str]:
+    """Endpoints the target kept from being judged in full: the target's errors, not failures."""
+    errors = finished.target_errors
+    if not errors:
+        return []
+    out = [
+        "",
+        f"## Target errors ({len(errors)} endpoints)",
+        "",
+        "Requests that still failed after the client's retries: the target's errors, not the "
+        "contract's. The checks keep the verdicts of the cases judged before them.",
+    ]
+    for e in errors:
+        recovered = "" if e.recovered else " The target did not come back."
+        out += ["", f"#### {e.contract} · {_code(e.path)} ({e.cause})", ""]
+        out += [f"{e.reason} — after {e.judged} cases judged.{recovered}"]
+        if e.repro:
+            out += ["", "Reproduce:", "", *_block(e.repro, "sh")]
     return out
 
 
