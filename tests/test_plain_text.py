@@ -28,14 +28,15 @@ from graph_contracts.extract._pages import Pages
 from graph_contracts.extract._types import Types
 
 VERSIONS = ("beta", "v1.0")
-# Identical-contract rate floors by (wrap width, resource pages rendered too): the goal for api
-# pages copied as text, measured floors beyond it (a narrower wrap leaves more description lines
-# that read like rows; a copied resource page has lost the CSDL name of its annotation).
-FLOORS = {
-    (None, False): 0.96,
-    (100, False): 0.95,
-    (72, False): 0.95,
-    (None, True): 0.92,
+# Identical contracts of the 1026 api pages by (wrap width, resource pages rendered too): the goal
+# was >= 95 % for api pages copied as text (a narrower wrap leaves more description lines that
+# read like rows; a copied resource page has lost the CSDL name of its annotation). Before the
+# enum sections and the resource named by the page's own evidence: 985, 979, 980, 946.
+EXPECTED = {
+    (None, False): 988,  # 96.30 %
+    (100, False): 982,  # 95.71 %
+    (72, False): 983,  # 95.81 %
+    (None, True): 952,  # 92.79 %
 }
 
 
@@ -87,8 +88,8 @@ def render_corpus(api_root: Path, dest: Path, width: int | None, resources: bool
 
 def compare(
     api_root: Path, dest: Path, width: int | None, resources: bool = False
-) -> tuple[float, list[str]]:
-    """(rate of identical contracts, the differing pages with what differs)."""
+) -> tuple[int, int, list[str]]:
+    """(identical contracts, pages, the differing pages with what differs)."""
     md_files = [f for v in VERSIONS for f in sorted((api_root / v / "api").glob("*.md"))]
     markdown = page_contracts(md_files, api_root)
     text = page_contracts(render_corpus(api_root, dest, width, resources), dest)
@@ -97,7 +98,7 @@ def compare(
         a, b = essence(c), essence(text.get(key))
         if a != b:
             differing.append(f"{key}: {_first_difference(a, b)}")
-    return 1 - len(differing) / len(markdown), differing
+    return len(markdown) - len(differing), len(markdown), differing
 
 
 def _first_difference(a: tuple | None, b: tuple | None) -> str:
@@ -118,16 +119,18 @@ def api_root(corpus: Path) -> Path:
     return corpus / "graph-docs" / "api-reference"
 
 
-@pytest.mark.parametrize(("width", "resources"), list(FLOORS))
+@pytest.mark.parametrize(("width", "resources"), list(EXPECTED))
 def test_rendered_corpus_matches_markdown(
     api_root: Path, tmp_path: Path, width: int | None, resources: bool
 ) -> None:
-    rate, differing = compare(api_root, tmp_path, width, resources)
+    same, pages, differing = compare(api_root, tmp_path, width, resources)
     what = "api and resource pages" if resources else "api pages"
-    print(f"plain text {what} (width {width}): identical contracts {rate:.2%}")
+    print(
+        f"plain text {what} (width {width}): identical contracts {same}/{pages} = {same / pages:.2%}"
+    )
     for d in differing:
         print("differs:", d)
-    assert rate >= FLOORS[width, resources], differing[:20]
+    assert (same, pages) == (EXPECTED[width, resources], 1026), differing[:20]
 
 
 # Unit tests: each fix the comparison asked for, on a small copied page.

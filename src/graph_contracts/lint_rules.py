@@ -239,6 +239,15 @@ _RULES = (
         "the more specific one is kept and both lines are named.",
         "Make the pages agree; the resource page's table is usually the one to trust.",
     ),
+    Rule(
+        "enum-case",
+        "extract",
+        "A description spells enum members otherwise than the enum type's page.",
+        "The row's \"Possible values\" prose capitalizes members its enum type's own page (or "
+        "`### x values` section) spells otherwise (`Organizer` where enums.md has `organizer`); "
+        "the page's spelling is kept, since the service answers with the type's member names.",
+        "Spell the members in the description as the enum type's page does.",
+    ),
     # --- against the CSDL $metadata (metadata.py, `check-metadata`) ---------------------------
     Rule(
         "type-mismatch",

@@ -42,7 +42,7 @@ from ._model import (
 from ._parser import parse_page
 from ._properties import possible_values
 from ._style import detect_style
-from ._type_page import fill_table, parse_type_page, type_cells, type_differs
+from ._type_page import fill_table, parse_type_page, type_cells, type_differs, values_sections
 
 __all__ = [
     "TYPE_DOC_TYPES",
@@ -60,4 +60,5 @@ __all__ = [
     "possible_values",
     "type_cells",
     "type_differs",
+    "values_sections",
 ]
