@@ -25,7 +25,7 @@ import httpx
 
 from graph_contracts import bodies, edm, required_headers
 from graph_contracts.client import GraphClient, json_error
-from graph_contracts.contracts import ABSTRACT_ROOT, Contract
+from graph_contracts.contracts import Contract
 from graph_contracts.edm import ProblemKind
 
 Outcome = Literal["passed", "failed", "skipped"]
@@ -149,11 +149,15 @@ def check(name: str, *, judges: Iterable[CaseKind]) -> Callable[[CheckFunction],
 
 
 def json_body(response: httpx.Response) -> Any:
-    """The parsed body, or MISSING when there is none or it is not JSON."""
+    """The parsed body, or MISSING when there is none or it is not JSON.
+
+    Numbers with a fraction or exponent keep their text (`edm.JsonNumber`), so a Decimal is
+    compared by its digits, not by the double they round to; integers are exact anyway.
+    """
     if not response.content:
         return MISSING
     try:
-        return response.json()
+        return response.json(parse_float=edm.JsonNumber)
     except ValueError:
         return MISSING
 
@@ -186,12 +190,16 @@ def sent_properties(contract: Contract, payload: Mapping[str, Any]) -> dict[str,
     """The documented, updatable properties a body sets (annotations and unknown names left out).
 
     The key and read-only values a body carries (Intune doc examples send whole entities) are
-    ignored by the service (OData 4.01 §11.4.3), so they are not expected to come back as sent.
+    ignored by the service (OData 4.01 §11.4.3), so they are not expected to come back as sent;
+    nor is an `Edm.Stream`, which an entity's JSON never carries inline.
     """
     return {
         k: v
         for k, v in payload.items()
-        if "@" not in k and (prop := contract.property(k)) is not None and prop.updatable
+        if "@" not in k
+        and (prop := contract.property(k)) is not None
+        and prop.updatable
+        and not edm.is_stream(prop.type)
     }
 
 
@@ -239,11 +247,12 @@ def differences(
     after: Mapping[str, Any],
     skip: Iterable[str] = (),
 ) -> list[str]:
-    """Documented, writable properties whose value changed between two reads of an entity."""
+    """Documented, writable properties whose value changed between two reads of an entity
+    (an `Edm.Stream` is no value of the entity's JSON)."""
     skipped = set(skip)
     changes = []
     for prop in contract.properties:
-        if not prop.updatable or prop.name in skipped:
+        if not prop.updatable or prop.name in skipped or edm.is_stream(prop.type):
             continue
         old, new = before.get(prop.name, MISSING), after.get(prop.name, MISSING)
         if old is MISSING and new is MISSING:
@@ -391,59 +400,75 @@ def shape(ctx: CheckContext, case: Case) -> Verdict | None:
     if not response.content:
         response, _ = read_back(ctx, case)
         note = " (judged on the GET: the PATCH reply had no body)"
-    content_type = response.headers.get("content-type", "")
-    if not content_type.startswith("application/json"):
-        return failed(f"Content-Type is {content_type!r}, not application/json{note}", response)
     body = json_body(response)
-    if not isinstance(body, dict):
-        why = json_error(response)  # a body cut mid-JSON is named for what it is
-        what = f"not valid JSON ({why})" if why else "not a JSON object"
-        return failed(f"reply body is {what}{note}", response)
-    contract = ctx.contract
-    found = bodies.problems(contract, body, reply=True, accepted_types=ctx.accepted_types)
-    # A reader may be lenient; a writer follows the format (OData JSON 4.01 §7.1): numbers as
-    # strings in a reply are wrong unless it says IEEE754Compatible=true (Int64/Decimal only).
-    lenient_ok = "ieee754compatible=true" in content_type.replace(" ", "").lower()
-    # A String's listed values are the docs' list, not a promise that no other value comes
-    # back (new members, `unknownFutureValue`): a deviation to report, never a failure.
-    unlisted = [str(p) for p in found if p.kind is ProblemKind.UNLISTED_VALUE]
-    problems = [
-        str(p)
-        for p in found
-        if p.kind
-        not in (
-            ProblemKind.WRONG_ODATA_TYPE,
-            ProblemKind.UNKNOWN_DERIVED_TYPE,
-            ProblemKind.UNLISTED_VALUE,
-        )
-        and not (lenient_ok and p.kind is ProblemKind.LENIENT_STRING)
-    ]
-    wrong_type, deviations = _type_problems(ctx, body.get("@odata.type"))
-    deviations += [f"a value the docs do not list: {u}" for u in unlisted]
-    problems += wrong_type
+    verdict = judge_reply(
+        ctx.contract,
+        body,
+        response.headers.get("content-type", ""),
+        accepted_types=ctx.accepted_types,
+        hierarchy_known=ctx.hierarchy_known,
+        parse_error=None if isinstance(body, dict) else json_error(response),
+    )
+    verdict.message = (verdict.message + note).strip()
+    verdict.response = response if verdict.failed else None
+    return verdict
+
+
+def judge_reply(
+    contract: Contract,
+    body: Any,
+    content_type: str,
+    *,
+    accepted_types: frozenset[str] = frozenset(),
+    hierarchy_known: bool = False,
+    parse_error: str | None = None,
+) -> Verdict:
+    """The `shape` judgement of an entity reply, without an HTTP exchange: its body (parsed, or
+    MISSING with the parser's `parse_error`) and its Content-Type.
+
+    The one place a reply is judged, so the docs' own replies are judged exactly as a live one
+    (tests/test_documented_replies.py). Failures: not JSON, no `@odata.context` (OData JSON 4.01
+    §4.5.1), or what `bodies.judge_reply` calls a failure; its deviations are reported, and the
+    members no table lists, at any depth, are noted.
+    """
+    if not content_type.startswith("application/json"):
+        return failed(f"Content-Type is {content_type!r}, not application/json")
+    if not isinstance(body, dict):  # a body cut mid-JSON is named for what it is
+        what = f"not valid JSON ({parse_error})" if parse_error else "not a JSON object"
+        return failed(f"reply body is {what}")
+    judged = bodies.judge_reply(
+        contract,
+        body,
+        accepted_types=accepted_types,
+        hierarchy_known=hierarchy_known,
+        ieee754_compatible=_ieee754_compatible(content_type),
+    )
+    problems = [str(p) for p in judged.failures]
     if not isinstance(body.get("@odata.context"), str):
         problems.append("no @odata.context")
     if problems:
-        return failed("; ".join(problems) + note, response)
-    undocumented = bodies.undocumented(contract, body)
-    extra = f"undocumented properties returned: {', '.join(sorted(undocumented))}"
-    return passed((extra if undocumented else "") + note, "; ".join(deviations) or None)
+        return failed("; ".join(problems))
+    notes = judged.undocumented
+    extra = f"undocumented properties returned: {', '.join(sorted(notes))}" if notes else ""
+    return passed(extra, "; ".join(_deviation(p) for p in judged.deviations) or None)
 
 
-def _type_problems(ctx: CheckContext, odata_type: Any) -> tuple[list[str], list[str]]:
-    """Minimal metadata: `@odata.type` may be absent; present, the contract's type or derived.
+def _ieee754_compatible(content_type: str) -> bool:
+    """A reply may write Int64 and Decimal as strings when its Content-Type says so (OData JSON
+    4.01 §3.2); Graph's say `IEEE754Compatible=false`."""
+    return "ieee754compatible=true" in content_type.replace(" ", "").lower()
 
-    Without a CSDL (`--metadata`) a type the docs never name may still be derived from the
-    contract's: a deviation, not a failure. Graph's abstract root is never an instance's type.
-    """
-    if odata_type is None:
-        return [], []
-    named = str(odata_type).removeprefix("#")
-    if named == ctx.contract.resource or named in ctx.accepted_types:
-        return [], []
-    if ctx.hierarchy_known or named == ABSTRACT_ROOT:
-        return [f"@odata.type is {odata_type!r}, not {ctx.contract.odata_type} or derived"], []
-    return [], [f"@odata.type {odata_type!r} may be a derived type (give --metadata to judge)"]
+
+_DEVIATIONS = {
+    ProblemKind.UNLISTED_VALUE: "a value the docs do not list: {}",
+    ProblemKind.MEMBER_CASE: "an enum member spelled in another case: {}",
+}
+
+
+def _deviation(problem: edm.Problem) -> str:
+    if problem.where == "@odata.type":
+        return f"@odata.type {problem.message}"
+    return _DEVIATIONS.get(problem.kind, "{}").format(problem)
 
 
 @check("round-trip", judges=["write"])
