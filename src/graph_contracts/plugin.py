@@ -32,6 +32,7 @@ from graph_contracts.engine.events import (
     CheckFinished,
     EndpointPlanned,
     Event,
+    PermissionsAssessed,
     RunPlanned,
     RunStarted,
     SchemaRead,
@@ -40,7 +41,7 @@ from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
 from graph_contracts.exchanges import ExchangeRecord
 from graph_contracts.reporters import SummaryReporter, prepare
 from graph_contracts.reporters import schema as schema_section
-from graph_contracts.reporters.console import header, plan_total, planned_line
+from graph_contracts.reporters.console import header, permission_lines, plan_total, planned_line
 from graph_contracts.reporters.summary import JSON_NAME, MARKDOWN_NAME
 
 SESSION_KEY: pytest.StashKey[GraphSession] = pytest.StashKey()
@@ -74,6 +75,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-fail-on", choices=("any", "new"), default="any", help="new: only new failures.")
     add("--graph-known-failures", default=None, help="YAML file of accepted failures.")
     add("--graph-shrink-budget", type=int, default=None, help="PATCHes spent shrinking (0: off).")
+    add(
+        "--graph-shrink-time",
+        type=float,
+        default=None,
+        help="Seconds spent shrinking an endpoint's failures (default: 30; 0: off).",
+    )
+    add(
+        "--graph-require-permissions",
+        action="store_true",
+        help="A permission the token lacks (403) fails the endpoint's status check, not skips it.",
+    )
     add("--graph-metadata", action="append", default=[], help="CSDL file(s), one per version.")
     add(
         "--graph-no-service-metadata",
@@ -183,6 +195,8 @@ def config_from(options: pytest.Config) -> RunConfig:
         known_failures=Path(known) if known else None,
         worker=worker["workerid"] if worker is not None else None,
         shrink_budget=get("--graph-shrink-budget"),
+        shrink_seconds=get("--graph-shrink-time"),
+        require_permissions=get("--graph-require-permissions"),
         metadata=[Path(p) for p in get("--graph-metadata") or []],
         service_metadata=not get("--graph-no-service-metadata"),
         metadata_cache=Path(get("--graph-metadata-cache"))
@@ -230,6 +244,9 @@ class _Header:
             reporter.write_line(planned_line(event))
         elif isinstance(event, RunPlanned):
             reporter.write_line(plan_total(event))
+        elif isinstance(event, PermissionsAssessed):
+            for line in permission_lines(event):
+                reporter.write_line(line)
 
 
 class GraphSession:
@@ -261,6 +278,7 @@ class GraphSession:
         self.run.start()
         self.run.preflight()
         self.run.identify()
+        self.run.assess_permissions()
         if self.run.needs_opt_in():  # what it would have written goes to summary.md, then exit 2
             raise TargetError(self.run.refusal(self.run.plan()))
 
