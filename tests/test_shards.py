@@ -67,6 +67,8 @@ def test_merged_shards_equal_a_single_run(tmp_path: Path) -> None:
     assert merged["run"]["shard"] is None and merged["run"]["seed"] == 5
     md = (tmp_path / "merged" / "summary.md").read_text()
     assert md.startswith("# graph-contracts: FAILED")
+    assert merged["schema"] == full["schema"]  # every shard read the same $metadata
+    assert "## Schema: the service's $metadata" in md
     junit = ET.parse(tmp_path / "merged" / "junit.xml").getroot()
     full_junit = ET.parse(tmp_path / "full" / "junit.xml").getroot()
     assert [junit.get(a) for a in ("tests", "failures", "skipped")] == [

@@ -35,10 +35,12 @@ from graph_contracts.engine.events import (
     PermissionsAssessed,
     RunPlanned,
     RunStarted,
+    SchemaRead,
 )
 from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
 from graph_contracts.exchanges import ExchangeRecord
 from graph_contracts.reporters import SummaryReporter, prepare
+from graph_contracts.reporters import schema as schema_section
 from graph_contracts.reporters.console import header, permission_lines, plan_total, planned_line
 from graph_contracts.reporters.summary import JSON_NAME, MARKDOWN_NAME
 
@@ -84,7 +86,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="A permission the token lacks (403) fails the endpoint's status check, not skips it.",
     )
-    add("--graph-metadata", action="append", default=[], help="CSDL file(s): derived types.")
+    add("--graph-metadata", action="append", default=[], help="CSDL file(s), one per version.")
+    add(
+        "--graph-no-service-metadata",
+        action="store_true",
+        help="Do not read the target's own {base}/{version}/$metadata.",
+    )
+    add("--graph-metadata-cache", default=None, help="Where the target's $metadata is cached.")
     add("--graph-allow-writes", action="store_true", help="Allow PATCHes to a non-mock target.")
     add("--graph-write-rate", default=None, help="N/SECONDS: every workload's write budget.")
     add("--graph-rate", default=None, help="N/SECONDS: one budget for every request.")
@@ -190,6 +198,10 @@ def config_from(options: pytest.Config) -> RunConfig:
         shrink_seconds=get("--graph-shrink-time"),
         require_permissions=get("--graph-require-permissions"),
         metadata=[Path(p) for p in get("--graph-metadata") or []],
+        service_metadata=not get("--graph-no-service-metadata"),
+        metadata_cache=Path(get("--graph-metadata-cache"))
+        if get("--graph-metadata-cache")
+        else None,
         allow_writes=get("--graph-allow-writes") or os.environ.get(ALLOW_ENV) == "1",
         write_rate=parse_rate("--graph-write-rate", get("--graph-write-rate")),
         rate=parse_rate("--graph-rate", get("--graph-rate")),
@@ -225,6 +237,9 @@ class _Header:
             return
         if isinstance(event, RunStarted):
             reporter.write_line(header(event.run))
+        elif isinstance(event, SchemaRead):
+            for line in schema_section.lines(list(event.sources), event.facts, event.drift):
+                reporter.write_line(line)
         elif isinstance(event, EndpointPlanned):  # what a refused run would have written
             reporter.write_line(planned_line(event))
         elif isinstance(event, RunPlanned):

@@ -61,9 +61,13 @@ def merge(dirs: list[Path], out: Path) -> RunFinished:
     out.mkdir(parents=True, exist_ok=True)
     endpoints = [row for _, doc in parts for row in doc.get("endpoints", [])]
     document = summary_document(results, finished, endpoints)
+    # every shard read the same $metadata and compared every contract: one schema section
+    schema = next((doc["schema"] for _, doc in parts if isinstance(doc.get("schema"), dict)), None)
+    if schema is not None:
+        document["schema"] = schema
     text = json.dumps(document, indent=2, ensure_ascii=False)
     (out / JSON_NAME).write_text(text + "\n", encoding="utf-8")
-    markdown = render_markdown(results, finished, endpoints)
+    markdown = render_markdown(results, finished, endpoints, schema)
     (out / MARKDOWN_NAME).write_text(markdown, encoding="utf-8")
     _merge_junit([d / JUNIT for d, _ in parts], out / JUNIT)
     _copy_allure([d / ALLURE for d, _ in parts], out / ALLURE)

@@ -14,9 +14,16 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from graph_contracts.engine.events import CheckFinished, EndpointFinished, Event, RunFinished
+from graph_contracts.engine.events import (
+    CheckFinished,
+    EndpointFinished,
+    Event,
+    RunFinished,
+    SchemaRead,
+)
 from graph_contracts.engine.results import CheckResult, reason_group
 from graph_contracts.exchanges import redact
+from graph_contracts.reporters import schema as schema_section
 
 _CELL = {"passed": "✅", "failed": "❌", "skipped": "⏭", "deviation": "⚠"}
 JSON_NAME, MARKDOWN_NAME = "summary.json", "summary.md"
@@ -29,9 +36,12 @@ class SummaryReporter:
         self.report_dir = Path(report_dir)
         self.results: list[CheckResult] = []
         self.endpoints: list[dict[str, Any]] = []
+        self.schema: dict[str, Any] | None = None  # the run's SchemaRead, as summary.json has it
 
     def handle(self, event: Event) -> None:
-        if isinstance(event, CheckFinished):
+        if isinstance(event, SchemaRead):
+            self.schema = schema_document(event)
+        elif isinstance(event, CheckFinished):
             self.results.append(event.result)
         elif isinstance(event, EndpointFinished):
             self.endpoints.append(endpoint_row(event))
@@ -41,11 +51,13 @@ class SummaryReporter:
     def write(self, finished: RunFinished) -> tuple[Path, Path]:
         self.report_dir.mkdir(parents=True, exist_ok=True)
         document = summary_document(self.results, finished, self.endpoints)
+        if self.schema is not None:
+            document["schema"] = self.schema
         json_path = self.report_dir / JSON_NAME
         md_path = self.report_dir / MARKDOWN_NAME
         text = json.dumps(document, indent=2, ensure_ascii=False)
         json_path.write_text(redact(text) + "\n", encoding="utf-8")
-        markdown = render_markdown(self.results, finished, self.endpoints)
+        markdown = render_markdown(self.results, finished, self.endpoints, self.schema)
         md_path.write_text(redact(markdown), encoding="utf-8")
         return json_path, md_path
 
@@ -73,6 +85,17 @@ def endpoint_row(event: EndpointFinished) -> dict[str, Any]:
         "sent_patches": event.writes + event.restores,
         "coverage": event.coverage,
         "target_error": event.target_error.reason if event.target_error else None,
+    }
+
+
+def schema_document(event: SchemaRead) -> dict[str, Any]:
+    """summary.json's `schema`: the CSDL read (`sources`), the `facts` added (counts, and each
+    with its source in `fact_lines`), the `drift`."""
+    return {
+        "sources": list(event.sources),
+        "facts": dict(event.facts),
+        "fact_lines": dict(event.fact_lines),
+        "drift": event.drift,
     }
 
 
@@ -104,9 +127,12 @@ def _block(text: str, lang: str = "") -> list[str]:
 
 
 def render_markdown(
-    results: list[CheckResult], finished: RunFinished, endpoints: list[dict[str, Any]] = ()
+    results: list[CheckResult],
+    finished: RunFinished,
+    endpoints: list[dict[str, Any]] = (),
+    schema: dict[str, Any] | None = None,
 ) -> str:
-    """The summary a person reads, most important first."""
+    """The summary a person reads, most important first; the schema section (drift) last."""
     out = _head(finished)
     out += _changes(results, finished)
     out += _known(results)
@@ -117,6 +143,8 @@ def render_markdown(
     out += _matrix(results)
     out += _skips(results)
     out += _deviations(results)
+    if schema is not None:
+        out += schema_section.markdown(schema["sources"], schema["facts"], schema["drift"])
     return "\n".join(out) + "\n"
 
 
