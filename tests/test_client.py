@@ -114,12 +114,13 @@ def test_in_process_app_exception_is_a_500_not_a_crash(inproc: GraphClient) -> N
     assert inproc.get("/boom").status_code == 500
 
 
-def test_in_process_transport_close_stops_the_portal() -> None:
+def test_in_process_transport_close_stops_the_loop() -> None:
     transport = InProcessTransport(echo_app())
     with httpx.Client(transport=transport) as http:
         assert http.get("http://t/ping").status_code == 200
-        assert transport._portal is not None
-    assert transport._portal is None
+        thread = transport._thread
+        assert thread is not None and thread.is_alive()
+    assert transport._loop is None and not thread.is_alive()
     transport.close()  # idempotent
     with httpx.Client(transport=transport) as again:  # a shared transport restarts on demand
         assert again.get("http://t/ping").status_code == 200
