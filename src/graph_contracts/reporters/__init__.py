@@ -14,6 +14,7 @@ from graph_contracts.engine.events import EventHandler
 from graph_contracts.reporters.allure import DIRECTORY as ALLURE_DIRECTORY
 from graph_contracts.reporters.allure import AllureReporter
 from graph_contracts.reporters.console import ConsoleReporter
+from graph_contracts.reporters.history import KEEP as HISTORY_KEEP
 from graph_contracts.reporters.junit import NAME as JUNIT_NAME
 from graph_contracts.reporters.junit import JUnitReporter
 from graph_contracts.reporters.summary import JSON_NAME, MARKDOWN_NAME, SummaryReporter
@@ -38,10 +39,13 @@ def prepare(report_dir: Path) -> None:
     shutil.rmtree(report_dir / ALLURE_DIRECTORY, ignore_errors=True)
 
 
-def files_handlers(report_dir: Path) -> list[EventHandler]:
-    """The report files of a `graph-contracts run`: summaries, junit.xml and allure-results/."""
+def files_handlers(
+    report_dir: Path, history: Path | None = None, keep: int = HISTORY_KEEP
+) -> list[EventHandler]:
+    """The report files of a `graph-contracts run`: summaries, junit.xml and allure-results/;
+    with `history`, the run is appended to that file and summary.md draws the trend."""
     return [
-        SummaryReporter(report_dir),
+        SummaryReporter(report_dir, history, keep),
         JUnitReporter(report_dir / JUNIT_NAME),
         AllureReporter(report_dir / ALLURE_DIRECTORY),
     ]

@@ -1,9 +1,13 @@
 """summary.json (for machines) and summary.md (for the person reading a nightly run).
 
 Both are written when the run finishes, from the engine's own totals, so they agree with each
-other and with the console. summary.md is built to read at corpus scale (1,000 contracts): the
-verdict and the run's facts first, then failures grouped by contract, then totals per check and
-per workload, then the endpoint matrix, then skips grouped by reason.
+other and with the console. summary.md is built to read in a few screens at corpus scale (1,000
+contracts, tests/test_summary_scale.py holds it to SCREENS): the verdict and the run's facts
+first, then what changed since the baseline, the failures (the first ones in full with their
+reproducer, the rest one line each), the trend of the last nights (`--history`), the least-covered
+endpoints, totals per workload and per check, the skips once per endpoint grouped by reason with
+the requests that decided them, the deviations grouped by cause; the tables with a row per
+contract or endpoint only while they are short (every row is in summary.json).
 """
 
 from __future__ import annotations
@@ -17,16 +21,24 @@ from typing import Any
 from graph_contracts.engine.events import CheckFinished, EndpointFinished, Event, RunFinished
 from graph_contracts.engine.results import CheckResult, reason_group
 from graph_contracts.exchanges import redact
+from graph_contracts.reporters import history as histories
 
 _CELL = {"passed": "✅", "failed": "❌", "skipped": "⏭", "deviation": "⚠"}
 JSON_NAME, MARKDOWN_NAME = "summary.json", "summary.md"
 
 
 class SummaryReporter:
-    """Collects check results; writes summary.json and summary.md when the run finishes."""
+    """Collects check results; writes summary.json and summary.md when the run finishes.
 
-    def __init__(self, report_dir: Path) -> None:
+    With a `history` file, the finished run is appended to it first and summary.md shows the
+    trend; a history that cannot be written is said in summary.md, never a lost summary.
+    """
+
+    def __init__(
+        self, report_dir: Path, history: Path | None = None, keep: int = histories.KEEP
+    ) -> None:
         self.report_dir = Path(report_dir)
+        self.history, self.keep = history, keep
         self.results: list[CheckResult] = []
         self.endpoints: list[dict[str, Any]] = []
 
@@ -45,9 +57,23 @@ class SummaryReporter:
         md_path = self.report_dir / MARKDOWN_NAME
         text = json.dumps(document, indent=2, ensure_ascii=False)
         json_path.write_text(redact(text) + "\n", encoding="utf-8")
-        markdown = render_markdown(self.results, finished, self.endpoints)
+        nights = record_history(self.history, finished, self.keep)
+        markdown = render_markdown(self.results, finished, self.endpoints, nights=nights)
         md_path.write_text(redact(markdown), encoding="utf-8")
         return json_path, md_path
+
+
+def record_history(
+    path: Path | None, finished: RunFinished, keep: int = histories.KEEP
+) -> list[dict[str, Any]] | str | None:
+    """The nights with this run appended (None without a history file; the reason when the
+    file could not be written, which summary.md then says)."""
+    if path is None:
+        return None
+    try:
+        return histories.record(path, finished, keep)
+    except (OSError, histories.HistoryError) as exc:
+        return f"{path} was not updated: {exc}"
 
 
 def run_facts(finished: RunFinished) -> dict[str, Any]:
@@ -102,19 +128,31 @@ def _block(text: str, lang: str = "") -> list[str]:
 
 
 def render_markdown(
-    results: list[CheckResult], finished: RunFinished, endpoints: list[dict[str, Any]] = ()
+    results: list[CheckResult],
+    finished: RunFinished,
+    endpoints: list[dict[str, Any]] = (),
+    *,
+    nights: list[dict[str, Any]] | str | None = None,
 ) -> str:
-    """The summary a person reads, most important first."""
+    """The summary a person reads, most important first; `nights`: the history to draw."""
     out = _head(finished)
     out += _changes(results, finished)
-    out += _known(results)
     out += _failures(results)
+    out += _trend(nights)
+    out += _least_covered(list(endpoints))
+    out += _known(results)
     out += _totals_tables(finished)
-    out += _coverage(list(endpoints))
-    out += _matrix(results)
     out += _skips(results)
     out += _deviations(results)
+    out += _coverage(list(endpoints))
+    out += _matrix(results)
     return "\n".join(out) + "\n"
+
+
+def _trend(nights: list[dict[str, Any]] | str | None) -> list[str]:
+    if isinstance(nights, str):  # the history could not be written: say so, keep the rest
+        return ["", "## Trend", "", f"**History:** {nights}"]
+    return histories.render(nights or [])
 
 
 def _head(finished: RunFinished) -> list[str]:
@@ -158,7 +196,11 @@ def _head(finished: RunFinished) -> list[str]:
     return out
 
 
-SHOWN_CHANGES = 50
+SHOWN_CHANGES = 20  # new and fixed checks listed each (all in summary.json)
+FAILURE_DETAILS = 15  # failures shown in full, with message and reproducer
+FAILURE_LINES = 60  # failures shown at all (the rest: one line each, up to this many)
+SHOWN_KNOWN = 30
+FULL_TABLES = 40  # a table with a row per contract or endpoint is printed whole up to this many
 
 
 def _changes(results: list[CheckResult], finished: RunFinished) -> list[str]:
@@ -194,28 +236,48 @@ def _known(results: list[CheckResult]) -> list[str]:
     if not rows:
         return []
     out = ["", "## Known failures", ""]
-    out += [f"- {r.check} · {r.contract} {_code(r.path)}: {r.known}" for r in rows]
-    return out
+    out += [f"- {r.check} · {r.contract} {_code(r.path)}: {r.known}" for r in rows[:SHOWN_KNOWN]]
+    return out + _more(len(rows) - SHOWN_KNOWN, "known failures")
+
+
+def _more(count: int, what: str) -> list[str]:
+    return [f"- ... and {count} more {what} (see summary.json)"] if count > 0 else []
 
 
 def _failures(results: list[CheckResult]) -> list[str]:
+    """Failures by contract: those that fail the run first, new ones first among them; the first
+    FAILURE_DETAILS in full, then one line each up to FAILURE_LINES."""
     failed = [r for r in results if r.outcome == "failed"]
     if not failed:
         return []
+    failed.sort(key=lambda r: (bool(r.excused), r.change != "new", r.contract, r.path, r.check))
     by_contract: dict[str, list[CheckResult]] = defaultdict(list)
-    for r in failed:
+    for r in failed[:FAILURE_LINES]:
         by_contract[r.contract].append(r)
-    out = ["", f"## Failures ({len(failed)} in {len(by_contract)} contracts)"]
-    for contract, rows in sorted(by_contract.items()):
-        out += ["", f"### {contract} ({len(rows)})"]
+    contracts = len({r.contract for r in failed})
+    out = ["", f"## Failures ({len(failed)} in {contracts} contracts)"]
+    shown = 0
+    for contract, rows in by_contract.items():
+        out += ["", f"### {contract} ({sum(r.contract == contract for r in failed)})"]
         for r in rows:
+            shown += 1
             tag = f" ({r.excused})" if r.excused else (" (new)" if r.change == "new" else "")
+            if shown > FAILURE_DETAILS:
+                out.append(f"- {r.check} · {_code(r.path)}{tag}: {_first_line(r.message)}")
+                continue
             out += ["", f"#### {r.check} · {_code(r.path)}{tag}", ""]
             message = r.message or "(no message)"
             out += _block(message, "text") if "\n" in message else [message]
             if r.repro:
                 out += ["", "Reproduce:", "", *_block(r.repro, "sh")]
+    if len(failed) > FAILURE_LINES:
+        out += ["", *_more(len(failed) - FAILURE_LINES, "failures")]
     return out
+
+
+def _first_line(message: str, width: int = 160) -> str:
+    line = (message or "(no message)").splitlines()[0]
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _totals_tables(finished: RunFinished) -> list[str]:
@@ -246,28 +308,44 @@ def _ratio(counts: dict[str, int]) -> float:
 
 
 def _coverage(endpoints: list[dict[str, Any]]) -> list[str]:
-    """Coverage per contract (what the sent bodies wrote and the service refused), then the
-    endpoints that covered least."""
+    """Coverage (what the sent bodies wrote and the service refused) per contract, or per
+    workload when a row per contract would not be short."""
     rows = [e for e in endpoints if e.get("coverage")]
     if not rows:
         return []
-    by_contract: dict[str, dict[str, list[int]]] = defaultdict(
+    per_contract = len({e["contract"] for e in rows}) <= FULL_TABLES
+    unit = "contract" if per_contract else "workload"
+    grouped: dict[str, dict[str, list[int]]] = defaultdict(
         lambda: {k: [0, 0] for k in COVERAGE_KINDS}
     )
     for e in rows:
         for kind in COVERAGE_KINDS:
             counts = e["coverage"][kind]
-            by_contract[e["contract"]][kind][0] += counts["hit"]
-            by_contract[e["contract"]][kind][1] += counts["total"]
-    header = (
-        "| contract | properties | enum members | boundary classes | invalid classes rejected |"
-    )
-    out = ["", "## Coverage per contract", "", header, "|---|--:|--:|--:|--:|"]
-    for contract, kinds in sorted(by_contract.items()):
+            key = e["contract"] if per_contract else e.get("workload") or "other"
+            grouped[key][kind][0] += counts["hit"]
+            grouped[key][kind][1] += counts["total"]
+    header = f"| {unit} | properties | enum members | boundary classes | invalid classes rejected |"
+    out = ["", f"## Coverage per {unit}", "", header, "|---|--:|--:|--:|--:|"]
+    for name, kinds in sorted(grouped.items()):
         cells = [f"{hit}/{total}" for hit, total in (kinds[k] for k in COVERAGE_KINDS)]
-        out.append(f"| {contract} | " + " | ".join(cells) + " |")
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    if not per_contract:
+        out += ["", "Per contract and endpoint: `endpoints` in summary.json."]
+    return out
+
+
+def _least_covered(endpoints: list[dict[str, Any]]) -> list[str]:
+    """The endpoints whose sent bodies covered least of what their contract offers."""
+    rows = [
+        e
+        for e in endpoints
+        if e.get("coverage") and any(_ratio(e["coverage"][k]) < 1 for k in COVERAGE_KINDS)
+    ]
+    if not rows:
+        return []
     least = sorted(rows, key=lambda e: sum(_ratio(e["coverage"][k]) for k in COVERAGE_KINDS))
-    out += ["", "Least covered endpoints:", ""]
+    shown = min(len(rows), LEAST_COVERED)
+    out = ["", f"## Least covered endpoints ({shown} of the {len(rows)} not fully covered)", ""]
     for e in least[:LEAST_COVERED]:
         c = e["coverage"]
         missed = ", ".join(
@@ -292,13 +370,28 @@ def _cell(result: CheckResult | None) -> str:
 
 
 def _matrix(results: list[CheckResult]) -> list[str]:
+    """Endpoint × check; at scale only the endpoints with a failure or a deviation."""
     if not results:
         return []
     checks = list(dict.fromkeys(r.check for r in results))
     rows: dict[tuple[str, str], dict[str, CheckResult]] = defaultdict(dict)
     for r in results:
         rows[(r.contract, r.path)][r.check] = r
-    out = ["", "## Endpoints", "", "| contract | path | " + " | ".join(checks) + " |"]
+    title = "## Endpoints"
+    if len(rows) > FULL_TABLES:
+        worth = {
+            key: cells
+            for key, cells in rows.items()
+            if any(r.outcome == "failed" or r.deviation for r in cells.values())
+        }
+        title = (
+            f"## Endpoints with a failure or a deviation ({len(worth)} of {len(rows)}; "
+            "every endpoint in summary.json)"
+        )
+        rows = dict(sorted(worth.items())[:FULL_TABLES])
+        if not rows:
+            return []
+    out = ["", title, "", "| contract | path | " + " | ".join(checks) + " |"]
     out.append("|---|---|" + "|".join(":-:" for _ in checks) + "|")
     for (contract, path), cells in sorted(rows.items()):
         out.append(
@@ -310,16 +403,76 @@ def _matrix(results: list[CheckResult]) -> list[str]:
     return out
 
 
-def _skips(results: list[CheckResult]) -> list[str]:
-    grouped: Counter[str] = Counter()
+SKIP_GROUPS = 15  # reasons listed (the rest counted in one line)
+DECIDING_SHOWN = 3  # requests named per reason
+_REQUEST = re.compile(r"\b(GET|PATCH) (/\S*)")
+
+
+def deciding_request(message: str) -> tuple[str | None, str]:
+    """(the request a skip reason names, what it answered): `no entity reachable: GET /x
+    returned 404` -> (`GET /x`, `returned 404`); (None, the reason) when it names none."""
+    found = _REQUEST.search(message)
+    if found is None:
+        return None, message
+    return f"{found.group(1)} {found.group(2).rstrip(':,;')}", message[found.end() :].strip(" :")
+
+
+def skip_groups(results: list[CheckResult]) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+    """Skips once per endpoint and reason: (checks, reason, [(endpoint, deciding request)]),
+    the reasons that kept most endpoints first. `checks` is `every check` when none ran there."""
+    by_endpoint: dict[str, list[CheckResult]] = defaultdict(list)
     for r in results:
-        if r.outcome == "skipped":
-            grouped[f"{r.check}: {reason_group(r.message or 'no reason given')}"] += 1
-    if not grouped:
+        by_endpoint[r.endpoint].append(r)
+    groups: dict[tuple[str, str], list[tuple[str, str | None]]] = defaultdict(list)
+    for endpoint, rows in by_endpoint.items():
+        reasons: dict[str, list[CheckResult]] = defaultdict(list)
+        for r in rows:
+            if r.outcome == "skipped":
+                reasons[reason_group(r.message or "no reason given")].append(r)
+        for reason, skipped in reasons.items():
+            every = len(skipped) == len(rows) and len(rows) > 1
+            checks = "every check" if every else ", ".join(r.check for r in skipped)
+            request = next(
+                (found for r in skipped if (found := deciding_request(r.message or "")[0])), None
+            )
+            groups[(checks, reason)].append((endpoint, request))
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [(checks, reason, endpoints) for (checks, reason), endpoints in ordered]
+
+
+def _skips(results: list[CheckResult]) -> list[str]:
+    """Skips once per endpoint (not once per check), by reason, naming the requests that
+    decided them (the collection GET that answered 404, listed nothing, ...)."""
+    groups = skip_groups(results)
+    if not groups:
         return []
-    out = ["", "## Skips by reason", "", "| checks skipped | check: reason |", "|--:|---|"]
-    out += [f"| {n} | {reason} |" for reason, n in grouped.most_common()]
+    endpoints = len({e for _, _, rows in groups for e, _ in rows})
+    out = ["", f"## Skips ({endpoints} endpoints)", ""]
+    out += ["| endpoints | checks skipped | reason | decided by |", "|--:|---|---|---|"]
+    for checks, reason, rows in groups[:SKIP_GROUPS]:
+        out.append(f"| {len(rows)} | {checks} | {_cell_text(reason)} | {_deciders(rows)} |")
+    rest = groups[SKIP_GROUPS:]
+    if rest:
+        n = sum(len(rows) for _, _, rows in rest)
+        out.append(f"| {n} | | {len(rest)} more reasons (see summary.json) | |")
     return out
+
+
+def _deciders(rows: list[tuple[str, str | None]]) -> str:
+    """The requests that decided a reason's skips, most endpoints first, with an example."""
+    requests: Counter[str] = Counter(request for _, request in rows if request)
+    if not requests:
+        return f"e.g. {_code(rows[0][0])}"
+    named = [
+        f"{_code(request)}" + (f" ({n} endpoints)" if n > 1 else "")
+        for request, n in requests.most_common(DECIDING_SHOWN)
+    ]
+    more = len(requests) - DECIDING_SHOWN
+    return ", ".join(named) + (f", and {more} more requests" if more > 0 else "")
+
+
+def _cell_text(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def _deviations(results: list[CheckResult]) -> list[str]:
