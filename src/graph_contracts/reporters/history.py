@@ -26,7 +26,7 @@ from graph_contracts.engine.events import RunFinished
 NAME = "history.jsonl"  # the CI templates carry it beside summary.json, as they carry the baseline
 KEEP = 60  # nights kept in the file (two months of nightlies)
 CHART_NIGHTS = 30  # nights drawn in the chart
-TABLE_NIGHTS = 14  # nights listed in the table, newest first
+TABLE_NIGHTS = 7  # nights listed in the table, newest first (a week)
 WORKLOAD_NIGHTS = 7  # nights (columns) in the per-workload table
 COUNTS = ("passed", "failed", "skipped", "failing", "new", "fixed", "endpoints_checked")
 

@@ -141,7 +141,7 @@ def render_markdown(
     out += _trend(nights)
     out += _least_covered(list(endpoints))
     out += _known(results)
-    out += _totals_tables(finished)
+    out += _totals_tables(finished, list(endpoints))
     out += _skips(results)
     out += _deviations(results)
     out += _coverage(list(endpoints))
@@ -197,8 +197,8 @@ def _head(finished: RunFinished) -> list[str]:
 
 
 SHOWN_CHANGES = 20  # new and fixed checks listed each (all in summary.json)
-FAILURE_DETAILS = 15  # failures shown in full, with message and reproducer
-FAILURE_LINES = 60  # failures shown at all (the rest: one line each, up to this many)
+FAILURE_DETAILS = 10  # failures shown in full, with message and reproducer
+FAILURE_LINES = 40  # failures shown at all (after the full ones: one line each)
 SHOWN_KNOWN = 30
 FULL_TABLES = 40  # a table with a row per contract or endpoint is printed whole up to this many
 
@@ -221,8 +221,13 @@ def _changes(results: list[CheckResult], finished: RunFinished) -> list[str]:
             else ""
         ),
     ]
+    new = [r for r in results if r.change == "new"]
+    if new and len(new) <= FAILURE_LINES:  # each is under Failures already, tagged (new)
+        out += ["", "New failures are tagged (new) under Failures, first."]
     for label, change in (("New", "new"), ("Fixed", "fixed")):
         rows = [r for r in results if r.change == change]
+        if change == "new" and len(rows) <= FAILURE_LINES:
+            continue
         if rows:
             out += ["", f"{label}:", ""]
             out += [f"- {r.check} · {r.contract} {_code(r.path)}" for r in rows[:SHOWN_CHANGES]]
@@ -245,34 +250,39 @@ def _more(count: int, what: str) -> list[str]:
 
 
 def _failures(results: list[CheckResult]) -> list[str]:
-    """Failures by contract: those that fail the run first, new ones first among them; the first
-    FAILURE_DETAILS in full, then one line each up to FAILURE_LINES."""
+    """Failures, those that fail the run first and new ones first among them: the first
+    FAILURE_DETAILS in full by contract, with their reproducer; then one line each up to
+    FAILURE_LINES; the rest counted (every one is in summary.json)."""
     failed = [r for r in results if r.outcome == "failed"]
     if not failed:
         return []
     failed.sort(key=lambda r: (bool(r.excused), r.change != "new", r.contract, r.path, r.check))
+    contracts = Counter(r.contract for r in failed)
+    out = ["", f"## Failures ({len(failed)} in {len(contracts)} contracts)"]
     by_contract: dict[str, list[CheckResult]] = defaultdict(list)
-    for r in failed[:FAILURE_LINES]:
+    for r in failed[:FAILURE_DETAILS]:
         by_contract[r.contract].append(r)
-    contracts = len({r.contract for r in failed})
-    out = ["", f"## Failures ({len(failed)} in {contracts} contracts)"]
-    shown = 0
     for contract, rows in by_contract.items():
-        out += ["", f"### {contract} ({sum(r.contract == contract for r in failed)})"]
-        for r in rows:
-            shown += 1
-            tag = f" ({r.excused})" if r.excused else (" (new)" if r.change == "new" else "")
-            if shown > FAILURE_DETAILS:
-                out.append(f"- {r.check} · {_code(r.path)}{tag}: {_first_line(r.message)}")
-                continue
-            out += ["", f"#### {r.check} · {_code(r.path)}{tag}", ""]
+        out += ["", f"### {contract} ({contracts[contract]})"]
+        for r in rows:  # CommonMark: a heading and a fence need no blank line around them
+            out += ["", f"#### {r.check} · {_code(r.path)}{_tag(r)}"]
             message = r.message or "(no message)"
             out += _block(message, "text") if "\n" in message else [message]
             if r.repro:
-                out += ["", "Reproduce:", "", *_block(r.repro, "sh")]
-    if len(failed) > FAILURE_LINES:
-        out += ["", *_more(len(failed) - FAILURE_LINES, "failures")]
+                out += ["Reproduce:", *_block(r.repro, "sh")]
+    briefly = failed[FAILURE_DETAILS:FAILURE_LINES]
+    if briefly:
+        out += ["", f"### {len(failed) - FAILURE_DETAILS} more", ""]
+        out += [
+            f"- {r.check} · {r.contract} {_code(r.path)}{_tag(r)}: {_first_line(r.message)}"
+            for r in briefly
+        ]
+        out += _more(len(failed) - FAILURE_LINES, "failures")
     return out
+
+
+def _tag(r: CheckResult) -> str:
+    return f" ({r.excused})" if r.excused else (" (new)" if r.change == "new" else "")
 
 
 def _first_line(message: str, width: int = 160) -> str:
@@ -280,8 +290,11 @@ def _first_line(message: str, width: int = 160) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def _totals_tables(finished: RunFinished) -> list[str]:
+def _totals_tables(finished: RunFinished, endpoints: list[dict[str, Any]] = ()) -> list[str]:
+    """Totals per check and per workload; at scale the workload rows carry the coverage too
+    (what a row per contract would say, in as many rows as there are workloads)."""
     totals = finished.totals
+    covered = _covered_by(list(endpoints), "workload") if _at_scale(endpoints) else {}
     out = [
         "",
         "## Totals per check",
@@ -291,16 +304,50 @@ def _totals_tables(finished: RunFinished) -> list[str]:
     ]
     for check, counts in totals.per_check.items():
         out.append(f"| {check} | {counts['passed']} | {counts['failed']} | {counts['skipped']} |")
-    out += ["", "## Totals per workload", "", "| workload | passed | failed | skipped |"]
-    out.append("|---|--:|--:|--:|")
+    header = "| workload | passed | failed | skipped |"
+    if covered:
+        header += " properties | enum members | boundary classes | invalid classes rejected |"
+    out += ["", "## Totals per workload", "", header]
+    out.append("|---" + "|--:" * (header.count("|") - 2) + "|")
     for workload, counts in totals.per_workload.items():
         row = f"| {workload} | {counts['passed']} | {counts['failed']} | {counts['skipped']} |"
+        if covered:
+            row += " " + " | ".join(_shares(covered.get(workload))) + " |"
         out.append(row)
+    if covered:
+        out += ["", "Coverage per contract and endpoint: `endpoints` in summary.json."]
     return out
 
 
+def _at_scale(endpoints: list[dict[str, Any]]) -> bool:
+    """Too many contracts for a row each: coverage goes per workload, into the totals."""
+    return len({e["contract"] for e in endpoints if e.get("coverage")}) > FULL_TABLES
+
+
+def _covered_by(endpoints: list[dict[str, Any]], unit: str) -> dict[str, dict[str, list[int]]]:
+    """Coverage summed per contract or per workload: {name: {kind: [hit, total]}}."""
+    grouped: dict[str, dict[str, list[int]]] = defaultdict(
+        lambda: {k: [0, 0] for k in COVERAGE_KINDS}
+    )
+    for e in endpoints:
+        if not e.get("coverage"):
+            continue
+        key = e.get(unit) or "other"
+        for kind in COVERAGE_KINDS:
+            counts = e["coverage"][kind]
+            grouped[key][kind][0] += counts["hit"]
+            grouped[key][kind][1] += counts["total"]
+    return dict(grouped)
+
+
+def _shares(kinds: dict[str, list[int]] | None) -> list[str]:
+    if kinds is None:
+        return ["" for _ in COVERAGE_KINDS]
+    return [f"{hit}/{total}" for hit, total in (kinds[k] for k in COVERAGE_KINDS)]
+
+
 COVERAGE_KINDS = ("properties", "enum_members", "boundaries", "invalid")
-LEAST_COVERED = 15
+LEAST_COVERED = 10
 
 
 def _ratio(counts: dict[str, int]) -> float:
@@ -308,29 +355,19 @@ def _ratio(counts: dict[str, int]) -> float:
 
 
 def _coverage(endpoints: list[dict[str, Any]]) -> list[str]:
-    """Coverage (what the sent bodies wrote and the service refused) per contract, or per
-    workload when a row per contract would not be short."""
-    rows = [e for e in endpoints if e.get("coverage")]
-    if not rows:
+    """Coverage (what the sent bodies wrote and the service refused) per contract, while a row
+    per contract is short (at scale it is per workload, in the totals)."""
+    if _at_scale(endpoints):
         return []
-    per_contract = len({e["contract"] for e in rows}) <= FULL_TABLES
-    unit = "contract" if per_contract else "workload"
-    grouped: dict[str, dict[str, list[int]]] = defaultdict(
-        lambda: {k: [0, 0] for k in COVERAGE_KINDS}
+    grouped = _covered_by(endpoints, "contract")
+    if not grouped:
+        return []
+    header = (
+        "| contract | properties | enum members | boundary classes | invalid classes rejected |"
     )
-    for e in rows:
-        for kind in COVERAGE_KINDS:
-            counts = e["coverage"][kind]
-            key = e["contract"] if per_contract else e.get("workload") or "other"
-            grouped[key][kind][0] += counts["hit"]
-            grouped[key][kind][1] += counts["total"]
-    header = f"| {unit} | properties | enum members | boundary classes | invalid classes rejected |"
-    out = ["", f"## Coverage per {unit}", "", header, "|---|--:|--:|--:|--:|"]
+    out = ["", "## Coverage per contract", "", header, "|---|--:|--:|--:|--:|"]
     for name, kinds in sorted(grouped.items()):
-        cells = [f"{hit}/{total}" for hit, total in (kinds[k] for k in COVERAGE_KINDS)]
-        out.append(f"| {name} | " + " | ".join(cells) + " |")
-    if not per_contract:
-        out += ["", "Per contract and endpoint: `endpoints` in summary.json."]
+        out.append(f"| {name} | " + " | ".join(_shares(kinds)) + " |")
     return out
 
 
@@ -370,28 +407,16 @@ def _cell(result: CheckResult | None) -> str:
 
 
 def _matrix(results: list[CheckResult]) -> list[str]:
-    """Endpoint × check; at scale only the endpoints with a failure or a deviation."""
+    """Endpoint × check, while a row per endpoint is short (every one is in summary.json)."""
     if not results:
         return []
     checks = list(dict.fromkeys(r.check for r in results))
     rows: dict[tuple[str, str], dict[str, CheckResult]] = defaultdict(dict)
     for r in results:
         rows[(r.contract, r.path)][r.check] = r
-    title = "## Endpoints"
-    if len(rows) > FULL_TABLES:
-        worth = {
-            key: cells
-            for key, cells in rows.items()
-            if any(r.outcome == "failed" or r.deviation for r in cells.values())
-        }
-        title = (
-            f"## Endpoints with a failure or a deviation ({len(worth)} of {len(rows)}; "
-            "every endpoint in summary.json)"
-        )
-        rows = dict(sorted(worth.items())[:FULL_TABLES])
-        if not rows:
-            return []
-    out = ["", title, "", "| contract | path | " + " | ".join(checks) + " |"]
+    if len(rows) > FULL_TABLES:  # failures, skips and deviations are each listed above
+        return []
+    out = ["", "## Endpoints", "", "| contract | path | " + " | ".join(checks) + " |"]
     out.append("|---|---|" + "|".join(":-:" for _ in checks) + "|")
     for (contract, path), cells in sorted(rows.items()):
         out.append(
@@ -406,6 +431,7 @@ def _matrix(results: list[CheckResult]) -> list[str]:
 SKIP_GROUPS = 15  # reasons listed (the rest counted in one line)
 DECIDING_SHOWN = 3  # requests named per reason
 _REQUEST = re.compile(r"\b(GET|PATCH) (/\S*)")
+_TYPE = re.compile(r"#?microsoft\.graph\.[\w.]+")
 
 
 def deciding_request(message: str) -> tuple[str | None, str]:
@@ -415,6 +441,14 @@ def deciding_request(message: str) -> tuple[str | None, str]:
     if found is None:
         return None, message
     return f"{found.group(1)} {found.group(2).rstrip(':,;')}", message[found.end() :].strip(" :")
+
+
+def skip_reason(message: str) -> str:
+    """A skip's cause, the same on every endpoint it kept: without the request's path (named
+    apart, as the request that decided it), other paths, or type names (`GET is a (type), not a
+    (type)` is one cause whichever derived types a collection held)."""
+    reason = _REQUEST.sub(lambda m: m.group(1), message or "no reason given")
+    return _TYPE.sub("(type)", reason_group(reason))
 
 
 def skip_groups(results: list[CheckResult]) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
@@ -428,7 +462,7 @@ def skip_groups(results: list[CheckResult]) -> list[tuple[str, str, list[tuple[s
         reasons: dict[str, list[CheckResult]] = defaultdict(list)
         for r in rows:
             if r.outcome == "skipped":
-                reasons[reason_group(r.message or "no reason given")].append(r)
+                reasons[skip_reason(r.message)].append(r)
         for reason, skipped in reasons.items():
             every = len(skipped) == len(rows) and len(rows) > 1
             checks = "every check" if every else ", ".join(r.check for r in skipped)
