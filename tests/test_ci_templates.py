@@ -636,15 +636,16 @@ def cli_supports_nightly() -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not cli_supports_nightly(),
-    reason="graph-contracts run --shard/--baseline/--known-failures, report merge and restore "
-    "are not in this build yet",
-)
 def test_github_scripts_run_two_nights_against_the_mock(tmp_path: Path) -> None:
     """The template's own scripts against a `graph-contracts mock` server: two shards, their
     journal checks, the merge, then a second night on the first night's merged baseline."""
     from servers import mock_process
+
+    # Asserted, not a skip: a build without these commands must fail here, not pass silently.
+    assert cli_supports_nightly(), (
+        "graph-contracts run --shard/--baseline/--known-failures, report merge and restore "
+        "are what the templates call"
+    )
 
     shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
     (tmp_path / "ci").mkdir()
