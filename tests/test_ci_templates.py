@@ -299,6 +299,7 @@ def test_shard_run_restore_and_merge_agree_on_paths(path: Path) -> None:
 # --- shards -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_github_matrix_and_shard_option_cover_one_to_n(tmp_path: Path) -> None:
     jobs = github_jobs()
     result = github_shards(tmp_path, "3")
@@ -324,6 +325,7 @@ def test_github_matrix_and_shard_option_cover_one_to_n(tmp_path: Path) -> None:
     assert download["pattern"] == "shard-*" and download["path"] == "reports"
 
 
+@pytest.mark.slow
 def test_azure_matrix_legs_carry_k_and_n(tmp_path: Path) -> None:
     jobs = azure_jobs()
     result = azure_shards(tmp_path, "3")
@@ -379,6 +381,7 @@ def fake_python(tmp_path: Path) -> Path:
     return bin_dir
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [GITHUB, AZURE], ids=["github", "azure"])
 @pytest.mark.parametrize(
     ("journal", "state", "rc", "unclosed"),

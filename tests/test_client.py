@@ -257,6 +257,7 @@ def test_unreachable_target_is_one_clear_error() -> None:
     assert "\n" not in message
 
 
+@pytest.mark.slow
 def test_curl_reproducer_has_no_token_and_runs_in_a_shell(inproc: GraphClient) -> None:
     inproc.auth = StaticToken(TOKEN)
     request = inproc.patch("/things('1')", json={"name": "O'Brien \u00e9"}).request
@@ -278,6 +279,7 @@ def test_curl_reproducer_has_no_token_and_runs_in_a_shell(inproc: GraphClient) -
     assert json.loads(argv[argv.index("--data-binary") + 1]) == {"name": "O'Brien \u00e9"}
 
 
+@pytest.mark.slow
 def test_curl_keeps_malformed_bytes_exactly() -> None:
     request = httpx.Request("PATCH", "http://t/beta/x", content=b"{\xff'\n")
     command = curl(request)
