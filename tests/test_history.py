@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -263,3 +264,27 @@ def test_mermaids_own_parser_accepts_the_chart_and_refuses_a_broken_one(tmp_path
     parsed = parse_with_mermaid({"chart": chart, "broken": broken}, tmp_path)
     assert parsed["chart"] == {"file": str(tmp_path / "chart.mmd"), "ok": True, "type": "xychart"}
     assert parsed["broken"]["ok"] is False
+
+
+@pytest.mark.slow  # runs pytest as real processes
+def test_the_plugin_on_xdist_records_the_session_once(tmp_path: Path) -> None:
+    """`pytest tests/contract -n 2 --graph-history FILE`: the workers' summaries merge into one
+    run, and that run is the one night appended (never one line per worker)."""
+    history = tmp_path / H.NAME
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", str(ROOT / "tests" / "contract"), "-n", "2"),
+            *("-p", "no:cacheprovider", "--graph-report-dir", str(tmp_path / "reports")),
+            *("--graph-contracts", str(ROOT / "contracts"), "--graph-max-examples", "1"),
+            *("--graph-schemathesis", "0", "--graph-history", str(history)),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    [line] = history.read_text().splitlines()
+    merged = summary_of(tmp_path / "reports")
+    assert json.loads(line)["passed"] == merged["totals"]["passed"] > 0
+    assert "One night recorded so far" in (tmp_path / "reports" / "summary.md").read_text()
