@@ -1,6 +1,7 @@
-"""The nightly trend: `--history FILE` appends one line per run (one per merged run, not per
-shard), keeps the last N, and summary.md draws it from the second night on, as a Mermaid
-xychart-beta that mermaid's own parser (the one GitHub runs) accepts."""
+"""The nightly trend: every whole run and merge writes history.jsonl beside summary.json (last
+night's, given with --history, plus this run; one line per merged run, none per shard), keeps the
+last N, and summary.md draws it from the second night on, as a Mermaid xychart-beta that
+mermaid's own parser (the one GitHub runs) accepts."""
 
 from __future__ import annotations
 
@@ -84,13 +85,16 @@ def test_a_night_is_its_date_outcome_totals_and_failures_per_workload() -> None:
 def test_record_appends_keeps_the_last_nights_and_leaves_no_temporary_file(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "ci" / H.NAME
+    carried, out = tmp_path / "ci" / H.NAME, tmp_path / "reports" / H.NAME
     for day in range(1, 6):
-        nights = H.record(path, finished(f"2026-12-0{day}T02:17:00Z", "intune"), keep=3)
+        nights = H.record(carried, finished(f"2026-12-0{day}T02:17:00Z", "intune"), out, keep=3)
     assert [n["date"] for n in nights] == ["2026-12-03", "2026-12-04", "2026-12-05"]
-    assert H.load(path) == nights
-    assert len(path.read_text().splitlines()) == 3
-    assert sorted(p.name for p in path.parent.iterdir()) == [H.NAME]
+    assert H.load(carried) == H.load(out) == nights
+    assert len(out.read_text().splitlines()) == 3
+    assert sorted(p.name for p in carried.parent.iterdir()) == [H.NAME]
+    assert sorted(p.name for p in out.parent.iterdir()) == [H.NAME]
+    first = H.record(None, finished("2026-12-06T02:17:00Z"), tmp_path / "new" / H.NAME)
+    assert [n["date"] for n in first] == ["2026-12-06"]  # no history given: tonight starts one
 
 
 @pytest.mark.parametrize(
@@ -118,7 +122,7 @@ def test_a_history_that_cannot_be_written_is_said_and_the_summary_is_kept(tmp_pa
     reporter.handle(finished("2026-12-01T02:17:00Z", "intune"))
     md = (tmp_path / "reports" / "summary.md").read_text()
     assert md.startswith("# graph-contracts: FAILED")
-    assert f"**History:** {tmp_path / 'a-file' / H.NAME} was not updated" in md
+    assert f"**History:** {tmp_path / 'reports' / H.NAME} was not written" in md
 
 
 # --- summary.md ----------------------------------------------------------------------------------
@@ -172,12 +176,16 @@ def test_one_night_says_the_chart_comes_with_the_second() -> None:
 
 
 def test_two_nights_of_run_draw_the_trend(tmp_path: Path) -> None:
-    history = tmp_path / "carried" / H.NAME
-    code, _ = run_cli(*ARGS, "--report-dir", str(tmp_path / "n1"), "--history", str(history))
+    """As CI carries it: the first night starts history.jsonl beside its summary.json; the
+    second is given last night's file."""
+    code, _ = run_cli(*ARGS, "--report-dir", str(tmp_path / "n1"))
     assert code == 0
     first = (tmp_path / "n1" / "summary.md").read_text()
     assert "One night recorded so far" in first and "```mermaid" not in first
-    night2 = [*ARGS, "--report-dir", str(tmp_path / "n2"), "--history", str(history)]
+    carried = tmp_path / "carried" / H.NAME
+    carried.parent.mkdir()
+    shutil.copy(tmp_path / "n1" / H.NAME, carried)
+    night2 = [*ARGS, "--report-dir", str(tmp_path / "n2"), "--history", str(carried)]
     code, _ = run_cli(*night2, "--fault", "drop-field")
     assert code == 1
     md = (tmp_path / "n2" / "summary.md").read_text()
@@ -186,8 +194,9 @@ def test_two_nights_of_run_draw_the_trend(tmp_path: Path) -> None:
     assert len(series(chart, "x-axis")) == 2
     assert series(chart, "bar") == ["0", str(failed)] and failed > 0
     assert md.index("## Failures") < md.index("## Trend") < md.index("## Totals per check")
-    lines = history.read_text().splitlines()
-    assert [json.loads(line)["outcome"] for line in lines] == ["passed", "failed"]
+    for history in (tmp_path / "n2" / H.NAME, carried):  # beside summary.json, and carried
+        lines = history.read_text().splitlines()
+        assert [json.loads(line)["outcome"] for line in lines] == ["passed", "failed"]
 
 
 def test_report_merge_appends_the_merged_run_once_and_shards_refuse_history(
@@ -199,6 +208,7 @@ def test_report_merge_appends_the_merged_run_once_and_shards_refuse_history(
     assert code == 2 and "give it to `graph-contracts report merge`" in output
     for k in (1, 2):
         run_cli(*ARGS, "--shard", f"{k}/2", "--report-dir", str(tmp_path / f"s{k}"))
+        assert not (tmp_path / f"s{k}" / H.NAME).exists()  # a shard is no night
     shards = [str(tmp_path / "s1"), str(tmp_path / "s2")]
     merged = CliRunner().invoke(
         cli.app,
@@ -206,8 +216,9 @@ def test_report_merge_appends_the_merged_run_once_and_shards_refuse_history(
         catch_exceptions=False,
     )
     assert merged.exit_code == 0, merged.output
-    [line] = history.read_text().splitlines()
+    [line] = (tmp_path / "m" / H.NAME).read_text().splitlines()  # no history yet: one night
     assert json.loads(line)["passed"] == summary_of(tmp_path / "m")["totals"]["passed"]
+    assert history.read_text().splitlines() == [line]  # and FILE starts with it
 
 
 def test_a_bad_history_stops_the_run_before_anything_is_sent_and_is_kept(tmp_path: Path) -> None:

@@ -272,8 +272,8 @@ HistoryOpt = Annotated[
     Path | None,
     typer.Option(
         "--history",
-        help="A history file (history.jsonl) carried from night to night: this run is appended "
-        "and summary.md draws the trend.",
+        help="Last night's history.jsonl: its nights and this run go to history.jsonl beside "
+        "summary.json (and back to FILE); summary.md draws the trend.",
     ),
 ]
 HistoryKeepOpt = Annotated[
@@ -442,7 +442,7 @@ def run(
             raise fail(refused)
         check_history(history, shard)
         reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives
-        handlers += reporters.files_handlers(report_dir, history, history_keep)
+        handlers += reporters.files_handlers(report_dir, history, history_keep, night=not shard)
         if base_url is not None:  # an in-process mock's state dies with the process
             recorder = journals.Journal(journal_file, secrets=lambda: engine.secrets())
             handlers.append(recorder)  # last: the run is announced if it cannot be made

@@ -202,7 +202,7 @@ class GraphSession:
             self.report_dir = self.report_dir / WORKERS_DIR / worker[0]
         self.exchanges = _Exchanges()
         history = history_of(config)  # checked on every worker: a bad file stops them all
-        summary = SummaryReporter(self.report_dir, None if worker is not None else history)
+        summary = SummaryReporter(self.report_dir, history, night=worker is None)
         handlers = [_Header(config), summary, self.exchanges]
         self.run = Run(
             run_config, contracts, handlers=handlers, token=config.getoption("--graph-token")

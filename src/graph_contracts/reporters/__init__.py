@@ -32,7 +32,10 @@ RUN_FILES = (JSON_NAME, MARKDOWN_NAME, JUNIT_NAME)
 
 
 def prepare(report_dir: Path) -> None:
-    """Remove what an earlier run wrote here (only our own files: the folder may hold others)."""
+    """Remove what an earlier run wrote here (only our own files: the folder may hold others).
+
+    history.jsonl stays: it may be the very file `--history` carries, and a whole run rewrites it.
+    """
     report_dir.mkdir(parents=True, exist_ok=True)
     for name in RUN_FILES:
         (report_dir / name).unlink(missing_ok=True)
@@ -40,12 +43,12 @@ def prepare(report_dir: Path) -> None:
 
 
 def files_handlers(
-    report_dir: Path, history: Path | None = None, keep: int = HISTORY_KEEP
+    report_dir: Path, history: Path | None = None, keep: int = HISTORY_KEEP, *, night: bool = True
 ) -> list[EventHandler]:
     """The report files of a `graph-contracts run`: summaries, junit.xml and allure-results/;
-    with `history`, the run is appended to that file and summary.md draws the trend."""
+    a `night` (not a shard) also history.jsonl, the nights of `history` and this run."""
     return [
-        SummaryReporter(report_dir, history, keep),
+        SummaryReporter(report_dir, history, keep, night=night),
         JUnitReporter(report_dir / JUNIT_NAME),
         AllureReporter(report_dir / ALLURE_DIRECTORY),
     ]

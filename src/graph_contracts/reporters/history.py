@@ -1,16 +1,17 @@
 """The nightly trend: one JSON line per run in a history file carried from night to night.
 
 summary.json holds one run, and `--baseline` compares it with the night before; nobody sees the
-week or the month: are failures creeping up, which workload regressed when. `--history FILE`
-(`run`, `report merge`, the pytest plugin's `--graph-history`) appends the finished run's line —
-its date, outcome, totals, failures per workload, new and fixed against the baseline — keeps the
-last `keep` nights, and summary.md draws them: a Mermaid `xychart-beta` chart, which GitHub renders
-inline in a job summary or any markdown file, and a table of the last nights.
+week or the month: are failures creeping up, which workload regressed when. Every whole run and
+every `report merge` writes `history.jsonl` beside summary.json: the nights of `--history FILE`
+(last night's `history.jsonl`, carried by CI as it carries the baseline; also updated in place)
+plus this run's line — its date, outcome, totals, failures per workload, new and fixed against
+the baseline — the last `keep` of them. summary.md draws them: a Mermaid `xychart-beta` chart,
+which GitHub renders inline in a job summary or any markdown file, and a table of the last nights.
 
-A merged run is one night: shards do not take `--history` (they would add one line each); their
-`report merge` does. The file is rewritten whole through a temporary file and `os.replace`, so a
-job killed mid-write leaves last night's file, never a torn line; a file that is not a history is
-refused before the run starts (one line naming file:line), and never replaced.
+A merged run is one night: shards write no history and refuse `--history` (they would add one
+line each); their `report merge` takes it. Files are rewritten whole through a temporary file and
+`os.replace`, so a job killed mid-write leaves last night's file, never a torn line; a file that is
+not a history is refused before the run starts (one line naming file:line), and never replaced.
 """
 
 from __future__ import annotations
@@ -96,9 +97,20 @@ def _parse(line: str, where: str) -> dict[str, Any]:
     return value
 
 
-def record(path: Path, finished: RunFinished, keep: int = KEEP) -> list[dict[str, Any]]:
-    """Append the finished run to the history at `path`, keep the last `keep` nights; return them."""
-    nights = [*load(path), night(finished)][-max(keep, 1) :]
+def record(
+    path: Path | None, finished: RunFinished, out: Path, keep: int = KEEP
+) -> list[dict[str, Any]]:
+    """The nights of `path` (none without one) and the finished run, the last `keep` of them,
+    written to `out` (beside summary.json) and back to `path`; return them."""
+    nights = [*(load(path) if path else []), night(finished)][-max(keep, 1) :]
+    save(out, nights)
+    if path is not None and path.resolve() != out.resolve():
+        save(path, nights)
+    return nights
+
+
+def save(path: Path, nights: list[dict[str, Any]]) -> None:
+    """Rewrite `path` whole through a temporary file in its folder (never a torn line)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(json.dumps(n, ensure_ascii=False, sort_keys=True) + "\n" for n in nights)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -111,7 +123,6 @@ def record(path: Path, finished: RunFinished, keep: int = KEEP) -> list[dict[str
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return nights
 
 
 # --- markdown -----------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ def merge(
 ) -> RunFinished:
     """Merge the report directories into `out`; return the merged run's finish event.
 
-    With `history`, the merged run is appended to it as one night (never one line per shard).
+    The merged run is one night of the history (history.jsonl in `out`: the nights of `history`
+    and this run), never one line per shard.
     """
     parts = [_read(d) for d in dirs]
     if not parts:
@@ -61,7 +62,7 @@ def merge(
     document = summary_document(results, finished, endpoints)
     text = json.dumps(document, indent=2, ensure_ascii=False)
     (out / JSON_NAME).write_text(text + "\n", encoding="utf-8")
-    nights = record_history(history, finished, keep)
+    nights = record_history(history, finished, out, keep)
     markdown = render_markdown(results, finished, endpoints, nights=nights)
     (out / MARKDOWN_NAME).write_text(markdown, encoding="utf-8")
     _merge_junit([d / JUNIT for d, _ in parts], out / JUNIT)

@@ -30,15 +30,21 @@ JSON_NAME, MARKDOWN_NAME = "summary.json", "summary.md"
 class SummaryReporter:
     """Collects check results; writes summary.json and summary.md when the run finishes.
 
-    With a `history` file, the finished run is appended to it first and summary.md shows the
-    trend; a history that cannot be written is said in summary.md, never a lost summary.
+    A `night` (a whole run, not a shard's or an xdist worker's part) also writes history.jsonl:
+    the nights of `history` and this run; summary.md draws the trend. A history that cannot be
+    written is said in summary.md, never a lost summary.
     """
 
     def __init__(
-        self, report_dir: Path, history: Path | None = None, keep: int = histories.KEEP
+        self,
+        report_dir: Path,
+        history: Path | None = None,
+        keep: int = histories.KEEP,
+        *,
+        night: bool = True,
     ) -> None:
         self.report_dir = Path(report_dir)
-        self.history, self.keep = history, keep
+        self.history, self.keep, self.night = history, keep, night
         self.results: list[CheckResult] = []
         self.endpoints: list[dict[str, Any]] = []
 
@@ -57,23 +63,25 @@ class SummaryReporter:
         md_path = self.report_dir / MARKDOWN_NAME
         text = json.dumps(document, indent=2, ensure_ascii=False)
         json_path.write_text(redact(text) + "\n", encoding="utf-8")
-        nights = record_history(self.history, finished, self.keep)
+        nights = (
+            record_history(self.history, finished, self.report_dir, self.keep)
+            if self.night
+            else None
+        )
         markdown = render_markdown(self.results, finished, self.endpoints, nights=nights)
         md_path.write_text(redact(markdown), encoding="utf-8")
         return json_path, md_path
 
 
 def record_history(
-    path: Path | None, finished: RunFinished, keep: int = histories.KEEP
-) -> list[dict[str, Any]] | str | None:
-    """The nights with this run appended (None without a history file; the reason when the
-    file could not be written, which summary.md then says)."""
-    if path is None:
-        return None
+    path: Path | None, finished: RunFinished, report_dir: Path, keep: int = histories.KEEP
+) -> list[dict[str, Any]] | str:
+    """The nights with this run appended, written to report_dir/history.jsonl (and `path`);
+    the reason when they could not be written, which summary.md then says."""
     try:
-        return histories.record(path, finished, keep)
+        return histories.record(path, finished, report_dir / histories.NAME, keep)
     except (OSError, histories.HistoryError) as exc:
-        return f"{path} was not updated: {exc}"
+        return f"{report_dir / histories.NAME} was not written: {exc}"
 
 
 def run_facts(finished: RunFinished) -> dict[str, Any]:
