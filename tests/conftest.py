@@ -38,3 +38,25 @@ def corpus(shared: Path) -> Path:
 def anyio_backend() -> str:
     """Async tests (the mock in-process over httpx.ASGITransport) run on asyncio."""
     return "asyncio"
+
+
+@pytest.fixture
+def fault_proxy():
+    """tests/proxy.py's fault-injecting proxy in front of a URL, closed after the test:
+
+    `proxy = fault_proxy(url, Rule("forbidden", method="PATCH", path=r"/userStatuses/"), seed=1)`,
+    then point the run at `proxy.url`. The rules (reset, hang, 502/504 HTML, 403, cut and
+    oversized replies, a callback) and what `proxy.fired` / `proxy.seen` tell are documented there.
+    """
+    from proxy import FaultProxy
+
+    started = []
+
+    def start(upstream: str, *rules, seed: int = 0):
+        proxy = FaultProxy(upstream, rules, seed=seed).start()
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.close()

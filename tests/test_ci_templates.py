@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CI = ROOT / "examples" / "ci"
 GITHUB = CI / "github-actions-nightly.yml"
 AZURE = CI / "azure-pipelines-nightly.yml"
+GITHUB_DOCS = CI / "github-actions-docs-pr.yml"
+AZURE_DOCS = CI / "azure-pipelines-docs-pr.yml"
 KNOWN_FAILURES = CI / "known-failures.yml"
 CLI = Path(sys.executable).with_name("graph-contracts")
 
@@ -49,7 +51,8 @@ EXPECTED_COMMANDS = {
         "--known-failures",
         "--report-dir",
     },
-    "report merge": {"--out"},
+    # --history only when last night's history was downloaded (as --baseline for the run).
+    "report merge": {"--out", "--history"},
     "restore": set(),
 }
 SCRIPT_KEYS = ("run", "script", "inlineScript", "bash")
@@ -221,8 +224,13 @@ def schema_check(path: Path, schema: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize(
     ("path", "schema"),
-    [(GITHUB, "vendor.github-workflows"), (AZURE, "vendor.azure-pipelines")],
-    ids=["github", "azure"],
+    [
+        (GITHUB, "vendor.github-workflows"),
+        (AZURE, "vendor.azure-pipelines"),
+        (GITHUB_DOCS, "vendor.github-workflows"),
+        (AZURE_DOCS, "vendor.azure-pipelines"),
+    ],
+    ids=["github", "azure", "github-docs-pr", "azure-docs-pr"],
 )
 def test_template_is_valid_against_its_official_schema(path: Path, schema: str) -> None:
     code, output = schema_check(path, schema)
@@ -294,6 +302,7 @@ def test_shard_run_restore_and_merge_agree_on_paths(path: Path) -> None:
     assert option(run, "--known-failures") == "ci/known-failures.yml"
     assert "--allow-writes" in run
     assert option(merge, "--out") == "reports/merged"
+    assert option(merge, "--history") == "history/history.jsonl"
 
 
 # --- shards -----------------------------------------------------------------------------------
@@ -565,10 +574,15 @@ def test_azure_jobs_have_timeouts_and_the_merge_job_runs_after_failures() -> Non
 
 def test_azure_baseline_tolerates_its_absence_without_losing_the_next_one() -> None:
     """continueOnError turns a first night into "partially succeeded": such runs must be
-    accepted as baselines, and nothing else may make a run partially succeed."""
+    accepted as baselines. Only the two downloads may tolerate failure: the baseline, and the
+    history, which cannot make a bad night a baseline since the Verdict still fails it."""
     doc = load(AZURE)
-    tolerant = [m for m in walk(doc) if m.get("continueOnError") is True]
-    [download] = tolerant
+    tolerant = {m["displayName"]: m for m in walk(doc) if m.get("continueOnError") is True}
+    assert set(tolerant) == {
+        "Baseline (last successful night)",
+        "History (latest night that kept one)",
+    }
+    download = tolerant["Baseline (last successful night)"]
     assert download["task"] == "DownloadPipelineArtifact@2"
     inputs = download["inputs"]
     assert inputs["buildType"] == "specific"
@@ -579,6 +593,163 @@ def test_azure_baseline_tolerates_its_absence_without_losing_the_next_one() -> N
     assert inputs["artifactName"] == "graph-contracts-baseline"
     verdict = step_named(azure_jobs()["merge"]["steps"], "Verdict")["script"]
     assert "SucceededWithIssues" in verdict
+
+
+# --- the history carried between nights (the trend and Allure's) --------------------------------
+
+
+def test_azure_history_comes_from_the_latest_night_that_kept_one_failed_or_not() -> None:
+    steps = azure_jobs()["merge"]["steps"]
+    download = step_named(steps, "History (latest night that kept one)")
+    inputs = download["inputs"]
+    assert download["task"] == "DownloadPipelineArtifact@2"
+    assert inputs["definition"] == "$(System.DefinitionId)"
+    assert inputs["buildVersionToDownload"] == "latestFromBranch"
+    assert inputs["allowFailedBuilds"] is True and inputs["allowPartiallySucceededBuilds"] is True
+    assert inputs["artifactName"] == "graph-contracts-history"
+    # Only runs that published a history carry the tag: a run that died before its merge job
+    # cannot hide the last history behind an empty "latest" run.
+    assert inputs["tags"] == "graph-contracts-history"
+    assert inputs["targetPath"].endswith("/history")
+    keep = step_named(steps, "History for the next night")
+    assert "##vso[build.addbuildtag]graph-contracts-history" in keep["script"]
+    publish = step_named(steps, "Publish history for the next night")
+    assert publish["inputs"] == {
+        "targetPath": "history",
+        "artifact": "graph-contracts-history",
+        "publishLocation": "pipeline",
+    }
+    [merge] = steps_calling({"steps": steps}, "report merge")
+    order = [
+        steps.index(s) for s in (download, merge, step_named(steps, "Allure report"), keep, publish)
+    ]
+    assert order == sorted(order)
+
+
+def fake_gh(tmp_path: Path, reply: dict[str, Any]) -> Path:
+    """A `gh` answering `gh api URL --jq FILTER` with `reply`, the filter applied by jq (gh
+    applies it with gojq, which reads the same language)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (tmp_path / "reply.json").write_text(json.dumps(reply))
+    gh = bin_dir / "gh"
+    gh.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = api ] || exit 3\n'
+        'case "$2" in *"actions/artifacts?name=graph-contracts-history"*) ;; *) exit 4 ;; esac\n'
+        '[ "$3" = --jq ] || exit 5\n'
+        f'exec jq -r "$4" {tmp_path / "reply.json"}\n'
+    )
+    gh.chmod(0o755)
+    return bin_dir
+
+
+def artifact(run_id: int, branch: str, created: str, expired: bool = False) -> dict[str, Any]:
+    return {
+        "name": "graph-contracts-history",
+        "expired": expired,
+        "created_at": created,
+        "workflow_run": {"id": run_id, "head_branch": branch},
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("artifacts", "run_id"),
+    [
+        ([], ""),
+        (
+            [
+                artifact(11, "main", "2026-01-01T02:40:00Z"),
+                artifact(13, "main", "2026-01-03T02:40:00Z"),  # the latest on this branch
+                artifact(12, "main", "2026-01-02T02:40:00Z"),
+                artifact(14, "feature", "2026-01-04T02:40:00Z"),  # another branch
+                artifact(15, "main", "2026-01-05T02:40:00Z", expired=True),
+            ],
+            "13",
+        ),
+    ],
+    ids=["first-night", "latest-on-branch"],
+)
+def test_github_history_is_the_latest_unexpired_artifact_of_this_branch(
+    tmp_path: Path, artifacts: list[dict[str, Any]], run_id: str
+) -> None:
+    step = step_named(github_jobs()["setup"]["steps"], "history")
+    out = tmp_path / "github_output"
+    out.write_text("")
+    env = {
+        "GITHUB_OUTPUT": str(out),
+        "GITHUB_REF_NAME": "main",
+        "GH_REPO": "org/repo",
+        "PATH": f"{fake_gh(tmp_path, {'artifacts': artifacts})}{os.pathsep}{os.environ['PATH']}",
+    }
+    result = bash(step["run"], tmp_path, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert github_outputs(out) == {"run-id": run_id}
+    assert ("no history yet" in result.stdout) is (run_id == "")
+
+
+def test_github_history_is_downloaded_merged_and_uploaded_every_night() -> None:
+    jobs = github_jobs()
+    assert jobs["setup"]["outputs"]["history-run-id"] == "${{ steps.history.outputs.run-id }}"
+    steps = jobs["merge"]["steps"]
+    download = step_named(steps, "History")
+    assert download["uses"] == "actions/download-artifact@v4"
+    assert download["continue-on-error"] is True  # expired: tonight starts a new history
+    # Another run's artifact: every job that downloads one may read actions.
+    for name, job in jobs.items():
+        other_runs = [m for m in walk(job["steps"]) if "run-id" in m.get("with", {})]
+        if other_runs:
+            assert job["permissions"].get("actions") == "read", name
+    assert download["with"] == {
+        "name": "graph-contracts-history",
+        "path": "history",
+        "run-id": "${{ needs.setup.outputs.history-run-id }}",
+        "github-token": "${{ github.token }}",
+    }
+    [merge] = steps_calling({"steps": steps}, "report merge")
+    allure = step_named(steps, "Allure report")
+    keep = step_named(steps, "History for the next night")
+    upload = step_named(steps, "Upload history for the next night")
+    assert keep["if"] == "always()" and upload["if"].startswith("always()")
+    assert upload["with"]["name"] == "graph-contracts-history"
+    assert upload["with"]["path"] == "history/"
+    order = [steps.index(s) for s in (download, merge, allure, keep, upload)]
+    assert order == sorted(order)  # Allure appends tonight before the history is uploaded
+    report = step_named(steps, "Upload Allure report")
+    assert report["with"] == {"name": "allure-report", "path": "reports/allure-report/"}
+
+
+@pytest.fixture
+def fake_graph_contracts(tmp_path: Path) -> Path:
+    """A `graph-contracts` that writes its arguments to args.txt, one per line."""
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "graph-contracts"
+    fake.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > args.txt\n')
+    fake.chmod(0o755)
+    return bin_dir
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [GITHUB, AZURE], ids=["github", "azure"])
+@pytest.mark.parametrize("kept", [False, True], ids=["first-night", "history-kept"])
+def test_merge_passes_the_history_only_when_one_was_downloaded(
+    tmp_path: Path, fake_graph_contracts: Path, path: Path, kept: bool
+) -> None:
+    [merge] = steps_calling(load(path), "report merge")
+    (tmp_path / "reports" / "shard-1").mkdir(parents=True)
+    (tmp_path / "reports" / "shard-1" / "summary.json").write_text("{}")
+    if kept:
+        (tmp_path / "history").mkdir()
+        (tmp_path / "history" / "history.jsonl").write_text("{}\n")
+    env = {"SHARD_COUNT": "1", "PATH": f"{fake_graph_contracts}{os.pathsep}{os.environ['PATH']}"}
+    result = bash(merge.get("run") or merge["script"], tmp_path, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    args = (tmp_path / "args.txt").read_text().splitlines()
+    expected = ["report", "merge", "reports/shard-1"]
+    expected += ["--history", "history/history.jsonl"] if kept else []
+    assert args == [*expected, "--out", "reports/merged"]
 
 
 # --- known failures and the adoption README ---------------------------------------------------
@@ -617,25 +788,13 @@ def test_adoption_readme_names_every_secret_variable_and_artifact() -> None:
     text = GITHUB.read_text()
     names = set(re.findall(r"\b(?:secrets|vars)\.(\w+)", text))
     names |= {"graph-contracts-tenant", "graphContractsSpec", "graphBaseUrl"}
-    names |= set(re.findall(r"name: (graph-contracts-\w+|allure-results)", text))
-    names |= set(re.findall(r"artifact: (graph-contracts-\w+|allure-results)", AZURE.read_text()))
+    names |= set(re.findall(r"name: (graph-contracts-\w+|allure-\w+)", text))
+    names |= set(re.findall(r"artifact: (graph-contracts-\w+|allure-\w+)", AZURE.read_text()))
     missing = sorted(name for name in names if name not in readme)
     assert not missing, f"examples/ci/README.md does not mention {missing}"
 
 
-# --- end to end against the mock (once the CLI has the nightly options) -------------------------
-
-
-def cli_supports_nightly() -> bool:
-    if not CLI.exists():
-        return False
-    helps = [
-        subprocess.run([str(CLI), *cmd, "--help"], capture_output=True, text=True).stdout
-        for cmd in (["run"], ["report", "merge"], ["restore"])
-    ]
-    return all(o in helps[0] for o in ("--shard", "--baseline", "--known-failures")) and all(
-        "Usage" in h for h in helps[1:]
-    )
+# --- end to end against the mock ----------------------------------------------------------------
 
 
 @pytest.mark.slow
@@ -643,12 +802,6 @@ def test_github_scripts_run_two_nights_against_the_mock(tmp_path: Path) -> None:
     """The template's own scripts against a `graph-contracts mock` server: two shards, their
     journal checks, the merge, then a second night on the first night's merged baseline."""
     from servers import mock_process
-
-    # Asserted, not a skip: a build without these commands must fail here, not pass silently.
-    assert cli_supports_nightly(), (
-        "graph-contracts run --shard/--baseline/--known-failures, report merge and restore "
-        "are what the templates call"
-    )
 
     shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
     (tmp_path / "ci").mkdir()
@@ -691,3 +844,180 @@ def test_github_scripts_run_two_nights_against_the_mock(tmp_path: Path) -> None:
             (tmp_path / "baseline").mkdir(exist_ok=True)
             shutil.copy(merged, tmp_path / "baseline" / "summary.json")
             shutil.rmtree(tmp_path / "reports")
+
+
+# --- the docs pull-request templates ------------------------------------------------------------
+
+
+def test_docs_pr_templates_run_lint_on_the_changed_pages_only() -> None:
+    for path in (GITHUB_DOCS, AZURE_DOCS):
+        found = commands(load(path))
+        assert set(found) == {"lint"}, path.name
+        [args] = found["lint"]
+        assert args[0] == "$DOCS_PATH", path.name
+        assert {w for w in args if w.startswith("--")} == {
+            "--changed-since",
+            "--format",
+            "--output",
+        }
+    github, azure = commands(load(GITHUB_DOCS))["lint"][0], commands(load(AZURE_DOCS))["lint"][0]
+    assert option(github, "--changed-since") == "origin/$BASE_REF"
+    assert option(azure, "--changed-since") == "origin/${TARGET_BRANCH#refs/heads/}"
+    assert option(azure, "--format") == "sarif"
+
+
+def test_github_docs_pr_triggers_permissions_and_upload() -> None:
+    doc = load(GITHUB_DOCS)
+    assert set(doc["on"]) == {"pull_request"}  # never pull_request_target: no write token
+    assert doc["on"]["pull_request"]["paths"] == ["api-reference/**"]
+    assert doc["permissions"] == {"contents": "read"}
+    [job] = doc["jobs"].values()
+    writes = {scope for scope, level in job["permissions"].items() if level == "write"}
+    assert writes == {"security-events"} and isinstance(job["timeout-minutes"], int)
+    steps = job["steps"]
+    checkout = steps[0]
+    assert checkout["uses"] == "actions/checkout@v4" and checkout["with"]["fetch-depth"] == 0
+    [lint] = steps_calling(doc, "lint")
+    assert lint["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert lint["env"]["FORMAT"] == "${{ steps.output.outputs.format }}"
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/"))
+    assert upload["uses"] == "github/codeql-action/upload-sarif@v3"
+    assert upload["with"]["sarif_file"] == "lint.sarif"
+    assert upload["if"].startswith("always() && steps.output.outputs.format == 'sarif'")
+    assert steps.index(lint) < steps.index(upload)
+
+
+def test_azure_docs_pr_publishes_the_sarif_even_when_lint_fails() -> None:
+    doc = load(AZURE_DOCS)
+    assert doc["trigger"] == "none" and doc["pr"]["paths"]["include"] == ["api-reference"]
+    [job] = doc["jobs"]
+    assert job["steps"][0] == {"checkout": "self", "fetchDepth": "0"}
+    [lint] = steps_calling(doc, "lint")
+    assert lint["env"]["TARGET_BRANCH"] == "$(System.PullRequest.TargetBranch)"
+    publish = next(s for s in job["steps"] if s.get("task") == "PublishBuildArtifacts@1")
+    assert publish["condition"] == "succeededOrFailed()"
+    assert publish["inputs"]["ArtifactName"] == "CodeAnalysisLogs"  # what the Scans tab reads
+    assert publish["inputs"]["PathtoPublish"] == lint["env"]["SARIF_DIR"]
+    assert not [m for m in walk(doc) if m.get("continueOnError")]
+
+
+def docs_output(tmp_path: Path, fork: str, wanted: str) -> subprocess.CompletedProcess[str]:
+    step = step_named(load(GITHUB_DOCS)["jobs"]["lint"]["steps"], "Output")
+    out = tmp_path / "github_output"
+    out.write_text("")
+    return bash(step["run"], tmp_path, {"FORK": fork, "WANTED": wanted, "GITHUB_OUTPUT": str(out)})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("fork", "wanted", "fmt"),
+    [
+        ("false", "code-scanning", "sarif"),
+        ("true", "code-scanning", "github"),  # a fork's token cannot upload SARIF
+        ("false", "annotations", "github"),
+        ("true", "annotations", "github"),
+    ],
+)
+def test_github_docs_pr_chooses_sarif_or_annotations(
+    tmp_path: Path, fork: str, wanted: str, fmt: str
+) -> None:
+    result = docs_output(tmp_path, fork, wanted)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert github_outputs(tmp_path / "github_output") == {"format": fmt}
+
+
+@pytest.mark.slow
+def test_github_docs_pr_refuses_an_unknown_output(tmp_path: Path) -> None:
+    result = docs_output(tmp_path, "false", "sarif")
+    assert result.returncode == 2 and "::error::GRAPH_CONTRACTS_LINT_OUTPUT" in result.stdout
+
+
+@pytest.fixture
+def docs_checkout(tmp_path: Path) -> Path:
+    """CI's checkout of a docs pull request: a clone (so `origin/main` exists) on a branch whose
+    commit edits only the planner resource page, which the planner update page links."""
+    from docs_repo import BETA, append, commit, docs_repository, git, pull_request
+
+    origin = docs_repository(tmp_path / "origin")
+    git(tmp_path, "clone", "-q", str(origin), "checkout")
+    checkout = pull_request(tmp_path / "checkout")
+    append(checkout, BETA / "resources/plannertaskchatmessage.md")
+    commit(checkout)
+    return checkout
+
+
+def lint_env(checkout: Path, **env: str) -> dict[str, str]:
+    return {"PATH": f"{CLI.parent}{os.pathsep}{os.environ['PATH']}", **env}
+
+
+def sarif_pages(path: Path) -> set[str]:
+    results = json.loads(path.read_text())["runs"][0]["results"]
+    return {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+
+
+@pytest.mark.slow
+def test_github_docs_pr_lint_step_on_a_pull_request_checkout(docs_checkout: Path) -> None:
+    from docs_repo import PLANNER_UPDATE
+
+    step = steps_calling(load(GITHUB_DOCS), "lint")[0]["run"]
+    docs_path = load(GITHUB_DOCS)["env"]["DOCS_PATH"].split("'")[1]
+    env = lint_env(docs_checkout, BASE_REF="main", DOCS_PATH=docs_path)
+    sarif = bash(step, docs_checkout, {**env, "FORMAT": "sarif"})
+    assert sarif.returncode == 1, sarif.stderr  # the planner page's missing include: an error
+    assert sarif_pages(docs_checkout / "lint.sarif") == {PLANNER_UPDATE.as_posix()}
+    annotations = bash(step, docs_checkout, {**env, "FORMAT": "github"})
+    assert annotations.returncode == 1
+    lines = annotations.stdout.splitlines()
+    assert lines and all(line.startswith("::") for line in lines[:-1])
+    assert all(f"file={PLANNER_UPDATE.as_posix()}," in line for line in lines[:-1])
+
+
+@pytest.mark.slow
+def test_azure_docs_pr_lint_step_on_a_pull_request_checkout(
+    docs_checkout: Path, tmp_path: Path
+) -> None:
+    from docs_repo import PLANNER_UPDATE
+
+    [lint] = steps_calling(load(AZURE_DOCS), "lint")
+    staging = tmp_path / "staging" / "CodeAnalysisLogs"
+    env = lint_env(
+        docs_checkout,
+        DOCS_PATH=load(AZURE_DOCS)["variables"][1]["value"],
+        TARGET_BRANCH="refs/heads/main",
+        SARIF_DIR=str(staging),
+    )
+    result = bash(lint["script"], docs_checkout, env)
+    assert result.returncode == 1, result.stderr
+    assert sarif_pages(staging / "graph-contracts-lint.sarif") == {PLANNER_UPDATE.as_posix()}
+
+
+def test_docs_pr_readme_names_every_variable_and_artifact() -> None:
+    readme = (CI / "README.md").read_text()
+    names = set(re.findall(r"\bvars\.(\w+)", GITHUB_DOCS.read_text()))
+    names |= {
+        "CodeAnalysisLogs",
+        "docsPath",
+        "graphContractsSpec",
+        GITHUB_DOCS.name,
+        AZURE_DOCS.name,
+    }
+    assert names >= {"GRAPH_CONTRACTS_LINT_OUTPUT", "GRAPH_CONTRACTS_DOCS_PATH"}
+    missing = sorted(name for name in names if name not in readme)
+    assert not missing, f"examples/ci/README.md does not mention {missing}"
+
+
+def test_templates_install_the_allure_version_the_tests_use() -> None:
+    """tests/test_allure_report.py proves the report with the version tests/allure pins: the
+    templates, their README and the lock file must name that one."""
+    package = json.loads((ROOT / "tests" / "allure" / "package.json").read_text())
+    version = package["dependencies"]["allure"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)  # exact: no range
+    lock = json.loads((ROOT / "tests" / "allure" / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/allure"]["version"] == version
+    assert load(GITHUB)["env"]["ALLURE_VERSION"] == version
+    assert {"name": "allureVersion", "value": version} in load(AZURE)["variables"]
+    assert f"allure@{version}" in (CI / "README.md").read_text()
+    assert f"allure@{version}" in (ROOT / "docs" / "nightly.md").read_text()
+    for path in (GITHUB, AZURE):
+        installs = [s for s in scripts(load(path)) if "npm install" in s]
+        assert installs == ['npm install --global --no-audit --no-fund "allure@$ALLURE_VERSION"']

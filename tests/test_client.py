@@ -1,14 +1,22 @@
-"""GraphClient: URL joining, headers, retries per Retry-After, counters, unreachable targets."""
+"""GraphClient: URL joining, headers, retries per Retry-After, counters, unreachable targets.
+
+The transient errors of a real network (resets, hangs, cut and oversized replies, a target that
+goes away) are met through tests/proxy.py, a real fault-injecting server in front of a real one.
+"""
 
 from __future__ import annotations
 
 import json
 import socket
 import subprocess
+import threading
 import time
 
 import httpx
 import pytest
+import uvicorn
+from proxy import FaultProxy, Rule
+from servers import app_server
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,6 +27,7 @@ from graph_contracts.client import (
     GraphClient,
     GraphContractsError,
     InProcessTransport,
+    RequestFailed,
     RetryPolicy,
     TargetUnreachable,
     retry_after,
@@ -186,7 +195,7 @@ def test_long_retry_after_is_capped_by_max_wait() -> None:
     assert waits == [2.0]
 
 
-def test_exhausted_attempts_return_the_last_throttled_response() -> None:
+def test_exhausted_attempts_raise_a_target_error_with_the_last_reply() -> None:
     waits: list[float] = []
     transport, seen = scripted(*[(429, {"Retry-After": "1.5"})] * 10)
     client = GraphClient(
@@ -196,12 +205,57 @@ def test_exhausted_attempts_return_the_last_throttled_response() -> None:
         retry=RetryPolicy(max_attempts=3),
         sleep=waits.append,
     )
-    response = client.get("/x")
-    assert response.status_code == 429
-    assert response.json()["error"]["code"] == "TooManyRequests"
+    with pytest.raises(RequestFailed) as failed:
+        client.get("/x")
+    assert (
+        failed.value.reason
+        == "GET http://t/beta/x: answered 429 Too Many Requests (after 3 attempts)"
+    )
+    assert failed.value.cause == "429" and failed.value.answering
+    assert failed.value.response is not None
+    assert failed.value.response.json()["error"]["code"] == "TooManyRequests"
     assert len(seen) == 3 and waits == [1.5, 1.5]
     assert (client.retries.count, client.retries.waited) == (2, 3.0)
     assert (client.retries.requests, client.retries.throttled) == (3, 3)
+
+
+@pytest.mark.parametrize("status", [502, 504])
+@pytest.mark.parametrize("method", ["GET", "PATCH"])
+def test_gateway_errors_are_retried_whatever_their_body(status: int, method: str) -> None:
+    seen: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(1)
+        if len(seen) < 3:
+            return httpx.Response(status, html="<html><body><h1>Bad Gateway</h1></body></html>")
+        return httpx.Response(200, json={"ok": 1})
+
+    waits: list[float] = []
+    client = GraphClient(
+        "http://t", "beta", transport=httpx.MockTransport(handler), sleep=waits.append
+    )
+    assert client.request(method, "/x", json={} if method == "PATCH" else None).json() == {"ok": 1}
+    assert len(seen) == 3 and len(waits) == 2 and all(w > 0 for w in waits)
+    assert client.retries.causes == {str(status): 2}
+
+
+def test_a_conditional_patch_is_not_sent_twice_after_a_gateway_error() -> None:
+    """Its first attempt may have been applied: the retry would meet a changed ETag (412)."""
+    seen: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(1)
+        return httpx.Response(502, html="<html>502 Bad Gateway</html>")
+
+    client = GraphClient(
+        "http://t", "beta", transport=httpx.MockTransport(handler), sleep=lambda s: None
+    )
+    with pytest.raises(RequestFailed, match=r"answered 502 Bad Gateway \(not retried\)"):
+        client.patch("/x", json={}, headers={"If-Match": 'W/"1"'})
+    assert len(seen) == 1
+    with pytest.raises(RequestFailed, match=r"\(after 5 attempts\)"):
+        client.patch("/x", json={})  # the same PATCH, unconditional: retried
+    assert len(seen) == 6
 
 
 def test_every_retry_is_told_to_the_observer_before_its_wait() -> None:
@@ -289,3 +343,127 @@ def test_curl_keeps_malformed_bytes_exactly() -> None:
         check=True,
     ).stdout
     assert out == b"{\xff'\n"
+
+
+# --- a real network, through the fault-injecting proxy ------------------------------------------
+
+
+def counting_app() -> tuple[Starlette, list[str]]:
+    """Echoes like echo_app and records each request that reached it (method and body)."""
+    reached: list[str] = []
+    inner = echo_app()
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            reached.append(scope["method"])
+        await inner(scope, receive, send)
+
+    return app, reached  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def echo_url() -> str:
+    with app_server(echo_app()) as url:
+        yield url
+
+
+def test_resets_and_html_502s_are_retried_until_answered(echo_url: str) -> None:
+    rules = [Rule("reset", rate=0.1), Rule("bad-gateway", rate=0.2)]
+    with FaultProxy(echo_url, rules, seed=1) as proxy:
+        client = GraphClient(proxy.url, "beta", sleep=lambda s: None)
+        for i in range(30):
+            method = "PATCH" if i % 2 else "GET"
+            reply = client.request(method, f"/x/{i}", json={"i": i} if i % 2 else None)
+            assert reply.json()["method"] == method and reply.json()["url"].endswith(f"/x/{i}")
+    assert proxy.fired["reset"] > 0 and proxy.fired["bad-gateway"] > 0
+    assert client.retries.causes == {
+        "connection reset": proxy.fired["reset"],
+        "502": proxy.fired["bad-gateway"],
+    }
+    assert client.retries.requests == 30 + client.retries.count
+
+
+def test_a_patch_whose_reply_was_lost_is_sent_again() -> None:
+    """OData's merge semantics make the same body idempotent: the retry's reply is judged."""
+    app, reached = counting_app()
+    with app_server(app) as url, FaultProxy(url, [Rule("reset-after", times=1)]) as proxy:
+        client = GraphClient(proxy.url, "beta", sleep=lambda s: None)
+        assert client.patch("/x", json={"a": 1}).status_code == 200
+        proxy.rules[0].times = 2  # once more, on a conditional PATCH
+        with pytest.raises(RequestFailed, match=r"connection (reset|closed).*\(not retried\)"):
+            client.patch("/x", json={"a": 1}, headers={"If-Match": 'W/"1"'})
+    assert reached == ["PATCH", "PATCH", "PATCH"]  # applied twice, then once (not retried)
+
+
+def test_a_request_never_answered_times_out_and_is_retried(echo_url: str) -> None:
+    with FaultProxy(echo_url, [Rule("hang", method="PATCH", times=1)]) as proxy:
+        client = GraphClient(proxy.url, "beta", sleep=lambda s: None, timeout=0.3)
+        began = time.monotonic()
+        assert client.patch("/x", json={}).status_code == 200
+    assert 0.3 <= time.monotonic() - began < 5
+    assert client.retries.causes == {"timeout": 1}
+
+
+def test_a_get_whose_2xx_body_is_not_json_is_a_target_error_named_for_it(echo_url: str) -> None:
+    with FaultProxy(echo_url, [Rule("truncate", method="GET")]) as proxy:
+        client = GraphClient(proxy.url, "beta", sleep=lambda s: None)
+        with pytest.raises(RequestFailed) as failed:
+            client.get("/x")
+        # a PATCH reply is the checks' to judge (a shape failure), not a transport matter
+        assert client.patch("/x", json={}).status_code == 200
+    assert failed.value.cause == "not JSON" and failed.value.answering
+    assert failed.value.reason.startswith(f"GET {proxy.url}/beta/x: answered 200 with a body that ")
+    assert "is not JSON (Unterminated string" in failed.value.reason
+    assert failed.value.reason.endswith("(after 5 attempts)")
+
+
+def test_an_oversized_reply_is_cut_off_while_reading_and_never_held_whole(echo_url: str) -> None:
+    size = 50 * 1024 * 1024
+    with FaultProxy(echo_url, [Rule("oversize", times=1, size=size)]) as proxy:
+        client = GraphClient(proxy.url, "beta", max_reply_bytes=1024 * 1024)
+        with pytest.raises(RequestFailed) as failed:
+            client.get("/big")
+        assert client.get("/x").status_code == 200  # the next request is fine
+    assert failed.value.cause == "too large" and failed.value.attempts == 1
+    assert "over the 1 MB reply limit" in failed.value.reason
+    assert proxy.oversize_sent < size / 5  # the client hung up early: the rest was never sent
+
+
+def test_a_declared_oversized_reply_is_refused_before_reading() -> None:
+    handler_calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        handler_calls.append(1)
+        return httpx.Response(200, headers={"Content-Length": str(10**9)}, content=b"{}")
+
+    client = GraphClient(
+        "http://t", "beta", transport=httpx.MockTransport(handler), max_reply_bytes=10
+    )
+    with pytest.raises(RequestFailed, match=r"declares 1000000000 bytes"):
+        client.get("/x")
+    assert handler_calls == [1]
+
+
+def test_a_target_that_goes_away_mid_run_is_retried_then_a_target_error() -> None:
+    """Refused after the target answered once: it went away (retry, wait); before: wrong URL."""
+    port = free_port()
+    app, _ = counting_app()
+    config = uvicorn.Config(app, port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    waits: list[float] = []
+    client = GraphClient(f"http://127.0.0.1:{port}", "beta", sleep=waits.append, timeout=2)
+    assert client.get("/x").status_code == 200
+    server.should_exit = True
+    thread.join(timeout=10)
+    with pytest.raises(RequestFailed) as failed:
+        client.get("/x")
+    assert failed.value.cause == "connection refused" and not failed.value.answering
+    assert failed.value.attempts == 5 and len(waits) == 4
+    began, url = time.monotonic(), client.url("/x")
+    assert not client.wait_until_answering(url, 0.3, interval=0.05, stop=lambda: False)
+    assert not client.wait_until_answering(url, 60, stop=lambda: True)  # a stop request: at once
+    assert time.monotonic() - began < 5

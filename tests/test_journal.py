@@ -803,3 +803,76 @@ def test_a_run_killed_with_sigkill_is_put_back_by_restore(
         assert updatable_states(url, token, contracts) == before
     assert journal.read(path).closed and journal.refusal(path) is None
     assert token not in path.read_text()
+
+
+def test_restore_goes_on_past_an_entity_whose_requests_keep_failing(
+    contracts: list[Contract], mock: Mock, tmp_path: Path
+) -> None:
+    """Every request about one entity is reset (a broken route, a dying node): it is recorded as
+    a target error and the next entity is restored all the same; a later restore finishes."""
+    from proxy import FaultProxy, Rule
+    from servers import app_server
+
+    contract = contract_of(contracts, USER_STATUS)
+    with app_server(mock.app) as url:
+        direct = GraphClient(url, "beta", auth=StaticToken(TOKEN))
+        first, second = entities(Mock(mock.app, {"beta": direct}), contract)
+        before = {p: mock.get(p) for p in (first, second)}
+        path = journal_of(tmp_path, contract, before)
+        for entity in (first, second):
+            mock.patch(entity, {"userDisplayName": "changed by a run that was killed"})
+        broken = Rule("reset", path=re.escape(first) + "$")
+        with FaultProxy(url, [broken]) as proxy:
+            client = GraphClient(proxy.url, "beta", auth=StaticToken(TOKEN), sleep=lambda s: None)
+            outcomes = {o.path: o for o in journal.restore(path, {"beta": client}, read_window=0)}
+            assert outcomes[first].outcome == journal.TARGET_ERROR
+            assert outcomes[first].message.startswith(f"GET {proxy.url}/beta{first}: connection")
+            assert outcomes[first].message.endswith("(after 5 attempts)")
+            assert outcomes[second].outcome == journal.RESTORED
+            assert not journal.read(path).closed
+            proxy.rules.clear()  # the route is back
+            (again,) = journal.restore(path, {"beta": client}, read_window=0)
+            client.close()
+        direct.close()
+    assert (again.path, again.outcome) == (first, journal.RESTORED)
+    assert journal.read(path).closed
+    for entity in (first, second):
+        assert as_before(restore_body(contract, before[entity]), mock.get(entity))
+
+
+def test_a_conditional_restore_whose_reply_was_lost_is_read_back_not_sent_twice(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """A Planner task is restored with If-Match; the reply to that PATCH is lost after the mock
+    applied it. The client does not send a conditional PATCH twice (its ETag is gone); restore
+    reads the task back instead, finds it as the snapshot, and says so."""
+    from proxy import FaultProxy, Rule
+    from servers import app_server
+    from test_mock_etag import planner_contracts
+
+    from graph_contracts.required_headers import etag_of
+
+    planner = planner_contracts(corpus)
+    task = planner["plannerTask"]
+    app = create_app(list(planner.values()), token=TOKEN)
+    with app_server(app) as url:
+        direct = GraphClient(url, task.version, auth=StaticToken(TOKEN))
+        path = Discoverer(direct).resolve(task.paths[0]).path
+        state = direct.get(path).json()
+        journal_file = journal_of(tmp_path, task, {path: state})
+        changed = direct.patch(
+            path, json={"title": "changed"}, headers={"If-Match": etag_of(state)}
+        )
+        assert changed.status_code < 300, changed.text
+        lost = Rule("reset-after", method="PATCH", times=1)
+        with FaultProxy(url, [lost]) as proxy:
+            client = GraphClient(
+                proxy.url, task.version, auth=StaticToken(TOKEN), sleep=lambda s: None
+            )
+            (outcome,) = journal.restore(journal_file, {task.version: client}, read_window=0)
+            client.close()
+        now = direct.get(path).json()
+        direct.close()
+    assert lost.fired == 1 and [m for m, _ in proxy.seen].count("PATCH") == 1
+    assert outcome.outcome == journal.ALREADY, outcome
+    assert now["title"] == state["title"] and journal.read(journal_file).closed

@@ -138,6 +138,7 @@ def test_two_writers_on_one_entity_lose_nothing():
     [
         (["--fault", "no-such-fault"], "unknown fault 'no-such-fault'"),
         (["--contracts", "no-such-dir"], "no-such-dir: contracts folder not found"),
+        (["--metadata", "no-such.xml"], "no-such.xml: no such file"),
     ],
 )
 def test_bad_options_exit_2_with_one_clear_line(args, message):

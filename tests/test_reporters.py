@@ -17,7 +17,7 @@ from graph_contracts.engine.events import (
     RunFinished,
     RunStarted,
 )
-from graph_contracts.engine.results import CheckResult, RunInfo, tally
+from graph_contracts.engine.results import CheckResult, RunInfo, TargetError, tally
 from graph_contracts.exchanges import record
 from graph_contracts.reporters import (
     AllureReporter,
@@ -239,3 +239,168 @@ def test_verdict_line_says_what_the_exit_status_means(outcome, message, reasons,
     assert line.startswith(start), line
     if reasons:
         assert "12 endpoints: no entity reachable: GET returned 500" in line
+
+
+# --- target errors: the target's, not the contract's, in every report --------------------------
+
+ERROR_REPRO = f"curl -X PATCH 'http://graph.test/beta/x' -H 'Authorization: Bearer {JWT}'"
+
+
+def target_error_run(handlers: list) -> RunFinished:
+    """Endpoint a passes; endpoint b judged 3 cases, then a PATCH met resets to the end."""
+    a, b = info("beta/userStatus", "beta", LONG, 1), info("v1.0/app", "v1.0", B, 2)
+    reason = "PATCH http://graph.test/v1.0/x: connection reset (after 5 attempts)"
+    error = TargetError(
+        b.contract, b.version, b.path, b.workload, "connection reset", reason, ERROR_REPRO, 3
+    )
+    rows = [
+        (a, CheckResult(a.contract, a.version, a.path, "status", "passed", workload="intune")),
+        (b, CheckResult(b.contract, b.version, b.path, "status", "passed", workload="intune")),
+        (
+            b,
+            CheckResult(
+                b.contract, b.version, b.path, "rejection", "skipped", f"target error: {reason}"
+            ),
+        ),
+    ]
+    totals = tally([r for _, r in rows], endpoints=2, contracts=2)
+    totals.requests, totals.retries, totals.retried = 50, 6, {"connection reset": 5, "502": 1}
+    totals.target_errors = 1
+    done = RunFinished(RUN, "passed", totals, 3.0, "2026-12-01T05:00:03Z", target_errors=(error,))
+    for handler in handlers:
+        handler.handle(RunStarted(RUN))
+        for endpoint, result in rows:
+            handler.handle(CheckFinished(endpoint, result))
+        handler.handle(EndpointFinished(a, (rows[0][1],), 1.0))
+        handler.handle(EndpointFinished(b, (rows[1][1], rows[2][1]), 1.0, target_error=error))
+        handler.handle(done)
+    return done
+
+
+def test_a_target_error_is_in_every_report_apart_from_failures(tmp_path: Path) -> None:
+    stream = io.StringIO()
+    handlers = [
+        ConsoleReporter(stream),
+        SummaryReporter(tmp_path),
+        JUnitReporter(tmp_path / "junit.xml"),
+        AllureReporter(tmp_path / "allure"),
+    ]
+    target_error_run(handlers)
+    reason = "PATCH http://graph.test/v1.0/x: connection reset (after 5 attempts)"
+
+    console = stream.getvalue().splitlines()
+    line = next(line for line in console if line.startswith("[2/2]"))
+    assert line.startswith(f"[2/2] v1.0/app {B}: 1 passed; target error: {reason} in 1.0 s")
+    assert f"  TARGET ERROR · v1.0/app {B}: {reason}" in console
+    assert "requests: 50 sent, 0 answered 429, 6 retried (5 connection reset, 1 502; " in (
+        "\n".join(console)
+    )
+    assert console[-1] == (
+        "PASSED: 2 checks passed, 0 failed, 1 skipped; 2 of 2 endpoints checked; "
+        "1 endpoint met a target error (not failures)."
+    )
+
+    document = json.loads((tmp_path / "summary.json").read_text())
+    assert document["totals"]["target_errors"] == 1 and document["totals"]["failed"] == 0
+    assert document["totals"]["retried"] == {"connection reset": 5, "502": 1}
+    (error,) = document["target_errors"]
+    assert (error["path"], error["cause"], error["judged"]) == (B, "connection reset", 3)
+    assert error["reason"] == reason and error["repro"].startswith("curl -X PATCH")
+    rows = {row["path"]: row["target_error"] for row in document["endpoints"]}
+    assert rows == {LONG: None, B: reason}
+    md = (tmp_path / "summary.md").read_text()
+    assert "## Target errors (1 endpoints)" in md and "## Failures" not in md
+    assert f"{reason} — after 3 cases judged." in md and "curl -X PATCH" in md
+    assert "6 retried (5 connection reset, 1 502, 0.0 s waited)" in md
+
+    root = ET.parse(tmp_path / "junit.xml").getroot()
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "0", "1")
+    case = next(c for c in root.iter("testcase") if c.get("name") == f"test_target[v1.0/app {B}]")
+    error_element = case.find("error")
+    assert error_element is not None and error_element.get("type") == "connection reset"
+    assert "Reproduce:\ncurl -X PATCH" in (error_element.text or "")
+
+    written = [json.loads(p.read_text()) for p in (tmp_path / "allure").glob("*-result.json")]
+    broken = [r for r in written if r["status"] == "broken"]
+    assert [r["name"] for r in broken] == [f"test_target[v1.0/app {B}]"]
+    assert broken[0]["statusDetails"]["message"] == reason
+    (attachment,) = broken[0]["attachments"]
+    assert attachment["name"] == "reproducer (curl)"
+    for path in [*tmp_path.rglob("*")]:
+        if path.is_file():
+            assert JWT not in path.read_text(errors="replace"), path
+
+
+def test_no_clean_endpoint_is_an_error_with_exit_status_2() -> None:
+    from graph_contracts.engine.results import exit_code, target_error_verdict
+
+    a = CheckResult("c", "beta", "/a", "status", "passed")
+    b = CheckResult("c", "beta", "/b", "status", "skipped", "target error: x")
+    error_a = TargetError("c", "beta", "/a", "", "502", "PATCH /a: answered 502", judged=2)
+    assert target_error_verdict([a, b], []) == ""
+    assert target_error_verdict([a, b], [error_a]) == (  # /a judged cases, then met one
+        "no endpoint was checked without a target error (1 endpoint met one: see Target "
+        "errors); the run says nothing about the contracts"
+    )
+    clean = CheckResult("c", "beta", "/c", "status", "passed")
+    assert target_error_verdict([a, b, clean], [error_a]) == ""
+    assert exit_code("error", fatal=target_error_verdict([a], [error_a])) == 2
+
+
+def test_merged_shards_keep_target_errors_and_judge_clean_endpoints_over_the_whole_run(
+    tmp_path: Path,
+) -> None:
+    """Shard 2's only endpoint met a target error (alone it says "no clean endpoint", exit 2);
+    shard 1's passed: merged, the run passes with the target error listed and counted."""
+    from dataclasses import replace
+
+    from graph_contracts.engine.results import target_error_verdict
+    from graph_contracts.reporters.merge import merge
+
+    a, b = info("beta/userStatus", "beta", LONG, 1), info("v1.0/app", "v1.0", B, 2)
+    error = TargetError(b.contract, b.version, b.path, "intune", "502", "PATCH x: 502", "curl x")
+    for k, (endpoint, outcome) in enumerate(((a, "passed"), (b, "skipped")), start=1):
+        row = CheckResult(endpoint.contract, endpoint.version, endpoint.path, "status", outcome)
+        errors = (error,) if endpoint is b else ()
+        totals = tally([row], endpoints=1, contracts=1)
+        totals.target_errors, totals.retried = len(errors), {"502": 4 * len(errors)}
+        message = target_error_verdict([row], errors)
+        run = replace(RUN, shard=f"{k}/2", endpoints=1)
+        outcome_of_shard = "error" if message else "passed"
+        done = RunFinished(run, outcome_of_shard, totals, 1.0, "2026-12-01T05:00:01Z", message)
+        done = replace(done, target_errors=errors)
+        shard = tmp_path / f"shard{k}"
+        handlers = [SummaryReporter(shard), JUnitReporter(shard / "junit.xml")]
+        for handler in handlers:
+            handler.handle(RunStarted(run))
+            handler.handle(CheckFinished(endpoint, row))
+            handler.handle(
+                EndpointFinished(endpoint, (row,), 1.0, target_error=errors[0] if errors else None)
+            )
+            handler.handle(done)
+    assert (
+        json.loads((tmp_path / "shard2" / "summary.json").read_text())["run"]["outcome"] == "error"
+    )
+
+    merged = merge([tmp_path / "shard1", tmp_path / "shard2"], tmp_path / "all")
+    assert merged.outcome == "passed" and merged.message == ""
+    assert merged.target_errors == (error,) and merged.totals.target_errors == 1
+    assert merged.totals.retried == {"502": 4}
+    document = json.loads((tmp_path / "all" / "summary.json").read_text())
+    assert [e["reason"] for e in document["target_errors"]] == ["PATCH x: 502"]
+    root = ET.parse(tmp_path / "all" / "junit.xml").getroot()
+    assert root.get("errors") == "1"
+
+
+def test_target_errors_group_by_cause_whatever_url_they_met() -> None:
+    from graph_contracts.engine.results import reason_group
+
+    reasons = [
+        "target error: PATCH https://graph.microsoft.com/beta/a('1')/b: answered 502 Bad Gateway "
+        "(after 5 attempts)",
+        "target error: PATCH http://127.0.0.1:8000/v1.0/c/d: answered 502 Bad Gateway "
+        "(after 5 attempts)",
+    ]
+    assert {reason_group(r) for r in reasons} == {
+        "target error: PATCH: answered 502 Bad Gateway (after 5 attempts)"
+    }

@@ -41,6 +41,10 @@ CONTRACTS = ["--contracts", str(ROOT / "contracts")]
         ([*CONTRACTS, "--ids", "missing.json"], "missing.json: ids file not found"),
         ([*CONTRACTS, "--version", "v2"], "--version must be beta or v1.0"),
         ([*CONTRACTS, "--max-examples", "-1"], "--max-examples must be >= 0"),
+        ([*CONTRACTS, "--request-timeout", "0"], "--request-timeout must be > 0"),
+        ([*CONTRACTS, "--max-reply-mb", "-1"], "--max-reply-mb must be > 0"),
+        ([*CONTRACTS, "--target-wait", "-1"], "--target-wait must be >= 0"),
+        ([*CONTRACTS, "--retry-backoff", "-0.5"], "--retry-backoff must be >= 0"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(args: list[str], expected: str, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ without Typer (see that module for why); everything else comes here.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -61,35 +62,84 @@ def extract(
 
 # --- lint ------------------------------------------------------------------------------------
 @app.command()
-def lint(paths: PathsArg, json_out: JsonOpt = False) -> None:
+def lint(
+    paths: PathsArg,
+    json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text; json; sarif (SARIF 2.1.0, for code scanning); github (workflow"
+            " annotations).",
+        ),
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write the findings here instead of standard output."),
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            help="Git revision (the pull request's base): lint only the update pages under PATH"
+            " changed since its merge base, or using a changed include or linked page.",
+        ),
+    ] = None,
+) -> None:
     """Report doc defects with file:line and severity; exit 1 when there are errors.
 
     Bad input files (empty, binary, ...) are named on stderr, one line each, and also exit 1.
+    SARIF locations are relative to the current directory (run it from the repository root).
     """
-    import json
-    from dataclasses import asdict
-
     from graph_contracts.extract import extract_paths
-    from graph_contracts.lint import format_finding, lint_extraction, summary
+    from graph_contracts.lint import lint_extraction
+    from graph_contracts.lint_formats import FORMATS, render, summary_line
 
-    extraction = extract_paths(paths)
-    findings, errors = lint_extraction(extraction), extraction.errors
+    if json_out and fmt not in ("text", "json"):
+        raise fail(f"--json and --format {fmt}: choose one")
+    fmt = "json" if json_out else fmt
+    if fmt not in FORMATS:
+        raise fail(f"--format {fmt}: not one of {', '.join(FORMATS)}")
+    if changed_since is not None:
+        paths = _changed_pages(paths, changed_since)
+    extraction = extract_paths(paths) if paths else None
+    findings = lint_extraction(extraction) if extraction else []
+    errors = extraction.errors if extraction else []
     for error in errors:
         typer.echo(f"graph-contracts: {error}", err=True)
-    if extraction.skipped:
+    if extraction and extraction.skipped:
         typer.echo(f"{len(extraction.skipped)} pages skipped: not update or type pages", err=True)
-    if json_out:
-        typer.echo(json.dumps([asdict(f) for f in findings], indent=2))
+    text = render(findings, fmt, unreadable=errors, root=Path.cwd())
+    if output is None:
+        typer.echo(text, nl=False)
     else:
-        for finding in findings:
-            typer.echo(format_finding(finding))
-        counts = summary(findings)
-        typer.echo(
-            f"lint: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
-            + (f"; {len(errors)} unreadable files" if errors else "")
-        )
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"--output {output}: {exc.strerror or exc}") from None
+        typer.echo(summary_line(findings, errors) + f" ({fmt} written to {output})")
     if errors or any(f.severity == "error" for f in findings):
         raise typer.Exit(1)
+
+
+def _changed_pages(paths: list[Path], since: str) -> list[Path]:
+    """The update pages under `paths` that a change since `since` touches (see changed_pages);
+    a PATH that does not exist is kept, so that lint names it as it always does."""
+    from graph_contracts.changed_pages import ChangeError, changed_files, pages_to_lint
+
+    existing = [p for p in paths if p.exists()]
+    try:
+        changed = changed_files(since, existing[0]) if existing else set()
+    except ChangeError as exc:
+        raise fail(str(exc)) from None
+    selected = pages_to_lint(existing, changed)
+    typer.echo(
+        f"lint: {len(selected)} update pages changed or using a changed page since {since}",
+        err=True,
+    )
+    cwd = Path.cwd().resolve()  # the selected pages' paths are resolved too
+    shown = [Path(os.path.relpath(p, cwd)) if p.is_relative_to(cwd) else p for p in selected]
+    return [p for p in paths if not p.exists()] + shown
 
 
 # --- check-metadata --------------------------------------------------------------------------
@@ -249,9 +299,17 @@ def mock(
     port: Annotated[int, typer.Option(help="Port to bind (0 picks a free one).")] = 8000,
     token: Annotated[str | None, typer.Option(help="Require exactly this bearer token.")] = None,
     fault: Annotated[list[str] | None, typer.Option(help="Fault to inject (repeatable).")] = None,
+    metadata: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--metadata",
+            help="CSDL $metadata file(s): seed the types the docs never resolved as CSDL types them.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the contracts as a stateful mock Graph on uvicorn."""
     from graph_contracts.contracts import ContractFileError
+    from graph_contracts.metadata import CsdlError
     from graph_contracts.mock.faults import UnknownFault
     from graph_contracts.mock.server import serve
 
@@ -259,8 +317,8 @@ def mock(
         typer.echo(line)
 
     try:
-        serve(contracts, host, port, token, fault or [], announce=announce)
-    except (ContractFileError, UnknownFault) as exc:
+        serve(contracts, host, port, token, fault or [], announce=announce, metadata=metadata or [])
+    except (ContractFileError, UnknownFault, CsdlError) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"mock: cannot serve on {host}:{port}: {exc}") from None
@@ -395,14 +453,40 @@ def run(
         ),
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
+    request_timeout: Annotated[
+        float,
+        typer.Option(
+            "--request-timeout", help="Seconds per request (connect, each read); then retried."
+        ),
+    ] = 30.0,
+    max_reply_mb: Annotated[
+        float,
+        typer.Option(
+            "--max-reply-mb", help="Replies over this are cut off while read (a target error)."
+        ),
+    ] = 16.0,
+    target_wait: Annotated[
+        float,
+        typer.Option(
+            "--target-wait", help="Seconds to wait for a target that stopped answering mid-run."
+        ),
+    ] = 60.0,
+    retry_backoff: Annotated[
+        float,
+        typer.Option(
+            "--retry-backoff",
+            help="Seconds of the first back-off between retries without Retry-After (doubles).",
+        ),
+    ] = 0.5,
     history: HistoryOpt = None,
     history_keep: HistoryKeepOpt = HISTORY_KEEP,
 ) -> None:
     """Run the contract suite against a Graph target and write reports.
 
     Exit status: 0 at least one check ran and none failed; 1 a check failed, the target was left
-    changed, or nothing could be checked; 2 a usage, configuration or credentials error; 130/143
-    stopped by SIGINT/SIGTERM (every touched entity restored first).
+    changed, or nothing could be checked; 2 a usage, configuration or credentials error, a target
+    that stopped answering for good, or a run where no endpoint was checked without a target
+    error; 130/143 stopped by SIGINT/SIGTERM (every touched entity restored first).
     """
     from graph_contracts import journal as journals
     from graph_contracts import reporters
@@ -431,6 +515,10 @@ def run(
         allow_writes=allow_writes,
         dry_run=dry_run,
         plan=plan,
+        request_timeout=request_timeout,
+        max_reply_mb=max_reply_mb,
+        target_wait=target_wait,
+        retry_backoff=retry_backoff,
     )
     console = reporters.ConsoleReporter(progress=progress, report_dir=report_dir)
     handlers: list[EventHandler] = [console]
@@ -487,8 +575,10 @@ def restore(
     """Put back every entity a run left changed, from its journal; safe to run twice.
 
     Each entity is reported: restored, already as before, refused (with the service's error),
-    not verified (a GET still differs) or gone (404). Exit status: 0 every entity is back (the
-    journal is closed); 1 some entity is not; 2 an unusable journal, credentials or target.
+    not verified (a GET still differs), gone (404) or target error (its requests still failed
+    after the retries; the next entity is tried all the same). Exit status: 0 every entity is
+    back (the journal is closed); 1 some entity is not; 2 an unusable journal, credentials or
+    target.
     """
     from graph_contracts import auth
     from graph_contracts import journal as journals

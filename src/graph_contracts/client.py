@@ -2,9 +2,34 @@
 
 A live tenant, the mock served over loopback and the mock in-process differ only in base URL and
 transport (httpx's idea), so the checks never branch on the kind of target. The client adds what
-every Graph request needs (versioned URL, `client-request-id`, JSON headers), retries throttled
-requests per `Retry-After`, counts what it sent, and tells an observer about every retry (the
-engine turns those into events).
+every Graph request needs (versioned URL, `client-request-id`, JSON headers), retries what a
+network and a gateway get wrong on a bad night, counts what it sent, and tells an observer about
+every retry (the engine turns those into events).
+
+The retry policy belongs here, as httpx and tenacity users put it: 429 and 503 per `Retry-After`
+(Graph's throttling guidance), and the transient errors of a long path through proxies and
+gateways: connection resets, timeouts, a server that closes the connection mid-reply
+(`RemoteProtocolError`), 502 and 504 whatever their body, and a GET whose 2xx body is not the JSON
+it asked for. What still fails after the bounded retries raises `RequestFailed`: an error of the
+target, never a verdict on the contract (the engine reports it apart).
+
+Which requests may be sent twice (RFC 9110 §9.2.2: a client retries a request automatically only
+when its semantics are idempotent, whatever the method, or when it was never applied):
+- a request that never reached the service (connection refused before a byte was sent), and a
+  429 or 503 (Graph's documented "not processed, come back later"), whatever the method;
+- GET always: safe;
+- PATCH after an error that may have come after the service applied it (a reset or a timeout
+  while waiting for the reply, a 502 or 504 from a gateway): OData 4.01 Part 1 §11.4.3 gives
+  PATCH merge semantics, each property in the body is set to the value given and the others are
+  left alone, so the same body applied twice leaves the entity as applying it once does (RFC 5789
+  §2: a PATCH "can be issued in such a way as to be idempotent"); the retry's reply is the one
+  judged, and it describes that same state;
+- except a conditional PATCH (`If-Match`, `If-None-Match`): a first attempt that was applied has
+  changed the ETag, so the retry would be answered 412 for a write that succeeded. It is not
+  retried after such an error; it fails as a target error instead.
+
+A reply is read as a stream and cut off past a size limit (`max_reply_bytes`): a 50 MB body is
+never held whole, and the request fails as a target error naming the limit.
 """
 
 from __future__ import annotations
@@ -12,12 +37,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import json
 import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -26,17 +53,29 @@ import tenacity
 from graph_contracts.pacing import Pacer
 
 __all__ = [
+    "Contact",
     "CredentialsRejected",
     "GraphClient",
     "GraphContractsError",
     "InProcessTransport",
+    "RequestFailed",
     "Retry",
     "RetryPolicy",
     "RetryStats",
     "TargetUnreachable",
 ]
 
-RETRY_STATUSES = frozenset({429, 503})
+# Retried whatever the body says: throttling, an unavailable service, a failing gateway.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Graph's "not processed": 429 and 503 come before the service touched the request.
+NOT_APPLIED_STATUSES = frozenset({429, 503})
+# A gateway answering for a service that does not (a target that is down, not one that answers).
+BEHIND_A_GATEWAY = frozenset({502, 503, 504})
+# Safe or idempotent by definition (RFC 9110 §9.2.1-2); PATCH is judged by its headers.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+CONDITIONAL_HEADERS = ("if-match", "if-none-match")
+DEFAULT_TIMEOUT = 30.0  # seconds per request (connect, each read, each write)
+DEFAULT_MAX_REPLY = 16 * 1024 * 1024  # bytes: a Graph entity or a page of 999 is far below
 # graph-contracts' own mock names itself in this header on every reply; writes to anything else
 # need the user's opt-in (--allow-writes).
 MOCK_HEADER = "x-graph-contracts-mock"
@@ -50,6 +89,40 @@ class TargetUnreachable(GraphContractsError):
     """The target service could not be reached at all (connection refused, DNS, TLS, timeout)."""
 
 
+class RequestFailed(Exception):
+    """A request that still failed after the client's bounded retries: the target's error.
+
+    Not a GraphContractsError: it ends one endpoint (a target error, reported apart from contract
+    failures), never the run. `cause` names what went wrong ("connection reset", "502",
+    "timeout", "not JSON", "too large"); `answering` says whether the target still answers at all
+    (a status or a bad body) or stopped (refused, reset, timed out), which is worth waiting for.
+    """
+
+    def __init__(
+        self,
+        request: httpx.Request,
+        cause: str,
+        detail: str,
+        attempts: int,
+        *,
+        answering: bool,
+        response: httpx.Response | None = None,
+    ) -> None:
+        self.request = request
+        self.cause = cause
+        self.detail = detail
+        self.attempts = attempts
+        self.answering = answering
+        self.response = response
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        """One line: `PATCH https://.../x: connection reset (after 5 attempts)`."""
+        tries = f"after {self.attempts} attempts" if self.attempts > 1 else "not retried"
+        return f"{self.request.method} {self.request.url}: {self.detail} ({tries})"
+
+
 class CredentialsRejected(GraphContractsError):
     """A request sent with the run's own credentials got 401 (after one renewal, where possible).
 
@@ -59,7 +132,7 @@ class CredentialsRejected(GraphContractsError):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounds for retrying 429/503: attempts in total, the longest single wait, back-off base."""
+    """Bounds for retrying transient errors: attempts in total, the longest wait, back-off base."""
 
     max_attempts: int = 5
     max_wait: float = 30.0
@@ -80,6 +153,7 @@ class RetryStats:
     throttled: int = 0  # 429 replies received
     waited: float = 0.0  # seconds slept before retries (Retry-After or back-off)
     paced: float = 0.0  # seconds waited on the pacer (Graph's budgets) before sending
+    causes: Counter[str] = field(default_factory=Counter)  # retries by cause ("429", "reset")
 
 
 @dataclass(frozen=True)
@@ -88,10 +162,72 @@ class Retry:
 
     method: str
     url: str
-    status: int
+    status: int  # 0 when nothing was answered (a reset, a timeout)
     attempt: int
     wait: float
     retry_after: float | None  # what the service asked for, when it said
+    cause: str = ""  # "429", "502", "connection reset", "timeout", "not JSON", ...
+
+
+@dataclass
+class Contact:
+    """Whether the target has answered anything yet, shared by the clients of one target.
+
+    Before the first reply a refused connection is a wrong URL or a target that is not up (one
+    clear error at once, as a user typing the URL wants); after it, the target went away mid-run
+    and is worth retrying and waiting for.
+    """
+
+    answered: bool = False
+
+
+class _Transient(Exception):
+    """One attempt's failure that a retry may cure; `maybe_applied`: the service may have acted."""
+
+    def __init__(self, cause: str, detail: str, *, maybe_applied: bool, retryable: bool = True):
+        super().__init__(detail)
+        self.cause, self.detail = cause, detail
+        self.maybe_applied, self.retryable = maybe_applied, retryable
+
+    @property
+    def answering(self) -> bool:
+        return self.cause in ("not JSON", "too large")
+
+
+class _TooLarge(Exception):
+    """Raised while reading: the reply passed the size limit (the rest is never read)."""
+
+
+class _Capped(httpx.SyncByteStream):
+    """A response stream that stops past `limit` bytes on the wire, so no reply is held whole."""
+
+    def __init__(self, stream: httpx.SyncByteStream, limit: int) -> None:
+        self._stream, self._limit, self.received = stream, limit, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            self.received += len(chunk)
+            if self.received > self._limit:
+                raise _TooLarge
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def json_error(response: httpx.Response) -> str | None:
+    """Why a non-empty body is not JSON (the parser's own words), or None when it is."""
+    if not response.content:
+        return None
+    try:
+        json.loads(response.content)
+    except ValueError as exc:  # UnicodeDecodeError included
+        return str(exc).splitlines()[0]
+    return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -188,9 +324,10 @@ USE_CLIENT_AUTH = _UseClientAuth()
 class GraphClient:
     """One client for every target: URL = base_url + "/" + version + path.
 
-    Retries use tenacity: the retry condition is a status code, the wait reads `Retry-After` from
-    the last response, and an exhausted run hands back the last 429/503 (the checks decide).
-    `sleep` is injectable so tests need not wait; `on_retry` hears of every retry before its wait.
+    Retries use tenacity: the condition is a transient status or error (module docstring), the
+    wait reads `Retry-After` from the last response or backs off, and what is still failing after
+    the last attempt raises RequestFailed. `sleep` is injectable so tests need not wait;
+    `on_retry` hears of every retry before its wait.
     """
 
     def __init__(
@@ -201,10 +338,12 @@ class GraphClient:
         auth: httpx.Auth | None = None,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy = RetryPolicy(),
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[Retry], None] | None = None,
         pacer: Pacer | None = None,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY,
+        contact: Contact | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.version = version.strip("/")
@@ -214,6 +353,8 @@ class GraphClient:
         self.on_retry = on_retry
         self.pacer = pacer  # every attempt waits its turn: Graph counts retries against limits
         self._accepted = False  # a request with our own credentials has been answered non-401
+        self.max_reply_bytes = max_reply_bytes
+        self.contact = contact or Contact()
         self.identity: str | None = None  # the mock's version, once a reply carried MOCK_HEADER
         self._sleep = sleep
         self._http = httpx.Client(
@@ -267,7 +408,10 @@ class GraphClient:
         headers: Mapping[str, str | None] | None = None,
         auth: httpx.Auth | _UseClientAuth | None = USE_CLIENT_AUTH,
     ) -> httpx.Response:
-        """Send one request, retrying 429/503; a caller-given Authorization header wins over auth."""
+        """Send one request, retrying transient errors; a caller-given Authorization header wins.
+
+        Raises RequestFailed when the last attempt still failed (module docstring).
+        """
         request = self.build_request(method, path, json=json, content=content, headers=headers)
         if any(k.lower() == "authorization" for k in headers or {}):
             auth = None
@@ -275,34 +419,111 @@ class GraphClient:
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(max(1, self.retry.max_attempts)),
             wait=self._wait,
-            retry=tenacity.retry_if_result(lambda r: r.status_code in RETRY_STATUSES),
+            retry=self._should_retry,
             retry_error_callback=lambda state: state.outcome.result(),  # type: ignore[union-attr]
             before_sleep=self._record,
             sleep=self._sleep,
             reraise=True,
         )
-        return retrying(self._send_once, request, chosen, path)
+        try:
+            response = retrying(self._send_once, request, chosen, path)
+        except _Transient as exc:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            raise RequestFailed(
+                request, exc.cause, exc.detail, attempts, answering=exc.answering
+            ) from None
+        if response.status_code in RETRY_STATUSES:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            phrase = httpx.codes.get_reason_phrase(response.status_code)
+            detail = f"answered {response.status_code} {phrase}".rstrip()
+            raise RequestFailed(
+                request,
+                str(response.status_code),
+                detail,
+                attempts,
+                answering=response.status_code not in BEHIND_A_GATEWAY,
+                response=response,
+            )
+        return response
+
+    def wait_until_answering(
+        self,
+        url: str,
+        within: float,
+        interval: float = 1.0,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> bool:
+        """Whether the target answers again, anything at all, to a GET of `url` within `within` s.
+
+        For a target that stopped answering mid-run (killed, restarting, a gateway whose service
+        is down answering 502/503/504): one attempt per `interval`, no retries, paced like any
+        request. `stop()` ends the wait early (a stop request: SIGTERM must not wait a minute).
+        """
+        deadline = time.monotonic() + within
+        while not stop():
+            request = self._http.build_request(
+                "GET", url, headers={"client-request-id": str(uuid.uuid4())}
+            )
+            try:
+                if self._send_once(request, self.auth).status_code not in BEHIND_A_GATEWAY:
+                    return True
+            except _Transient as exc:
+                if exc.answering:
+                    return True
+            except GraphContractsError:  # credentials rejected: it answers (the run will say)
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._sleep(min(interval, left))
+        return False
+
+    def _should_retry(self, state: tenacity.RetryCallState) -> bool:
+        """Transient, and safe to send again (the module docstring says which are)."""
+        outcome = state.outcome
+        assert outcome is not None
+        request: httpx.Request = state.args[0]
+        if outcome.failed:
+            exc = outcome.exception()
+            if not isinstance(exc, _Transient) or not exc.retryable:
+                return False
+            return not exc.maybe_applied or _repeatable(request)
+        status = outcome.result().status_code
+        if status in NOT_APPLIED_STATUSES:
+            return True
+        return status in RETRY_STATUSES and _repeatable(request)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
-        response: httpx.Response = state.outcome.result()  # type: ignore[union-attr]
-        asked = retry_after(response)
+        outcome = state.outcome
+        assert outcome is not None
+        asked = None if outcome.failed else retry_after(outcome.result())
         wait = self.retry.backoff(state.attempt_number) if asked is None else asked
         return min(wait, self.retry.max_wait)
 
     def _record(self, state: tenacity.RetryCallState) -> None:
         """Count a retry only when it really happens (tenacity computes the wait before stop)."""
+        outcome = state.outcome
+        assert outcome is not None
+        request: httpx.Request = state.args[0]
+        if outcome.failed:
+            cause, status, asked = outcome.exception().cause, 0, None  # type: ignore[union-attr]
+        else:
+            response: httpx.Response = outcome.result()
+            cause, status, asked = str(response.status_code), response.status_code, None
+            asked = retry_after(response)
         self.retries.count += 1
         self.retries.waited += state.upcoming_sleep
+        self.retries.causes[cause] += 1
         if self.on_retry is not None:
-            response: httpx.Response = state.outcome.result()  # type: ignore[union-attr]
             self.on_retry(
                 Retry(
-                    response.request.method,
-                    str(response.request.url),
-                    response.status_code,
+                    request.method,
+                    str(request.url),
+                    status,
                     state.attempt_number,
                     state.upcoming_sleep,
-                    retry_after(response),
+                    asked,
+                    cause,
                 )
             )
 
@@ -313,20 +534,63 @@ class GraphClient:
             self.retries.paced += self.pacer.acquire(request.method, path or request.url.path)
         self.retries.requests += 1
         try:
-            response = self._http.send(request, auth=auth)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise TargetUnreachable(f"cannot reach {request.url}: {_reason(exc)}") from None
+            response = self._http.send(request, auth=auth, stream=True)
         except httpx.TransportError as exc:
-            raise TargetUnreachable(
-                f"{request.method} {request.url} failed: {_reason(exc)}"
-            ) from None
+            raise self._transport_error(request, exc, sent=False) from None
+        self.contact.answered = True
+        self._read(request, response)
         if response.status_code == 429:
             self.retries.throttled += 1
         if self.identity is None and MOCK_HEADER in response.headers:
             self.identity = response.headers[MOCK_HEADER]
         if auth is not None and auth is self.auth:
             self._check_credentials(request, response)
+        if _wants_json(request, response) and (problem := json_error(response)):
+            raise _Transient(
+                "not JSON",
+                f"answered {response.status_code} with a body that is not JSON ({problem}; "
+                f"{len(response.content)} bytes, Content-Type "
+                f"{response.headers.get('content-type')!r})",
+                maybe_applied=False,
+            )
         return response
+
+    def _read(self, request: httpx.Request, response: httpx.Response) -> None:
+        """The whole body, or a too-large/transient failure once the limit or the link breaks."""
+        limit = self.max_reply_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise _too_large(response, f"declares {int(declared)} bytes", limit)
+        capped = _Capped(response.stream, limit)  # type: ignore[arg-type]
+        response.stream = capped
+        try:
+            response.read()
+        except _TooLarge:
+            response.close()
+            raise _too_large(response, f"sent more than {limit} bytes", limit) from None
+        except httpx.TransportError as exc:
+            response.close()
+            raise self._transport_error(request, exc, sent=True) from None
+
+    def _transport_error(
+        self, request: httpx.Request, exc: httpx.TransportError, *, sent: bool
+    ) -> Exception:
+        """What one failed attempt means: fatal before the target ever answered, else transient."""
+        reason = _reason(exc)
+        never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        if never_sent and not self.contact.answered:
+            return TargetUnreachable(f"cannot reach {request.url}: {reason}")
+        if isinstance(exc, httpx.TimeoutException):
+            cause = "timeout"
+        elif isinstance(exc, httpx.ConnectError):
+            cause = "connection refused"
+        elif isinstance(exc, httpx.RemoteProtocolError):
+            cause = "connection closed"
+        else:
+            cause = "connection reset"
+        detail = f"{cause} ({reason})" if reason and reason != cause else cause
+        return _Transient(cause, detail, maybe_applied=sent or not never_sent)
 
     def _check_credentials(self, request: httpx.Request, response: httpx.Response) -> None:
         """Our own credentials got 401: the run cannot go on (a probe's 401 is expected)."""
@@ -360,3 +624,27 @@ class GraphClient:
 def _reason(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return text[-1] if text else type(exc).__name__
+
+
+def _repeatable(request: httpx.Request) -> bool:
+    """May this request be sent again after an attempt the service may have applied?"""
+    if request.method in IDEMPOTENT_METHODS:
+        return True
+    conditional = any(name in request.headers for name in CONDITIONAL_HEADERS)
+    return request.method == "PATCH" and not conditional
+
+
+def _wants_json(request: httpx.Request, response: httpx.Response) -> bool:
+    """A GET that asked for JSON and got a 2xx: its body must parse (a PATCH's is the checks')."""
+    accept = request.headers.get("accept", "")
+    return request.method == "GET" and response.is_success and "json" in accept
+
+
+def _too_large(response: httpx.Response, what: str, limit: int) -> _Transient:
+    return _Transient(
+        "too large",
+        f"answered {response.status_code} with a body over the {_megabytes(limit)} reply limit "
+        f"({what}; cut off, not read further)",
+        maybe_applied=True,
+        retryable=False,
+    )

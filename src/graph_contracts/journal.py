@@ -9,7 +9,9 @@ settled appends a `closed` record; these are not fsynced (a record lost to an OS
 `restore` find the entity already as before). A run killed with SIGKILL leaves the journal unclosed:
 `restore()` reads it, puts back every entity whose restore is not recorded, appends each outcome
 (so it is safe to run twice, or after a partial restore) and closes the journal when all are
-back.
+back. It never gives up early: the client retries transport errors, an entity whose requests
+still fail is recorded as a target error and the next entity is tried, and a restore the
+service refuses is "already as before" when a GET shows the entity as the snapshot.
 
 The format, one JSON object per line, each with a `kind` (format 1):
 
@@ -47,8 +49,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graph_contracts import checks, edm
-from graph_contracts.client import GraphClient, GraphContractsError
+from graph_contracts import checks, edm, required_headers
+from graph_contracts.client import GraphClient, GraphContractsError, RequestFailed
 from graph_contracts.engine.events import (
     EntityRestored,
     EntitySnapshotTaken,
@@ -74,6 +76,7 @@ __all__ = [
     "REFUSED",
     "RESTORED",
     "SETTLED",
+    "TARGET_ERROR",
     "EntityOutcome",
     "Journal",
     "JournalError",
@@ -97,6 +100,7 @@ ALREADY = "already as before"
 REFUSED = "refused"
 NOT_VERIFIED = "not verified"
 GONE = "gone"
+TARGET_ERROR = "target error"  # its requests still failed after the client's retries
 # Outcomes after which nothing of the run is left on the entity: the snapshot is settled.
 SETTLED = frozenset({RESTORED, ALREADY, GONE})
 POLL_INTERVAL = 0.1  # seconds between GETs while a restore is not yet visible
@@ -182,7 +186,7 @@ class EntityOutcome:
 
     version: str
     path: str
-    outcome: str  # restored | already as before | refused | not verified | gone
+    outcome: str  # restored | already as before | refused | not verified | gone | target error
     message: str = ""
     contract: str = ""
 
@@ -600,6 +604,8 @@ class Journal:
         seqs = self._settling(*key)
         outcome = RESTORED if event.verified else NOT_VERIFIED
         message = "checked with a GET" if event.verified else "not checked with a GET"
+        if event.already:
+            outcome, message = ALREADY, event.already
         written = self._record_outcome("restore", key, seqs, outcome=outcome, message=message)
         if written and event.verified and seqs:
             self._open[key].remove(seqs[0])
@@ -687,7 +693,7 @@ def restore(
             if client is None:
                 outcome = _outcome(entity, GONE, "the embedded mock ended with the run's process")
             else:
-                outcome = _restore_one(entity, client, read_window)
+                outcome = _restore_or_say_why(entity, client, read_window)
             secrets = client.secrets if client is not None else ()
             out.append(_outcome_record(entity, outcome), secrets)
             outcomes.append(outcome)
@@ -717,8 +723,28 @@ def _outcome_record(entity: Pending, outcome: EntityOutcome) -> dict[str, Any]:
     }
 
 
+def _restore_or_say_why(entity: Pending, client: GraphClient, read_window: float) -> EntityOutcome:
+    """`_restore_one`, tried again once after a target error, then a target error outcome.
+
+    The second try reads back first (its GET): a PATCH whose reply was lost but that was applied
+    shows as "already as before", and a conditional PATCH (If-Match, which the client does not
+    send twice) goes with the ETag the entity has now. The next entity is tried whatever happens.
+    """
+    with contextlib.suppress(RequestFailed):
+        return _restore_one(entity, client, read_window)
+    try:
+        return _restore_one(entity, client, read_window)
+    except RequestFailed as exc:
+        return _outcome(entity, TARGET_ERROR, redact(exc.reason, client.secrets))
+
+
 def _restore_one(entity: Pending, client: GraphClient, read_window: float) -> EntityOutcome:
-    """GET; if it differs from the snapshot, PATCH the restore body and GET until it shows."""
+    """GET; if it differs from the snapshot, PATCH the restore body and GET until it shows.
+
+    An entity the GET shows with an `@odata.etag` is PATCHed with it in If-Match: Planner
+    refuses a PATCH without its current ETag (412), and for any OData service it means "only if
+    nobody changed it since that GET" (OData 4.01 Part 1 §11.4.1.1).
+    """
     snapshot = entity.snapshot
     body = {k: v for k, v in snapshot.restore.items() if k not in snapshot.redacted}
     response, current = _read(client, entity.path)
@@ -726,8 +752,14 @@ def _restore_one(entity: Pending, client: GraphClient, read_window: float) -> En
         return _answered(entity, response, "GET")
     if not _differences(body, current):
         return _with_redacted(entity, _outcome(entity, ALREADY, "a GET shows the snapshot"))
-    response = _send(client, "PATCH", entity.path, json=body)
+    etag = required_headers.etag_of(current)
+    headers = {required_headers.IF_MATCH: etag} if etag else None
+    response = _send(client, "PATCH", entity.path, json=body, headers=headers)
     if response.status_code >= 300:
+        _, now = _read(client, entity.path)
+        if now is not None and not _differences(body, now):  # nothing of the run is left
+            refused = f"PATCH answered {checks.describe(response)}"
+            return _with_redacted(entity, _outcome(entity, ALREADY, f"a GET shows it ({refused})"))
         return _answered(entity, response, "PATCH")
     still = _wait_for(client, entity.path, body, read_window)
     if still:

@@ -7,8 +7,9 @@ exercised once by the engine and every check's test reads its verdict. summary.j
 come from the same reporter `graph-contracts run` uses.
 
 A target that rejects the credentials or cannot be reached stops the session with exit status 2 and
-one message; a run where nothing could be checked exits 1, never 0; SIGTERM (a CI timeout) stops at
-the next safe point with the entity restored, as Ctrl-C does.
+one message; a run where nothing could be checked exits 1, never 0, and one where no endpoint was
+checked without a target error exits 2; SIGTERM (a CI timeout) stops at the next safe point with
+the entity restored, as Ctrl-C does.
 """
 
 from __future__ import annotations
@@ -81,6 +82,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("minimal", "full"),
         default=None,
         help="minimal: the covering set only (default with --graph-base-url); full: all generators.",
+    )
+    add(
+        "--graph-request-timeout",
+        type=float,
+        default=RunConfig.request_timeout,
+        help="Seconds per request (connect, each read); then retried.",
+    )
+    add(
+        "--graph-max-reply-mb",
+        type=float,
+        default=RunConfig.max_reply_mb,
+        help="Replies over this are cut off while read (a target error).",
+    )
+    add(
+        "--graph-target-wait",
+        type=float,
+        default=RunConfig.target_wait,
+        help="Seconds to wait for a target that stopped answering mid-run.",
+    )
+    add(
+        "--graph-retry-backoff",
+        type=float,
+        default=RunConfig.retry_backoff,
+        help="Seconds of the first back-off between retries without Retry-After (doubles).",
     )
     add(
         "--graph-schemathesis",
@@ -157,6 +182,10 @@ def config_from(options: pytest.Config) -> RunConfig:
         rate=parse_rate("--graph-rate", get("--graph-rate")),
         share=1 / int(worker["workercount"]) if worker is not None else 1.0,
         plan=get("--graph-plan"),
+        request_timeout=get("--graph-request-timeout"),
+        max_reply_mb=get("--graph-max-reply-mb"),
+        target_wait=get("--graph-target-wait"),
+        retry_backoff=get("--graph-retry-backoff"),
     )
 
 
@@ -320,8 +349,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or graph.run.stop_signal is not None
     finished = graph.run.finish(fatal=graph.fatal, interrupted=interrupted)
     graph.run.close()
-    if finished.outcome == "error" and not finished.message and exitstatus == 0:
-        session.exitstatus = 1
+    if finished.outcome == "error" and exitstatus == 0:  # nothing checked, or no clean endpoint
+        session.exitstatus = graph.run.exit_code()
     if finished.outcome == "interrupted" and exitstatus == 0:
         session.exitstatus = graph.run.exit_code()
 

@@ -56,6 +56,12 @@ class RunConfig:
     share: float = 1.0  # of every budget: 1/N for a shard of N or one of N xdist workers
     allow_writes: bool = False  # writes to anything but graph-contracts' own mock need it
     dry_run: bool = False  # discovery only (GETs), then print the plan
+    # A night on a real network (client.py): per-request timeout, reply size limit, the wait for
+    # a target that stopped answering, and the base of the back-off between retries.
+    request_timeout: float = 30.0  # seconds: connect, and each read or write
+    max_reply_mb: float = 16.0  # replies over this are cut off while reading (a target error)
+    target_wait: float = 60.0  # seconds to wait for a target that stopped answering mid-run
+    retry_backoff: float = 0.5  # seconds: first back-off when no Retry-After is given (doubles)
 
     @property
     def shard_label(self) -> str | None:
@@ -174,6 +180,18 @@ def validate(config: RunConfig) -> None:
         raise ConfigError("--read-window must be >= 0")
     if config.fail_on not in ("any", "new"):
         raise ConfigError(f"--fail-on must be any or new, not {config.fail_on!r}")
+    for option, value in (
+        ("--request-timeout", config.request_timeout),
+        ("--max-reply-mb", config.max_reply_mb),
+    ):
+        if not value > 0:
+            raise ConfigError(f"{option} must be > 0")
+    for option, value in (
+        ("--target-wait", config.target_wait),
+        ("--retry-backoff", config.retry_backoff),
+    ):
+        if not value >= 0:
+            raise ConfigError(f"{option} must be >= 0")
     if config.plan not in (None, *PLANS):
         raise ConfigError(f"--plan must be one of {', '.join(PLANS)}, not {config.plan!r}")
     check_faults(config.faults, config.base_url)

@@ -15,6 +15,18 @@ goes to the rejection check with the lint finding as its reason.
 
 The entity is snapshotted (an event, which the journal writes ahead) before the first write and
 restored in a `finally`, whatever happens: a stop request, a broken check, a second Ctrl-C.
+
+Every PATCH carries what the docs require (`required_headers`): where a page requires If-Match
+(Planner), the entity's current `@odata.etag`, read before the first write and renewed from each
+write's reply; an endpoint whose pages require a header the suite cannot supply is skipped.
+
+A request that still fails after the client's retries (`client.RequestFailed`: resets, timeouts,
+gateway errors, a GET whose body is not JSON or is too large) is a *target error*: the endpoint
+stops sending, every check keeps the verdicts of the cases it judged, and the request is kept with
+its reproducer for the reports. A target that stopped answering is waited for (`target_wait`);
+if it comes back the entity is put back and the run goes on, else the entity is left to
+`graph-contracts restore` and `gone` tells the run to stop. A restore the service refuses is
+"already as before" when a GET shows the entity as the snapshot: nothing of the run is left on it.
 """
 
 from __future__ import annotations
@@ -24,19 +36,21 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import httpx
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import find as hypothesis_find
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
-from graph_contracts import bodies, checks, plan, strategies
+from graph_contracts import bodies, checks, plan, required_headers, strategies
 from graph_contracts.auth import StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
-from graph_contracts.client import GraphClient
+from graph_contracts.client import GraphClient, RequestFailed
 from graph_contracts.contracts import Contract, Example
 from graph_contracts.discovery import Discoverer, Unreachable
 from graph_contracts.engine.events import (
@@ -47,13 +61,17 @@ from graph_contracts.engine.events import (
     Event,
     RestoreFailed,
 )
-from graph_contracts.engine.results import CheckResult
+from graph_contracts.engine.results import CheckResult, TargetError
 from graph_contracts.engine.shrink import LOCAL_BUDGET, shrink
-from graph_contracts.exchanges import record, redact
+from graph_contracts.exchanges import curl, record, redact
 
 LINT_REJECTED = frozenset({"example-invalid", "example-unknown-property"})
 WRITE_CHECKS = ("status", "shape", "round-trip", "read-after-write", "merge")
 SCHEMATHESIS_CHECKS = ("not-a-server-error", "response-schema-conformance")
+# Cases sent with the run's own credentials and a body the app means to write: a 403 to one of
+# them says the app lacks a permission, not that the contract is broken.
+OWN_WRITES = frozenset({"write", "invalid"})
+TARGET_WAIT = 60.0  # seconds a run waits for a target that stopped answering to come back
 
 
 class StopRequested(BaseException):
@@ -62,6 +80,51 @@ class StopRequested(BaseException):
     A BaseException so that Hypothesis, which collects a test's Exceptions as failures, lets it
     through at once.
     """
+
+
+class _TargetStop(BaseException):
+    """A request of this endpoint failed after its retries: stop sending, keep what was judged.
+
+    A BaseException, as StopRequested is, so that Hypothesis (and the shrinker, which suppresses
+    Exceptions) lets it through at once instead of calling it a failure and replaying the body.
+    """
+
+    def __init__(self, error: RequestFailed) -> None:
+        super().__init__(error.reason)
+        self.error = error
+
+
+class _Forbidden(BaseException):
+    """A write with the run's own credentials answered 403: the endpoint is no verdict to give."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@contextmanager
+def _stops_on_target_error() -> Iterator[None]:
+    """Around every request a case sends: a RequestFailed ends the endpoint (_TargetStop)."""
+    try:
+        yield
+    except RequestFailed as exc:
+        raise _TargetStop(exc) from None
+
+
+def forbidden(case: Case) -> str | None:
+    """Why a case's reply says the app may not make this write (a 403 to its own credentials).
+
+    The seam for permission-aware reasons (the endpoint is skipped with it, not failed): a 403 to
+    a write or an invalid body sent with the run's token is the service refusing the app, before
+    it judged the body; the docs' permission table, not the contract, is what it speaks to.
+    """
+    response = case.response
+    if case.kind not in OWN_WRITES or response is None or response.status_code != 403:
+        return None
+    return (
+        f"PATCH answered {checks.describe(response)}: the app may lack a permission this "
+        "endpoint needs (a 403 to a valid write is no verdict on the contract)"
+    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -87,6 +150,7 @@ class Settings:
     read_window: float = 3.0
     shrink_budget: int = LOCAL_BUDGET  # PATCHes spent shrinking each failing check's body
     plan: str = "full"  # "minimal": the covering set and one body per invalid class only
+    target_wait: float = TARGET_WAIT  # seconds to wait for a target that stopped answering
 
 
 @dataclass
@@ -239,28 +303,74 @@ class EndpointRun:
         self.plan = plan.minimal_plan(endpoint.contract)
         self.accepted: list[Any] = []  # valid bodies the service accepted (for coverage)
         self.rejected: set[str] = set()  # invalid classes the service rejected (for coverage)
+        # The entity's ETag as the last successful write's reply named it (If-Match contracts);
+        # None: take the one of the entity as last read (`ctx.known`).
+        self.etag: str | None = None
+        self.judged = 0  # cases whose reply every check judged
+        self.target_error: TargetError | None = None  # what ended the endpoint early, if anything
+        self.forbidden = ""  # why the service refused the app's writes here (403), if it did
+        self.gone = False  # the target stopped answering and did not come back: stop the run
 
     # -- orchestration -------------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
         """Reach the entity, send every case, restore, fold and emit the verdicts (runs once)."""
         if self.results:
             return self.results
-        ctx, skip_reason = self._reach()
+        try:
+            ctx, skip_reason = self._reach()
+        except RequestFailed as exc:
+            self._met(exc)
+            ctx, skip_reason = None, self._nothing_judged("status")
         if ctx is None:
             verdicts = {name: Verdict("skipped", skip_reason) for name in checks.CHECKS}
         else:
             self._exercise(ctx)
             verdicts = {
-                name: tally.verdict(self._nothing_judged(name))
+                name: self._stopped_early(tally.verdict(self._nothing_judged(name)))
                 for name, tally in self.tallies.items()
             }
         self.results = [self._result(name, verdict) for name, verdict in verdicts.items()]
         return self.results
 
+    def _stopped_early(self, verdict: Verdict) -> Verdict:
+        """A verdict on the cases judged before a target error or a 403 says it is partial."""
+        why = (
+            "a target error" if self.target_error is not None else "a 403" if self.forbidden else ""
+        )
+        if not why or verdict.outcome == "skipped":
+            return verdict
+        return replace(verdict, message=f"{verdict.message} (before {why} ended the endpoint)")
+
+    def _met(self, error: RequestFailed) -> None:
+        """Record the target error; wait a bounded time for a target that stopped answering."""
+        wait = self.config.target_wait
+        recovered = error.answering or self._answers_again(str(error.request.url))
+        self.gone = not recovered
+        secrets = tuple(self.secrets())
+        info = self.info
+        reason = redact(error.reason, secrets)
+        if not recovered:
+            reason += f"; the target did not answer again within {wait:g} s"
+        self.target_error = TargetError(
+            info.contract,
+            info.version,
+            info.path,
+            info.workload,
+            error.cause,
+            reason,
+            curl(error.request, secrets),
+            self.judged,
+            recovered,
+        )
+
     def _exercise(self, ctx: CheckContext) -> None:
         self.ctx = ctx
         original = dict(ctx.known or {})
-        sibling_before = self._read_sibling()
+        try:
+            sibling_before = self._read_sibling()
+        except RequestFailed as exc:  # nothing written yet: nothing to put back
+            self._met(exc)
+            return
         self._snapshot(ctx.path, original)
         if ctx.sibling is not None and sibling_before is not None:
             self._snapshot(ctx.sibling, sibling_before)
@@ -271,6 +381,10 @@ class EndpointRun:
                 self._send(Case("sibling", "sibling read", path=ctx.sibling, before=sibling_before))
             self._rejections()
             self._probes()
+        except _TargetStop as stop:  # the verdicts so far stand; the rest is not sent
+            self._met(stop.error)
+        except _Forbidden as refused:
+            self.forbidden = refused.reason
         finally:  # the target is left as found, whatever happened above (even Ctrl-C)
             self._restore(ctx.path, original)
             if ctx.sibling is not None and sibling_before is not None:
@@ -278,6 +392,9 @@ class EndpointRun:
 
     def _reach(self) -> tuple[CheckContext | None, str]:
         contract = self.endpoint.contract
+        unsupplied = required_headers.unsupplied(contract)
+        if unsupplied:
+            return None, _unsupplied_reason(unsupplied)
         accepted, _ = self.accepted_types(contract)
         found = self.discoverer.resolve(self.endpoint.template, contract.odata_type, accepted)
         if isinstance(found, Unreachable):
@@ -297,10 +414,19 @@ class EndpointRun:
         response, body = checks.read_entity(self.client, found.path)
         if body is None:
             return None, f"GET {found.path} returned {checks.describe(response)}"
+        if required_headers.requires_etag(contract) and required_headers.etag_of(body) is None:
+            return None, (
+                f"the docs require {required_headers.IF_MATCH} with the entity's ETag, but GET "
+                f"{found.path} carries no {required_headers.ETAG}"
+            )
         ctx.known = body
         return ctx, ""
 
     def _nothing_judged(self, name: str) -> str:
+        if self.target_error is not None:
+            return f"target error: {self.target_error.reason}"
+        if self.forbidden:
+            return self.forbidden
         if name in WRITE_CHECKS and name != "status" and self.tallies["status"].cases:
             return "no PATCH succeeded, so there was nothing to judge (see status)"
         if name in SCHEMATHESIS_CHECKS and (self.ctx is None or self.ctx.operation is None):
@@ -341,19 +467,26 @@ class EndpointRun:
         ctx = self.ctx
         assert ctx is not None
         path = case.path or ctx.path
-        if case.kind == "sibling":
-            case.response = self.client.get(path)
-        elif case.kind == "invalid":
-            headers = {"Content-Type": case.content_type}
-            case.response = self.client.patch(path, content=case.content, headers=headers)
-        else:
-            auth = _probe_auth(case.kind)
-            kwargs: dict[str, Any] = {} if auth is _CLIENT_AUTH else {"auth": auth}
-            case.response = self.client.patch(path, json=case.body, **kwargs)
-        if case.kind != "sibling":
-            self.checked_patches += 1
-        for name, check in checks.CHECKS.items():
-            self.tallies[name].add(check(ctx, case), case)
+        with _stops_on_target_error():
+            if case.kind == "sibling":
+                case.response = self.client.get(path)
+            elif case.kind == "invalid":
+                headers = {"Content-Type": case.content_type}
+                case.response = self._patch(path, content=case.content, headers=headers)
+            else:
+                auth = _probe_auth(case.kind)
+                kwargs: dict[str, Any] = {} if auth is _CLIENT_AUTH else {"auth": auth}
+                case.response = self._patch(
+                    path, json=case.body, write=case.kind == "write", **kwargs
+                )
+            if case.kind != "sibling":
+                self.checked_patches += 1
+            if reason := forbidden(case):
+                raise _Forbidden(reason)
+            verdicts = {name: check(ctx, case) for name, check in checks.CHECKS.items()}
+        for name, verdict in verdicts.items():  # a case is judged by every check, or by none
+            self.tallies[name].add(verdict, case)
+        self.judged += 1
         return case
 
     def coverage(self) -> plan.Coverage:
@@ -369,7 +502,8 @@ class EndpointRun:
         if case.succeeded:
             self.accepted.append(payload)
         if case.after_response is None:
-            _, after = checks.read_entity(ctx.client, ctx.path)
+            with _stops_on_target_error():
+                _, after = checks.read_entity(ctx.client, ctx.path)
             ctx.known = after if after is not None else ctx.known
         if self.sample is None and case.succeeded:
             self.sample = payload
@@ -461,13 +595,16 @@ class EndpointRun:
         if self.should_stop():
             raise StopRequested
         case = Case("write", source, body=body, before=ctx.known)
-        case.response = self.client.patch(ctx.path, json=body)
-        self.shrink_patches += 1
-        verdict = checks.CHECKS[name](ctx, case)
-        if case.after_response is None:
-            _, after = checks.read_entity(ctx.client, ctx.path)
-        else:
-            after = case.after
+        with _stops_on_target_error():
+            case.response = self._patch(ctx.path, json=body, write=True)
+            self.shrink_patches += 1
+            if reason := forbidden(case):
+                raise _Forbidden(reason)
+            verdict = checks.CHECKS[name](ctx, case)
+            if case.after_response is None:
+                _, after = checks.read_entity(ctx.client, ctx.path)
+            else:
+                after = case.after
         ctx.known = after if after is not None else ctx.known
         return verdict
 
@@ -553,6 +690,52 @@ class EndpointRun:
             return {}
         return draw_one(strategies.payloads(contract), self.config.seed)
 
+    # -- what the docs require of every PATCH: If-Match, and Prefer with it ---------------------
+    def _patch(
+        self, path: str, *, write: bool = False, etag: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """PATCH `path` with the headers the docs require (`required_headers`), else as given.
+
+        Where the docs require If-Match, every PATCH carries the entity's current ETag: `etag`
+        when given (the restore reads it first), else the endpoint entity's, which an unknown-id
+        probe sends too (no ETag exists for an id that does not exist, and RFC 7232 §5 puts the
+        404 before any precondition); valid writes also ask `Prefer: return=representation`.
+        A 412 means the ETag went stale: planner-overview.md asks clients to "read the resource
+        again and get a new etag", so the entity is read and the request sent once more.
+        """
+        contract = self.endpoint.contract
+        if not required_headers.requires_etag(contract):
+            return self.client.patch(path, **kwargs)
+        sent = etag or self._current_etag()
+        response = self._patch_with(path, sent, write, kwargs)
+        if response.status_code == 412:
+            fresh = self._read_etag(path)
+            if fresh is not None and fresh != sent:
+                sent, response = fresh, self._patch_with(path, fresh, write, kwargs)
+        if self.ctx is not None and path == self.ctx.path and 200 <= response.status_code < 300:
+            body = checks.json_body(response)
+            self.etag = required_headers.reply_etag(body, response.headers)
+        return response
+
+    def _patch_with(
+        self, path: str, etag: str | None, write: bool, kwargs: dict[str, Any]
+    ) -> httpx.Response:
+        headers = {**(kwargs.get("headers") or {})}
+        headers.update(required_headers.write_headers(self.endpoint.contract, etag, prefer=write))
+        return self.client.patch(path, **{**kwargs, "headers": headers})
+
+    def _current_etag(self) -> str | None:
+        """The endpoint entity's ETag: the last write's reply's, else the last read's."""
+        if self.etag is not None:
+            return self.etag
+        return required_headers.etag_of(self.ctx.known if self.ctx is not None else None)
+
+    def _read_etag(self, path: str) -> str | None:
+        """The ETag of the entity at `path` as a GET shows it now (None where it has none)."""
+        if not required_headers.requires_etag(self.endpoint.contract):
+            return None
+        return required_headers.etag_of(checks.read_entity(self.client, path)[1])
+
     # -- snapshot and restore ------------------------------------------------------------------
     def _restore_body(self, original: dict[str, Any]) -> dict[str, Any]:
         """The updatable properties as found, with the entity's own `@odata.type` when needed."""
@@ -578,20 +761,55 @@ class EndpointRun:
         """Put an entity's writable properties back as found, and check with a GET that it took.
 
         Not judged by any check (they have spoken), but never silent: a restore the service
-        refuses, or that a GET shows did not take, leaves the target changed and fails the run.
+        refuses while a GET shows the entity changed, or that a GET shows did not take, leaves the
+        target changed and fails the run. It never gives up early: the client retries transport
+        errors, and a restore that still meets one waits for the target and is tried again.
         """
         body = self._restore_body(original)
         if not body:
             self.emit(EntityRestored(self.info, path, verified=True))
             return
+        for last in (False, True):
+            if self.gone:
+                self._restore_failed(path, self._left_for_restore())
+                return
+            try:
+                self._put_back(path, original, body)
+                return
+            except RequestFailed as exc:
+                if last:
+                    self._restore_failed(path, f"restore: {redact(exc.reason, self._secrets())}")
+                    return
+                self.gone = not self._answers_again(str(exc.request.url))
+
+    def _answers_again(self, url: str) -> bool:
+        """The bounded wait for a target that stopped answering (cut short by a stop request)."""
+        wait = self.config.target_wait
+        return self.client.wait_until_answering(url, wait, stop=self.should_stop)
+
+    def _left_for_restore(self) -> str:
+        return (
+            f"the target stopped answering and did not come back within "
+            f"{self.config.target_wait:g} s; `graph-contracts restore` puts it back from the journal"
+        )
+
+    def _put_back(self, path: str, original: dict[str, Any], body: dict[str, Any]) -> None:
+        """One restore: PATCH the snapshot's values, then GET until they show (RequestFailed out)."""
         self.restores += 1
         try:
-            response = self.client.patch(path, json=body)
+            response = self._patch(path, json=body, etag=self._read_etag(path))
+        except RequestFailed:
+            raise
         except Exception as exc:  # the run goes on; the failure is reported, not raised
             self._restore_failed(path, f"restore PATCH failed: {exc}")
             return
         if response.status_code >= 300:
-            self._restore_failed(path, f"restore answered {checks.describe(response)}")
+            refused = f"restore answered {checks.describe(response)}"
+            if not self._restore_differences(path, original, window=0.0):
+                already = f"a GET shows it as before ({refused})"
+                self.emit(EntityRestored(self.info, path, verified=True, already=already))
+                return
+            self._restore_failed(path, refused)
             return
         still = self._restore_differences(path, original)
         if still:
@@ -599,10 +817,13 @@ class EndpointRun:
             return
         self.emit(EntityRestored(self.info, path, verified=True))
 
-    def _restore_differences(self, path: str, original: dict[str, Any]) -> list[str]:
+    def _restore_differences(
+        self, path: str, original: dict[str, Any], window: float | None = None
+    ) -> list[str]:
         """What still differs from the snapshot, polled within the read window."""
         contract = self.endpoint.contract
-        deadline = time.monotonic() + self.config.read_window
+        window = self.config.read_window if window is None else window
+        deadline = time.monotonic() + window
         while True:
             response, after = checks.read_entity(self.client, path)
             changes = (
@@ -614,8 +835,11 @@ class EndpointRun:
                 return changes
             time.sleep(0.1)
 
+    def _secrets(self) -> tuple[str, ...]:
+        return tuple(self.secrets())
+
     def _restore_failed(self, path: str, reason: str) -> None:
-        reason = redact(reason, tuple(self.secrets()))
+        reason = redact(reason, self._secrets())
         self.left_changed.append(f"{path}: {reason}")
         self.emit(RestoreFailed(self.info, path, reason))
 
@@ -630,6 +854,12 @@ def _probe_auth(kind: str) -> Any:
     if kind == "wrong-token":
         return StaticToken(f"invalid-{uuid.uuid4().hex}")
     return _CLIENT_AUTH
+
+
+def _unsupplied_reason(names: list[str]) -> str:
+    listed = ", ".join(names)
+    noun = "header" if len(names) == 1 else "headers"
+    return f"the docs require the request {noun} {listed}, which the suite cannot supply"
 
 
 def _properties(body: dict[str, Any]) -> str:

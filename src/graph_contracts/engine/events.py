@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from graph_contracts.engine.results import CheckResult, RunInfo, Totals
+from graph_contracts.engine.results import CheckResult, RunInfo, TargetError, Totals
 from graph_contracts.exchanges import ExchangeRecord
 
 
@@ -56,14 +56,16 @@ class CheckFinished:
 
 @dataclass(frozen=True)
 class RequestRetried:
-    """A 429 or 503 the client is about to retry after `wait` seconds."""
+    """A transient error (429, 502, 503, 504, a reset, a timeout...) the client is about to retry
+    after `wait` seconds."""
 
     method: str
     url: str
-    status: int
+    status: int  # 0 when nothing was answered
     attempt: int
     wait: float
     retry_after: float | None
+    cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,9 @@ class EntityRestored:
     endpoint: EndpointInfo
     path: str
     verified: bool  # a GET afterwards showed the snapshot's values
+    # The restore PATCH was refused, but a GET shows the entity as the snapshot: nothing of the
+    # run is left on it (a write the app may not make never changed it). Says why, else "".
+    already: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class EndpointFinished:
     restores: int = 0  # PATCH requests that put entities back (unjudged)
     planned: int = 0  # PATCH requests the plan estimated, restores included
     coverage: dict[str, Any] | None = None  # plan.Coverage.to_dict()
+    target_error: TargetError | None = None  # what kept the endpoint from being judged in full
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,7 @@ class RunFinished:
     message: str = ""  # why the run ended early (a usage, target or credentials error)
     reasons: dict[str, int] = field(default_factory=dict)  # nothing checked: reason -> endpoints
     left_changed: tuple[str, ...] = ()  # entities not put back as found
+    target_errors: tuple[TargetError, ...] = ()  # endpoints the target kept from being judged
 
 
 Event = (

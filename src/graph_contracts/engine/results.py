@@ -3,6 +3,11 @@
 The console, summary.md, summary.json and JUnit all print these totals; none counts on its own.
 The outcome rule (`decide`) is the one a nightly reader relies on: a run passes only when at least
 one check ran and none failed and nothing was left changed on the target.
+
+Target errors (a request that still failed after the client's retries: resets, timeouts, gateway
+errors, a reply that is not JSON or is too large, a target that stopped answering) are counted
+apart: they are the target's, not the contract's. A run with some passes no less for them; a run
+where no endpoint was checked without one proves nothing, and ends as an error (exit status 2).
 """
 
 from __future__ import annotations
@@ -37,6 +42,33 @@ class CheckResult:
     change: str | None = None  # against a baseline: new, fixed, unchanged or unknown
     known: str | None = None  # what the known-failures file says of it, if anything
     excused: str | None = None  # why this failure does not fail the run (known, or old)
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.contract} {self.path}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TargetError:
+    """An endpoint the target kept from being judged in full: a request failed after its retries.
+
+    Not a contract failure. The cases judged before it keep their verdicts; the request it met is
+    kept with its reproducer (a target that dies on a body is the most serious server error there
+    is, and whoever runs the curl line sees it happen).
+    """
+
+    contract: str
+    version: str
+    path: str
+    workload: str
+    cause: str  # "connection reset", "502", "timeout", "not JSON", "too large", ...
+    reason: str  # one line: the request, what happened, how many attempts
+    repro: str | None = None  # curl reproducer of the request it met (redacted)
+    judged: int = 0  # cases judged before it: their verdicts stand
+    recovered: bool = True  # the target answered again within the wait (the run went on)
 
     @property
     def endpoint(self) -> str:
@@ -93,6 +125,8 @@ class Totals:
     paced_wait_s: float = 0.0  # seconds waited on the limiter (Graph's budgets)
     restores: int = 0
     restore_failures: int = 0
+    target_errors: int = 0  # endpoints a target error kept from being judged in full
+    retried: dict[str, int] = field(default_factory=dict)  # retries by cause ("429", "502", ...)
     failing: int = 0  # failed checks that fail the run (not excused as known or old)
     new_failures: int = 0  # failing now, not in the baseline
     fixed: int = 0  # failing in the baseline, passing now
@@ -153,8 +187,31 @@ def decide(
     return "passed"
 
 
+NO_CLEAN_ENDPOINT = "no endpoint was checked without a target error"
+
+
+def target_error_verdict(results: Iterable[CheckResult], errors: Iterable[TargetError]) -> str:
+    """Why the run cannot pass when no endpoint was checked without a target error ("" if not).
+
+    Said as the run's message, so the outcome is `error` and the exit status 2: the target, not the
+    contracts, is what failed (as when it cannot be reached at all).
+    """
+    met = {e.endpoint for e in errors}
+    if not met:
+        return ""
+    checked = {r.endpoint for r in results if r.outcome != "skipped"}
+    if checked - met:
+        return ""
+    return (
+        f"{NO_CLEAN_ENDPOINT} ({len(met)} endpoint"
+        f"{'s' if len(met) != 1 else ''} met one: see Target errors); the run says nothing about "
+        "the contracts"
+    )
+
+
 def exit_code(outcome: RunOutcome, *, fatal: str = "", signal_name: str | None = None) -> int:
-    """0 passed; 1 failed or nothing checked; 2 usage/target/credentials; 128+n interrupted."""
+    """0 passed; 1 failed or nothing checked; 2 usage/target/credentials (and a run where every
+    endpoint checked met a target error); 128+n interrupted."""
     if outcome == "passed":
         return EXIT_OK
     if outcome == "interrupted":
@@ -164,6 +221,7 @@ def exit_code(outcome: RunOutcome, *, fatal: str = "", signal_name: str | None =
     return EXIT_FAILED
 
 
+_URLS = re.compile(r" ?\bhttps?://\S*?(?=:?\s|$)")  # a target error names the request's URL
 _PATHS = re.compile(r"(?<![\w{])/[^\s:]+")
 
 
@@ -171,9 +229,10 @@ def reason_group(reason: str) -> str:
     """A skip reason without its paths, so 1,000 endpoints group into a handful of causes.
 
     `no entity reachable: GET /deviceManagement/x returned 500` -> `no entity reachable: GET
-    returned 500`: the cause is the same whichever collection answered.
+    returned 500`: the cause is the same whichever collection answered (or URL: `target error:
+    GET https://h/v1.0/x: connection reset` -> `target error: GET: connection reset`).
     """
-    return re.sub(r"\s{2,}", " ", _PATHS.sub("", reason)).strip()
+    return re.sub(r"\s{2,}", " ", _PATHS.sub("", _URLS.sub("", reason))).strip()
 
 
 def skip_reasons(results: Iterable[CheckResult]) -> dict[str, int]:

@@ -6,10 +6,16 @@ pytest's own junit/allure see one test per check), then `finish()`.
 
 A stop request (`request_stop`, wired to SIGINT/SIGTERM by the drivers) is honoured at the next
 safe point: the current endpoint puts its entities back and the run finishes as `interrupted`.
+
+A target error (a request still failing after the client's retries) ends one endpoint, never the
+run: it is announced with the endpoint (`EndpointFinished.target_error`), counted apart, and the
+run goes on. Only a target that stopped answering and did not come back within `target_wait`
+stops it (`TargetGone`): what was judged is in every report, the journal keeps what to restore.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable
 from dataclasses import replace
@@ -19,7 +25,7 @@ from typing import Any
 import graph_contracts
 from graph_contracts import bodies
 from graph_contracts import plan as plans
-from graph_contracts.client import GraphContractsError, Retry, RetryStats
+from graph_contracts.client import GraphContractsError, RequestFailed, Retry, RetryStats
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import Discoverer, TargetError, Unreachable
 from graph_contracts.engine import results as R
@@ -52,8 +58,13 @@ from graph_contracts.engine.events import (
 )
 from graph_contracts.engine.shrink import default_budget
 from graph_contracts.engine.target import SERVICE, Target, connect
+from graph_contracts.exchanges import redact
 from graph_contracts.metadata import derived_types
 from graph_contracts.workloads import workload_of
+
+
+class TargetGone(GraphContractsError):
+    """The target stopped answering mid-run and did not come back: the run ends as an error."""
 
 
 class Run:
@@ -88,12 +99,14 @@ class Run:
             config.read_window,
             default_budget(config.base_url) if budget is None else budget,
             config.chosen_plan,
+            config.target_wait,
         )
         self._token = token
         self._target = target
         self._discoverers: dict[str, Discoverer] = {}
         self._done: dict[str, list[R.CheckResult]] = {}
         self._left_changed: list[str] = []
+        self._target_errors: list[R.TargetError] = []
         self._extra: Any = None
         self._started_at = 0.0
         self.info: R.RunInfo | None = None
@@ -116,7 +129,13 @@ class Run:
     def _retried(self, retry: Retry) -> None:
         self.emit(
             RequestRetried(
-                retry.method, retry.url, retry.status, retry.attempt, retry.wait, retry.retry_after
+                retry.method,
+                retry.url,
+                retry.status,
+                retry.attempt,
+                retry.wait,
+                retry.retry_after,
+                retry.cause,
             )
         )
 
@@ -170,10 +189,15 @@ class Run:
         return {"path": str(baseline.path), **facts}
 
     def preflight(self) -> None:
-        """Resolve the first endpoint now: bad credentials or an unreachable target stop the run."""
+        """Resolve the first endpoint now: bad credentials or an unreachable target stop the run.
+
+        A target error (a reply that still failed after its retries) does not: the endpoint
+        will meet it again and report it.
+        """
         if self.endpoints:
             first = self.endpoints[0]
-            self.discoverer(first.contract.version).resolve(first.template)
+            with contextlib.suppress(RequestFailed):
+                self.discoverer(first.contract.version).resolve(first.template)
 
     def identify(self) -> None:
         """After the first replies: a `graph-contracts mock` server is ours (no opt-in, no pacing)."""
@@ -203,9 +227,12 @@ class Run:
         reachable = patches = gets = 0
         for endpoint in self.endpoints:
             contract = endpoint.contract
-            found = self.discoverer(contract.version).resolve(
-                endpoint.template, contract.odata_type, self.accepted_types(contract)[0]
-            )
+            try:
+                found = self.discoverer(contract.version).resolve(
+                    endpoint.template, contract.odata_type, self.accepted_types(contract)[0]
+                )
+            except RequestFailed as exc:
+                found = Unreachable(f"target error: {redact(exc.reason, self.secrets())}")
             sibling = not isinstance(found, Unreachable) and found.sibling is not None
             estimate = self.estimate(endpoint, sibling=sibling)
             if isinstance(found, Unreachable):
@@ -264,6 +291,8 @@ class Run:
         finally:
             self._left_changed += runner.left_changed
         self._done[endpoint.id] = results
+        if runner.target_error is not None:
+            self._target_errors.append(runner.target_error)
         duration = time.monotonic() - began
         ctx = runner.ctx
         planned = self.estimate(endpoint, sibling=ctx is not None and ctx.sibling is not None)
@@ -276,9 +305,26 @@ class Run:
                 runner.restores,
                 planned.patches,
                 runner.coverage().to_dict() if ctx is not None else None,
+                runner.target_error,
             )
         )
+        if runner.gone:
+            raise TargetGone(self._gone(endpoint, runner.target_error))
         return results
+
+    def _gone(self, endpoint: Endpoint, error: R.TargetError | None) -> str:
+        """Why the run stopped: which request the target stopped answering, and what is left."""
+        done = self.endpoints.index(endpoint) + 1
+        what = error.reason if error is not None else "a restore met a target error"
+        left = (
+            "; run `graph-contracts restore` with this run's journal once it is back"
+            if self._left_changed
+            else ""
+        )
+        return (
+            f"the target stopped answering ({what}); the run stopped after {done} of "
+            f"{len(self.endpoints)} endpoints{left}"
+        )
 
     def estimate(self, endpoint: Endpoint, *, sibling: bool = False) -> plans.PlanEstimate:
         """The requests the chosen plan costs on one endpoint (`--dry-run`, the write guard)."""
@@ -340,9 +386,13 @@ class Run:
         totals.requests, totals.retries = stats.requests, stats.count
         totals.throttled, totals.retry_wait_s = stats.throttled, stats.waited
         totals.paced_wait_s = stats.paced
+        totals.retried = dict(stats.causes.most_common())
         totals.restore_failures = len(self._left_changed)
+        totals.target_errors = len(self._target_errors)
         for name, value in self.triage.summarize(results).items():
             setattr(totals, name, value)
+        if not interrupted:  # a stop request says why the run is partial; this would not
+            fatal = fatal or R.target_error_verdict(results, self._target_errors)
         outcome = R.decide(
             totals, fatal=fatal, interrupted=interrupted, left_changed=bool(self._left_changed)
         )
@@ -356,6 +406,7 @@ class Run:
             message=fatal,
             reasons=reasons,
             left_changed=tuple(self._left_changed),
+            target_errors=tuple(self._target_errors),
         )
         self.emit(self.finished)
         return self.finished
@@ -375,6 +426,8 @@ class Run:
                 self.endpoint(endpoint)
         except (TargetError, GraphContractsError) as exc:
             fatal = str(exc)
+        except RequestFailed as exc:  # an endpoint keeps its own; this is a last resort
+            fatal = f"target error: {redact(exc.reason, self.secrets())}"
         except (StopRequested, KeyboardInterrupt):
             self.request_stop("SIGINT")
         finally:

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 import httpx
 
 from graph_contracts import auth as auth_settings
-from graph_contracts.client import GraphClient, GraphContractsError, Retry, RetryStats
+from graph_contracts.client import (
+    Contact,
+    GraphClient,
+    GraphContractsError,
+    Retry,
+    RetryPolicy,
+    RetryStats,
+)
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import TargetError
 from graph_contracts.engine.config import EMBEDDED_URL, RunConfig
@@ -47,6 +54,7 @@ class Target:
         for client in self.clients.values():
             for name in ("requests", "count", "throttled", "waited", "paced"):
                 setattr(total, name, getattr(total, name) + getattr(client.retries, name))
+            total.causes.update(client.retries.causes)
         return total
 
     @property
@@ -108,9 +116,19 @@ def connect(
         if kind == EMBEDDED
         else Pacer(write_rate=config.write_rate, rate=config.rate, share=config.share)
     )
+    contact = Contact()  # one target: once any client is answered, a refusal means it went away
     clients = {
         v: GraphClient(
-            base, v, auth=credentials, transport=transport, on_retry=on_retry, pacer=pacer
+            base,
+            v,
+            auth=credentials,
+            transport=transport,
+            on_retry=on_retry,
+            pacer=pacer,
+            timeout=config.request_timeout,
+            retry=RetryPolicy(base=config.retry_backoff),
+            max_reply_bytes=int(config.max_reply_mb * 1024 * 1024),
+            contact=contact,
         )
         for v in versions
     }

@@ -5,8 +5,9 @@ Order of a request, as Graph applies it: operational faults (latency, throttling
 method (405), then for PATCH the Content-Type (415), the size (413 over Graph's 4 MB write limit),
 the JSON body (400) and the oracle's verdict on it (`bodies.problems`: 400 for every problem whose
 rejection is documented, lone surrogates included; what no source makes invalid is accepted as
-Graph's .NET stack does), and finally the merge under the store lock, values stored as .NET writes
-them (`edm.canonical`). Every reply carries `x-graph-contracts-mock: <version>`, so a run can tell
+Graph's .NET stack does), then, where the docs require If-Match (Planner), the entity's ETag (412
+when missing or not current), and finally the merge under the store lock, values stored as .NET
+writes them (`edm.canonical`) and a new `@odata.etag` per write. Every reply carries `x-graph-contracts-mock: <version>`, so a run can tell
 this mock from a real service. Defects from the fault catalogue hook in where a broken server would
 go wrong; with no faults the mock follows ../shared/GRAPH-FACTS.md.
 """
@@ -31,6 +32,7 @@ from starlette.responses import JSONResponse, Response
 from graph_contracts import __version__, bodies, edm
 from graph_contracts.client import MOCK_HEADER
 from graph_contracts.contracts import Contract
+from graph_contracts.metadata import Csdl
 from graph_contracts.mock import faults as F
 from graph_contracts.mock.store import (
     BadSegment,
@@ -39,7 +41,9 @@ from graph_contracts.mock.store import (
     NotFound,
     Store,
     default_value,
+    is_stream,
 )
+from graph_contracts.required_headers import ETAG, IF_MATCH, requires_etag
 
 GRAPH_JSON = (
     "application/json;odata.metadata=minimal;odata.streaming=true;"
@@ -79,9 +83,14 @@ def create_app(
     token: str | None = None,
     faults: Iterable[str] = (),
     seed: int = 0,
+    metadata: Iterable[Csdl] = (),
 ) -> Starlette:
-    """The mock Graph for `contracts` as an ASGI app; raises UnknownFault for a bad fault name."""
-    graph = MockGraph(contracts, token=token, faults=faults, seed=seed)
+    """The mock Graph for `contracts` as an ASGI app; raises UnknownFault for a bad fault name.
+
+    `metadata`: CSDL documents (`metadata.load_csdl`) whose types seed what the docs never
+    resolved (`csdl_types`); a document whose `version` is None serves every API version.
+    """
+    graph = MockGraph(contracts, token=token, faults=faults, seed=seed, metadata=metadata)
     app = Starlette()
     # Every path and method goes to the mock: Starlette's route patterns would answer a plain-text
     # 404 for a path with a newline in it, and its 405 is not Graph's.
@@ -122,10 +131,16 @@ class MockGraph:
     """State and behaviour behind the ASGI app; one per `create_app` call."""
 
     def __init__(
-        self, contracts: list[Contract], *, token: str | None, faults: Iterable[str], seed: int
+        self,
+        contracts: list[Contract],
+        *,
+        token: str | None,
+        faults: Iterable[str],
+        seed: int,
+        metadata: Iterable[Csdl] = (),
     ) -> None:
         self.contracts = list(contracts)
-        self.store = Store(self.contracts, seed=seed)
+        self.store = Store(self.contracts, seed=seed, metadata=metadata)
         self.token = token
         self.faults = F.select(faults)
         self.tolerated = F.tolerated(self.faults)
@@ -201,7 +216,8 @@ class MockGraph:
             if node is None:
                 raise self._not_found(str(exc)) from None
         if request.method == "GET":
-            return self.reply(200, self._get(request, version, node, trail), ex)
+            body = self._get(request, version, node, trail)
+            return self.reply(200, body, ex, _etag_header(body))
         allowed = (
             "GET, PATCH" if isinstance(node, Entity) and self._contract(version, node) else "GET"
         )
@@ -321,9 +337,11 @@ class MockGraph:
             )
         body = parse_body(await read_body(request))
         sent = self._validate(contract, body)
-        with self.store.lock:
+        with self.store.lock:  # the ETag is compared and renewed in the same step as the write
+            self._precondition(request, entity, contract)
             before = dict(entity.data)
             after = {**before, **self._resets(contract, sent), **self._stored(contract, sent)}
+            after = self.store.next_version(entity, after)
             if not self.has("not-persisted"):
                 entity.data.clear()
                 entity.data.update(after)
@@ -337,14 +355,41 @@ class MockGraph:
                 self._stale[entity.key] = (keep, time.monotonic() + F.CONSISTENCY_WINDOW)
         status = self._success_status(request, contract)
         if status == 204:
-            return self.reply(204, None, ex)
+            return self.reply(204, None, ex, _etag_header(after))
         reply = self.render(version, entity, after)
         if self.has("drop-field"):
             dropped = next((k for k in sent if contract.property(k)), None)
             reply.pop(dropped or "", None)
-        return self.reply(
-            status, self._with_context(reply, self._context(request, version, entity, trail)), ex
-        )
+        context = self._context(request, version, entity, trail)
+        return self.reply(status, self._with_context(reply, context), ex, _etag_header(after))
+
+    def _precondition(self, request: Request, entity: Entity, contract: Contract) -> None:
+        """412 where the docs require If-Match and it is missing or names no current version.
+
+        planner-overview.md: "PATCH and DELETE requests require the last etag known by the client
+        to be specified with a If-Match header"; 412 without it, and "if the etag value specified
+        in the request no longer matches a version of the resource". Planner may accept an older
+        ETag when the change does not conflict; this mock is strict: only the current ETag (or
+        `*`, RFC 7232 §3.1: any current representation) matches. Evaluated after the body's 400s,
+        as RFC 7232 §5 orders them (and a 404 for an unknown id comes first, at routing).
+        """
+        if not requires_etag(contract) or entity.etag is None:
+            return
+        given = request.headers.get(IF_MATCH.lower(), "").strip()
+        if not given:
+            raise HTTPError(
+                412,
+                "PreconditionFailed",
+                f"The {IF_MATCH} header is required: send the entity's last known {ETAG}.",
+            )
+        tags = {tag.strip() for tag in given.split(",")}
+        if "*" not in tags and entity.etag not in tags:
+            raise HTTPError(
+                412,
+                "PreconditionFailed",
+                f"The {IF_MATCH} value names no current version of this entity; read it again "
+                "for its current ETag.",
+            )
 
     def _validate(self, contract: Contract, body: Any) -> dict[str, Any]:
         """The updatable properties a PATCH body sets, in sent order; 400 on what must be refused.
@@ -367,6 +412,8 @@ class MockGraph:
             prop = contract.property(name)
             if "@" in name or (prop is not None and not prop.updatable):
                 continue  # annotations; key and read-only values are ignored (OData 4.01 §11.4.3)
+            if prop is not None and is_stream(prop):
+                continue  # a stream is written at its own URL, never stored from JSON
             if prop is not None or (not derived and self.has("accept-unknown-properties")):
                 sent[name] = value
         return sent
@@ -394,7 +441,7 @@ class MockGraph:
         return {
             p.name: default_value(p, contract.types)
             for p in contract.updatable()
-            if p.name not in sent
+            if p.name not in sent and not is_stream(p)
         }
 
     def _stored(self, contract: Contract, sent: dict[str, Any]) -> dict[str, Any]:
@@ -513,6 +560,12 @@ def parse_body(raw: bytes) -> Any:
         return bodies.parse(raw)
     except ValueError as exc:
         raise HTTPError(400, "BadRequest", f"The request body is not valid JSON: {exc}") from None
+
+
+def _etag_header(body: Any) -> dict[str, str]:
+    """`ETag` on a single entity's reply when it has one (RFC 7232 §2.3), beside `@odata.etag`."""
+    etag = body.get(ETAG) if isinstance(body, dict) else None
+    return {"ETag": etag} if isinstance(etag, str) else {}
 
 
 def _truncate_datetime(value: Any) -> Any:

@@ -23,6 +23,7 @@ from pathlib import Path
 import uvicorn
 
 from graph_contracts import contracts as contract_files
+from graph_contracts.metadata import Csdl, CsdlError, load_csdl, metadata_version
 from graph_contracts.mock.app import create_app
 
 
@@ -52,22 +53,33 @@ def serve(
     *,
     seed: int = 0,
     announce: Callable[[str], None] = lambda line: print(line, flush=True),
+    metadata: Iterable[Path] = (),
 ) -> None:
     """Serve the contracts in `contracts_dir` until interrupted; `announce` gets the ready line.
 
     `token=None` generates one, announced (after the ready line) as the `graph-contracts run` line
-    to use. Raises ContractFileError / UnknownFault before binding anything, so the CLI can exit 2.
+    to use. `metadata`: CSDL files whose types seed what the docs left unresolved. Raises
+    ContractFileError / UnknownFault / CsdlError before binding anything, so the CLI can exit 2.
     """
     loaded = contract_files.load(contracts_dir)
+    csdls = [_csdl(path) for path in metadata]
     faults = list(dict.fromkeys(faults))
     generated = token is None
     token = token if token is not None else secrets.token_urlsafe(24)
-    app = create_app(loaded, token=token, faults=faults, seed=seed)
+    app = create_app(loaded, token=token, faults=faults, seed=seed, metadata=csdls)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     sock = _bind(host, port)  # bound here, so a busy port is an OSError the CLI can word
     server = _Server(config)
     usage = token if generated else None
     asyncio.run(_run(server, sock, len(loaded), faults, announce, usage))
+
+
+def _csdl(path: Path) -> Csdl:
+    """A CSDL file, for the API version its name tells (`beta_metadata.xml`), else for every one."""
+    csdl = load_csdl(path)
+    with contextlib.suppress(CsdlError):
+        csdl.version = metadata_version(path)
+    return csdl
 
 
 def _bind(host: str, port: int) -> socket.socket:

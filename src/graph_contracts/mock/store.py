@@ -15,6 +15,7 @@ kind (`edm.resolve`), valid by `edm.value_problems`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import random
 import threading
@@ -26,10 +27,17 @@ from typing import Any
 from graph_contracts import edm, paths
 from graph_contracts.contracts import NAMESPACE, Contract, Property, TypeDef
 from graph_contracts.edm import EdmType, TypeKind
+from graph_contracts.metadata import Csdl
+from graph_contracts.mock.csdl_types import for_version, seeding_contract
 from graph_contracts.paths import Segment, is_cast
+from graph_contracts.required_headers import ETAG, requires_etag
 
 SEEDED_PER_TYPE = 2  # entities of each needed type in each collection
 MAX_DEPTH = 3  # nesting of seeded complex values, so self-referencing types terminate
+STREAM = "Edm.Stream"
+# `me` is the signed-in user (CSDL: <Singleton Name="me" Type="microsoft.graph.user">): its paths
+# are a user's, so `/me/...` templates and requests are served as `/users/{id}/...`.
+ME, USERS = "me", "users"
 
 
 # --- path templates ---------------------------------------------------------------------------
@@ -149,8 +157,18 @@ def build_shapes(contracts: Iterable[Contract]) -> dict[str, EntityShape]:
     for contract in contracts:
         root = roots.setdefault(contract.version, EntityShape())
         for template in contract.paths:
-            add_template(root, parse_template(template), contract.resource)
+            add_template(root, parse_template(as_user_path(template)), contract.resource)
+    for root in roots.values():  # every Graph version has its users, and `/me` among them
+        root.nav(USERS, many=True)
     return roots
+
+
+def as_user_path(template: str) -> str:
+    """`/me/...` as the signed-in user's path: `/users/{userId}/...`."""
+    head, _, rest = template.lstrip("/").partition("/")
+    if head != ME:
+        return template
+    return f"/{USERS}/{{userId}}" + (f"/{rest}" if rest else "")
 
 
 def add_template(root: EntityShape, steps: list[Step], resource: str) -> None:
@@ -182,6 +200,12 @@ def rng_for(*parts: object) -> random.Random:
     """A random generator fixed by its inputs (Python's `hash` of str is salted per process)."""
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def etag_for(seed: int, key: tuple[str, ...], version: int) -> str:
+    """A weak ETag naming one version of one entity, spelled as Planner's (`W/"base64"`)."""
+    digest = hashlib.sha256("\x1f".join(map(str, (seed, *key))).encode()).hexdigest()[:20]
+    return 'W/"' + base64.b64encode(f"{version:08d}-{digest}".encode()).decode() + '"'
 
 
 def guid_for(*parts: object) -> str:
@@ -219,7 +243,7 @@ def _seed(
     if edm_type.members and kind in (TypeKind.ENUM, TypeKind.PRIMITIVE):
         return rng.choice(edm_type.members)  # enum members, or the values a String's table lists
     if kind is TypeKind.ENUM:  # an enum the docs give no member of
-        return None if nullable else ""
+        return "" if nullable is False else None
     if kind in (TypeKind.PRIMITIVE, TypeKind.ANY_JSON):
         return _primitive(edm_type.name, rng, label)
     if kind is TypeKind.COMPLEX and edm_type.typedef is not None and depth < MAX_DEPTH:
@@ -228,7 +252,10 @@ def _seed(
                 p.type, types, rng, enum=p.enum, nullable=p.nullable, label=p.name, depth=depth + 1
             )
             for p in edm_type.typedef.properties
+            if not is_stream(p)
         }
+    if kind is TypeKind.UNRESOLVED:  # no type to be valid for: null, unless the docs forbid it
+        return {} if nullable is False else None
     return None if nullable else {}
 
 
@@ -273,6 +300,13 @@ _DEFAULTS: dict[TypeKind, Any] = {
 }
 
 
+def is_stream(prop: Property) -> bool:
+    """An `Edm.Stream` property: not part of the entity's JSON, read and written at its own URL
+    (OData JSON Format 4.01, "Stream Property"; organizationalbrandingproperties-update.md writes
+    `bannerLogo` as `PATCH .../branding/bannerLogo` with `Content-Type: image/jpeg`)."""
+    return edm.split_collection(prop.type)[1] == STREAM
+
+
 def default_value(prop: Property, types: dict[str, TypeDef]) -> Any:
     """What a property reads when it was never set: null, or the type's zero value."""
     if prop.nullable:
@@ -293,6 +327,13 @@ class Entity:
     shapes: list[EntityShape]  # navigations and casts are looked up in each, in order
     data: dict[str, Any]
     keyed: bool  # a member of a collection (casts to another type are then 404)
+    writes: int = 0  # successful PATCHes so far: the version its ETag names
+
+    @property
+    def etag(self) -> str | None:
+        """The current `@odata.etag` (only entities whose contract requires If-Match have one)."""
+        value = self.data.get(ETAG)
+        return value if isinstance(value, str) else None
 
     def nav(self, name: str) -> NavShape | None:
         return next((s.navs[name] for s in self.shapes if name in s.navs), None)
@@ -323,10 +364,18 @@ class BadSegment(Exception):
 class Store:
     """Entities of every version, created on first access; guard reads and writes with `lock`."""
 
-    def __init__(self, contracts: Iterable[Contract], seed: int = 0) -> None:
+    def __init__(
+        self, contracts: Iterable[Contract], seed: int = 0, metadata: Iterable[Csdl] = ()
+    ) -> None:
         self.contracts = {(c.version, c.resource): c for c in contracts}
         self.roots = build_shapes(self.contracts.values())
         self.seed = seed
+        csdls = list(metadata)
+        # What seeding reads: CSDL's types where the docs never resolved one (`csdl_types`).
+        self.seeding = {
+            key: seeding_contract(c, for_version(csdls, c.version))
+            for key, c in self.contracts.items()
+        }
         self.lock = threading.RLock()
         self._entities: dict[tuple[str, ...], Entity] = {}
         self._collections: dict[tuple[str, ...], Collection] = {}
@@ -346,6 +395,8 @@ class Store:
         if root is None or not segments:
             raise BadSegment(f"Resource not found for the segment '{version}'")
         with self.lock:
+            if segments[0] == ME:
+                segments = [USERS, self.signed_in(version), *segments[1:]]
             node: Entity | Collection = Entity((version,), "", [root], {}, keyed=False)
             for segment in segments:
                 node = self._step(version, node, segment)
@@ -354,6 +405,13 @@ class Store:
                 else:
                     trail.append(segment)
             return self._addressed(version, node)
+
+    def signed_in(self, version: str) -> str:
+        """The id of the user `/me` is: the first user of the store (a user type first)."""
+        users = self._collection(version, (version, USERS), self.roots[version].navs[USERS])
+        members = users.listing()
+        user = next((e for e in members if e.type == f"{NAMESPACE}.user"), members[0])
+        return str(user.data["id"])
 
     def _addressed(self, version: str, node: Entity | Collection) -> Entity | Collection:
         """A name that is both a collection and, without a key, an entity a contract addresses
@@ -440,10 +498,21 @@ class Store:
         keyed: bool = True,
     ) -> Entity:
         contract = self.contracts.get((version, type_name))
-        data = seeded_properties(contract, self.seed, key) if contract else {}
+        seeding = self.seeding.get((version, type_name))
+        data = seeded_properties(contract, self.seed, key, seeding) if contract else {}
         data["id"] = ident
+        if contract is not None and requires_etag(contract):
+            data = {ETAG: etag_for(self.seed, key, 0), **data}
         entity = self._entities[key] = Entity(key, type_name, shapes, data, keyed)
         return entity
+
+    def next_version(self, entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` as the entity's next version: a new ETag when it has one (a new one per write)."""
+        entity.writes += 1
+        if entity.etag is None:
+            return data
+        rest = {k: v for k, v in data.items() if k != ETAG}
+        return {ETAG: etag_for(self.seed, entity.key, entity.writes), **rest}
 
     def create(self, version: str, collection: Collection, ident: str) -> Entity | None:
         """Add an entity with default values (only the `not-found-creates` defect does this)."""
@@ -456,8 +525,16 @@ class Store:
             return None
         shapes = kinds.get(type_name, [collection.shape.element])
         entity = self._new(version, (*collection.key, ident), type_name, shapes, ident)
+        etag = entity.etag
         entity.data.clear()
-        entity.data.update({p.name: default_value(p, contract.types) for p in contract.properties})
+        entity.data.update({ETAG: etag} if etag else {})
+        entity.data.update(
+            {
+                p.name: default_value(p, contract.types)
+                for p in contract.properties
+                if not is_stream(p)
+            }
+        )
         entity.data["id"] = ident
         collection.members.append(entity)
         return entity
@@ -509,16 +586,43 @@ def _offers(shape: EntityShape, segment: str) -> bool:
     return segment in shape.navs or segment in shape.casts
 
 
-def seeded_properties(contract: Contract, seed: int, key: tuple[str, ...]) -> dict[str, Any]:
-    """Every property of the contract, valid for its type, fixed by seed and entity path."""
+def seeded_properties(
+    contract: Contract, seed: int, key: tuple[str, ...], typed: Contract | None = None
+) -> dict[str, Any]:
+    """Every property of the contract, valid for its type, fixed by seed and entity path.
+
+    `typed`: the contract as CSDL types it (`csdl_types.seeding_contract`); its value is kept
+    where it is valid for the docs' type too, else the docs' type is seeded.
+    """
     data: dict[str, Any] = {}
+    typed_props = {p.name: p for p in (typed or contract).properties}
     for prop in contract.properties:
-        rng = rng_for(seed, *key, prop.name)
-        value = seed_value(
-            prop.type, contract.types, rng, enum=prop.enum, nullable=prop.nullable, label=prop.name
-        )
-        data[prop.name] = edm.canonical(value, prop.type, contract.types)
+        if is_stream(prop):
+            continue  # read from its own URL, never inline
+        value = _seeded(prop, contract.types, seed, key)
+        other = typed_props.get(prop.name, prop)
+        if typed is not None and other is not prop:
+            candidate = _seeded(other, typed.types, seed, key)
+            if not _refused(candidate, prop, contract.types):
+                value = candidate
+        data[prop.name] = value
     return data
+
+
+def _seeded(prop: Property, types: dict[str, TypeDef], seed: int, key: tuple[str, ...]) -> Any:
+    rng = rng_for(seed, *key, prop.name)
+    value = seed_value(
+        prop.type, types, rng, enum=prop.enum, nullable=prop.nullable, label=prop.name
+    )
+    return edm.canonical(value, prop.type, types)
+
+
+def _refused(value: Any, prop: Property, types: dict[str, TypeDef]) -> bool:
+    """Whether the contract that judges replies would call `value` wrong (or unlisted)."""
+    problems = edm.value_problems(value, prop.type, types, enum=prop.enum, nullable=prop.nullable)
+    return any(
+        p.kind.rejection_documented or p.kind is edm.ProblemKind.UNLISTED_VALUE for p in problems
+    )
 
 
 def _guess_type(nav_name: str) -> str:

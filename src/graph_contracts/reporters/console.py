@@ -27,7 +27,7 @@ from graph_contracts.engine.events import (
     RunPlanned,
     RunStarted,
 )
-from graph_contracts.engine.results import CheckResult, RunInfo
+from graph_contracts.engine.results import CheckResult, RunInfo, Totals
 
 SHOWN_FAILURES = 20
 
@@ -54,10 +54,23 @@ def endpoint_line(event: EndpointFinished) -> str:
         verdict = f"{passed} passed" + (
             f", {len(failed)} failed ({', '.join(failed)})" if failed else ""
         )
+    if event.target_error is not None and (failed or passed):  # a skip already says it
+        verdict += f"; target error: {event.target_error.reason}"
     sent = event.writes + event.restores
     sent_text = f"; {sent} of {event.planned} planned PATCHes sent" if event.planned else ""
     return (
         f"[{info.index}/{info.total}] {info.id}: {verdict} in {event.duration_s:.1f} s{sent_text}"
+    )
+
+
+def retries_line(totals: Totals) -> str:
+    """`requests: 812 sent, 3 answered 429, 260 retried (120 502, 70 connection reset; 31.2 s
+    waited), not failures` — what the client absorbed, by cause."""
+    causes = ", ".join(f"{n} {cause}" for cause, n in totals.retried.items())
+    retried = f"{totals.retries} retried" + (f" ({causes}; " if causes else " (")
+    return (
+        f"requests: {totals.requests} sent, {totals.throttled} answered 429, "
+        f"{retried}{totals.retry_wait_s:.1f} s waited), not failures"
     )
 
 
@@ -143,11 +156,13 @@ class ConsoleReporter:
             self.say(f"  FAILED {r.check} · {r.endpoint}{tag}: {r.message[:300]}")
         if len(failed) > SHOWN_FAILURES:
             self.say(f"  ... and {len(failed) - SHOWN_FAILURES} more (see summary.md)")
+        for error in finished.target_errors[:SHOWN_FAILURES]:
+            self.say(f"  TARGET ERROR · {error.endpoint}: {error.reason[:300]}")
+        if len(finished.target_errors) > SHOWN_FAILURES:
+            more = len(finished.target_errors) - SHOWN_FAILURES
+            self.say(f"  ... and {more} more target errors (see summary.md)")
         if totals.retries or totals.throttled:
-            self.say(
-                f"requests: {totals.requests} sent, {totals.throttled} answered 429, "
-                f"{totals.retries} retried ({totals.retry_wait_s:.1f} s waited), not failures"
-            )
+            self.say(retries_line(totals))
         for item in finished.left_changed:
             self.say(f"TARGET LEFT CHANGED: {item}")
         self.say(verdict_line(finished, self.report_dir))
@@ -193,6 +208,9 @@ def verdict_line(finished: RunFinished, report_dir: Path | None = None) -> str:
         counts += f" ({excused} failures excused: known, or failing in the baseline too)"
     if totals.new_failures or totals.fixed:
         counts += f"; {totals.new_failures} new, {totals.fixed} fixed since the baseline"
+    if totals.target_errors:
+        n = totals.target_errors
+        counts += f"; {n} endpoint{'s' if n != 1 else ''} met a target error (not failures)"
     if finished.outcome == "passed":
         return f"PASSED: {counts}.{where}"
     if finished.outcome == "failed":

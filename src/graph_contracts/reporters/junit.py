@@ -1,8 +1,11 @@
 """junit.xml: one test case per check per endpoint, one test suite per contract.
 
 Named as the pytest plugin names them (`test_round_trip[<contract> <path>]`), so a CI dashboard
-shows the same tests whichever driver ran the suite. Written with the standard library's
-ElementTree: the format is four elements, and `report merge` reads it back the same way.
+shows the same tests whichever driver ran the suite. An endpoint that met a target error gets one
+more test case, `test_target[<contract> <path>]`, with an `<error>` (JUnit's "could not run
+properly", apart from failures) carrying the reason and the reproducer. Written with the
+standard library's ElementTree: the format is four elements, and `report merge` reads it back
+the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from graph_contracts.engine.events import CheckFinished, Event, RunFinished
-from graph_contracts.engine.results import CheckResult
+from graph_contracts.engine.results import CheckResult, TargetError
 from graph_contracts.exchanges import redact
 
 NAME = "junit.xml"
@@ -47,10 +50,15 @@ def write(results: list[CheckResult], finished: RunFinished, path: Path) -> Path
         ("outcome", finished.outcome),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
-    for contract, rows in sorted(by_contract.items()):
+    errors: dict[str, list[TargetError]] = defaultdict(list)
+    for e in finished.target_errors:
+        errors[e.contract].append(e)
+    for contract in sorted(set(by_contract) | set(errors)):
         suite = ET.SubElement(root, "testsuite", name=contract, timestamp=finished.run.started)
-        for r in rows:
+        for r in by_contract.get(contract, []):
             _case(suite, r)
+        for e in errors.get(contract, []):
+            _target_case(suite, e)
         recount(suite)
     recount(root)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,10 +80,17 @@ def _case(suite: ET.Element, r: CheckResult) -> None:
         ET.SubElement(case, "system-out").text = f"deviation from the docs: {redact(r.deviation)}"
 
 
+def _target_case(suite: ET.Element, e: TargetError) -> None:
+    name = f"test_target[{e.contract} {e.path}]"
+    case = ET.SubElement(suite, "testcase", classname=e.contract, name=name, time="0")
+    error = ET.SubElement(case, "error", message=redact(e.reason)[:500], type=e.cause)
+    error.text = redact(e.reason) + (f"\n\nReproduce:\n{redact(e.repro)}" if e.repro else "")
+
+
 def recount(element: ET.Element) -> None:
     """tests/failures/skipped/errors attributes from the test cases below `element`."""
     cases = list(element.iter("testcase"))
     element.set("tests", str(len(cases)))
     element.set("failures", str(sum(c.find("failure") is not None for c in cases)))
     element.set("skipped", str(sum(c.find("skipped") is not None for c in cases)))
-    element.set("errors", "0")
+    element.set("errors", str(sum(c.find("error") is not None for c in cases)))

@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from graph_contracts.engine.events import RunFinished
-from graph_contracts.engine.results import CheckResult, RunInfo, decide, tally
+from graph_contracts.engine.results import (
+    NO_CLEAN_ENDPOINT,
+    CheckResult,
+    RunInfo,
+    TargetError,
+    decide,
+    tally,
+    target_error_verdict,
+)
 from graph_contracts.engine.triage import key_of
 from graph_contracts.reporters.allure import DIRECTORY as ALLURE
 from graph_contracts.reporters.history import KEEP
@@ -36,6 +44,7 @@ from graph_contracts.reporters.summary import (
 
 COUNTERS = ("requests", "retries", "throttled", "retry_wait_s", "restores", "restore_failures")
 _RESULT_FIELDS = {f.name for f in fields(CheckResult)}
+_TARGET_ERROR_FIELDS = {f.name for f in fields(TargetError)}
 _RUN_FIELDS = {f.name for f in fields(RunInfo)}
 
 
@@ -136,8 +145,20 @@ def _finished(parts: list[tuple[Path, dict[str, Any]]], results: list[CheckResul
     totals.known_failures = sum(bool(r.known and r.known.startswith("known")) for r in results)
     totals.known_fixed = sum(bool(r.known and r.known.startswith("fixed:")) for r in results)
     totals.expired_known = sum(bool(r.known and r.known.startswith("expired")) for r in results)
+    for _, doc in parts:
+        for cause, n in doc.get("totals", {}).get("retried", {}).items():
+            totals.retried[cause] = totals.retried.get(cause, 0) + n
+    errors = tuple(
+        TargetError(**{k: v for k, v in row.items() if k in _TARGET_ERROR_FIELDS})
+        for _, doc in parts
+        for row in doc.get("target_errors", [])
+    )
+    totals.target_errors = len(errors)
     left = tuple(item for _, doc in parts for item in doc.get("left_changed", []))
-    message = "; ".join(run.get("message") or "" for run in runs if run.get("message"))
+    # A shard's own "no clean endpoint" verdict is recomputed over the whole run.
+    said = [run.get("message") or "" for run in runs]
+    message = "; ".join(m for m in said if m and not m.startswith(NO_CLEAN_ENDPOINT))
+    message = message or target_error_verdict(results, errors)
     outcome = decide(
         totals,
         fatal=message,
@@ -162,7 +183,7 @@ def _finished(parts: list[tuple[Path, dict[str, Any]]], results: list[CheckResul
             for reason, n in doc.get("nothing_checked_reasons", {}).items():
                 reasons[reason] = reasons.get(reason, 0) + n
     return RunFinished(
-        info, outcome, totals, _seconds(started, finished), finished, message, reasons, left
+        info, outcome, totals, _seconds(started, finished), finished, message, reasons, left, errors
     )
 
 

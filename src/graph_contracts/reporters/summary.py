@@ -106,6 +106,7 @@ def endpoint_row(event: EndpointFinished) -> dict[str, Any]:
         "planned_patches": event.planned,
         "sent_patches": event.writes + event.restores,
         "coverage": event.coverage,
+        "target_error": event.target_error.reason if event.target_error else None,
     }
 
 
@@ -117,6 +118,7 @@ def summary_document(
         "totals": finished.totals.to_dict(),
         "nothing_checked_reasons": finished.reasons,
         "left_changed": list(finished.left_changed),
+        "target_errors": [e.to_dict() for e in finished.target_errors],
         "endpoints": list(endpoints),
         "results": [r.to_dict() for r in results],
     }
@@ -146,6 +148,7 @@ def render_markdown(
     out = _head(finished)
     out += _changes(results, finished)
     out += _failures(results)
+    out += _target_errors(finished)
     out += _trend(nights)
     out += _least_covered(list(endpoints))
     out += _known(results)
@@ -185,7 +188,8 @@ def _head(finished: RunFinished) -> list[str]:
         f"| mode | {run.mode}; plan {run.plan}, max-examples {run.max_examples} |",
         f"| started · finished | {run.started} · {finished.finished} ({finished.duration_s} s) |",
         f"| requests | {totals.requests} sent, {totals.throttled} answered 429, "
-        f"{totals.retries} retried ({round(totals.retry_wait_s, 1)} s waited) |",
+        f"{totals.retries} retried ({_causes(totals.retried)}{round(totals.retry_wait_s, 1)} s "
+        "waited) |",
         f"| tool | graph-contracts {run.tool_version} |",
     ]
     if run.faults:
@@ -209,6 +213,8 @@ FAILURE_DETAILS = 10  # failures shown in full, with message and reproducer
 FAILURE_LINES = 40  # failures shown at all (after the full ones: one line each)
 SHOWN_KNOWN = 30
 FULL_TABLES = 40  # a table with a row per contract or endpoint is printed whole up to this many
+TARGET_ERROR_DETAILS = 5  # target errors shown in full, with the reproducer of the request
+TARGET_ERROR_LINES = 25  # target errors shown at all (after the full ones: one line each)
 
 
 def _changes(results: list[CheckResult], finished: RunFinished) -> list[str]:
@@ -286,6 +292,38 @@ def _failures(results: list[CheckResult]) -> list[str]:
             for r in briefly
         ]
         out += _more(len(failed) - FAILURE_LINES, "failures")
+    return out
+
+
+def _causes(retried: dict[str, int]) -> str:
+    return "".join(f"{n} {cause}, " for cause, n in retried.items())
+
+
+def _target_errors(finished: RunFinished) -> list[str]:
+    """Endpoints the target kept from being judged in full: the target's errors, not failures."""
+    errors = finished.target_errors
+    if not errors:
+        return []
+    out = [
+        "",
+        f"## Target errors ({len(errors)} endpoints)",
+        "",
+        "Requests that still failed after the client's retries: the target's errors, not the "
+        "contract's. The checks keep the verdicts of the cases judged before them.",
+    ]
+    for e in errors[:TARGET_ERROR_DETAILS]:
+        recovered = "" if e.recovered else " The target did not come back."
+        out += ["", f"#### {e.contract} · {_code(e.path)} ({e.cause})"]
+        out += [f"{e.reason} — after {e.judged} cases judged.{recovered}"]
+        if e.repro:
+            out += ["Reproduce:", *_block(e.repro, "sh")]
+    briefly = errors[TARGET_ERROR_DETAILS:TARGET_ERROR_LINES]
+    if briefly:  # at scale (a bad network night): one line each, the rest counted
+        out += ["", f"### {len(errors) - TARGET_ERROR_DETAILS} more", ""]
+        out += [
+            f"- {e.contract} {_code(e.path)} ({e.cause}): {_first_line(e.reason)}" for e in briefly
+        ]
+        out += _more(len(errors) - TARGET_ERROR_LINES, "target errors")
     return out
 
 
