@@ -9,11 +9,13 @@ without `--smoke` fails here.
 
 from __future__ import annotations
 
+import runpy
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from published import page
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted([*(ROOT / "benchmarks").glob("*.py"), *(ROOT / "scripts").glob("*.py")])
@@ -28,13 +30,12 @@ SHOWS = {
 }
 DEADLINE = 240  # seconds per script; the smoke runs take 1-40 s on the 2-core CI machine
 
-pytestmark = pytest.mark.slow
-
 
 def test_every_script_is_known_here() -> None:
     assert sorted(p.name for p in SCRIPTS) == sorted(SHOWS)
 
 
+@pytest.mark.slow  # real processes
 @pytest.mark.timeout(DEADLINE + 30)
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_the_script_runs_in_smoke_mode(script: Path) -> None:
@@ -48,3 +49,17 @@ def test_the_script_runs_in_smoke_mode(script: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     for line in SHOWS[script.name]:
         assert line in done.stdout, f"{script.name} --smoke printed no {line!r}:\n{done.stdout}"
+
+
+def test_the_manual_publishes_the_corpus_runs_asserted_figures() -> None:
+    """docs/mock.md states what scripts/corpus_run.py asserts of the whole-corpus run."""
+    figure = runpy.run_path(str(ROOT / "scripts" / "corpus_run.py"))["PUBLISHED"]
+    text = " ".join(page("mock.md").split())
+    assert f"({figure['contracts']} contracts, {figure['endpoints']} path templates)" in text
+    assert (
+        f"checks {figure['endpoints_checked']} endpoints: {figure['passed']} checks passed, "
+        f"{figure['failed']} failed, {figure['skipped']} skipped. The skipped: "
+        f"{figure['another_type']} endpoints whose only reachable entity is of another type"
+    ) in text
+    assert f"{figure['needs_ids']} that need `--ids` values" in text
+    assert f"and {figure['no_id_for_not_found']} singleton paths with no id" in text
