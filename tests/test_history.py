@@ -169,7 +169,7 @@ def test_the_tables_list_the_last_nights_newest_first_and_failures_per_workload(
 
 def test_one_night_says_the_chart_comes_with_the_second() -> None:
     md = "\n".join(H.render([H.night(finished("2026-12-01T02:17:00Z"))]))
-    assert "One night recorded so far" in md and "```mermaid" not in md
+    assert "One night in `history.jsonl` so far" in md and "```mermaid" not in md
 
 
 # --- the commands ------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def test_two_nights_of_run_draw_the_trend(tmp_path: Path) -> None:
     code, _ = run_cli(*ARGS, "--report-dir", str(tmp_path / "n1"))
     assert code == 0
     first = (tmp_path / "n1" / "summary.md").read_text()
-    assert "One night recorded so far" in first and "```mermaid" not in first
+    assert "One night in `history.jsonl` so far" in first and "```mermaid" not in first
     carried = tmp_path / "carried" / H.NAME
     carried.parent.mkdir()
     shutil.copy(tmp_path / "n1" / H.NAME, carried)
@@ -298,4 +298,6 @@ def test_the_plugin_on_xdist_records_the_session_once(tmp_path: Path) -> None:
     [line] = history.read_text().splitlines()
     merged = summary_of(tmp_path / "reports")
     assert json.loads(line)["passed"] == merged["totals"]["passed"] > 0
-    assert "One night recorded so far" in (tmp_path / "reports" / "summary.md").read_text()
+    assert (
+        "One night in `history.jsonl` so far" in (tmp_path / "reports" / "summary.md").read_text()
+    )

@@ -163,9 +163,14 @@ def render(nights: list[dict[str, Any]], source: str = NAME) -> list[str]:
     """The Trend section of summary.md: the chart and the tables from the second night on."""
     if not nights:
         return []
-    out = ["", f"## Trend (last {min(len(nights), CHART_NIGHTS)} nights, `{source}`)", ""]
     if len(nights) < 2:
-        return [*out, "One night recorded so far: the chart starts with the second."]
+        return [
+            "",
+            "## Trend",
+            "",
+            f"One night in `{source}` so far: the chart starts with the second.",
+        ]
+    out = ["", f"## Trend (last {min(len(nights), CHART_NIGHTS)} nights, `{source}`)", ""]
     out += ["```mermaid", chart(nights), "```", ""]
     out += [
         "| night | outcome | passed | failed | new | fixed | skipped | endpoints checked |",
