@@ -33,8 +33,10 @@ from graph_contracts.auth import (
     CLOUDS,
     AuthError,
     ClientCredentials,
+    Grants,
     StaticToken,
     from_settings,
+    grants_of,
 )
 from graph_contracts.client import CredentialsRejected, GraphClient, InProcessTransport
 
@@ -42,6 +44,7 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 SECRET = "s3cr3t~Value.With-Chars_42"
 SCOPE = "https://graph.microsoft.com/.default"
+AUTHORITY_KEY = "the-fake-authoritys-own-signing-key-0123456789"
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Authority:
     counter: itertools.count = field(default_factory=itertools.count)
     expires_in: int = 3599  # lifetime of the tokens it issues, seconds
     issued: dict[str, float] = field(default_factory=dict)  # token -> expiry (time.monotonic)
+    roles: list[str] | None = None  # set: issue JWT-shaped tokens with these app roles, as Entra
 
     @property
     def url(self) -> str:
@@ -93,6 +97,9 @@ def fake_authority_app(state: Authority) -> Starlette:
             return refuse("invalid_client", "Client assertion failed signature validation.")
         n = next(state.counter)
         access_token = f"fake-access-token-{n}"
+        if state.roles is not None:  # signed with a key the client never sees
+            claims = {"aud": "https://graph.microsoft.com", "roles": state.roles, "n": n}
+            access_token = jwt.encode(claims, AUTHORITY_KEY, algorithm="HS256")
         state.issued[access_token] = time.monotonic() + state.expires_in
         return JSONResponse(
             {"token_type": "Bearer", "expires_in": state.expires_in, "access_token": access_token}
@@ -220,6 +227,19 @@ def test_token_is_cached_and_sent_by_graph_client(authority: Authority) -> None:
     assert first == second and first.startswith("Bearer fake-access-token-")
     assert len(authority.token_requests) == before + 1  # the second request used msal's cache
     assert first.removeprefix("Bearer ") in client.secrets
+
+
+def test_the_roles_of_msals_token_are_what_the_run_says_it_carries(authority: Authority) -> None:
+    """An app's client-credentials token names its application permissions in `roles`."""
+    authority.roles = ["DeviceManagementConfiguration.ReadWrite.All", "User.Read.All"]
+    try:
+        auth = credentials(authority)
+        grants = grants_of(auth)
+        assert grants == Grants("application", tuple(authority.roles))
+        assert auth.secrets and auth.secrets[-1] not in grants.describe()
+    finally:
+        authority.roles = None
+    assert grants_of(credentials(authority)).kind is None  # an opaque token: nothing to read
 
 
 def test_token_is_acquired_lazily(authority: Authority) -> None:

@@ -22,6 +22,7 @@ SCRIPTS = sorted([*(ROOT / "benchmarks").glob("*.py"), *(ROOT / "scripts").glob(
 # What each script's output must show: the lines its published figure is read from.
 SHOWS = {
     "bench_extract.py": ("regex scan :", "--json     :", "in-process :"),
+    "bench_failing_cost.py": ("clean run (baseline):", "--fault not-persisted:", "extra cost:"),
     "bench_live_budget.py": ("whole command:", "server saw", "0 429s"),
     "bench_mock.py": ("mock in-process", "mock over loopback"),
     "bench_pacing.py": ("Pacer.acquire, 2 budgets",),

@@ -75,6 +75,8 @@ CASES: list[tuple[str, Any, list[K], str]] = [
     ("numeric string for Int64", {"big": "12"}, [K.LENIENT_STRING], "uncertain"),
     ("a value its table does not list", {"shade": "grey"}, [K.UNLISTED_VALUE], "uncertain"),
     ("a value its table lists", {"shade": "dark"}, [], "valid"),
+    ("a member in another case", {"status": "ON"}, [K.MEMBER_CASE], "uncertain"),
+    ("an unlisted sentinel", {"status": "unknownFutureValue"}, [K.UNLISTED_VALUE], "uncertain"),
     ("null not allowed", {"count": None}, [K.NULL_NOT_ALLOWED], "invalid"),
     ("numeric text for Int32", {"count": "3"}, [K.LENIENT_STRING], "uncertain"),
     ("boolean for Int32", {"count": True}, [K.WRONG_JSON_TYPE], "invalid"),

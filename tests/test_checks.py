@@ -115,6 +115,75 @@ def test_shape_reports_a_value_the_docs_do_not_list_as_a_deviation() -> None:
     assert "unknownFutureValue" in (verdict.deviation or ""), verdict
 
 
+RUBRIC = replace(
+    CONTRACT,
+    properties=[
+        *CONTRACT.properties,
+        Property("criteria", "Collection(microsoft.graph.rubricCriterion)"),
+        Property("response", "microsoft.graph.responseType", enum=["None", "Organizer"]),
+        Property("logo", "Edm.Stream"),
+    ],
+    types={
+        "microsoft.graph.rubricCriterion": TypeDef(
+            "microsoft.graph.rubricCriterion",
+            "complex",
+            properties=[Property("description", "Edm.String"), Property("weight", "Edm.Int32")],
+        )
+    },
+)
+
+
+def judge(body: dict) -> checks.Verdict:
+    context = {"@odata.context": "https://graph.test/beta/$metadata#things/$entity"}
+    return checks.judge_reply(RUBRIC, {**context, **body}, "application/json")
+
+
+def test_undocumented_members_are_notes_at_every_depth() -> None:
+    """OData 4.01 Part 1: clients MUST be prepared for properties metadata does not advertise,
+    even for types not marked open (educationrubric-update.md answers `rubricCriterion.id`)."""
+    verdict = judge({"id": "t1", "criteria": [{"description": "d", "id": "c1"}], "extra": 1})
+    assert verdict.outcome == "passed" and verdict.deviation is None
+    assert verdict.message == "undocumented properties returned: criteria[0].id, extra"
+    # A documented member is still judged at that depth.
+    verdict = judge({"id": "t1", "criteria": [{"weight": "heavy", "id": "c1"}]})
+    assert verdict.failed and "criteria[0].weight" in verdict.message
+
+
+def test_an_enum_member_in_another_case_is_a_deviation_an_unknown_one_a_failure() -> None:
+    """Graph answers `organizer` where the page's prose lists `Organizer` (group-update-event)."""
+    verdict = judge({"id": "t1", "response": "organizer"})
+    assert verdict.outcome == "passed"
+    assert "'organizer' for 'Organizer'" in (verdict.deviation or "")
+    assert judge({"id": "t1", "response": "unknownFutureValue"}).deviation
+    verdict = judge({"id": "t1", "response": "chair"})
+    assert verdict.failed and "'chair' is not a member" in verdict.message
+
+
+def test_a_stream_is_never_judged_nor_expected_back() -> None:
+    """`application.logo` is read at its own URL: a value inline (or none) says nothing."""
+    assert judge({"id": "t1", "logo": 12}).outcome == "passed"
+    assert checks.sent_properties(RUBRIC, {"name": "a", "logo": "bG9nbw=="}) == {"name": "a"}
+    assert checks.differences(RUBRIC, {"logo": "a"}, {"logo": "b"}) == []
+    assert checks.differences(RUBRIC, {"name": "a"}, {"name": "b"}) == ["name: 'a' -> 'b'"]
+
+
+def test_the_shape_check_judges_by_judge_reply() -> None:
+    """One judgement: the check adds only the exchange (the GET after a 204, the response)."""
+    body = {**ENTITY, "count": "3"}
+    t = target(entity_server(body))
+    verdict = checks.shape(t, Write({"name": "a"}, reply(200, body), ENTITY))
+    alone = checks.judge_reply(CONTRACT, body, "application/json")
+    assert verdict.failed and verdict.message == alone.message and verdict.response is not None
+    verdict = checks.shape(t, Write({"name": "a"}, reply(204), ENTITY))
+    assert verdict.message == alone.message + " (judged on the GET: the PATCH reply had no body)"
+    assert checks.judge_reply(CONTRACT, body, "text/plain").message.startswith("Content-Type")
+    assert checks.judge_reply(CONTRACT, [body], "application/json").failed
+    no_context = {k: v for k, v in ENTITY.items() if k != "@odata.context"}
+    assert checks.judge_reply(CONTRACT, no_context, "application/json").message == (
+        "no @odata.context"
+    )
+
+
 def test_read_after_write_polls_through_eventual_consistency() -> None:
     reads = iter([ENTITY, ENTITY, {**ENTITY, "name": "new"}])
     t = target(lambda r: httpx.Response(200, json=next(reads)), read_window=2.0, poll_interval=0)
@@ -318,12 +387,29 @@ def test_complex_values_are_judged_on_the_members_sent() -> None:
 
 
 def test_a_reply_writes_numbers_as_numbers_unless_it_says_ieee754compatible() -> None:
+    """OData JSON 4.01 §3.2: IEEE754Compatible=true makes Int64 and Decimal strings, nothing else."""
     t = target(entity_server(ENTITY))
-    as_text = {**ENTITY, "count": "1"}
-    verdict = checks.shape(t, Write({"name": "a"}, reply(200, as_text), ENTITY))
-    assert verdict.failed and "count" in verdict.message
-    compatible = "application/json;odata.metadata=minimal;IEEE754Compatible=true"
-    response = httpx.Response(
-        200, json=as_text, headers={"content-type": compatible}, request=reply(200).request
+    t.contract = replace(
+        CONTRACT,
+        properties=[
+            *CONTRACT.properties,
+            Property("big", "Edm.Int64"),
+            Property("d", "Edm.Decimal"),
+        ],
     )
-    assert checks.shape(t, Write({"name": "a"}, response, ENTITY)).outcome == "passed"
+    compatible = "application/json;odata.metadata=minimal;IEEE754Compatible=true"
+
+    def shape(body: dict, content_type: str = "application/json") -> checks.Verdict:
+        response = httpx.Response(
+            200, json=body, headers={"content-type": content_type}, request=reply(200).request
+        )
+        return checks.shape(t, Write({"name": "a"}, response, ENTITY))
+
+    as_text = {**ENTITY, "big": "9007199254740993", "d": "1.25"}
+    verdict = shape(as_text)
+    assert verdict.failed and "big" in verdict.message and "d:" in verdict.message
+    assert shape(as_text, compatible).outcome == "passed"
+    int32_as_text = {**ENTITY, "count": "1"}
+    assert shape(int32_as_text).failed
+    verdict = shape(int32_as_text, compatible)
+    assert verdict.failed and "count" in verdict.message

@@ -315,11 +315,88 @@ def test_enum_members_from_the_typedef_or_the_property():
     assert ok("nonCompliant", "microsoft.graph.complianceStatus")
     problems = edm.validate("String", "microsoft.graph.complianceStatus", TYPES, where="status")
     assert problems == ["status: 'String' is not a member of microsoft.graph.complianceStatus"]
-    assert not ok("NonCompliant", "microsoft.graph.complianceStatus")  # member names are exact
     assert not ok(3, "microsoft.graph.complianceStatus")  # names, not numeric values
-    # Property.enum wins, also for a type the docs never resolved.
+    # Property.enum makes an enum of a type the docs never resolved.
     assert ok("b", "microsoft.graph.unresolved", enum=["a", "b"])
     assert not ok("c", "microsoft.graph.unresolved", enum=["a", "b"])
+
+
+def kinds(value, type_name, **kw) -> list[edm.ProblemKind]:
+    return [p.kind for p in edm.value_problems(value, type_name, TYPES, **kw)]
+
+
+def test_a_member_in_another_case_is_no_documented_rejection():
+    """Graph answers `organizer` where the prose lists `Organizer` (group-update-event.md): the
+    .NET readers differ on case, so neither a valid write nor a value a service must refuse."""
+    K = edm.ProblemKind
+    assert kinds("NonCompliant", "microsoft.graph.complianceStatus") == [K.MEMBER_CASE]
+    assert not K.MEMBER_CASE.rejection_documented
+    prose = ["None", "Organizer", "Accepted"]
+    assert kinds("organizer", "microsoft.graph.responseType", enum=prose) == [K.MEMBER_CASE]
+    problem = edm.value_problems("organizer", "microsoft.graph.responseType", TYPES, enum=prose)
+    assert "'organizer' for 'Organizer'" in problem[0].message
+    # A name unknown in every case is unknown, whatever else the value names (flags).
+    assert kinds("MONDAY,sunday", "microsoft.graph.weekDays") == [K.UNKNOWN_MEMBER]
+    assert kinds("MONDAY,friday", "microsoft.graph.weekDays") == [K.MEMBER_CASE]
+
+
+def test_the_enum_types_own_spelling_is_what_a_request_sends():
+    """The type's page (or CSDL) spells members as the service does: a value is valid as the type
+    spells it; the prose's spelling, or a member only the prose names, is no documented defect."""
+    types = {
+        "microsoft.graph.responseType": TypeDef(
+            "microsoft.graph.responseType", "enum", members=["none", "organizer", "accepted"]
+        )
+    }
+    prose = ["None", "Organizer", "Accepted", "Declined"]
+    resolved = edm.resolve("microsoft.graph.responseType", types, prose)
+    assert resolved.members == ("none", "organizer", "accepted")
+    assert resolved.listed == (
+        "none",
+        "organizer",
+        "accepted",
+        "None",
+        "Organizer",
+        "Accepted",
+        "Declined",
+    )
+
+    def judged(value: str) -> list[edm.ProblemKind]:
+        found = edm.value_problems(value, "microsoft.graph.responseType", types, enum=prose)
+        return [p.kind for p in found]
+
+    K = edm.ProblemKind
+    assert judged("organizer") == []
+    assert judged("Organizer") == [K.MEMBER_CASE]  # the prose's capitalisation
+    assert judged("Declined") == judged("declined") == [K.UNLISTED_VALUE]  # the prose's only
+    assert judged("tentative") == [K.UNKNOWN_MEMBER]
+    # Without the type's members, the prose list is all the docs say.
+    assert edm.resolve("microsoft.graph.responseType", {}, prose).members == tuple(prose)
+
+
+def test_the_evolvable_enum_sentinel_is_unlisted_where_the_list_lacks_it():
+    K = edm.ProblemKind
+    assert kinds("unknownFutureValue", "microsoft.graph.complianceStatus") == [K.UNLISTED_VALUE]
+    assert kinds("unknownFutureValue", "microsoft.graph.x", enum=["a", "unknownFutureValue"]) == []
+    assert kinds("unknownfuturevalue", "microsoft.graph.x", enum=["a"]) == [K.UNKNOWN_MEMBER]
+
+
+def test_an_enum_whose_members_the_docs_never_give_is_not_judged_by_members():
+    types = {"microsoft.graph.bare": TypeDef("microsoft.graph.bare", "enum", members=[])}
+    assert edm.value_problems("anything", "microsoft.graph.bare", types) == []
+    assert edm.value_problems(3, "microsoft.graph.bare", types)  # still a member name
+
+
+def test_an_open_complex_type_takes_dynamic_members():
+    """CSDL OpenType="true" (identitySet): members no table lists are the type's by design."""
+    closed = TypeDef(
+        "microsoft.graph.identitySet", "complex", properties=[Property("user", "Edm.String")]
+    )
+    value = {"user": "u", "applicationInstance": {"id": "a"}}
+    found = edm.value_problems(value, "microsoft.graph.identitySet", {closed.name: closed})
+    assert [p.where for p in found] == ["value.applicationInstance"]
+    opened = TypeDef(closed.name, "complex", properties=closed.properties, open=True)
+    assert edm.value_problems(value, closed.name, {closed.name: opened}) == []
 
 
 def test_flags_enum_takes_comma_separated_members():
@@ -454,7 +531,8 @@ def test_resolve_collections_flags_and_members():
     assert many.item is not None and many.item.kind is edm.TypeKind.ENUM
     assert many.item.flags and many.item.members == ("monday", "tuesday", "friday")
     inline = edm.resolve("Collection(microsoft.graph.complianceStatus)", TYPES, ["x"])
-    assert inline.item.members == ("x",)  # the property's inline list wins
+    # The type's own members are what is sent; the property's inline list only widens `listed`.
+    assert inline.item.members == tuple(COMPLIANCE) and inline.item.listed[-1] == "x"
     assert edm.resolve("microsoft.graph.window", TYPES).typedef is TYPES["microsoft.graph.window"]
     listed = edm.resolve("Edm.String", TYPES, ["a", "b"])
     assert listed.members == ("a", "b") and edm.validate("c", "Edm.String", TYPES, enum=["a"]) == []
@@ -528,6 +606,7 @@ def test_every_problem_kind_carries_its_documentation_and_source():
         K.NULL_NULLABILITY_UNKNOWN,
         K.UNKNOWN_DERIVED_TYPE,
         K.UNLISTED_VALUE,
+        K.MEMBER_CASE,
     }
     for kind in K:
         assert kind.source and kind.meaning and K(kind.label) is kind
@@ -785,3 +864,27 @@ def test_the_manual_prints_the_problem_kinds_table():
     """The manual's table is the oracle's: a new kind that is not documented there fails."""
     page = Path(__file__).resolve().parent.parent / "docs" / "checks.md"
     assert edm.PROBLEM_KINDS_MARKDOWN.strip() in page.read_text(encoding="utf-8")
+
+
+def test_the_sources_name_the_dotnet_stack_where_it_is_the_source():
+    """OData's ABNF allows `+14:30` and says nothing of refusing a foreign `@odata.type`: Graph's
+    .NET OData stack is what refuses both, and the table must say so."""
+    for kind in (K.BAD_FORMAT, K.WRONG_ODATA_TYPE):
+        assert "Graph's .NET" in kind.source, kind
+    assert "`+14:30`" in K.BAD_FORMAT.source
+    assert edm.value_problems("2021-01-01T00:00:00+14:30", "Edm.DateTimeOffset", TYPES)
+
+
+def test_a_decimal_read_from_a_reply_is_compared_by_its_digits():
+    """`9.007199254740993E15` is 9007199254740993, which no double holds: read as a double it
+    would equal ...992, and a service that lost the digit would pass."""
+    import json
+
+    exact = json.loads("[9.007199254740993E15, 9.007199254740992E15]", parse_float=edm.JsonNumber)
+    assert edm.equal(9_007_199_254_740_993, exact[0], "Edm.Decimal", TYPES)
+    assert not edm.equal(9_007_199_254_740_993, exact[1], "Edm.Decimal", TYPES)
+    assert not edm.equal(9_007_199_254_740_993, 9007199254740992.0, "Edm.Decimal", TYPES)
+    # Everything else sees the float it is; it writes back as one.
+    assert exact[0] == 9007199254740992.0 and repr(exact[0]) == "9.007199254740993E15"
+    assert edm.value_problems(exact[0], "Edm.Double", TYPES) == []
+    assert json.dumps(exact[0]) == "9007199254740992.0"

@@ -116,19 +116,31 @@ def test_odata_type_mismatch_is_reported():
     assert lint_contract(user_status(example(plain))) == []
 
 
-def test_response_examples_are_checked_as_warnings():
+def test_response_examples_are_judged_as_a_live_reply():
+    """An invalid value is an error (the service never answers `"Integer"` for an Int32); an
+    undocumented member a warning (the table may be incomplete, OData allows more members)."""
     body = {"id": "x", "devicesCount": "Integer", "extra": 1}
     findings = lint_contract(user_status(example(body, kind="response")))
-    assert sorted((f.rule, f.severity) for f in findings) == [
-        ("example-invalid", "warning"),
-        ("example-unknown-property", "warning"),
+    assert sorted((f.rule, f.severity, f.line) for f in findings) == [
+        ("example-unknown-property", "warning", 17),
+        ("response-example-invalid", "error", 16),
     ]
+    invalid = next(f for f in findings if f.severity == "error")
+    assert "devicesCount: expected Edm.Int32 as a JSON integer, got string 'Integer'" in (
+        invalid.message
+    )
+    # What a live reply only deviates in is no finding: a member in another case, the
+    # evolvable-enum sentinel where the list lacks it. An unknown member fails a live reply.
+    for quiet in ("NonCompliant", "unknownFutureValue"):
+        assert lint_contract(user_status(example({"status": quiet}, kind="response"))) == []
+    wrong = lint_contract(user_status(example({"status": "x"}, kind="response")))
+    assert [f.rule for f in wrong] == ["response-example-invalid"]
 
 
 def test_collection_response_items_are_checked():
     body = {"@odata.context": "x", "value": [{"devicesCount": 1}, {"devicesCount": "two"}]}
     findings = lint_contract(user_status(example(body, kind="response")))
-    assert [f.rule for f in findings] == ["example-invalid"]
+    assert [f.rule for f in findings] == ["response-example-invalid"]
 
 
 def test_non_object_body_and_other_methods():
@@ -275,3 +287,20 @@ def test_corpus_lint_points_inside_real_files(corpus):
         line = path.read_text(encoding="utf-8", errors="replace").splitlines()[f.line - 1]
         assert key.startswith("@") or f'"{key}"' in line, (f, line)
     assert all(": " in e for e in errors)
+
+
+@pytest.mark.parametrize("kind", ["request", "response"])
+def test_an_open_types_dynamic_members_are_no_finding(kind: str) -> None:
+    """identitySet is `OpenType="true"` in CSDL (TypeDef.open): its members no table lists are
+    the type's by design, in a request as in a reply; a closed type's are reported."""
+    identity_set = TypeDef(
+        "microsoft.graph.identitySet", "complex", properties=[Property("user", "Edm.String")]
+    )
+    contract = user_status(example({"organizer": {"user": "u", "app": "a"}}, kind=kind))
+    contract.properties.append(Property("organizer", identity_set.name))
+    contract.types[identity_set.name] = identity_set
+    closed = lint_contract(contract)
+    assert [f.rule for f in closed] == ["example-unknown-property"]
+    assert "organizer.app" in closed[0].message and closed[0].line == 15
+    identity_set.open = True
+    assert lint_contract(contract) == []

@@ -286,9 +286,9 @@ def test_a_discovery_get_cut_mid_json_is_a_target_error_named_for_it(
 def test_a_403_on_the_apps_writes_is_a_skip_and_its_refused_restore_already_as_before(
     served: str, tmp_path: Path, fault_proxy
 ) -> None:
-    """The app may not write this path (403 Authorization_RequestDenied to every PATCH of it, the
-    restore included): no contract failure, and since a GET shows the entity as the snapshot,
-    its refused restore is "already as before", never "left changed"; the journal closes."""
+    """The app may not write this path (403 Authorization_RequestDenied to every PATCH of it):
+    no contract failure, and since no write was accepted, a GET shows the entities as the
+    snapshots: "already as before", no restore PATCH, never "left changed"; the journal closes."""
     found = resolved(served)
     entity, sibling = found[next(k for k in found if k.startswith("v1.0/"))]
     proxy = fault_proxy(served, Rule("forbidden", method="PATCH", path=re.escape(entity) + "$"))
@@ -296,7 +296,8 @@ def test_a_403_on_the_apps_writes_is_a_skip_and_its_refused_restore_already_as_b
     summary = summary_of(tmp_path)
     assert {r["outcome"] for r in summary["results"]} == {"skipped"}
     assert all(
-        r["message"].startswith("PATCH answered 403 Authorization_RequestDenied: ")
+        r["message"].startswith(f"permission denied: PATCH {entity.removeprefix('/v1.0')} answered")
+        and "403 Authorization_RequestDenied: " in r["message"]
         for r in summary["results"]
     )
     assert code == 1 and output.splitlines()[-1].startswith("ERROR: nothing was checked")
@@ -305,8 +306,9 @@ def test_a_403_on_the_apps_writes_is_a_skip_and_its_refused_restore_already_as_b
     restores = {r["path"]: r["outcome"] for r in records if r["kind"] == "restore"}
     assert restores == {
         entity.removeprefix("/v1.0"): "already as before",
-        sibling.removeprefix("/v1.0"): "restored",
+        sibling.removeprefix("/v1.0"): "already as before",
     }
+    assert [path for method, path in proxy.seen if method == "PATCH"] == [entity]  # one write
     assert journal.read(tmp_path / journal.NAME).closed
 
 

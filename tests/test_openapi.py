@@ -211,3 +211,44 @@ def test_a_reply_valid_for_several_types_sharing_a_template_conforms() -> None:
     assert "anyOf" in schema and "oneOf" not in json.dumps(doc)
     resolver = {"components": doc["components"], **schema}
     jsonschema.validate({"id": "p1", "displayName": "Both"}, resolver)
+
+
+def test_reply_schemas_judge_as_the_shape_check_and_requests_send_the_types_spelling() -> None:
+    """Schemathesis' response_schema_conformance runs on the same replies as `shape`: a member in
+    another case or `unknownFutureValue` must not fail there either; a stream is in no request."""
+    import jsonschema
+
+    response = TypeDef(
+        "microsoft.graph.responseType", "enum", members=["none", "organizer", "accepted"]
+    )
+    days = TypeDef("microsoft.graph.days", "enum", members=["mon", "tue"], flags=True)
+    contract = Contract(
+        "v1.0",
+        "microsoft.graph.event",
+        ["/events/{id}"],
+        [
+            Property("id", "Edm.String", key=True),
+            Property("response", response.name, enum=["None", "Organizer", "Accepted"]),
+            Property("days", days.name),
+            Property("logo", "Edm.Stream"),
+        ],
+        200,
+        types={response.name: response, days.name: days},
+    )
+    doc = build([contract])
+    validate(doc)
+    schemas = doc["components"]["schemas"]
+    reply = schemas["v1.0.microsoft.graph.event"]["properties"]
+    update = schemas["v1.0.microsoft.graph.event.update"]["properties"]
+    assert update["response"]["enum"] == ["none", "organizer", "accepted"]  # the type's spelling
+    assert "logo" not in update and reply["logo"]["x-graph-type"] == "Edm.Stream"
+    assert "type" not in reply["logo"]
+
+    def conforms(name: str, value: object) -> bool:
+        return jsonschema.Draft4Validator(reply[name]).is_valid(value)
+
+    for value in ("organizer", "Organizer", "ORGANIZER", "unknownFutureValue"):
+        assert conforms("response", value), value
+    assert not conforms("response", "chair") and not conforms("response", "organizers")
+    assert conforms("days", "Mon, tue") and not conforms("days", "mon,wed")
+    assert conforms("logo", 12)

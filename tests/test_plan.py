@@ -114,10 +114,11 @@ def _check_plan(contract: Contract) -> plan.Plan:
     """What holds for every plan: the bound, oracle-valid bodies, 100 % of its own targets."""
     found = plan.minimal_plan(contract)
     largest = found.targets.largest_enum
-    assert found.bound == max(largest, 1) + 2
+    assert found.bound == max(largest, 2) + 2
     assert len(found.valid) <= found.bound, contract.id
-    if largest == 0 and len(found.valid) == 3:  # only an integer needs a third value
-        assert any("int" in n.partition(":")[2] for n in found.targets.boundaries), contract.id
+    if largest < 3 and len(found.valid) == 4:  # only an Int32 or Int64 needs a fourth value
+        edges = ("int32-beyond-float32", "int64-beyond-double")
+        assert any(n.endswith(edges) for n in found.targets.boundaries), contract.id
     for body in found.valid:
         assert strategies.classify(contract, body) == "valid", (contract.id, body)
         if strategies.sends_odata_type(contract):
@@ -145,7 +146,7 @@ def test_seed_plans_hold(contract: Contract) -> None:
 
 
 def test_seed_plan_sizes() -> None:
-    """complianceStatus has 8 members: 8 bodies; three Int32 counts and no enum: 3 bodies."""
+    """complianceStatus has 8 members: 8 bodies; four Int32 counts and no enum: 4 bodies."""
     user_status = plan.minimal_plan(_seed("deviceConfigurationUserStatus"))
     assert len(user_status.valid) == 8 == user_status.targets.largest_enum
     assert [b["status"] for b in user_status.valid] == [
@@ -158,7 +159,13 @@ def test_seed_plan_sizes() -> None:
         "conflict",
         "notAssigned",
     ]
-    assert [b.get("devicesCount") for b in user_status.valid[:4]] == [2**31 - 1, -(2**31), 0, None]
+    assert [b.get("devicesCount") for b in user_status.valid[:5]] == [
+        2**31 - 1,
+        -(2**31),
+        0,
+        2**24 + 1,  # 16,777,217: a float32 keeps 16,777,216
+        None,
+    ]
     # One value per class unless an earlier value hits it too: " Grüße, 世界 🌍 " is both
     # non-ASCII and padded; 7 digits ride on the +14:00 value.
     assert [b.get("userDisplayName") for b in user_status.valid[:3]] == [
@@ -173,8 +180,13 @@ def test_seed_plan_sizes() -> None:
     ]
     app_status = plan.minimal_plan(_seed("userAppInstallStatus"))
     assert app_status.targets.largest_enum == 0
-    assert [b["installedDeviceCount"] for b in app_status.valid] == [2**31 - 1, -(2**31), 0]
-    assert app_status.bound == 3  # the brief's "largest enum + 2" would be 2: see Targets.bound
+    assert [b["installedDeviceCount"] for b in app_status.valid] == [
+        2**31 - 1,
+        -(2**31),
+        0,
+        16_777_217,
+    ]
+    assert app_status.bound == 4  # "largest enum + 2" would be 2: see Targets.bound
 
 
 def test_plan_is_deterministic() -> None:
@@ -519,6 +531,30 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path) -> None:
     code, output = run_cli(*args, "--dry-run", "--plan", "minimal")
     assert code == 0, output
     last = output.strip().splitlines()[-1]
-    assert last.startswith("plan: 12 of 12 endpoints reachable; 297 PATCHes and 358 GETs"), last
+    assert last.startswith("plan: 12 of 12 endpoints reachable; 298 PATCHes and 359 GETs"), last
     assert "plan minimal" in output.splitlines()[0]  # the header names the plan
     assert not (tmp_path / "r").exists()
+
+
+def test_requests_spell_members_as_the_enum_type_does() -> None:
+    """The prose lists `Organizer`; the enum type's page (or CSDL) says `organizer`, as the service
+    answers: the plan, the strategies and the oracle send and accept the type's spelling."""
+    response = _enum("responseType", ["none", "organizer"])
+    contract = Contract(
+        version="v1.0",
+        resource="microsoft.graph.event",
+        paths=["/events/{eventId}"],
+        properties=[
+            _prop("id", "Edm.String", key=True),
+            _prop("response", response.name, enum=["None", "Organizer"]),
+        ],
+        status=200,
+        types={response.name: response},
+    )
+    found = _check_plan(contract)
+    assert [body["response"] for body in found.valid] == ["none", "organizer"]
+    assert found.targets.enum_members == ("response:enum-none", "response:enum-organizer")
+    assert [b["response"] for b in strategies.enum_coverage(contract)] == ["none", "organizer"]
+    drawn = strategies.for_type(response.name, contract.types, enum=["None", "Organizer"])
+    assert repr(drawn) == "sampled_from(['none', 'organizer'])"
+    assert strategies.classify(contract, {"response": "Organizer"}) == "uncertain"

@@ -60,3 +60,31 @@ def test_pytests_own_junit_and_allure_name_one_test_per_check(tmp_path: Path) ->
         name = f"test_{check.replace('-', '_')}[v1.0/deviceConfigurationDeviceStatus "
         assert name in text, check
     assert len(list(allure.glob("*-result.json"))) == len(CHECK_NAMES)
+
+
+def test_the_permission_and_shrink_time_options_reach_the_engine() -> None:
+    """The plugin's options, declared as pytest declares them (argparse underneath)."""
+    import argparse
+
+    from graph_contracts.plugin import config_from, pytest_addoption
+
+    declared = argparse.ArgumentParser()
+
+    class Parser:  # the part of pytest's Parser the plugin uses
+        def getgroup(self, *args: object) -> argparse.ArgumentParser:
+            declared.addoption = declared.add_argument  # type: ignore[attr-defined]
+            return declared
+
+    pytest_addoption(Parser())  # type: ignore[arg-type]
+
+    class Options:
+        def __init__(self, argv: list[str]) -> None:
+            self.parsed = declared.parse_args(argv)
+
+        def getoption(self, name: str) -> object:
+            return getattr(self.parsed, name.lstrip("-").replace("-", "_"))
+
+    given = config_from(Options(["--graph-require-permissions", "--graph-shrink-time", "2.5"]))
+    assert given.require_permissions is True and given.shrink_seconds == 2.5
+    default = config_from(Options([]))
+    assert default.require_permissions is False and default.shrink_seconds is None

@@ -15,7 +15,7 @@ import pytest
 
 from graph_contracts.extract import extract_paths
 
-ROWS, FOUND = 11249, 11242  # as docs/extract.md publishes them
+ROWS, FOUND = 11264, 11257  # as docs/extract.md publishes them
 # The 7 left: a PUT page's rows (openShift) and the legacy extended-property POST pages' item
 # member `value`.
 MISSED = [
@@ -30,13 +30,14 @@ MISSED = [
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_NAME_MARKUP = re.compile(r"[`*_]|\\(?=[|_])")
+# backticks, stars, a backslash escape, and `_` at a word's edge (`v4_0_3` keeps its own)
+_NAME_MARKUP = re.compile(r"[`*]|\\(?=[|_])|(?<![A-Za-z0-9\\])_|_(?![A-Za-z0-9])")
 
 
 def request_body_rows(text: str) -> list[tuple[int, str]]:
     """(line, property name) of each row of each property table under "Request body": a table
     is a header row whose second cell says "type", a separator row, then rows up to a line that
-    is no pipe row; a one-cell row is a group label. Subheadings inside the section (one table per derived type) stay in it."""
+    is no pipe row (unless it goes on with a row left open); a one-cell row is a group label. Subheadings inside the section (one table per derived type) stay in it."""
     lines = text.splitlines()
     rows: list[tuple[int, str]] = []
     body_level = None
@@ -53,13 +54,21 @@ def request_body_rows(text: str) -> list[tuple[int, str]]:
             continue
         if body_level is not None and _is_property_header(lines, i):
             i += 2
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                if len(_split(lines[i])) >= 2:  # `|**Onboarding**|`: a group label, no row
-                    rows.append((i + 1, _row_name(lines[i])))
+            while i < len(lines) and (
+                lines[i].strip().startswith("|") or _wrapped_cell(lines[i - 1], lines[i])
+            ):
+                if lines[i].strip().startswith("|") and len(_split(lines[i])) >= 2:
+                    rows.append((i + 1, _row_name(lines[i])))  # `|**Group**|` is a label
                 i += 1
             continue
         i += 1
     return rows
+
+
+def _wrapped_cell(above: str, line: str) -> bool:
+    """A row left open (no closing pipe) goes on over the next text line (`|a|String|Text` /
+    `more text.|`): the table does not end there."""
+    return bool(line.strip()) and not above.rstrip().endswith("|") and line.strip()[0] != "#"
 
 
 def _is_property_header(lines: list[str], i: int) -> bool:
@@ -94,6 +103,10 @@ def test_scan_finds_split_and_derived_tables() -> None:
         "|e|String|w|\n"
     )
     assert request_body_rows(text) == [(5, "name"), (6, "b"), (11, "d")]
+    wrapped = (
+        "## Request body\n|Name|Type|Description|\n|-|-|-|\n|a|String|One\ntwo.|\n|b|Int32|x|\n"
+    )
+    assert request_body_rows(wrapped) == [(4, "a"), (6, "b")]
 
 
 @pytest.mark.slow  # extracts and scans the whole corpus

@@ -41,6 +41,7 @@ CONTRACTS = ["--contracts", str(ROOT / "contracts")]
         ([*CONTRACTS, "--ids", "missing.json"], "missing.json: ids file not found"),
         ([*CONTRACTS, "--version", "v2"], "--version must be beta or v1.0"),
         ([*CONTRACTS, "--max-examples", "-1"], "--max-examples must be >= 0"),
+        ([*CONTRACTS, "--shrink-time", "-1"], "--shrink-time must be >= 0"),
         ([*CONTRACTS, "--request-timeout", "0"], "--request-timeout must be > 0"),
         ([*CONTRACTS, "--max-reply-mb", "-1"], "--max-reply-mb must be > 0"),
         ([*CONTRACTS, "--target-wait", "-1"], "--target-wait must be >= 0"),
@@ -377,3 +378,46 @@ def test_a_restore_that_does_not_take_fails_the_run_as_target_left_changed(tmp_p
     summary = summary_of(tmp_path)
     assert summary["left_changed"] and summary["totals"]["restore_failures"] >= 1
     assert "## Target left changed" in (tmp_path / "summary.md").read_text()
+
+
+def test_totals_restores_counts_the_restore_patches_the_target_received(tmp_path: Path) -> None:
+    """summary.json's `restores` is the number of PATCHes that put an entity back as the journal
+    snapshotted it, as the server saw them (it used to read 0 whatever was restored)."""
+    from graph_contracts.mock import create_app
+
+    token = "test-token-1234"
+    patches: list[tuple[str, object]] = []
+    app = create_app(contract_files.load(ROOT / "contracts"), token=token)
+
+    async def recording(scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "PATCH":
+            await app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        try:
+            patches.append((scope["path"], json.loads(body)))
+        except ValueError:  # an invalid body the suite sent on purpose
+            patches.append((scope["path"], body))
+        sent = iter([{"type": "http.request", "body": body, "more_body": False}])
+        await app(scope, lambda: _next(sent), send)
+
+    with app_server(recording) as url:
+        code, output = run_cli(
+            *CONTRACTS, "--base-url", url, "--token", token, "--version", "v1.0",
+            "--report-dir", str(tmp_path), *FAST,
+        )  # fmt: skip
+    assert code == 0, output
+    records = [json.loads(line) for line in (tmp_path / "journal.jsonl").read_text().splitlines()]
+    snapshots = [(f"/v1.0{r['path']}", r["restore"]) for r in records if r["kind"] == "snapshot"]
+    restored = [patch for patch in patches if patch in snapshots]
+    assert len(snapshots) == 2 and len(restored) == 2  # the entity and its sibling, once each
+    assert summary_of(tmp_path)["totals"]["restores"] == len(restored)
+
+
+async def _next(messages):
+    return next(messages)

@@ -32,7 +32,7 @@ _CODE = re.compile(r"(`+)(.*?)\1")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _STAR = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*")
 _UNDERSCORE = re.compile(r"(?<![\w\\])_(?=\S)(.+?)(?<=\S)_(?!\w)")
-_BR = re.compile(r"<br\s*/?>", re.I)
+_BR = re.compile(r"</?br\s*/?>|</?(?:ul|ol|li|p|div)\b[^>]*>", re.I)  # a browser breaks there
 _TAG = re.compile(r"</?(?:a|b|i|em|strong|code|sup|sub|p|span|ul|ol|li|br|div)\b[^>]*>", re.I)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 _SPACES = re.compile(r"[ \t]+")

@@ -8,6 +8,12 @@ Tokens that last the night: client-credentials tokens live 60-90 minutes. msal s
 token only while it has more than five minutes left, so asking msal before every request renews
 it before it expires. A 401 with a token msal thought valid (revoked, clock skew) gets one
 renewal and one retry, inside the auth flow; a 401 after that is the client's to report.
+
+What a token may do (`Grants`): an Entra access token is a JWT whose `roles` claim lists an app's
+application permissions and whose `scp` claim lists a user's delegated scopes (Microsoft identity
+platform, "access token claims reference"). The claims are read, never verified: the service
+verifies the signature, and the suite only needs the names to say which endpoints the token's
+permissions cover. Only the permission names leave this module, never the token.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import jwt
 
 from graph_contracts.client import GraphContractsError
 from graph_contracts.exchanges import redact
@@ -28,9 +35,11 @@ __all__ = [
     "AuthError",
     "ClientCredentials",
     "Cloud",
+    "Grants",
     "StaticToken",
     "cloud_for",
     "from_settings",
+    "grants_of",
 ]
 
 
@@ -59,6 +68,59 @@ CLOUDS: dict[str, Cloud] = {
 }
 
 
+# The `tid` of every personal Microsoft account (access token claims reference): a delegated token
+# with it is for the docs' "Delegated (personal Microsoft account)" kind.
+PERSONAL_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
+KIND_WORDS = {  # how a report names the token's kind
+    "application": "an application token",
+    "delegated_work": "a delegated (work or school account) token",
+    "delegated_personal": "a delegated (personal Microsoft account) token",
+}
+
+
+@dataclass(frozen=True)
+class Grants:
+    """The permissions a token carries: its kind (as a contract's `permissions` names kinds) and
+    the names of its roles (application) or scopes (delegated); `kind` None when unknown, `why`
+    then says why (no token, not a JWT, neither claim)."""
+
+    kind: str | None
+    names: tuple[str, ...] = ()
+    why: str = ""
+
+    @classmethod
+    def of(cls, token: str) -> Grants:
+        """Read the claims of `token` without verifying it (see the module docstring)."""
+        try:
+            claims = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return cls(None, why="not a JWT, so it names no roles or scopes")
+        scopes, roles = claims.get("scp"), claims.get("roles")
+        if isinstance(scopes, str) and scopes.strip():  # a user's token: space-separated scopes
+            personal = claims.get("tid") == PERSONAL_TENANT
+            kind = "delegated_personal" if personal else "delegated_work"
+            return cls(kind, tuple(scopes.split()))
+        if isinstance(roles, list):  # an app's token (client credentials): its app roles
+            return cls("application", tuple(str(role) for role in roles))
+        return cls(None, why="it carries neither a `roles` nor an `scp` claim")
+
+    def describe(self) -> str:
+        """`an application token with roles A, B` (the names only: never the token)."""
+        if self.kind is None:
+            return f"a token whose permissions are unknown ({self.why})"
+        what = "scopes" if self.kind.startswith("delegated") else "roles"
+        names = ", ".join(self.names) if self.names else "none"
+        return f"{KIND_WORDS[self.kind]} with {what} {names}"
+
+
+def grants_of(auth: httpx.Auth | None) -> Grants:
+    """What the run's credentials carry (a client-credentials token comes from msal's cache)."""
+    if auth is None:
+        return Grants(None, why="no token was given")
+    read = getattr(auth, "grants", None)
+    return read() if callable(read) else Grants(None, why="the credentials hold no token to read")
+
+
 class StaticToken(httpx.Auth):
     """A bearer token known up front."""
 
@@ -68,6 +130,9 @@ class StaticToken(httpx.Auth):
     @property
     def secrets(self) -> tuple[str, ...]:
         return (self._token,)
+
+    def grants(self) -> Grants:
+        return Grants.of(self._token)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
@@ -173,6 +238,10 @@ class ClientCredentials(httpx.Auth):
             raise AuthError(f"token request to {self.authority} was refused: {error}: {detail}")
         self._last_token = result["access_token"]
         return result["access_token"]
+
+    def grants(self) -> Grants:
+        """The current token's roles (msal serves it from its cache once the run has one)."""
+        return Grants.of(self.token())
 
     def renew(self) -> None:
         """Forget msal's cached access token, so the next `token()` asks the authority again.

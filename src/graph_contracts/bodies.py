@@ -18,7 +18,10 @@ Request mode (a PATCH body):
 Reply mode (the entity a service answers with): `@odata.type` is optional (minimal metadata omits it
 for an instance of the declared type) but, present, must be accepted; undocumented properties are
 not problems (`undocumented` lists them for the report); null where nullability is unknown is fine;
-every documented property, the key and read-only ones included, is judged.
+every documented property, the key and read-only ones included, is judged, except an `Edm.Stream`
+(never inline in an entity's JSON: a stream is read from its own URL). `judge_reply` sorts what it
+finds into failures, deviations and notes, for the `shape` check, lint's response examples and the
+test of the docs' own replies alike.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graph_contracts import edm
-from graph_contracts.contracts import NAMESPACE, Contract
+from graph_contracts.contracts import ABSTRACT_ROOT, NAMESPACE, Contract
 from graph_contracts.edm import Problem, ProblemKind
 
 Verdict = Literal["valid", "invalid", "uncertain"]
@@ -77,6 +81,8 @@ def _property_problems(
         return [Problem(ProblemKind.UNKNOWN_PROPERTY, key, message)]
     if not reply and not prop.updatable:  # ignored by the service (OData 4.01 §11.4.3)
         return edm.surrogate_problems(value, key)
+    if reply and edm.is_stream(prop.type):  # never inline in an entity's JSON: nothing to judge
+        return []
     found = edm.value_problems(
         value, prop.type, contract.types, enum=prop.enum, nullable=prop.nullable, where=key
     )
@@ -103,6 +109,98 @@ def undocumented(contract: Contract, body: Any) -> list[str]:
     if not isinstance(body, dict):
         return []
     return [k for k in body if "@" not in k and contract.property(k) is None]
+
+
+# --- judging a reply ----------------------------------------------------------------------------
+
+# OData JSON 4.01 §3.2: with IEEE754Compatible=true a service writes these (and only these) as
+# strings; a reply saying so may, any other may not (a writer follows the format).
+IEEE754_STRINGS = frozenset({"Edm.Int64", "Edm.Decimal"})
+# Never a reply's failure: a value the docs do not list (new members, `unknownFutureValue`), a
+# member spelled in another case (Graph answers as CSDL spells it), a type that may be derived.
+REPLY_DEVIATIONS = frozenset(
+    {ProblemKind.UNLISTED_VALUE, ProblemKind.MEMBER_CASE, ProblemKind.UNKNOWN_DERIVED_TYPE}
+)
+
+
+@dataclass
+class ReplyJudgement:
+    """What an entity a service answered shows, by what each finding means.
+
+    `failures`: the reply is not the documented format (the `shape` check fails, lint reports a
+    response example); `deviations`: allowed by OData or Graph, not as documented (reported);
+    `undocumented`: members no table lists, at every depth (notes: OData 4.01 Part 1, Protocol,
+    says clients MUST be prepared to receive properties metadata does not advertise, even for
+    types not marked as open).
+    """
+
+    failures: list[Problem] = field(default_factory=list)
+    deviations: list[Problem] = field(default_factory=list)
+    undocumented: list[str] = field(default_factory=list)
+
+
+def judge_reply(
+    contract: Contract,
+    body: dict[str, Any],
+    *,
+    accepted_types: frozenset[str] | None = None,
+    hierarchy_known: bool = False,
+    ieee754_compatible: bool = False,
+) -> ReplyJudgement:
+    """Judge an entity a service answered (a JSON object) as OData says a client must.
+
+    `hierarchy_known`: a CSDL gave the whole type hierarchy, so an `@odata.type` the contract does
+    not accept is wrong for sure (without one it may be derived: a deviation).
+    `ieee754_compatible`: the reply's Content-Type says `IEEE754Compatible=true`.
+    """
+    accepted = accepted_types if accepted_types is not None else _default_accepted(contract)
+    judged = ReplyJudgement(undocumented=undocumented(contract, body))
+    for problem in problems(contract, body, reply=True, accepted_types=accepted):
+        if problem.where == "@odata.type":
+            continue  # judged below, by what is known of the hierarchy
+        if problem.kind is ProblemKind.UNKNOWN_PROPERTY:
+            judged.undocumented.append(problem.where)
+        elif problem.kind in REPLY_DEVIATIONS:
+            if problem.kind is not ProblemKind.UNKNOWN_DERIVED_TYPE:  # nested: unverifiable
+                judged.deviations.append(problem)
+        elif not (ieee754_compatible and _ieee754_string(problem)):
+            judged.failures.append(problem)
+    _judge_odata_type(contract, body.get("@odata.type"), accepted, hierarchy_known, judged)
+    return judged
+
+
+def _ieee754_string(problem: Problem) -> bool:
+    return problem.kind is ProblemKind.LENIENT_STRING and problem.type_name in IEEE754_STRINGS
+
+
+def _judge_odata_type(
+    contract: Contract,
+    odata_type: Any,
+    accepted: frozenset[str],
+    hierarchy_known: bool,
+    judged: ReplyJudgement,
+) -> None:
+    """Minimal metadata: `@odata.type` may be absent; present, the contract's type or derived.
+
+    Without a CSDL a type the docs never name may still be derived from the contract's: a
+    deviation, not a failure. Graph's abstract root is never an instance's type.
+    """
+    if odata_type is None:
+        return
+    if not isinstance(odata_type, str):
+        message = f"{odata_type!r} is not a type name"
+        judged.failures.append(Problem(ProblemKind.WRONG_ODATA_TYPE, "@odata.type", message))
+        return
+    named = _bare(odata_type)
+    if named == contract.resource or named in accepted:
+        return
+    shown = edm.printable(odata_type)
+    if hierarchy_known or named == ABSTRACT_ROOT:
+        message = f"{shown!r} is not {contract.odata_type} or derived"
+        judged.failures.append(Problem(ProblemKind.WRONG_ODATA_TYPE, "@odata.type", message))
+        return
+    message = f"{shown!r} may be a derived type (give --metadata to judge)"
+    judged.deviations.append(Problem(ProblemKind.UNKNOWN_DERIVED_TYPE, "@odata.type", message))
 
 
 def classify(

@@ -25,7 +25,7 @@ import httpx
 
 from graph_contracts import bodies, edm, required_headers
 from graph_contracts.client import GraphClient, json_error
-from graph_contracts.contracts import ABSTRACT_ROOT, Contract
+from graph_contracts.contracts import Contract
 from graph_contracts.edm import ProblemKind
 
 Outcome = Literal["passed", "failed", "skipped"]
@@ -78,6 +78,12 @@ class CheckContext:
     hierarchy_known: bool = False
     # Schemathesis' operation for this endpoint (its own checks judge the replies); None when off.
     operation: Any = None
+    # The read window's cost (`read_back`): checks that failed after waiting the whole window on
+    # this endpoint, reads since then not waited for, and whether `known` is the entity's settled
+    # state (False once a read was not waited for: a write may still land).
+    window_failed: set[str] = field(default_factory=set)
+    unwaited: int = 0
+    settled: bool = True
 
     def tolerate(self, what: str, response: httpx.Response | None) -> Verdict:
         """A page-documented expectation OData/Graph allows otherwise: deviation, or --strict failure."""
@@ -101,6 +107,7 @@ class Case:
     before: dict[str, Any] | None = None  # the entity as known before the case
     after: dict[str, Any] | None = None  # the entity as read after it (filled lazily)
     after_response: httpx.Response | None = None
+    waited: bool = True  # False: `after` is one GET, not waited for (see read_back)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -142,11 +149,15 @@ def check(name: str, *, judges: Iterable[CaseKind]) -> Callable[[CheckFunction],
 
 
 def json_body(response: httpx.Response) -> Any:
-    """The parsed body, or MISSING when there is none or it is not JSON."""
+    """The parsed body, or MISSING when there is none or it is not JSON.
+
+    Numbers with a fraction or exponent keep their text (`edm.JsonNumber`), so a Decimal is
+    compared by its digits, not by the double they round to; integers are exact anyway.
+    """
     if not response.content:
         return MISSING
     try:
-        return response.json()
+        return response.json(parse_float=edm.JsonNumber)
     except ValueError:
         return MISSING
 
@@ -179,12 +190,16 @@ def sent_properties(contract: Contract, payload: Mapping[str, Any]) -> dict[str,
     """The documented, updatable properties a body sets (annotations and unknown names left out).
 
     The key and read-only values a body carries (Intune doc examples send whole entities) are
-    ignored by the service (OData 4.01 §11.4.3), so they are not expected to come back as sent.
+    ignored by the service (OData 4.01 §11.4.3), so they are not expected to come back as sent;
+    nor is an `Edm.Stream`, which an entity's JSON never carries inline.
     """
     return {
         k: v
         for k, v in payload.items()
-        if "@" not in k and (prop := contract.property(k)) is not None and prop.updatable
+        if "@" not in k
+        and (prop := contract.property(k)) is not None
+        and prop.updatable
+        and not edm.is_stream(prop.type)
     }
 
 
@@ -232,11 +247,12 @@ def differences(
     after: Mapping[str, Any],
     skip: Iterable[str] = (),
 ) -> list[str]:
-    """Documented, writable properties whose value changed between two reads of an entity."""
+    """Documented, writable properties whose value changed between two reads of an entity
+    (an `Edm.Stream` is no value of the entity's JSON)."""
     skipped = set(skip)
     changes = []
     for prop in contract.properties:
-        if not prop.updatable or prop.name in skipped:
+        if not prop.updatable or prop.name in skipped or edm.is_stream(prop.type):
             continue
         old, new = before.get(prop.name, MISSING), after.get(prop.name, MISSING)
         if old is MISSING and new is MISSING:
@@ -259,8 +275,13 @@ def read_entity(client: GraphClient, path: str) -> tuple[httpx.Response, dict[st
 def read_back(ctx: CheckContext, case: Case) -> tuple[httpx.Response, dict[str, Any] | None]:
     """GET the entity until it shows the sent values or the read window closes.
 
-    Live services are eventually consistent: every read that judges a write polls for the whole
-    window, every time (a failure on one case never shortens it for the next).
+    Live services are eventually consistent: a read that judges a write polls for the whole window
+    while the checks it serves have not failed, whatever earlier cases showed (a pass never
+    shortens it). Once every check this read serves has failed on the endpoint after waiting the
+    whole window, waiting it again proves nothing new: the read is one GET (`case.waited` False
+    when it does not show the sent values), so a defect that every write exposes costs one window
+    per endpoint, not one per case. Such a read leaves the entity's state unsettled (a write may
+    still land): `ctx.settled` turns False and the engine stops comparing later cases with it.
     """
     if case.after_response is not None:
         return case.after_response, case.after
@@ -274,7 +295,9 @@ def read_back(ctx: CheckContext, case: Case) -> tuple[httpx.Response, dict[str, 
         and any(_is_complex(ctx.contract, name) for name in sent)
         and not mismatches(ctx.contract, sent, case.before)
     )
-    deadline = time.monotonic() + ctx.read_window
+    serves = _window_checks(case)
+    waits = not serves <= ctx.window_failed
+    deadline = time.monotonic() + (ctx.read_window if waits else 0.0)
     while True:
         response, body = read_entity(ctx.client, ctx.path)
         fresh = not already or (body is not None and body != case.before)
@@ -284,9 +307,22 @@ def read_back(ctx: CheckContext, case: Case) -> tuple[httpx.Response, dict[str, 
             break
         time.sleep(ctx.poll_interval)
     case.after_response, case.after = response, body
+    shown = body is not None and not mismatches(ctx.contract, sent, body)
+    if not shown and waits:  # each check it serves fails on this read, the window waited
+        ctx.window_failed |= serves
+    elif not shown:
+        case.waited, ctx.settled = False, False
+        ctx.unwaited += 1
     if body is not None:
         ctx.known = body
     return response, body
+
+
+def _window_checks(case: Case) -> frozenset[str]:
+    """The checks whose verdict on a write depends on a GET showing the sent values."""
+    if case.response is not None and json_body(case.response) is MISSING:
+        return frozenset({"read-after-write", "round-trip"})  # round-trip is judged on the GET
+    return frozenset({"read-after-write"})
 
 
 def _is_complex(contract: Contract, name: str) -> bool:
@@ -364,59 +400,75 @@ def shape(ctx: CheckContext, case: Case) -> Verdict | None:
     if not response.content:
         response, _ = read_back(ctx, case)
         note = " (judged on the GET: the PATCH reply had no body)"
-    content_type = response.headers.get("content-type", "")
-    if not content_type.startswith("application/json"):
-        return failed(f"Content-Type is {content_type!r}, not application/json{note}", response)
     body = json_body(response)
-    if not isinstance(body, dict):
-        why = json_error(response)  # a body cut mid-JSON is named for what it is
-        what = f"not valid JSON ({why})" if why else "not a JSON object"
-        return failed(f"reply body is {what}{note}", response)
-    contract = ctx.contract
-    found = bodies.problems(contract, body, reply=True, accepted_types=ctx.accepted_types)
-    # A reader may be lenient; a writer follows the format (OData JSON 4.01 §7.1): numbers as
-    # strings in a reply are wrong unless it says IEEE754Compatible=true (Int64/Decimal only).
-    lenient_ok = "ieee754compatible=true" in content_type.replace(" ", "").lower()
-    # A String's listed values are the docs' list, not a promise that no other value comes
-    # back (new members, `unknownFutureValue`): a deviation to report, never a failure.
-    unlisted = [str(p) for p in found if p.kind is ProblemKind.UNLISTED_VALUE]
-    problems = [
-        str(p)
-        for p in found
-        if p.kind
-        not in (
-            ProblemKind.WRONG_ODATA_TYPE,
-            ProblemKind.UNKNOWN_DERIVED_TYPE,
-            ProblemKind.UNLISTED_VALUE,
-        )
-        and not (lenient_ok and p.kind is ProblemKind.LENIENT_STRING)
-    ]
-    wrong_type, deviations = _type_problems(ctx, body.get("@odata.type"))
-    deviations += [f"a value the docs do not list: {u}" for u in unlisted]
-    problems += wrong_type
+    verdict = judge_reply(
+        ctx.contract,
+        body,
+        response.headers.get("content-type", ""),
+        accepted_types=ctx.accepted_types,
+        hierarchy_known=ctx.hierarchy_known,
+        parse_error=None if isinstance(body, dict) else json_error(response),
+    )
+    verdict.message = (verdict.message + note).strip()
+    verdict.response = response if verdict.failed else None
+    return verdict
+
+
+def judge_reply(
+    contract: Contract,
+    body: Any,
+    content_type: str,
+    *,
+    accepted_types: frozenset[str] = frozenset(),
+    hierarchy_known: bool = False,
+    parse_error: str | None = None,
+) -> Verdict:
+    """The `shape` judgement of an entity reply, without an HTTP exchange: its body (parsed, or
+    MISSING with the parser's `parse_error`) and its Content-Type.
+
+    The one place a reply is judged, so the docs' own replies are judged exactly as a live one
+    (tests/test_documented_replies.py). Failures: not JSON, no `@odata.context` (OData JSON 4.01
+    §4.5.1), or what `bodies.judge_reply` calls a failure; its deviations are reported, and the
+    members no table lists, at any depth, are noted.
+    """
+    if not content_type.startswith("application/json"):
+        return failed(f"Content-Type is {content_type!r}, not application/json")
+    if not isinstance(body, dict):  # a body cut mid-JSON is named for what it is
+        what = f"not valid JSON ({parse_error})" if parse_error else "not a JSON object"
+        return failed(f"reply body is {what}")
+    judged = bodies.judge_reply(
+        contract,
+        body,
+        accepted_types=accepted_types,
+        hierarchy_known=hierarchy_known,
+        ieee754_compatible=_ieee754_compatible(content_type),
+    )
+    problems = [str(p) for p in judged.failures]
     if not isinstance(body.get("@odata.context"), str):
         problems.append("no @odata.context")
     if problems:
-        return failed("; ".join(problems) + note, response)
-    undocumented = bodies.undocumented(contract, body)
-    extra = f"undocumented properties returned: {', '.join(sorted(undocumented))}"
-    return passed((extra if undocumented else "") + note, "; ".join(deviations) or None)
+        return failed("; ".join(problems))
+    notes = judged.undocumented
+    extra = f"undocumented properties returned: {', '.join(sorted(notes))}" if notes else ""
+    return passed(extra, "; ".join(_deviation(p) for p in judged.deviations) or None)
 
 
-def _type_problems(ctx: CheckContext, odata_type: Any) -> tuple[list[str], list[str]]:
-    """Minimal metadata: `@odata.type` may be absent; present, the contract's type or derived.
+def _ieee754_compatible(content_type: str) -> bool:
+    """A reply may write Int64 and Decimal as strings when its Content-Type says so (OData JSON
+    4.01 §3.2); Graph's say `IEEE754Compatible=false`."""
+    return "ieee754compatible=true" in content_type.replace(" ", "").lower()
 
-    Without a CSDL (`--metadata`) a type the docs never name may still be derived from the
-    contract's: a deviation, not a failure. Graph's abstract root is never an instance's type.
-    """
-    if odata_type is None:
-        return [], []
-    named = str(odata_type).removeprefix("#")
-    if named == ctx.contract.resource or named in ctx.accepted_types:
-        return [], []
-    if ctx.hierarchy_known or named == ABSTRACT_ROOT:
-        return [f"@odata.type is {odata_type!r}, not {ctx.contract.odata_type} or derived"], []
-    return [], [f"@odata.type {odata_type!r} may be a derived type (give --metadata to judge)"]
+
+_DEVIATIONS = {
+    ProblemKind.UNLISTED_VALUE: "a value the docs do not list: {}",
+    ProblemKind.MEMBER_CASE: "an enum member spelled in another case: {}",
+}
+
+
+def _deviation(problem: edm.Problem) -> str:
+    if problem.where == "@odata.type":
+        return f"@odata.type {problem.message}"
+    return _DEVIATIONS.get(problem.kind, "{}").format(problem)
 
 
 @check("round-trip", judges=["write"])

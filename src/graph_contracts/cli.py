@@ -407,6 +407,20 @@ def run(
             help="PATCHes spent shrinking each failing body (default: 1000 local, 20 remote; 0 off).",
         ),
     ] = None,
+    shrink_time: Annotated[
+        float | None,
+        typer.Option(
+            "--shrink-time",
+            help="Seconds spent shrinking an endpoint's failures (default 30; 0 off).",
+        ),
+    ] = None,
+    require_permissions: Annotated[
+        bool,
+        typer.Option(
+            "--require-permissions",
+            help="A permission the token lacks (403) fails the endpoint instead of skipping it.",
+        ),
+    ] = False,
     shard: Annotated[
         str | None,
         typer.Option(help="K/N: take the K-th of N deterministic parts of the endpoints."),
@@ -511,6 +525,8 @@ def run(
         fail_on=fail_on,
         known_failures=known_failures,
         shrink_budget=shrink_budget,
+        shrink_seconds=shrink_time,
+        require_permissions=require_permissions,
         metadata=list(metadata or []),
         allow_writes=allow_writes,
         dry_run=dry_run,

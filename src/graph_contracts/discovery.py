@@ -6,6 +6,10 @@ names no entity. The suite fills each placeholder with an id taken from a `GET` 
 before it (or from an `--ids` file), backtracking when a candidate turns out not to lead anywhere
 (wrong derived type for a type-cast segment, a missing single-valued navigation, an empty
 collection). No mock-specific knowledge: the same requests work against graph.microsoft.com.
+
+A 403 on a discovery GET is a permission the token lacks (reading a collection takes a permission of
+its own), not a missing entity: the reason says so, and the other candidates of that branch are not
+tried, since a permission covers every entity of a collection alike and each try costs a request.
 """
 
 from __future__ import annotations
@@ -49,9 +53,13 @@ class Resolved:
 
 @dataclass(frozen=True)
 class Unreachable:
-    """No entity could be reached; `reason` says which request showed it (reported as a skip)."""
+    """No entity could be reached; `reason` says which request showed it (reported as a skip).
+
+    `denied`: a GET answered 403, so the reason is a missing permission.
+    """
 
     reason: str
+    denied: bool = False
 
 
 def load_ids(path: Path) -> dict[str, list[str]]:
@@ -95,6 +103,7 @@ class Discoverer:
     requests: int = 0
     _listings: dict[str, httpx.Response] = field(default_factory=dict)
     _accepted: frozenset[str] = frozenset()
+    _denied: bool = False  # a GET of this resolution answered 403
 
     def resolve(
         self, template: str, odata_type: str | None = None, accepted: Collection[str] = ()
@@ -110,12 +119,14 @@ class Discoverer:
         `--metadata`) names it. An entity without `@odata.type` is of the collection's type.
         """
         self._accepted = frozenset(accepted)
+        self._denied = False
         segments = paths.parse(template)
         reasons: list[str] = []
         found = self._walk("", segments, {}, reasons, odata_type)
         if found is not None:
             return found
-        return Unreachable(reasons[-1] if reasons else f"no entity reachable for {template}")
+        reason = reasons[-1] if reasons else f"no entity reachable for {template}"
+        return Unreachable(reason, self._denied)
 
     def _walk(
         self,
@@ -148,7 +159,7 @@ class Discoverer:
                 found = self._walk(
                     f"{prefix}/{candidate}", tail, {**params, name: ident}, reasons, odata_type
                 )
-                if found is not None:
+                if found is not None or self._denied:
                     return found
             return None
         # No placeholder left (a singleton or single-valued navigation): the path is the entity.
@@ -160,7 +171,7 @@ class Discoverer:
         """Whether the entity at `path` may be PATCHed as `wanted` (see `resolve`)."""
         response = self._get(path)
         if response.status_code != 200:
-            reasons.append(f"GET {path} returned {response.status_code}")
+            reasons.append(self._refused(path, response))
             return False
         try:
             named = response.json().get("@odata.type")
@@ -209,7 +220,7 @@ class Discoverer:
             response = self._get(collection)
             self._listings[collection] = response
         if response.status_code != 200:
-            reasons.append(f"GET {collection} returned {response.status_code}")
+            reasons.append(self._refused(collection, response))
             return []
         try:
             value = response.json().get("value")
@@ -221,6 +232,17 @@ class Discoverer:
         if not value:
             reasons.append(f"GET {collection} returned an empty collection")
         return value
+
+    def _refused(self, path: str, response: httpx.Response) -> str:
+        """`GET x returned 404`; a 403 is named as the permission it is (and ends the search)."""
+        if response.status_code != 403:
+            return f"GET {path} returned {response.status_code}"
+        self._denied = True
+        code = _error_code(response)
+        return (
+            f"GET {path} returned 403{' ' + code if code else ''}: "
+            "the token lacks a permission to read it"
+        )
 
     def _get(self, path: str) -> httpx.Response:
         first = self.requests == 0
@@ -240,3 +262,13 @@ class Discoverer:
                 "check --token / GRAPH_TOKEN or the client-credentials settings"
             )
         return response
+
+
+def _error_code(response: httpx.Response) -> str:
+    """The OData error code of a reply (`Authorization_RequestDenied`), or ""."""
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return ""
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else ""

@@ -53,6 +53,10 @@ LENIENT_BOOLEANS = {"true": True, "false": False}  # Boolean.Parse, through the 
 # Types whose values are any JSON (workbook ranges send arrays of arrays as `Json`).
 ANY_JSON = {"Edm.Untyped", "microsoft.graph.Json"}
 FLOAT32_MAX = struct.unpack("f", b"\xff\xff\x7f\x7f")[0]
+# Graph's evolvable enumerations end their original members with this sentinel ("Evolvable
+# enumeration sentinel value. Do not use.", the enum tables of the docs); a service answers it
+# for members added after it to a client that did not opt in to them.
+UNKNOWN_FUTURE_VALUE = "unknownFutureValue"
 MAX_OFFSET_MINUTES = 14 * 60
 TICKS_PER_SECOND = 10**7
 MAX_TICKS = (date(9999, 12, 31).toordinal() * 86400) * TICKS_PER_SECOND - 1
@@ -101,6 +105,14 @@ class EdmType:
     members: tuple[str, ...] = ()  # enum members; on a primitive, the values its table lists
     flags: bool = False
     typedef: TypeDef | None = field(default=None, compare=False, repr=False)
+    # Every value the docs name for an enum: its type's members and the property's own list.
+    # `members` is what a request sends, in the type's spelling; a value in `listed` is valid.
+    listed: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        """The values a value of this type is judged by (`listed`, else `members`)."""
+        return self.listed or self.members
 
 
 def split_collection(type_name: str) -> tuple[bool, str]:
@@ -114,6 +126,12 @@ def is_primitive(type_name: str) -> bool:
     return type_name.startswith("Edm.")
 
 
+def is_stream(type_name: str) -> bool:
+    """`Edm.Stream` (or a collection of it): never inline in an entity's JSON, so never sent in a
+    PATCH body, judged in a reply or compared (a stream is read and written at its own URL)."""
+    return split_collection(type_name)[1] == "Edm.Stream"
+
+
 def resolve(type_name: str, types: Types, enum: list[str] | None = None) -> EdmType:
     """The kind of `type_name`.
 
@@ -121,6 +139,11 @@ def resolve(type_name: str, types: Types, enum: list[str] | None = None) -> EdmT
     resolved it makes the type an enum; on a primitive (`Edm.String` whose description lists
     "possible values") it only lands in `members`: the wire type stays the primitive, so any
     string is valid, while generators may prefer the documented values.
+
+    An enum type's own members (its page, or a CSDL) are spelled as the service spells them:
+    they are the `members` a request sends, never the prose list's capitalisation (`Organizer`
+    where the type says `organizer`); the prose list only widens `listed`, what a value is
+    judged by.
     """
     many, inner = split_collection(type_name)
     if many:
@@ -130,10 +153,14 @@ def resolve(type_name: str, types: Types, enum: list[str] | None = None) -> EdmT
     if is_primitive(inner):
         return EdmType(TypeKind.PRIMITIVE, inner, members=tuple(enum or ()))
     typedef = types.get(inner)
-    if enum is not None or (typedef is not None and typedef.kind == "enum"):
-        members = enum if enum is not None else (typedef.members if typedef else None) or []
+    own = typedef.members if typedef is not None and typedef.kind == "enum" else None
+    if enum is not None or own is not None:
+        members = tuple(dict.fromkeys(own or enum or ()))
+        listed = tuple(dict.fromkeys([*members, *(enum or ())]))
         flags = bool(typedef is not None and typedef.flags)
-        return EdmType(TypeKind.ENUM, inner, members=tuple(members), flags=flags, typedef=typedef)
+        return EdmType(
+            TypeKind.ENUM, inner, members=members, flags=flags, typedef=typedef, listed=listed
+        )
     if typedef is not None:
         return EdmType(TypeKind.COMPLEX, inner, typedef=typedef)
     return EdmType(TypeKind.UNRESOLVED, inner)
@@ -171,7 +198,8 @@ class ProblemKind(Enum):
     WRONG_ODATA_TYPE = (
         "wrong-odata-type",
         True,
-        "OData JSON 4.01 §4.5.3",
+        "Graph's .NET OData stack (ODL refuses a payload type not assignable to the expected "
+        "type); OData JSON 4.01 §4.5.3 defines the annotation",
         "`@odata.type` names a type that is neither the contract's nor derived from it",
     )
     WRONG_JSON_TYPE = (
@@ -202,7 +230,9 @@ class ProblemKind(Enum):
     BAD_FORMAT = (
         "bad-format",
         True,
-        "OData 4.01 ABNF; .NET DateTimeOffset (GRAPH-FACTS.md)",
+        "OData 4.01 ABNF for the formats; Graph's .NET stack for the limits: .NET's "
+        "DateTimeOffset refuses offsets beyond ±14:00 (the ABNF allows `+14:30`) and UTC instants "
+        "outside years 1-9999",
         "Date/DateTimeOffset/Duration/TimeOfDay/Guid/Binary text outside the ABNF, offsets "
         "beyond ±14:00, a UTC instant outside years 1-9999",
     )
@@ -229,8 +259,16 @@ class ProblemKind(Enum):
         "unlisted-value",
         False,
         "—",
-        "a string outside the values a `String` property's description lists: the docs list them, "
-        "but not whether a service refuses others",
+        "a string outside the values a `String` property's description lists, or "
+        "`unknownFutureValue` (Graph's evolvable-enum sentinel) where an enum's list lacks it: the "
+        "docs list values, but not whether a service refuses others",
+    )
+    MEMBER_CASE = (
+        "member-case",
+        False,
+        "none: .NET OData readers differ (ASP.NET Core OData's ODataEnumDeserializer matches a "
+        "mapped member ignoring case; its fallback, .NET's Enum.Parse(Type, String), does not)",
+        "an enum value that differs from a member only in case (`Organizer` for `organizer`)",
     )
     LONE_SURROGATE = (
         "lone-surrogate",
@@ -263,6 +301,7 @@ class Problem:
     kind: ProblemKind
     where: str
     message: str
+    type_name: str = ""  # the Edm type judged, where one was (`Edm.Int64` for a lenient string)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -470,7 +509,7 @@ def _primitive_problems(
         return surrogate_problems(value, where)
     found = check(value, edm_type.name)
     if found:
-        return [Problem(found[0], where, found[1])]
+        return [Problem(found[0], where, found[1], edm_type.name)]
     return _unlisted(value, edm_type, where)
 
 
@@ -592,17 +631,45 @@ _PRIMITIVE_CHECKS: dict[str, Callable[[Any, str], _Found]] = {
 def _enum_problems(
     value: Any, edm_type: EdmType, types: Types, nullable: bool | None, where: str
 ) -> list[Problem]:
+    """A member name (flags: names joined by commas), valid when the enum type has it as spelled.
+
+    A name that differs from a member only in case (`Organizer` where the type says `organizer`)
+    is `member-case`; one only the property's prose list names, or Graph's evolvable-enum
+    sentinel where no list has it, is `unlisted-value`: no source makes either invalid. Any other
+    name is `unknown-member`. An enum whose members the docs never give is not judged by members.
+    """
     if not isinstance(value, str):
         message = f"expected a {edm_type.name} member name, got {json_kind(value)} {value!r}"
         return [Problem(ProblemKind.WRONG_JSON_TYPE, where, message)]
     if has_lone_surrogate(value):
         return [lone_surrogate(where, value)]
+    members = edm_type.members
     names = _flag_names(value) if edm_type.flags else [value]
-    unknown = [n for n in names if n not in edm_type.members]
+    unknown = [n for n in names if n not in members] if members else []
     if not unknown:
         return []
-    message = f"{', '.join(map(repr, unknown))} is not a member of {edm_type.name}"
-    return [Problem(ProblemKind.UNKNOWN_MEMBER, where, message)]
+    spelled = {m.casefold(): m for m in members}
+    prose = {m.casefold() for m in edm_type.listed if m not in members}
+    cased = [n for n in unknown if n.casefold() in spelled]
+    unlisted = [
+        n
+        for n in unknown
+        if n not in cased and (n.casefold() in prose or n == UNKNOWN_FUTURE_VALUE)
+    ]
+    others = [n for n in unknown if n not in cased and n not in unlisted]
+    if others:
+        message = f"{', '.join(map(repr, others))} is not a member of {edm_type.name}"
+        return [Problem(ProblemKind.UNKNOWN_MEMBER, where, message)]
+    found = []
+    if cased:
+        shown = ", ".join(f"{n!r} for {spelled[n.casefold()]!r}" for n in cased)
+        message = f"{shown}: a member of {edm_type.name} in another case"
+        found.append(Problem(ProblemKind.MEMBER_CASE, where, message))
+    if unlisted:
+        shown = ", ".join(map(repr, unlisted))
+        message = f"{shown}: not a member of {edm_type.name} as its own page or CSDL lists them"
+        found.append(Problem(ProblemKind.UNLISTED_VALUE, where, message))
+    return found
 
 
 def _flag_names(value: str) -> list[str]:
@@ -618,7 +685,10 @@ def _complex_problems(
         message = f"expected a {typedef.name} object, got {json_kind(value)}"
         return [Problem(ProblemKind.WRONG_JSON_TYPE, where, message)]
     problems = _cast_problems(value, typedef, types, where)
+    # CSDL OpenType: dynamic members are the type's by design (identity, identitySet).
+    dynamic = typedef.open
     typedef, open_cast = _cast_typedef(value, typedef, types)
+    dynamic = dynamic or typedef.open or open_cast
     known = {p.name: p for p in typedef.properties}
     for key, item in value.items():
         at = f"{where}.{printable(key)}"
@@ -627,7 +697,7 @@ def _complex_problems(
             continue
         prop = known.get(key)
         if "@" in key or prop is None:  # annotations are not values; unknown members may be open
-            if "@" not in key and not open_cast:
+            if "@" not in key and not dynamic:
                 message = f"not a property of {typedef.name}"
                 problems.append(Problem(ProblemKind.UNKNOWN_PROPERTY, at, message))
             problems += surrogate_problems(item, at)
@@ -969,7 +1039,31 @@ def _as_number(value: Any, name: str) -> int | float | str | None:
     return None
 
 
+class JsonNumber(float):
+    """A JSON number with a fraction or exponent as read from a reply: a float that keeps its text.
+
+    A Decimal reply is compared by its digits, which a double may not hold (`9.007199254740993E15`
+    is 9007199254740993); everything else sees a float. `checks.json_body` reads replies so.
+    """
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> JsonNumber:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return JsonNumber, (self.text,)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def _as_decimal(value: Any) -> Decimal:
+    if isinstance(value, JsonNumber):
+        return Decimal(value.text)
     try:
         return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:

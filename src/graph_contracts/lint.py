@@ -4,7 +4,15 @@ A request example is what a reader copies: when it sends `"status": "String"` fo
 `"Integer"` for an Int32, the page is wrong whatever the service does. The property table is the
 contract, so every example body is judged against it by the same oracle (`bodies.problems`) the
 mock and the payload strategies use; a finding is a problem whose rejection is documented.
-Response examples may be truncated "for brevity", so their defects are warnings.
+
+A response example is what the docs say the service answers, and it is judged exactly as the
+`shape` check judges a live reply (`bodies.judge_reply`): what would fail a live reply is a
+`response-example-invalid` error (`"closedDateTime": "datetime-value"`, `"state": "String"` for an
+enum, `""` for an enum member). "Truncated for brevity" excuses missing properties, never a
+wrong value: ApiDoctor also calls an invalid date or enum value in an expected response an error.
+Members the table does not list are warnings (`example-unknown-property`), at any depth and never
+for an open type; what a live reply would only deviate in (a member in another case, a String
+value its list lacks) is not reported.
 """
 
 from __future__ import annotations
@@ -14,12 +22,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph_contracts import bodies
+from graph_contracts import bodies, edm
 from graph_contracts.contracts import NAMESPACE, Contract, Example, Finding, Severity
 from graph_contracts.edm import Problem, ProblemKind
 
 if TYPE_CHECKING:  # the extractor is imported only when pages are linted
     from graph_contracts.extract import Extraction
+
+# A documented reply holds a value a live reply would fail `shape` for (a placeholder such as
+# `"datetime-value"` or `"String"` for an enum, or an invalid one): an error, at the property.
+RESPONSE_EXAMPLE_INVALID = "response-example-invalid"
 
 
 def lint_contract(contract: Contract) -> list[Finding]:
@@ -57,20 +69,43 @@ def _lint_object(
 ) -> list[Finding]:
     """The oracle's problems whose rejection is documented, as findings at their key's line.
 
-    A request example is judged as a PATCH body, a response example as a reply (its undocumented
-    properties reported apart). Problems no source makes invalid (`{}`, null where nullability is
-    unknown, `"12"` for an Int64) are not findings: a service may accept them.
+    A request example is judged as a PATCH body. Problems no source makes invalid (`{}`, null
+    where nullability is unknown, `"12"` for an Int64) are not findings: a service may accept them.
     """
-    reply = example.kind == "response"
+    if example.kind == "response":
+        return _lint_reply(contract, example, body, lines)
     accepted = _accepted(contract, body)
     findings: list[Finding] = []
-    for problem in bodies.problems(contract, body, reply=reply, accepted_types=accepted):
+    for problem in bodies.problems(contract, body, accepted_types=accepted):
         if problem.kind.rejection_documented:
             findings.append(_finding(contract, example, problem, lines, severity))
-    if reply and not _names_other_type(contract, body):  # a derived type's own: not judged
-        for key in bodies.undocumented(contract, body):
-            findings.append(_unknown_property(contract, example, key, lines, severity))
     return findings + _odata_type_note(contract, example, body, lines)
+
+
+def _lint_reply(
+    contract: Contract, example: Example, body: Any, lines: dict[str, int]
+) -> list[Finding]:
+    """A response example judged as the `shape` check judges a live reply (`bodies.judge_reply`)."""
+    if not isinstance(body, dict):
+        message = f"response example: expected a JSON object, got {edm.json_kind(body)}"
+        return [_at(example, None, lines, RESPONSE_EXAMPLE_INVALID, "error", message)]
+    judged = bodies.judge_reply(contract, body, accepted_types=_accepted(contract, body))
+    findings = [_reply_finding(contract, example, p, lines) for p in judged.failures]
+    other_type = _names_other_type(contract, body)  # a derived type's own members: not judged
+    for where in judged.undocumented:
+        if not (other_type and where == _top_key(where)):
+            findings.append(_unknown_property(contract, example, where, lines, "warning"))
+    return findings + _odata_type_note(contract, example, body, lines)
+
+
+def _reply_finding(
+    contract: Contract, example: Example, problem: Problem, lines: dict[str, int]
+) -> Finding:
+    key = _top_key(problem.where)
+    prop = contract.property(key) if key else None
+    table = f" (table type {prop.type})" if prop is not None else ""
+    message = f"response example: {problem}{table}"
+    return _at(example, key, lines, RESPONSE_EXAMPLE_INVALID, "error", message)
 
 
 def _accepted(contract: Contract, body: Any) -> frozenset[str]:
@@ -107,11 +142,13 @@ def _finding(
 def _unknown_property(
     contract: Contract, example: Example, key: str, lines: dict[str, int], severity: Severity
 ) -> Finding:
+    """`key` is a body key, or in a reply the path of a nested member (`criteria[0].id`)."""
+    verb = "sends" if example.kind == "request" else "carries"
     message = (
-        f"{example.kind} example sends {key!r}, which the property table of "
+        f"{example.kind} example {verb} {key!r}, which the property table of "
         f"{contract.name} does not list"
     )
-    return _at(example, key, lines, "example-unknown-property", severity, message)
+    return _at(example, _top_key(key), lines, "example-unknown-property", severity, message)
 
 
 def _names_other_type(contract: Contract, body: Any) -> bool:

@@ -37,15 +37,29 @@ _RULES = (
     Rule(
         "example-invalid",
         "lint",
-        "An example body has a value its own property table makes invalid.",
-        "A request or response example sends a value that the page's property table (and the "
-        'resource page it refines) rejects: a type placeholder such as "String" for an enum, '
-        '"Integer" for an Int32, a wrong @odata.type, an unknown enum member. A request '
-        "example is what readers copy, so it is an error; a response example may be truncated "
-        "for brevity, so there it is a warning.",
+        "A request example has a value its own property table makes invalid.",
+        "A request example sends a value that the page's property table (and the resource "
+        'page it refines) rejects: a type placeholder such as "String" for an enum, "Integer" '
+        "for an Int32, a wrong @odata.type, an unknown enum member. A request example is what "
+        "readers copy, so it is an error.",
         "Replace the value with one of the documented type: an enum member the table lists, a "
         "JSON number for a numeric type, an ISO 8601 string for a DateTimeOffset. If the "
         "example is right, the table's type is what needs fixing.",
+    ),
+    Rule(
+        "response-example-invalid",
+        "lint",
+        "A response example has a value a live reply would fail the shape check for.",
+        "The documented reply holds a value that the page's property table makes invalid, "
+        'judged as the shape check judges a live reply: a placeholder such as "datetime-value" '
+        'for a DateTimeOffset, "String" or "" for an enum, "Date" for an Edm.Date, or a real '
+        "but invalid value (a date where the type is a DateTimeOffset). A reply may be "
+        "truncated for brevity, but that excuses missing properties, never a wrong value, so "
+        "it is an error. Members the table does not list, and enum members in another case, "
+        "are not this finding.",
+        "Put in the value the service answers, of the documented type: an instant such as "
+        '"2021-07-01T10:00:00Z", an enum member the table lists. If the service does answer '
+        "the value, the table's type is what needs fixing.",
     ),
     Rule(
         "example-unknown-property",
@@ -224,6 +238,15 @@ _RULES = (
         "property different types, enums or nullability, or give different success statuses; "
         "the more specific one is kept and both lines are named.",
         "Make the pages agree; the resource page's table is usually the one to trust.",
+    ),
+    Rule(
+        "enum-case",
+        "extract",
+        "A description spells enum members otherwise than the enum type's page.",
+        "The row's \"Possible values\" prose capitalizes members its enum type's own page (or "
+        "`### x values` section) spells otherwise (`Organizer` where enums.md has `organizer`); "
+        "the page's spelling is kept, since the service answers with the type's member names.",
+        "Spell the members in the description as the enum type's page does.",
     ),
     # --- against the CSDL $metadata (metadata.py, `check-metadata`) ---------------------------
     Rule(

@@ -13,7 +13,13 @@ lossless source a tool can use when a format is too coarse. Rules the mock enfor
 the schema: `additionalProperties: false` on PATCH bodies, `@odata.type` as an enum of the one
 type, no key and no read-only properties in requests, Int32/Int64 ranges. `{}` is a valid body (it
 sets nothing; no source makes it invalid), so there is no `minProperties`. Nullability the docs
-leave unknown is not `nullable`: such a property is never sent as null.
+leave unknown is not `nullable`: such a property is never sent as null. `Edm.Stream` properties
+are never in a request (an entity's JSON never carries a stream inline).
+
+Reply schemas say no more than the `shape` check (`bodies.judge_reply`) does, or Schemathesis'
+`response_schema_conformance` would fail what the suite lets through: members no table lists are
+allowed at every depth, an enum takes every listed member in any case and Graph's evolvable-enum
+sentinel `unknownFutureValue`, and a stream property is not judged.
 """
 
 from __future__ import annotations
@@ -246,7 +252,7 @@ def _add_contract_schemas(contract: Contract, schemas: dict[str, Any]) -> None:
         if not prop.updatable:
             schema = {**schema, "readOnly": True}
         entity_props[prop.name] = schema
-        if prop.updatable:
+        if prop.updatable and not edm.is_stream(prop.type):
             update_props[prop.name] = _property_schema(prop, contract, request=True)
     schemas[_entity(contract)] = {
         "type": "object",
@@ -268,7 +274,11 @@ def _add_contract_schemas(contract: Contract, schemas: dict[str, Any]) -> None:
 
 
 def _complex_schema(typedef: TypeDef, contract: Contract, request: bool) -> dict[str, Any]:
-    props = {p.name: _property_schema(p, contract, request=request) for p in typedef.properties}
+    props = {
+        p.name: _property_schema(p, contract, request=request)
+        for p in typedef.properties
+        if not (request and edm.is_stream(p.type))
+    }
     # A request names the type itself (derived complex types are not in the contract); a reply
     # may name a derived one.
     own = {"type": "string", "enum": [f"#{typedef.name}"]}
@@ -308,20 +318,38 @@ def _collection_schema(edm_type: EdmType, contract: Contract, request: bool) -> 
 
 
 def _enum_schema(edm_type: EdmType, contract: Contract, request: bool) -> dict[str, Any]:
+    """A request sends the enum type's own members; a reply may carry any member the docs list,
+    in any case, or the evolvable-enum sentinel (deviations, as the `shape` check judges them)."""
     schema: dict[str, Any] = {"type": "string", "x-graph-type": edm_type.name}
-    members = list(dict.fromkeys(edm_type.members or []))  # docs list some members twice
+    if request:
+        members = list(dict.fromkeys(edm_type.members or []))  # docs list some members twice
+        spell: Callable[[str], str] = re.escape
+    else:
+        members = list(dict.fromkeys(edm_type.known))
+        members += [edm.UNKNOWN_FUTURE_VALUE] if members else []
+        spell = _any_case
     if edm_type.flags:  # `a,b` is a value too: members joined by commas, in any order
         schema["x-graph-flags"] = True
-        if members:
-            one = "(" + "|".join(re.escape(m) for m in members) + ")"
-            schema["pattern"] = f"^{one}(\\s*,\\s*{one})*$"
+    if members and (edm_type.flags or not request):
+        one = "(" + "|".join(spell(m) for m in members) + ")"
+        many = f"(\\s*,\\s*{one})*" if edm_type.flags else ""
+        schema["pattern"] = f"^{one}{many}$"
     elif members:
         schema["enum"] = members
     return schema
 
 
+def _any_case(member: str) -> str:
+    """A regular expression matching `member` in any case (JSON Schema has no `(?i)` flag)."""
+    return "".join(
+        f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() else re.escape(c) for c in member
+    )
+
+
 def _primitive_schema(edm_type: EdmType, contract: Contract, request: bool) -> dict[str, Any]:
     name = edm_type.name
+    if name == "Edm.Stream":  # never inline in an entity's JSON: nothing a reply is held to
+        return {"x-graph-type": name}
     if edm_type.members and request:  # an `Edm.String` whose table lists its values:
         return _enum_schema(edm_type, contract, request)  # sent as listed, any string back
     if name in edm.INT_RANGES:

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from graph_contracts.naming import segments
+
 SegmentKind = Literal["literal", "key", "cast"]
 
 _KEY = re.compile(r"^([^{}]*)\{([^{}]*)\}(.*)$")
@@ -51,9 +53,7 @@ def is_cast(segment: str) -> bool:
     return bool(_QUALIFIED.match(segment))
 
 
-def split(template: str) -> list[str]:
-    """The non-empty segments of a template or path, without its query string."""
-    return [s for s in template.strip().split("?")[0].split("/") if s]
+split = segments  # the non-empty segments of a template or path, without its query string
 
 
 def parse(template: str) -> list[Segment]:

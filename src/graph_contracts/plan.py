@@ -33,13 +33,16 @@ service merges or replaces nested complex values.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph_contracts import edm, strategies
+from graph_contracts.auth import Grants
 from graph_contracts.contracts import Contract, Property, TypeDef
+from graph_contracts.docs import PERMISSION_KINDS
 from graph_contracts.edm import TypeKind
 from graph_contracts.strategies import InvalidPayload, Types
 
@@ -67,24 +70,74 @@ def _number(value: Any) -> bool:
 
 
 def _integers(name: str) -> tuple[ValueClass, ...]:
-    """Minimum, maximum and 0 (for Byte the minimum is 0: one value covers both)."""
+    """Minimum, maximum and 0 (for Byte the minimum is 0: one value covers both), and for Int32
+    and Int64 the first integers a float32 or a double no longer keeps (`_precision`)."""
     low, high = edm.INT_RANGES[name]
     short = _short(name)
     return (
         ValueClass(f"{short}-max", high, lambda v: _number(v) and v == high),
         ValueClass(f"{short}-min", low, lambda v: _number(v) and v == low),
         ValueClass(f"{short}-zero", 0, lambda v: _number(v) and v == 0),
+        *_precision(name),
+    )
+
+
+# Where real stacks lose digits (GRAPH-FACTS.md, "Nullability and precision"): a float32 keeps
+# integers exactly up to 2^24, a double up to 2^53 (I-JSON advises ±2^53; OData's
+# IEEE754Compatible exists for it). 2^bits + 1 is the first integer such a float changes
+# (16,777,217 comes back 16,777,216); the extremes above are exact in a float32 or come back
+# saturated, so only these show a service storing through that float. Python's json reads and
+# writes integers exactly, and the suite sends them as JSON numbers, as Graph's docs and replies
+# write them (IEEE754Compatible=false). A Decimal (.NET's System.Decimal: 96 bits) keeps every
+# digit; an integral witness is valid whatever Scale the CSDL gives (Graph's say "Variable").
+PRECISION = {
+    "Edm.Int32": ("int32-beyond-float32", 24),
+    "Edm.Int64": ("int64-beyond-double", 53),
+    "Edm.Decimal": ("decimal-beyond-double", 53),
+}
+# 0.1 + 0.2 needs all 17 significant digits of a double: a service that keeps a Double as a
+# float32, or writes 15 digits (.NET Framework's Double.ToString(); .NET Core 3.0 made it
+# round-trip), answers 0.3 or 0.30000001192092896.
+DOUBLE_17_DIGITS = 0.1 + 0.2
+
+
+def _precision(name: str) -> tuple[ValueClass, ...]:
+    """An odd integer just past the float's exact range (2^24 < |v| < 2^25 for a float32): a
+    service storing the value through that float changes it by one."""
+    if name not in PRECISION:
+        return ()
+    label, bits = PRECISION[name]
+    return (ValueClass(label, 2**bits + 1, lambda v: _just_past(v, bits)),)
+
+
+def _just_past(value: Any, bits: int) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value % 2 == 1
+        and 2**bits < abs(value) < 2 ** (bits + 1)
     )
 
 
 def _floats(name: str) -> tuple[ValueClass, ...]:
-    """0, a negative and a fractional value (-1.5 is both, and exact in float32)."""
+    """0, a negative and a fractional value (-1.5 is both, and exact in float32); for Double a
+    value that needs all 17 digits, for Decimal one beyond a double's integers."""
     short = _short(name)
+    digits: tuple[ValueClass, ...] = ()
+    if name == "Edm.Double":
+        witness = DOUBLE_17_DIGITS
+        digits = (ValueClass("double-17-digits", witness, _needs_17_digits),)
     return (
         ValueClass(f"{short}-zero", 0.0, lambda v: _number(v) and v == 0),
         ValueClass(f"{short}-negative", -1.5, lambda v: _number(v) and v < 0),
         ValueClass(f"{short}-fraction", -1.5, lambda v: _number(v) and v != int(v)),
+        *digits,
+        *_precision(name),
     )
+
+
+def _needs_17_digits(value: Any) -> bool:
+    return isinstance(value, float) and math.isfinite(value) and float(f"{value:.15g}") != value
 
 
 # Whitespace at both ends (a service that trims breaks round-trip), Latin-1, CJK and an astral
@@ -321,7 +374,7 @@ def _complex_slot(path: str, typedef: TypeDef, types: Types, depth: int) -> Slot
         if not prop.updatable:
             continue
         where = f"{path}.{prop.name}"
-        if _is_stream(prop):
+        if edm.is_stream(prop.type):
             dropped.append(Uncovered(where, STREAM))
             continue
         slot = _slot(where, prop.type, types, prop.enum, depth + 1)
@@ -336,10 +389,6 @@ def _complex_slot(path: str, typedef: TypeDef, types: Types, depth: int) -> Slot
 
 
 STREAM = "Edm.Stream is never sent in a PATCH body"
-
-
-def _is_stream(prop: Property) -> bool:
-    return edm.split_collection(prop.type)[1] == "Edm.Stream"
 
 
 def _unsupported_slot(path: str, name: str, types: Types, depth: int) -> _Unsupported:
@@ -445,7 +494,7 @@ def _slots(contract: Contract) -> tuple[dict[str, Slot], list[Uncovered]]:
 
 
 def _property_slot(prop: Property, types: Types) -> Slot | _Unsupported:
-    if _is_stream(prop):
+    if edm.is_stream(prop.type):
         return _Unsupported(STREAM)
     return _slot(prop.name, prop.type, types, prop.enum, 0)
 
@@ -465,9 +514,9 @@ class Targets:
 
     @property
     def bound(self) -> int:
-        """Most valid PATCHes a minimal plan needs: the largest enum + 2 (3 with no enum at all:
-        an integer's minimum, maximum and 0 are three values of one property)."""
-        return max(self.largest_enum, 1) + 2
+        """Most valid PATCHes a minimal plan needs: the largest enum + 2 (4 with fewer than two
+        members: an Int32's maximum, minimum, 0 and 16,777,217 are four values of one property)."""
+        return max(self.largest_enum, 2) + 2
 
 
 def targets(contract: Contract) -> Targets:
@@ -749,3 +798,96 @@ def _full_counts(
     if drawn:
         valid, invalid = valid + max_examples, invalid + max(1, max_examples // 5)
     return valid, invalid
+
+
+# --- permissions: what the token carries against what the docs list -------------------------------
+#
+# A 403 on a valid write means the caller lacks a permission (approvalstep-update.md: "if the
+# caller does not have the right permissions, the method returns a 403 Forbidden"; Graph's error
+# reference: "the user might not have enough permission or might not have a required license"),
+# except where a page documents another cause: Planner answers 403 when a service-defined limit is
+# exceeded, naming the limit in the error code (planner-overview.md, "403 Forbidden").
+SERVICE_LIMIT_CODES = frozenset(
+    {
+        "MaximumProjectsOwnedByUser",
+        "MaximumProjectsSharedWithUser",
+        "MaximumTasksCreatedByUser",
+        "MaximumTasksAssignedToUser",
+        "MaximumTasksInProject",
+        "MaximumActiveTasksInProject",
+        "MaximumBucketsInProject",
+        "MaximumUsersSharedWithProject",
+        "MaximumReferencesOnTask",
+        "MaximumChecklistItemsOnTask",
+        "MaximumAssigneesInTasks",
+        "MaximumPlannerPlans",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PermissionCoverage:
+    """Whether a token's permissions cover an endpoint, judged by the permissions its docs list.
+
+    A higher-privileged permission covers an endpoint only where the docs list it: the tables name
+    least and higher privileged permissions alike (docs `_permissions`), and nothing else says
+    which permission implies which. `covered` is None when it cannot be told (a token without
+    claims, a page that lists no permission).
+    """
+
+    covered: bool | None
+    reason: str
+    via: str | None = None  # the documented permission the token carries, when covered
+
+
+def documented_permissions(contract: Contract) -> str:
+    """`Application: A, B; Delegated (work or school account): C`: the docs' table, kind by kind
+    ("" when it lists none)."""
+    parts = [
+        f"{PERMISSION_KINDS.get(kind, kind)}: {', '.join(names)}"
+        for kind, names in contract.permissions.items()
+        if names
+    ]
+    return "; ".join(parts)
+
+
+def permission_coverage(contract: Contract, grants: Grants) -> PermissionCoverage:
+    """What the token's roles (application) or scopes (delegated) cover of this contract."""
+    if grants.kind is None:
+        return PermissionCoverage(None, f"the token's permissions are unknown: {grants.why}")
+    if not any(contract.permissions.values()):
+        return PermissionCoverage(None, "its docs list no permission")
+    label = PERMISSION_KINDS.get(grants.kind, grants.kind)
+    documented = contract.permissions.get(grants.kind) or []
+    if not documented:
+        listed = documented_permissions(contract)
+        return PermissionCoverage(False, f"its docs list no {label} permission (only {listed})")
+    carried = {name.lower() for name in grants.names}
+    hit = next((name for name in documented if name.lower() in carried), None)
+    if hit is not None:
+        return PermissionCoverage(True, f"{label} {hit}", hit)
+    return PermissionCoverage(False, f"needs one of {label}: {', '.join(documented)}")
+
+
+def denied_by_permission(status: int, error_code: object) -> bool:
+    """Whether a reply to a request the docs allow says the caller lacks a permission."""
+    return status == 403 and error_code not in SERVICE_LIMIT_CODES
+
+
+def denial_reason(contract: Contract, grants: Grants, answered: str) -> str:
+    """Why an endpoint is skipped for a 403: the reply, what its docs list, what the token carries."""
+    coverage = permission_coverage(contract, grants)
+    doubt = ""
+    if coverage.covered:
+        doubt = (
+            f" (it carries {coverage.via}, which the docs list: the list "
+            "may be incomplete, or a licence or an admin role is missing)"
+        )
+    listed = documented_permissions(contract)
+    docs = f"the docs list {listed}" if listed else "its docs list no permission"
+    token = (
+        f"the token is {grants.describe()}"
+        if grants.kind
+        else f"the token's permissions are unknown ({grants.why})"
+    )
+    return f"permission denied: {answered}; {docs}; {token}{doubt}"

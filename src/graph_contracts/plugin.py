@@ -32,13 +32,14 @@ from graph_contracts.engine.events import (
     CheckFinished,
     EndpointPlanned,
     Event,
+    PermissionsAssessed,
     RunPlanned,
     RunStarted,
 )
 from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
 from graph_contracts.exchanges import ExchangeRecord
 from graph_contracts.reporters import SummaryReporter, prepare
-from graph_contracts.reporters.console import header, plan_total, planned_line
+from graph_contracts.reporters.console import header, permission_lines, plan_total, planned_line
 from graph_contracts.reporters.summary import JSON_NAME, MARKDOWN_NAME
 
 SESSION_KEY: pytest.StashKey[GraphSession] = pytest.StashKey()
@@ -73,6 +74,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-fail-on", choices=("any", "new"), default="any", help="new: only new failures.")
     add("--graph-known-failures", default=None, help="YAML file of accepted failures.")
     add("--graph-shrink-budget", type=int, default=None, help="PATCHes spent shrinking (0: off).")
+    add(
+        "--graph-shrink-time",
+        type=float,
+        default=None,
+        help="Seconds spent shrinking an endpoint's failures (default: 30; 0: off).",
+    )
+    add(
+        "--graph-require-permissions",
+        action="store_true",
+        help="A permission the token lacks (403) fails the endpoint's status check, not skips it.",
+    )
     add("--graph-metadata", action="append", default=[], help="CSDL file(s): derived types.")
     add("--graph-allow-writes", action="store_true", help="Allow PATCHes to a non-mock target.")
     add("--graph-write-rate", default=None, help="N/SECONDS: every workload's write budget.")
@@ -176,6 +188,8 @@ def config_from(options: pytest.Config) -> RunConfig:
         known_failures=Path(known) if known else None,
         worker=worker["workerid"] if worker is not None else None,
         shrink_budget=get("--graph-shrink-budget"),
+        shrink_seconds=get("--graph-shrink-time"),
+        require_permissions=get("--graph-require-permissions"),
         metadata=[Path(p) for p in get("--graph-metadata") or []],
         allow_writes=get("--graph-allow-writes") or os.environ.get(ALLOW_ENV) == "1",
         write_rate=parse_rate("--graph-write-rate", get("--graph-write-rate")),
@@ -216,6 +230,9 @@ class _Header:
             reporter.write_line(planned_line(event))
         elif isinstance(event, RunPlanned):
             reporter.write_line(plan_total(event))
+        elif isinstance(event, PermissionsAssessed):
+            for line in permission_lines(event):
+                reporter.write_line(line)
 
 
 class GraphSession:
@@ -249,6 +266,7 @@ class GraphSession:
         self.run.start()
         self.run.preflight()
         self.run.identify()
+        self.run.assess_permissions()
         if self.run.needs_opt_in():  # what it would have written goes to summary.md, then exit 2
             raise TargetError(self.run.refusal(self.run.plan()))
 

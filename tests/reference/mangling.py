@@ -7,12 +7,21 @@ values.py; `Raw` values (opaque types) are left alone.
 
 from __future__ import annotations
 
+import decimal
 import uuid
 from collections.abc import Set
 from typing import Any
 
 from reference.schema import CollectionOf, Complex, EdmType, Enum, Primitive
-from reference.values import TICKS, TIMESPAN_MAX, ComplexValue, Flags, Raw
+from reference.values import (
+    INTEGER_RANGES,
+    TICKS,
+    TIMESPAN_MAX,
+    ComplexValue,
+    Flags,
+    Raw,
+    float32,
+)
 
 RICH_DEFECTS = frozenset(
     {
@@ -25,11 +34,16 @@ RICH_DEFECTS = frozenset(
         "flags-member-lost",
     }
 )
+# Numbers stored through a narrower float: proven on a contract with every such type
+# (tests/test_precision.py), which neither the seeds nor the rich corpus contracts have.
+PRECISION_DEFECTS = frozenset(
+    {"int32-through-float32", "int64-through-double", "decimal-through-double", "double-15-digits"}
+)
 
 
 def mangle(value: Any, edm_type: EdmType, defects: Set[str], nested: bool = False) -> Any:
     """`value` as a service with `defects` stores it; `nested` is True inside a complex value."""
-    if not defects & RICH_DEFECTS or value is None or isinstance(value, Raw):
+    if not defects & (RICH_DEFECTS | PRECISION_DEFECTS) or value is None or isinstance(value, Raw):
         return value
     if isinstance(value, ComplexValue) and isinstance(edm_type, Complex):
         return _complex(value, defects)
@@ -69,8 +83,30 @@ def _enum(value: Any, edm_type: Enum, defects: Set[str], nested: bool) -> Any:
 
 
 def _primitive(value: Any, name: str, defects: Set[str]) -> Any:
+    narrowed = _narrowed(value, name, defects)
+    if narrowed is not None:
+        return narrowed
     if name == "Edm.Duration" and "duration-changed" in defects and isinstance(value, int):
         return value + TICKS if value + TICKS <= TIMESPAN_MAX else value - TICKS
     if name == "Edm.Guid" and "guid-altered" in defects and isinstance(value, uuid.UUID):
         return uuid.UUID(int=value.int ^ 1)
     return value
+
+
+def _narrowed(value: Any, name: str, defects: Set[str]) -> Any:
+    """The number as a narrower float keeps it, or None when no precision defect applies."""
+    if name == "Edm.Int32" and "int32-through-float32" in defects and isinstance(value, int):
+        return _saturated(float32(value), name)
+    if name == "Edm.Int64" and "int64-through-double" in defects and isinstance(value, int):
+        return _saturated(float(value), name)
+    decimal_defect = name == "Edm.Decimal" and "decimal-through-double" in defects
+    if decimal_defect and isinstance(value, decimal.Decimal) and value.is_finite():
+        return decimal.Decimal(repr(float(value)))
+    if name == "Edm.Double" and "double-15-digits" in defects and isinstance(value, float):
+        return float(f"{value:.15g}")
+    return None
+
+
+def _saturated(number: float, name: str) -> int:
+    low, high = INTEGER_RANGES[name]
+    return max(low, min(high, int(number))) if number == number else 0

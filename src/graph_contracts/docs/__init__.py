@@ -40,11 +40,13 @@ from ._model import (
     RawProperty,
 )
 from ._parser import parse_page
+from ._permissions import KIND_PREFIX as PERMISSION_KINDS
 from ._properties import possible_values
 from ._style import detect_style
-from ._type_page import fill_table, parse_type_page, type_cells, type_differs
+from ._type_page import fill_table, parse_type_page, type_cells, type_differs, values_sections
 
 __all__ = [
+    "PERMISSION_KINDS",
     "TYPE_DOC_TYPES",
     "NotUpdateOrTypePage",
     "Page",
@@ -60,4 +62,5 @@ __all__ = [
     "possible_values",
     "type_cells",
     "type_differs",
+    "values_sections",
 ]

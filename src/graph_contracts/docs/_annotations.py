@@ -1,5 +1,8 @@
 """The type a resource page declares: the `@odata.type` of its `<!-- { "blockType": "resource"
-... } -->` annotation, or of its JSON representation."""
+... } -->` annotation, or of its JSON representation; and the type an update page's response
+example is annotated with (`"blockType": "response", "@odata.type": "microsoft.graph.x"`), the
+docs' own word on what the reply is when the resource page is not at hand (and the request's,
+`"blockType": "request"`, what is sent)."""
 
 from __future__ import annotations
 
@@ -28,6 +31,13 @@ def comment(cur: Cursor, i: int) -> int:
         m = ODATA_TYPE.search(chunk)
         if m:
             cur.page.odata_type = m.group(1)
+    elif "@odata.type" in chunk and ('"response"' in chunk or '"request"' in chunk):
+        m = ODATA_TYPE.search(chunk)
+        page = cur.page
+        if m and '"response"' in chunk and page.response_type is None:
+            page.response_type = m.group(1)
+        elif m and '"request"' in chunk and page.request_type is None:
+            page.request_type = m.group(1)
     return j + 1
 
 

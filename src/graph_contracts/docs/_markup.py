@@ -12,7 +12,10 @@ LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
 REF_LINK = re.compile(r"\[\s*\**([^\]]*?)\**\s*\]\[([^\]]*)\]")  # `[x][]`, `[x][label]`
 CODE = re.compile(r"`([^`]*)`")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_STAR_EMPH = re.compile(r"(\*\*|\*)(?=\S)(.+?)(?<=\S)\1")
+# CommonMark: `_` opens or closes emphasis only at a word's edge, so `v4_0_3` and
+# `sha_256_128` are names (an Intune enum, a boolean property), not `v4` + emphasis.
+_UNDERSCORE_EMPH = re.compile(r"(?<![A-Za-z0-9_])(__|_)(?=\S)(.+?)(?<=\S)\1(?![A-Za-z0-9_])")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -35,8 +38,10 @@ def plain(text: str) -> str:
         text = LINK.sub(group1, text)
     if "`" in text:
         text = CODE.sub(group1, text)
-    if "*" in text or "_" in text:
-        text = _EMPH.sub(_group2, text)
+    if "*" in text:
+        text = _STAR_EMPH.sub(_group2, text)
+    if "_" in text:
+        text = _UNDERSCORE_EMPH.sub(_group2, text)
     if "<" in text:
         text = _TAG.sub("", text)
     if "&" in text:

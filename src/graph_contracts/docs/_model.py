@@ -80,6 +80,8 @@ class Page:
     resource_ref: str | None = None
     resource_strong: bool = False  # resource linked as the object of an "Update ..." sentence
     response_resource: tuple[str, str | None] | None = None  # "an updated [x]": (name, link)
+    response_type: str | None = None  # the response example's annotated `@odata.type`
+    request_type: str | None = None  # the request example's annotated `@odata.type`
     # A type page's Properties/Members section, kept unparsed until `fill_table` needs it:
     # (page text, section start and end offsets, "properties" | "members").
     table: tuple[str, int, int, str] | None = None

@@ -17,7 +17,14 @@ _READ_ONLY = re.compile(r"\bread[- ]?only\b", re.I)
 _POSSIBLE = re.compile(
     r"(?:possible|allowed|supported|valid)\s+values\s+(?:are|is|include)\s*:?", re.I
 )
-_TICK_LIST = re.compile(r"^\s*((?:`[^`]*`[\s,]*(?:(?:and|or)\s+)?)+)")
+_TICK_LIST = re.compile(r"^\s*((?:`[^`]*`[\s,;]*(?:(?:and|or)\s+)?)+)")
+_LEAD_TAGS = re.compile(r"^(?:\s|<[^>]*>)+")  # `<br>`, `<ul><li>` before a list's first item
+_ITEM_CHUNKS = re.compile(r"\s*(?:;|<br\s*/?>|</br>|</?li>|</?ul>|,\s*(?=`))\s*", re.I)
+# an item: a ticked or bare (bold) name, then a gloss after a dash or colon, or nothing
+_GLOSSED = re.compile(r"^(?:`([^`]+)`|\**([A-Za-z_]\w*)\**)(\s*(?:-{1,2}|—|–|:)\s|\s*[.,]?\s*$)")
+_PAREN_GLOSS = re.compile(r"(`[^`]*`)\s*\([^()]*\)")  # `nam` (for **North America**)
+_RANGE = re.compile(r"`([A-Za-z_]*?)(\d+)`\s+(?:through|thru)\s+`([A-Za-z_]*?)(\d+)`")
+_BARE_RANGE = re.compile(r"\b([A-Za-z_]*?)(\d+)\s+(?:through|thru)\s+([A-Za-z_]*?)(\d+)\b")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _HEADER_NAMES = ("property", "name")
@@ -101,15 +108,31 @@ def _type_cell(type_cell: str) -> tuple[str, str | None]:
 
 
 def possible_values(desc: str) -> list[str] | None:
-    """Enum members listed as "Possible values are: `a`, `b`" (backticks or bare words)."""
-    m = None
+    """Enum members listed as "Possible values are: `a`, `b`" (backticks or bare words), the
+    longest list when a description has two. Glosses are read past: `nam` (for North America),
+    `standard` - Channel inherits...; `private` - ..., `<li>None</li><li>NotifySender -- ...`,
+    and a range `c1` through `c25` is every name in it."""
+    best: list[str] | None = None
     at = desc.find("alues")
-    while at >= 0 and m is None:  # the regex only around each "values": no scan of long text
+    while at >= 0:  # the regex only around each "values": no scan of long text
         m = _POSSIBLE.search(desc, max(0, at - 12), at + 20)
-        at = desc.find("alues", at + 5)
-    if not m:
-        return None
-    rest = desc[m.end() :]
+        if m:
+            values = _listed(desc[m.end() :])
+            if values and len(values) > len(best or ()):
+                best = values
+        at = desc.find("alues", (m.end() if m else at) + 5)
+    return best
+
+
+def _listed(rest: str) -> list[str] | None:
+    """The members a list right after "Possible values are:" names."""
+    head = rest.lstrip()
+    first = _GLOSSED.match(_LEAD_TAGS.sub("", head, count=1))
+    if head.startswith("<") or (first and first.group(3)):
+        return _glossed(_LEAD_TAGS.sub("", head, count=1))
+    if "(" in rest:
+        rest = _PAREN_GLOSS.sub(r"\1", rest)
+    rest = expand_ranges(rest)
     ticks = _TICK_LIST.match(rest)
     if ticks:
         values = CODE.findall(ticks.group(1))
@@ -119,12 +142,41 @@ def possible_values(desc: str) -> list[str] | None:
     return _identifiers(v.strip("'\"*") for v in values if v)
 
 
+def _glossed(rest: str) -> list[str] | None:
+    """Items each with a gloss (`x` - what it means; `y`: ...), or HTML list items: a chunk
+    between `;`, `<br>` or `<li>` starts with its member; the list ends at a chunk that does
+    not."""
+    names = []
+    for chunk in _ITEM_CHUNKS.split(rest):
+        if not chunk:
+            continue
+        m = _GLOSSED.match(chunk)
+        if m is None:
+            break
+        names.append(m.group(1) or m.group(2))
+    return _identifiers(names)
+
+
+def expand_ranges(text: str) -> str:
+    """Every `` `c1` through `c25` `` (ticked or bare) as the names of the range."""
+    return _BARE_RANGE.sub(_expand, _RANGE.sub(_expand, text)) if "thr" in text else text
+
+
+def _expand(m: re.Match[str]) -> str:
+    """A range as its names, ticked when it was (one prefix, at most 101 names)."""
+    prefix, low, other, high = m.group(1), int(m.group(2)), m.group(3), int(m.group(4))
+    if prefix != other or not 0 <= high - low <= 100:
+        return m.group(0)
+    tick = "`" if m.group(0).startswith("`") else ""
+    return ", ".join(f"{tick}{prefix}{n}{tick}" for n in range(low, high + 1))
+
+
 def _identifiers(values) -> list[str] | None:
     """The leading run of identifiers, without repeats: the list ends at the first non-name."""
     out: list[str] = []
     for v in values:
         if not (v.isascii() and v.isidentifier()):  # == IDENT, without a regex call
             break
-        if v not in out:
+        if v != "null" and v not in out:  # `null` is JSON's null, no member
             out.append(v)
     return out or None

@@ -25,6 +25,7 @@ _REPR_SENTENCE = re.compile(
 _RESP_SENTENCE = re.compile(r"an updated\s+([A-Za-z][\w]*)\s+object", re.I)
 # "returns a 200 OK response code and [an] updated x object": the name, when no link gives it
 _UPDATED_OBJECT = re.compile(r"\bupdated\s+([A-Za-z][\w.]*)\s+(?:object|resource|entity)\b", re.I)
+_TITLE_NAME = re.compile(r"^Update\s+([A-Za-z][\w]*)\s*$")
 _RESOURCE_SECTIONS = frozenset(("", "body", "response", "other", "request"))
 
 
@@ -73,6 +74,13 @@ def _response(page: Page, s: str, i: int) -> None:
         m = _RES_LINK.search(s)
         if m and IDENT.match(plain(m.group(1)).strip()):
             page.response_resource = (plain(m.group(1)).strip(), m.group(2))
+    if page.response_resource is None and "][" in s:
+        r = REF_LINK.search(s)  # "returns a [driveItem][] resource": resolved with the page
+        if r and IDENT.match(plain(r.group(1)).strip()):
+            page.response_resource = (
+                plain(r.group(1)).strip(),
+                "ref:" + (r.group(2) or r.group(1)),
+            )
     elif page.response_resource is None and page.style == "text" and "pdated" in s:
         m = _UPDATED_OBJECT.search(s)
         if m:  # links are gone from copied pages: the name alone, its page guessed by name
@@ -97,7 +105,7 @@ def _relevant(cur: Cursor, s: str) -> bool:
 
 def _linked(cur: Cursor, s: str) -> bool:
     """`[x](../resources/x.md)`; a link text that is no name is named by its page."""
-    m = _RES_LINK.search(s)
+    m = _titled(cur.page, list(_RES_LINK.finditer(s)), _link_stem)
     if not (m and _relevant(cur, s)):
         return False
     page = cur.page
@@ -114,15 +122,43 @@ def _linked(cur: Cursor, s: str) -> bool:
 
 def _referenced(cur: Cursor, s: str) -> bool:
     """`[x][]` or `[x][label]`: resolved once the page's link definitions are read."""
-    r = REF_LINK.search(s)
+    r = _titled(cur.page, list(REF_LINK.finditer(s)), _ref_label)
     if not r:
         return False
     name = plain(r.group(1)).strip()
+    label = r.group(2) or r.group(1)
+    if _TITLE_NAME.match(cur.page.title) and label.lower() == _title_name(cur.page):
+        name = label  # "Update a [site][], [list][] or [column][columnDefinition]"
     if not (IDENT.match(name) and _relevant(cur, s)):
         return False
     cur.page.resource = name
-    cur.page.resource_ref = r.group(2) or r.group(1)
+    cur.page.resource_ref = label
     return True
+
+
+def _titled(page: Page, matches: list[re.Match[str]], target) -> re.Match[str] | None:
+    """Of a sentence's links, the one the title `Update x` names (by its text or its target:
+    "Update a [site][], [list][] or [column][columnDefinition]" updates the column), else the
+    first."""
+    if len(matches) > 1:
+        want = _title_name(page)
+        for m in matches:
+            if want and want in (plain(m.group(1)).strip().lower(), target(m)):
+                return m
+    return matches[0] if matches else None
+
+
+def _title_name(page: Page) -> str | None:
+    m = _TITLE_NAME.match(page.title)
+    return m.group(1).lower() if m else None
+
+
+def _link_stem(m: re.Match[str]) -> str:
+    return m.group(2).rsplit("/", 1)[-1].removesuffix(".md").lower()
+
+
+def _ref_label(m: re.Match[str]) -> str:
+    return (m.group(2) or m.group(1)).lower()
 
 
 def _named(page: Page, s: str) -> None:

@@ -27,6 +27,9 @@ def definitions(text: str) -> dict[str, str]:
 
 def resolve_refs(page: Page) -> None:
     """Point the resource and the property types named by reference at their targets."""
+    if page.response_resource and (page.response_resource[1] or "").startswith("ref:"):
+        name, label = page.response_resource
+        page.response_resource = (name, page.refs.get(label[4:].lower()))
     if not page.refs:
         return
     if page.resource_ref and page.resource_link is None:

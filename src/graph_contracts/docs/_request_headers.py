@@ -1,4 +1,8 @@
-"""Request headers: the names of those a page says are required."""
+"""Request headers: the names of those a page says are required.
+
+`Contract.headers` lists them, spelled canonically (`Content-type` -> `Content-Type`: header names
+are case-insensitive, RFC 9110 §5.1), so that a stage asking `"If-Match" in contract.headers`
+finds Planner's required ETag however a page capitalizes it."""
 
 from __future__ import annotations
 
@@ -17,8 +21,13 @@ def required_headers(rows: list[tuple[str, ...]]) -> list[str]:
     for c in rows:
         name, desc = plain(c[0]), " ".join(c[1:])
         if name and _REQUIRED.search(desc) and "optional" not in desc.lower():
-            out.append(name)
+            out.append(canonical(name))
     return out
+
+
+def canonical(name: str) -> str:
+    """`content-type` -> `Content-Type`: each hyphenated part capitalized, the rest as written."""
+    return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
 
 
 def add_headers(cur: Cursor, names: list[str]) -> None:

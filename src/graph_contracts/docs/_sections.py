@@ -15,6 +15,8 @@ TEXT_HEADINGS = {  # a heading's plain text -> section; plain-text pages' headin
     "http request": "request",
     "request headers": "headers",
     "request header": "headers",
+    # Planner's pages put their required If-Match under this heading ("Required." in its row)
+    "optional request headers": "headers",
     "request body": "body",
     "response": "response",
     "example": "examples",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ._cursor import Cursor
 from ._permissions import KIND_PREFIX, add_permissions, permission_entries, permission_kind
-from ._properties import add_property
+from ._properties import add_property, expand_ranges
 from ._request_headers import HEADER_NAME, add_headers, required_headers
 from ._sections import TEXT_HEADINGS
 from ._text_rows import (
@@ -37,6 +37,12 @@ _HEADER_HEADERS = (
 )
 
 
+_DASH_GLOSS = re.compile(r"^\s*([A-Za-z_]\w*)\s+(?:-{1,2}|—|–)\s")
+# a gloss in parentheses that the list goes on after: "nam (for North America), eur", "after
+# (default) or before"; one at the list's end is prose ("or empty (which means Public).")
+_PAREN_GLOSS = re.compile(r"\s*\([^()]*\)(?=\s*(?:,|or\b|and\b))")
+_COLON_ITEM = re.compile(r"(?:^|(?<=\s))([A-Za-z_]\w*):\s")
+_ALERTS = frozenset(("Note", "Important", "Warning", "Tip", "Caution"))
 _VALUES_ARE = re.compile(
     r"(?:possible|allowed|supported|valid)\s+values\s+(?:are|is|include)\s*:?\s*", re.I
 )
@@ -168,33 +174,64 @@ def _group_label(parts: list[str]) -> bool:
 def text_values(desc: str) -> list[str] | None:
     """Enum members of a copied row, whose ticks are gone: "Possible values are: a, b, c Note:
     ..." (a comma list ends at its first chunk of several words, whose first word is the last
-    member unless a parenthesis follows: "or empty (which means...)") or "values are: A B C."
-    (bare names up to the sentence's end)."""
+    member unless a parenthesis follows: "or empty (which means...)"), "values are: A B C."
+    (bare names up to the sentence's end), glossed items ("nam (for North America), eur (for
+    Europe)", "standard - Channel inherits...; private - ...") and ranges ("c1 through c25")."""
     m = _VALUES_ARE.search(desc)
     if not m:
         return None
+    rest = expand_ranges(desc[m.end() :])
+    if _DASH_GLOSS.match(rest):
+        return _dash_glossed(rest)
+    if _COLON_ITEM.match(rest):  # a copied `<ul><li>AzureADMyOrg: Users with...</li>...`
+        return _colon_glossed(rest)
+    if "(" in rest:
+        rest = _PAREN_GLOSS.sub("", rest)
     out: list[str] = []
-    for chunk in desc[m.end() :].split(","):
+    for chunk in rest.split(","):
         words = [w for w in chunk.split() if w not in ("and", "or")]
         if not words:
             break
         last = words[0].endswith(".") or len(words) > 1
-        if len(words) > 1 and "," not in desc[m.end() :] and _bare_names(chunk):
+        if len(words) > 1 and "," not in rest and _bare_names(chunk):
             return _bare_names(chunk)
         word = words[0].rstrip(".")
         if not word.isidentifier() or word.lower() in PROSE_WORDS:
             break
         if len(words) > 1 and words[1].startswith("("):
             break
-        out.append(word)
+        if word != "null":  # JSON's null, no member
+            out.append(word)
         if last:
             break
     return out or None
 
 
+def _dash_glossed(rest: str) -> list[str] | None:
+    """`standard - what it means; private - ...`: each `;`-separated item names its member."""
+    out = []
+    for item in rest.split(";"):
+        m = _DASH_GLOSS.match(item)
+        if m is None:
+            break
+        out.append(m.group(1))
+    return out or None
+
+
+def _colon_glossed(rest: str) -> list[str] | None:
+    """`A: what it means B: ...`: every name before a colon, up to an alert ("Note:")."""
+    out = []
+    for name in _COLON_ITEM.findall(rest):
+        if name in _ALERTS or name.lower() in PROSE_WORDS:
+            break
+        out.append(name)
+    return out or None
+
+
 def _bare_names(chunk: str) -> list[str] | None:
-    """`A B C.`: names separated by spaces only, up to the first full stop; none prose words."""
-    words = chunk.split(".", 1)[0].split()
+    """`A B C.` or `a or b.`: names separated by spaces (and "and"/"or") only, up to the first
+    full stop; none prose words."""
+    words = [w for w in chunk.split(".", 1)[0].split() if w not in ("and", "or")]
     if len(words) < 2 or any(w.lower() in PROSE_WORDS or not w.isidentifier() for w in words):
         return None
     return words

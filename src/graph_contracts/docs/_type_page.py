@@ -11,7 +11,7 @@ import re
 
 from ._annotations import ODATA_TYPE
 from ._cursor import Cursor, memos_of
-from ._markup import plain, strip_links
+from ._markup import IDENT, plain, strip_links
 from ._model import Page
 from ._parser import parse_page, run
 from ._refs import definitions, resolve_refs
@@ -22,6 +22,11 @@ _H1 = re.compile(r"\n#[ \t]+(.+)$", re.M)
 _H1_FIRST = re.compile(r"#[ \t]+(.+)$", re.M)
 _NAMESPACE_LINE = re.compile(r"\nNamespace:\s*([A-Za-z][\w.]*)")
 _TYPE_CELLS = re.compile(r"\n\|[ \t]*[*`]*(\w+)[*`]*[ \t]*\|([^|\n]*)")  # "\n|": fast prefix scan
+_TEXT_VALUES_HEADING = re.compile(r"^([A-Za-z_]\w*) values\s*$")
+_MEMBER_HEADERS = frozenset(("Member", "Value", "Name"))
+_VALUES_HEADING = re.compile(
+    r"^#{2,4}[ \t]+[*`]*([A-Za-z_]\w*)[*`]*[ \t]+values[ \t]*$", re.M | re.I
+)
 
 
 def parse_type_page(text: str, cache: dict | None = None) -> Page:
@@ -110,3 +115,60 @@ def type_differs(cell: str, type_text: str, memo: dict[str, str] | None = None) 
     if found is None:
         found = memo[cell] = plain(strip_links(cell))
     return found != type_text
+
+
+def values_sections(text: str) -> dict[str, tuple[int, list[str]]]:
+    """{lowercased type name: (line, members)} of a page's `### x values` sections: enum types
+    documented inside another page (`enums.md`, `room.md`'s bookingType), as that page spells
+    their members. Read only when a type names no page of its own. A copied (plain-text) page
+    has them as a bare `x values` line, a `Member ...` header line and one member a line."""
+    if "|" not in text:
+        return _text_values_sections(text)
+    out: dict[str, tuple[int, list[str]]] = {}
+    for m in _VALUES_HEADING.finditer(text):
+        end = _NEXT_HEADING.search(text, m.end())
+        members = _first_column(text[m.end() : end.start() if end else len(text)])
+        if members:
+            line = text.count("\n", 0, m.start()) + 1
+            out.setdefault(m.group(1).lower(), (line, members))
+    return out
+
+
+def _text_values_sections(text: str) -> dict[str, tuple[int, list[str]]]:
+    out: dict[str, tuple[int, list[str]]] = {}
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = _TEXT_VALUES_HEADING.match(line) if "values" in line else None
+        if m is None:
+            continue
+        k = i + 1
+        while k < len(lines) and not lines[k].strip():
+            k += 1
+        if k >= len(lines) or lines[k].split()[0] not in _MEMBER_HEADERS:
+            continue
+        members = []
+        for row in lines[k + 1 :]:
+            words = row.split()
+            if not words or not IDENT.match(words[0]):
+                break
+            if words[0] != "null":
+                members.append(words[0])
+        if members:
+            out.setdefault(m.group(1).lower(), (i + 1, members))
+    return out
+
+
+def _first_column(section: str) -> list[str]:
+    """The first cells of a section's first pipe table (`| Member | Value |`, `| Value |
+    Description |`, or a one-column `| Member`), its header and separator rows skipped."""
+    rows = []
+    for line in section.split("\n"):
+        s = line.strip()
+        if s.startswith("|"):
+            rows.append(s[1:].split("|", 1)[0].strip())
+        elif rows:
+            break
+    if len(rows) < 2 or set(rows[1]) - set(":- "):
+        return []
+    names = [plain(cell) for cell in rows[2:]]
+    return [n for n in names if IDENT.match(n) and n != "null"]  # null: JSON's, no member

@@ -56,6 +56,8 @@ class RunConfig:
     share: float = 1.0  # of every budget: 1/N for a shard of N or one of N xdist workers
     allow_writes: bool = False  # writes to anything but graph-contracts' own mock need it
     dry_run: bool = False  # discovery only (GETs), then print the plan
+    require_permissions: bool = False  # a permission the token lacks fails the endpoint
+    shrink_seconds: float | None = None  # time spent shrinking per endpoint; None: the default
     # A night on a real network (client.py): per-request timeout, reply size limit, the wait for
     # a target that stopped answering, and the base of the back-off between retries.
     request_timeout: float = 30.0  # seconds: connect, and each read or write
@@ -178,6 +180,8 @@ def validate(config: RunConfig) -> None:
         raise ConfigError("--shrink-budget must be >= 0 (0 turns shrinking off)")
     if config.read_window < 0:
         raise ConfigError("--read-window must be >= 0")
+    if config.shrink_seconds is not None and config.shrink_seconds < 0:
+        raise ConfigError("--shrink-time must be >= 0 (0 turns shrinking off)")
     if config.fail_on not in ("any", "new"):
         raise ConfigError(f"--fail-on must be any or new, not {config.fail_on!r}")
     for option, value in (

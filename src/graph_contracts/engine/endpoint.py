@@ -16,6 +16,13 @@ goes to the rejection check with the lint finding as its reason.
 The entity is snapshotted (an event, which the journal writes ahead) before the first write and
 restored in a `finally`, whatever happens: a stop request, a broken check, a second Ctrl-C.
 
+A valid write answered 403 means the token lacks a permission (`plan.denied_by_permission`), and
+so does any PATCH sent with the run's token before a write was accepted: the endpoint stops there
+and its checks are skipped with a reason naming the permissions its docs list and those the token
+carries (`--require-permissions` fails `status` instead). A refused write changed nothing, so
+when no write was accepted a GET confirms the entity is as found instead of a restore PATCH the
+service would refuse too.
+
 Every PATCH carries what the docs require (`required_headers`): where a page requires If-Match
 (Planner), the entity's current `@odata.etag`, read before the first write and renewed from each
 write's reply; an endpoint whose pages require a header the suite cannot supply is skipped.
@@ -48,7 +55,7 @@ from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
 from graph_contracts import bodies, checks, plan, required_headers, strategies
-from graph_contracts.auth import StaticToken
+from graph_contracts.auth import Grants, StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
 from graph_contracts.client import GraphClient, RequestFailed
 from graph_contracts.contracts import Contract, Example
@@ -62,14 +69,16 @@ from graph_contracts.engine.events import (
     RestoreFailed,
 )
 from graph_contracts.engine.results import CheckResult, TargetError
-from graph_contracts.engine.shrink import LOCAL_BUDGET, shrink
+from graph_contracts.engine.shrink import LOCAL_BUDGET, SHRINK_SECONDS, shrink
 from graph_contracts.exchanges import curl, record, redact
 
 LINT_REJECTED = frozenset({"example-invalid", "example-unknown-property"})
 WRITE_CHECKS = ("status", "shape", "round-trip", "read-after-write", "merge")
 SCHEMATHESIS_CHECKS = ("not-a-server-error", "response-schema-conformance")
-# Cases sent with the run's own credentials and a body the app means to write: a 403 to one of
-# them says the app lacks a permission, not that the contract is broken.
+# Cases sent with the run's own token and a body the app means to write: a 403 to one of them says
+# the app lacks a permission, not that the contract is broken (a page may require one for a single
+# property: user-update.md, `identities`). An unknown id's 403 says so only before any write was
+# accepted (an endpoint with no body to write sends it among its first PATCHes).
 OWN_WRITES = frozenset({"write", "invalid"})
 TARGET_WAIT = 60.0  # seconds a run waits for a target that stopped answering to come back
 
@@ -94,12 +103,23 @@ class _TargetStop(BaseException):
         self.error = error
 
 
-class _Forbidden(BaseException):
-    """A write with the run's own credentials answered 403: the endpoint is no verdict to give."""
+class PermissionDenied(BaseException):
+    """A valid write was refused for want of a permission: the endpoint stops at once.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    A BaseException, as StopRequested, so that it leaves a Hypothesis-driven write untouched.
+    """
+
+    def __init__(self, response: httpx.Response, path: str) -> None:
+        super().__init__(response.status_code)
+        self.response, self.path = response, path
+
+
+@dataclass(frozen=True)
+class Denial:
+    """Why an endpoint could not be exercised for want of a permission (and the reply, if any)."""
+
+    reason: str
+    response: httpx.Response | None = None
 
 
 @contextmanager
@@ -109,22 +129,6 @@ def _stops_on_target_error() -> Iterator[None]:
         yield
     except RequestFailed as exc:
         raise _TargetStop(exc) from None
-
-
-def forbidden(case: Case) -> str | None:
-    """Why a case's reply says the app may not make this write (a 403 to its own credentials).
-
-    The seam for permission-aware reasons (the endpoint is skipped with it, not failed): a 403 to
-    a write or an invalid body sent with the run's token is the service refusing the app, before
-    it judged the body; the docs' permission table, not the contract, is what it speaks to.
-    """
-    response = case.response
-    if case.kind not in OWN_WRITES or response is None or response.status_code != 403:
-        return None
-    return (
-        f"PATCH answered {checks.describe(response)}: the app may lack a permission this "
-        "endpoint needs (a 403 to a valid write is no verdict on the contract)"
-    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -150,6 +154,8 @@ class Settings:
     read_window: float = 3.0
     shrink_budget: int = LOCAL_BUDGET  # PATCHes spent shrinking each failing check's body
     plan: str = "full"  # "minimal": the covering set and one body per invalid class only
+    require_permissions: bool = False  # a permission the token lacks fails `status`, not skips
+    shrink_seconds: float = SHRINK_SECONDS  # time spent shrinking an endpoint's failures
     target_wait: float = TARGET_WAIT  # seconds to wait for a target that stopped answering
 
 
@@ -275,6 +281,7 @@ class EndpointRun:
         annotate: Callable[[CheckResult], CheckResult] = lambda result: result,
         accepted_types: Callable[[Contract], tuple[frozenset[str], bool]] | None = None,
         operation_of: Callable[[Endpoint], Any] | None = None,
+        grants: Grants | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.client = client
@@ -303,12 +310,14 @@ class EndpointRun:
         self.plan = plan.minimal_plan(endpoint.contract)
         self.accepted: list[Any] = []  # valid bodies the service accepted (for coverage)
         self.rejected: set[str] = set()  # invalid classes the service rejected (for coverage)
+        self.grants = grants or Grants(None, why="the run did not say")
+        self.denial: Denial | None = None  # the token lacks a permission this endpoint needs
+        self._shrink_deadline = 0.0
         # The entity's ETag as the last successful write's reply named it (If-Match contracts);
         # None: take the one of the entity as last read (`ctx.known`).
         self.etag: str | None = None
         self.judged = 0  # cases whose reply every check judged
         self.target_error: TargetError | None = None  # what ended the endpoint early, if anything
-        self.forbidden = ""  # why the service refused the app's writes here (403), if it did
         self.gone = False  # the target stopped answering and did not come back: stop the run
 
     # -- orchestration -------------------------------------------------------------------------
@@ -329,14 +338,53 @@ class EndpointRun:
                 name: self._stopped_early(tally.verdict(self._nothing_judged(name)))
                 for name, tally in self.tallies.items()
             }
+            verdicts = self._window_notes(ctx, verdicts)
+        if self.denial is not None:
+            verdicts = self._denied(verdicts, self.denial)
         self.results = [self._result(name, verdict) for name, verdict in verdicts.items()]
         return self.results
 
+    def _denied(self, verdicts: dict[str, Verdict], denial: Denial) -> dict[str, Verdict]:
+        """What a permission the token lacks leaves: the verdicts of the cases judged before it
+        if a write was accepted (else nothing was exercised); every other check skipped with the
+        reason, and `status` failed if permissions are required.
+        """
+        untouched = self.ctx is None or self._untouched()
+        out = {
+            name: Verdict("skipped", denial.reason)
+            if untouched or verdict.outcome == "skipped"
+            else verdict
+            for name, verdict in verdicts.items()
+        }
+        if self.config.require_permissions:
+            reason = f"{denial.reason} (--require-permissions)"
+            out["status"] = Verdict("failed", reason, response=denial.response)
+        return out
+
+    def _window_notes(self, ctx: CheckContext, verdicts: dict[str, Verdict]) -> dict[str, Verdict]:
+        """Say where the read window was not waited again (`checks.read_back`), never silently."""
+        out = dict(verdicts)
+        if ctx.unwaited:
+            note = (
+                f"; {ctx.unwaited} later reads were one GET each, not a {ctx.read_window:g} s "
+                "window: it was waited on the first failure"
+            )
+            for name in ctx.window_failed:
+                if out[name].failed:
+                    out[name] = replace(out[name], message=out[name].message + note)
+        if not ctx.settled:
+            note = (
+                "; cases after the first read not waited for were not compared with the entity"
+                " as before (a write may still have been landing)"
+            )
+            for name in ("merge", "rejection", "auth"):
+                if out[name].outcome != "skipped":
+                    out[name] = replace(out[name], message=out[name].message + note)
+        return out
+
     def _stopped_early(self, verdict: Verdict) -> Verdict:
         """A verdict on the cases judged before a target error or a 403 says it is partial."""
-        why = (
-            "a target error" if self.target_error is not None else "a 403" if self.forbidden else ""
-        )
+        why = "a target error" if self.target_error is not None else "a 403" if self.denial else ""
         if not why or verdict.outcome == "skipped":
             return verdict
         return replace(verdict, message=f"{verdict.message} (before {why} ended the endpoint)")
@@ -375,6 +423,16 @@ class EndpointRun:
         if ctx.sibling is not None and sibling_before is not None:
             self._snapshot(ctx.sibling, sibling_before)
         try:
+            self._phases(ctx, sibling_before)
+        finally:  # the target is left as found, whatever happened above (even Ctrl-C)
+            put_back = self._confirm_as_found if self._untouched() else self._restore
+            put_back(ctx.path, original)
+            if ctx.sibling is not None and sibling_before is not None:
+                put_back(ctx.sibling, sibling_before)
+
+    def _phases(self, ctx: CheckContext, sibling_before: dict[str, Any] | None) -> None:
+        """Writes, shrinking, the sibling's read, rejections, probes; a denied write ends them."""
+        try:
             self._writes()
             self._shrink_failures()
             if ctx.sibling is not None and sibling_before is not None:
@@ -383,12 +441,20 @@ class EndpointRun:
             self._probes()
         except _TargetStop as stop:  # the verdicts so far stand; the rest is not sent
             self._met(stop.error)
-        except _Forbidden as refused:
-            self.forbidden = refused.reason
-        finally:  # the target is left as found, whatever happened above (even Ctrl-C)
-            self._restore(ctx.path, original)
-            if ctx.sibling is not None and sibling_before is not None:
-                self._restore(ctx.sibling, sibling_before)
+        except PermissionDenied as denied:
+            answered = f"PATCH {denied.path} answered {checks.describe(denied.response)}"
+            reason = plan.denial_reason(self.endpoint.contract, self.grants, answered)
+            self.denial = Denial(reason, denied.response)
+
+    def _untouched(self) -> bool:
+        """Every write was refused for want of a permission: nothing was changed."""
+        return self.denial is not None and not self.accepted
+
+    def _before(self) -> dict[str, Any] | None:
+        """The entity as before a case, or None while its state is unsettled (checks.read_back)."""
+        ctx = self.ctx
+        assert ctx is not None
+        return ctx.known if ctx.settled else None
 
     def _reach(self) -> tuple[CheckContext | None, str]:
         contract = self.endpoint.contract
@@ -397,6 +463,10 @@ class EndpointRun:
             return None, _unsupplied_reason(unsupplied)
         accepted, _ = self.accepted_types(contract)
         found = self.discoverer.resolve(self.endpoint.template, contract.odata_type, accepted)
+        if isinstance(found, Unreachable) and found.denied:
+            reason = plan.denial_reason(contract, self.grants, found.reason)
+            self.denial = Denial(reason)
+            return None, reason
         if isinstance(found, Unreachable):
             return None, f"no entity reachable: {found.reason}"
         ctx = CheckContext(
@@ -412,6 +482,10 @@ class EndpointRun:
         if self.operation_of is not None:
             ctx.operation = self.operation_of(self.endpoint)
         response, body = checks.read_entity(self.client, found.path)
+        if body is None and response.status_code == 403:
+            answered = f"GET {found.path} answered {checks.describe(response)}"
+            self.denial = Denial(plan.denial_reason(contract, self.grants, answered), response)
+            return None, self.denial.reason
         if body is None:
             return None, f"GET {found.path} returned {checks.describe(response)}"
         if required_headers.requires_etag(contract) and required_headers.etag_of(body) is None:
@@ -425,8 +499,8 @@ class EndpointRun:
     def _nothing_judged(self, name: str) -> str:
         if self.target_error is not None:
             return f"target error: {self.target_error.reason}"
-        if self.forbidden:
-            return self.forbidden
+        if self.denial is not None:
+            return self.denial.reason
         if name in WRITE_CHECKS and name != "status" and self.tallies["status"].cases:
             return "no PATCH succeeded, so there was nothing to judge (see status)"
         if name in SCHEMATHESIS_CHECKS and (self.ctx is None or self.ctx.operation is None):
@@ -481,8 +555,8 @@ class EndpointRun:
                 )
             if case.kind != "sibling":
                 self.checked_patches += 1
-            if reason := forbidden(case):
-                raise _Forbidden(reason)
+            if case.kind in OWN_WRITES or (case.kind == "unknown-id" and not self.accepted):
+                _raise_if_denied(case.response, path)
             verdicts = {name: check(ctx, case) for name, check in checks.CHECKS.items()}
         for name, verdict in verdicts.items():  # a case is judged by every check, or by none
             self.tallies[name].add(verdict, case)
@@ -498,7 +572,7 @@ class EndpointRun:
         """Send one valid body; every write check judges it; its read is the next "before"."""
         ctx = self.ctx
         assert ctx is not None
-        case = self._send(Case("write", source, body=payload, before=ctx.known))
+        case = self._send(Case("write", source, body=payload, before=self._before()))
         if case.succeeded:
             self.accepted.append(payload)
         if case.after_response is None:
@@ -541,6 +615,7 @@ class EndpointRun:
         any other (a packed covering-set body, a doc example, Schemathesis') is reduced to one
         property when one alone still fails. Both spend at most the shrink budget.
         """
+        self._shrink_deadline = time.monotonic() + self.config.shrink_seconds
         for name in WRITE_CHECKS:
             tally = self.tallies[name]
             case = tally.first_case
@@ -567,6 +642,7 @@ class EndpointRun:
             self.config.seed,
             lambda body: self._judge_only(name, body, "generated, shrunk"),
             self.config.shrink_budget - self.shrink_patches,
+            deadline=self._shrink_deadline,
         )
         return None if shrunk is None else (shrunk.body, shrunk.verdict, shrunk.steps)
 
@@ -582,6 +658,8 @@ class EndpointRun:
         for steps, key in enumerate(values, start=1):
             if self.shrink_patches >= self.config.shrink_budget:
                 return None
+            if time.monotonic() >= self._shrink_deadline:
+                return None
             single = {**head, key: body[key]}
             verdict = self._judge_only(name, single, source)
             if verdict is not None and verdict.failed:
@@ -594,17 +672,19 @@ class EndpointRun:
         assert ctx is not None
         if self.should_stop():
             raise StopRequested
-        case = Case("write", source, body=body, before=ctx.known)
+        case = Case("write", source, body=body, before=self._before())
         with _stops_on_target_error():
             case.response = self._patch(ctx.path, json=body, write=True)
             self.shrink_patches += 1
-            if reason := forbidden(case):
-                raise _Forbidden(reason)
+            _raise_if_denied(case.response, ctx.path)
             verdict = checks.CHECKS[name](ctx, case)
             if case.after_response is None:
                 _, after = checks.read_entity(ctx.client, ctx.path)
             else:
                 after = case.after
+        if verdict is not None and verdict.failed and not case.waited:
+            note = " (this body's read was one GET: the window was waited on the first failure)"
+            verdict = replace(verdict, message=verdict.message + note)
         ctx.known = after if after is not None else ctx.known
         return verdict
 
@@ -640,7 +720,7 @@ class EndpointRun:
         case = Case(
             "invalid", reason, content=content, content_type=content_type, documented=documented
         )
-        case.before = ctx.known
+        case.before = self._before()
         self._send(case)
         code = case.response.status_code if case.response is not None else 0
         if invalid_class and 400 <= code < 500 and code not in checks.NOT_A_REJECTION:
@@ -679,7 +759,7 @@ class EndpointRun:
         if payload is None:
             return
         for kind in ("no-token", "wrong-token"):
-            self._send(Case(kind, kind, body=payload, before=ctx.known))  # type: ignore[arg-type]
+            self._send(Case(kind, kind, body=payload, before=self._before()))  # type: ignore[arg-type]
         if _ends_with_key(self.endpoint.template):
             missing = f"{ctx.path.rpartition('/')[0]}/{uuid.uuid4()}"
             self._send(Case("unknown-id", "unknown id", body=payload, path=missing))
@@ -817,6 +897,22 @@ class EndpointRun:
             return
         self.emit(EntityRestored(self.info, path, verified=True))
 
+    def _confirm_as_found(self, path: str, original: dict[str, Any]) -> None:
+        """After refused writes only: a GET shows the entity as found, so nothing is PATCHed (the
+        service would refuse that too); should it differ, or the GET fail, the restore is
+        attempted all the same (`_restore` never gives up early).
+        """
+        try:
+            _, after = checks.read_entity(self.client, path)
+        except RequestFailed:
+            after = None
+        contract = self.endpoint.contract
+        if after is not None and not checks.differences(contract, original, after):
+            already = "a GET shows it as before (every write to the endpoint was refused: 403)"
+            self.emit(EntityRestored(self.info, path, verified=True, already=already))
+            return
+        self._restore(path, original)
+
     def _restore_differences(
         self, path: str, original: dict[str, Any], window: float | None = None
     ) -> list[str]:
@@ -854,6 +950,20 @@ def _probe_auth(kind: str) -> Any:
     if kind == "wrong-token":
         return StaticToken(f"invalid-{uuid.uuid4().hex}")
     return _CLIENT_AUTH
+
+
+def _raise_if_denied(response: httpx.Response | None, path: str) -> None:
+    """A PATCH refused for want of a permission ends the endpoint (module docstring)."""
+    if response is None:
+        return
+    if plan.denied_by_permission(response.status_code, _error_code(response)):
+        raise PermissionDenied(response, path)
+
+
+def _error_code(response: httpx.Response) -> object:
+    body = checks.json_body(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get("code") if isinstance(error, dict) else None
 
 
 def _unsupplied_reason(names: list[str]) -> str:

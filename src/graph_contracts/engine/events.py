@@ -135,6 +135,20 @@ class RunPlanned:
 
 
 @dataclass(frozen=True)
+class PermissionsAssessed:
+    """Which endpoints the token's permissions cover, by what their docs list (before any write).
+
+    `token` describes the token by its kind and permission names (never the token itself);
+    `covered`, `uncovered` and `unknown` hold (endpoint id, why) in the run's order.
+    """
+
+    token: str
+    covered: tuple[tuple[str, str], ...]
+    uncovered: tuple[tuple[str, str], ...]
+    unknown: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class RunFinished:
     run: RunInfo
     outcome: str  # passed | failed | error | interrupted
@@ -151,6 +165,7 @@ Event = (
     RunStarted
     | EndpointPlanned
     | RunPlanned
+    | PermissionsAssessed
     | EndpointStarted
     | CheckFinished
     | RequestRetried

@@ -25,6 +25,7 @@ from typing import Any
 import graph_contracts
 from graph_contracts import bodies
 from graph_contracts import plan as plans
+from graph_contracts.auth import Grants, grants_of
 from graph_contracts.client import GraphContractsError, RequestFailed, Retry, RetryStats
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import Discoverer, TargetError, Unreachable
@@ -51,12 +52,13 @@ from graph_contracts.engine.events import (
     EndpointPlanned,
     EndpointStarted,
     EventHandler,
+    PermissionsAssessed,
     RequestRetried,
     RunFinished,
     RunPlanned,
     RunStarted,
 )
-from graph_contracts.engine.shrink import default_budget
+from graph_contracts.engine.shrink import SHRINK_SECONDS, default_budget
 from graph_contracts.engine.target import SERVICE, Target, connect
 from graph_contracts.exchanges import redact
 from graph_contracts.metadata import derived_types
@@ -91,7 +93,7 @@ class Run:
         if config.shard is not None:
             k, n = config.shard
             self.endpoints = [e for e in self.endpoints if shard_of(e.id, n) == k]
-        budget = config.shrink_budget
+        budget, shrink_time = config.shrink_budget, config.shrink_seconds
         self.settings = Settings(
             config.strict,
             config.max_examples,
@@ -99,13 +101,17 @@ class Run:
             config.read_window,
             default_budget(config.base_url) if budget is None else budget,
             config.chosen_plan,
-            config.target_wait,
+            target_wait=config.target_wait,
+            require_permissions=config.require_permissions,
+            shrink_seconds=SHRINK_SECONDS if shrink_time is None else shrink_time,
         )
         self._token = token
         self._target = target
         self._discoverers: dict[str, Discoverer] = {}
         self._done: dict[str, list[R.CheckResult]] = {}
         self._left_changed: list[str] = []
+        self._restores = 0  # restore PATCHes sent (summary.json's totals.restores)
+        self._grants: Grants | None = None
         self._target_errors: list[R.TargetError] = []
         self._extra: Any = None
         self._started_at = 0.0
@@ -206,6 +212,38 @@ class Run:
         if self.info is not None and self.info.target_kind != target.kind:
             self.info = replace(self.info, target_kind=target.kind)
 
+    @property
+    def grants(self) -> Grants:
+        """What the run's token carries (read once, after the first request fetched it)."""
+        if self._grants is None:
+            try:
+                self._grants = grants_of(self.target.credentials)
+            except GraphContractsError as exc:  # no token: the first request has said why
+                self._grants = Grants(None, why=str(exc))
+        return self._grants
+
+    def assess_permissions(self) -> PermissionsAssessed | None:
+        """Say up front which endpoints the token's permissions cover (`--dry-run`, the header).
+
+        Said when the token names its permissions, or for a service (where a token that does not
+        is worth knowing of); a mock run with its own opaque token has nothing to say.
+        """
+        grants = self.grants
+        if grants.kind is None and self.target.kind != SERVICE:
+            return None
+        verdicts: dict[bool | None, list[tuple[str, str]]] = {True: [], False: [], None: []}
+        for endpoint in self.endpoints:
+            coverage = plans.permission_coverage(endpoint.contract, grants)
+            verdicts[coverage.covered].append((endpoint.id, coverage.reason))
+        assessed = PermissionsAssessed(
+            grants.describe(),
+            tuple(verdicts[True]),
+            tuple(verdicts[False]),
+            tuple(verdicts[None]),
+        )
+        self.emit(assessed)
+        return assessed
+
     def needs_opt_in(self) -> bool:
         """Writes to anything but graph-contracts' own mock need --allow-writes."""
         return self.target.kind == SERVICE and not self.config.allow_writes
@@ -260,6 +298,7 @@ class Run:
             self.start()
             self.preflight()
             self.identify()
+            self.assess_permissions()
             return self.plan()
         finally:
             self.close()
@@ -285,11 +324,13 @@ class Run:
             annotate=self.triage.annotate,
             accepted_types=self.accepted_types,
             operation_of=self.operation_of,
+            grants=self.grants,
         )
         try:
             results = runner.run()
         finally:
             self._left_changed += runner.left_changed
+            self._restores += runner.restores
         self._done[endpoint.id] = results
         if runner.target_error is not None:
             self._target_errors.append(runner.target_error)
@@ -386,6 +427,7 @@ class Run:
         totals.requests, totals.retries = stats.requests, stats.count
         totals.throttled, totals.retry_wait_s = stats.throttled, stats.waited
         totals.paced_wait_s = stats.paced
+        totals.restores = self._restores
         totals.retried = dict(stats.causes.most_common())
         totals.restore_failures = len(self._left_changed)
         totals.target_errors = len(self._target_errors)
@@ -418,6 +460,7 @@ class Run:
             self.start()
             self.preflight()
             self.identify()
+            self.assess_permissions()
             if self.needs_opt_in():  # say what it would have written, then refuse: exit 2
                 fatal = self.refusal(self.plan())
             for endpoint in [] if fatal else self.endpoints:

@@ -11,11 +11,17 @@ Every shrink step is a real PATCH, so the steps are bounded by a budget: generou
 embedded mock and loopback targets, small against a remote one (`--shrink-budget N`, 0 turns it
 off). Past the budget a step answers "does not fail" without sending anything, which ends the
 shrinking at the smallest body found so far.
+
+The steps are bounded in time as well (`--shrink-time`, per endpoint): a step whose check waits a
+read window, or a slow target, would otherwise turn a budget of PATCHes into hours. A check that
+failed after waiting the whole window needs no window on the steps that follow
+(`checks.read_back`), so shrinking such a failure costs PATCHes and single GETs, no window.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +36,7 @@ from graph_contracts.checks import Verdict
 LOCAL_BUDGET = 1000  # PATCHes per failing check against the embedded mock or loopback
 REMOTE_BUDGET = 20  # ... against anything else, where each step costs a throttled write
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+SHRINK_SECONDS = 30.0  # per endpoint: past it, no shrink step is sent
 
 
 def default_budget(base_url: str | None) -> int:
@@ -56,10 +63,13 @@ def shrink(
     seed: int,
     judge: Callable[[Any], Verdict | None],
     budget: int,
+    *,
+    deadline: float | None = None,
 ) -> Shrunk | None:
     """The smallest body `judge` fails, from the run's seeded generation; None when none is found.
 
-    `judge` sends one body and returns the one check's verdict on it. Stop requests (a
+    `judge` sends one body and returns the one check's verdict on it; no step is sent past the
+    `budget` or, when given, past the `deadline` (time.monotonic()). Stop requests (a
     BaseException) pass through; Hypothesis' own complaints (flakiness when a service changes its
     mind) only end the search with the best body so far.
     """
@@ -81,7 +91,7 @@ def shrink(
     @given(strategy)
     def replay(body: Any) -> None:
         nonlocal spent, best
-        if spent >= budget:
+        if spent >= budget or (deadline is not None and time.monotonic() >= deadline):
             return
         spent += 1
         verdict = judge(body)

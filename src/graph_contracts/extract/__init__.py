@@ -17,10 +17,12 @@ files resolved beside the page), `_shared` (a page whose templates update severa
 split), `_examples`, `_findings`, `_nullability`, and `_extraction` (the run).
 """
 
+from graph_contracts.naming import singular
+
 from ._extraction import Extraction, extract_paths
 from ._files import SUFFIXES, read_bytes
 from ._nullability import documented_nullability
-from ._paths import SINGLETONS, normalize_path, singular
+from ._paths import SINGLETONS, normalize_path
 from ._types import PRIMITIVES
 
 __all__ = [

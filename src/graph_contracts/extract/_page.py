@@ -41,7 +41,7 @@ def page_contract(
         out.append(Finding("no-contract", "warning", why, shown, page.title_line))
         return None
     collected = Collected()
-    own = Origin(str(path), shown, page.namespace)
+    own = Origin(str(path), shown, page.namespace, res_key)
     props = _properties(page, own, res_key, resource, types, collected)
     short = resource.rsplit(".", 1)[-1]
     paths = page_paths(page, short, shown, collected.findings, single_valued(res_key))

@@ -6,7 +6,15 @@ from __future__ import annotations
 import os
 import re
 
-from graph_contracts.docs import Page, PageError, decode, parse_type_page, type_cells
+from graph_contracts.docs import (
+    Page,
+    PageError,
+    decode,
+    parse_type_page,
+    type_cells,
+    values_sections,
+)
+from graph_contracts.naming import lower_first
 
 from ._files import read_bytes
 
@@ -32,6 +40,7 @@ class Pages:
         self._intune_index: dict[str, dict[str, str | None]] = {}
         self._intune_folders: dict[str, str] = {}
         self._dirs: dict[tuple[str, str], str] = {}  # `_join`'s normalized folders
+        self._values: dict[str, dict[str, tuple[int, list[str]]]] = {}
 
     def show(self, path: os.PathLike | str) -> str:
         """The path as stored in contracts and findings: relative to the root, `/`-separated."""
@@ -55,6 +64,18 @@ class Pages:
             except (OSError, PageError):
                 self._pages[key] = None
         return self._pages[key]
+
+    def values(self, key: str) -> dict[str, tuple[int, list[str]]]:
+        """`docs.values_sections` of the page at `key` (the enum types documented inside it),
+        read once per run and only when asked: a type that names no page of its own."""
+        found = self._values.get(key)
+        if found is None:
+            try:
+                text = decode(read_bytes(key))
+            except (OSError, PageError):
+                text = ""
+            found = self._values[key] = values_sections(text) if "values" in text else {}
+        return found
 
     def type_cells(self, key: str, page: Page) -> dict[str, str]:
         """`docs.type_cells` of the page at `key`, once per run."""
@@ -95,8 +116,8 @@ class Pages:
             return page.odata_type
         m = _TYPE_TITLE.match(page.title)
         name = m.group(1) if m else fallback
-        if m and page.style == "text":
-            name = _camel_case(name)
+        if m and page.style == "text":  # a copied title capitalizes (`FormatProtection`)
+            name = lower_first(name)
         return name if "." in name else f"{page.namespace or namespace}.{name}"
 
     def _link(self, folder: str, target: str) -> str | None:
@@ -131,14 +152,6 @@ class Pages:
                 names = set()
             self._listings[folder] = names
         return name in names
-
-
-def _camel_case(name: str) -> str:
-    """A copied page's title capitalizes its type (`FormatProtection resource type`); CSDL
-    names are camelCase (`formatProtection`). An acronym head (`IPv6Range`) is kept."""
-    if len(name) > 1 and name[0].isupper() and not name[1].isupper():
-        return name[0].lower() + name[1:]
-    return name
 
 
 def _intune_index(folder: str) -> dict[str, str | None]:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 from graph_contracts.contracts import Finding
 from graph_contracts.docs import Page, PageError, decode
+from graph_contracts.naming import camel_words, lower_first, singular
 
 from ._files import read_bytes
 
@@ -69,7 +70,6 @@ _INNER_PLACEHOLDER = re.compile(r"<([^>]*)>|\{([^}]*)\}")
 _HOST = re.compile(r"^https?://[^/]+")
 _VERSION_PREFIX = re.compile(r"^/(?:beta|v1\.0)(?=/|$)", re.I)  # Graph's routing ignores case
 _PIPE_SPACES = re.compile(r"\s*\|\s*")
-_WORD_SPLIT = re.compile(r"[-_\s]+")
 _LAST_WORD = re.compile(r"[A-Z]?[a-z0-9]+$")
 _STREAM_PLACEHOLDER = re.compile(r"/[{<]\s*property[-_ ]?name\s*[}>]\s*$", re.I)
 
@@ -176,7 +176,7 @@ def normalize_path(raw: str, resource: str) -> tuple[str, bool]:
     segments = [s for s in path.split("/") if s]
     matches = [PLACEHOLDER.match(seg) if seg[0] in "{<'(" else None for seg in segments]
     last_key = max((i for i, m in enumerate(matches) if m), default=-1)
-    resource = _lower_first(resource)
+    resource = lower_first(resource)
     out: list[str] = []
     names: set[str] = set()
     for i, (seg, m) in enumerate(zip(segments, matches, strict=True)):
@@ -185,7 +185,7 @@ def normalize_path(raw: str, resource: str) -> tuple[str, bool]:
             continue
         name = next(g for g in m.groups() if g is not None).strip()
         if not _generic(name):
-            name = _lower_first(_camel(name))
+            name = lower_first(camel_words(name))
         elif i == last_key == len(segments) - 1:
             name = f"{resource}Id"
         else:
@@ -218,13 +218,6 @@ def _names_type(seg: str, resource: str) -> bool:
     return m is not None and len(m.group()) > 2 and seg.lower().endswith(m.group().lower())
 
 
-def _lower_first(name: str) -> str:
-    """`WorkbookChart` -> `workbookChart`; an acronym (`UPN`) is left alone."""
-    if name[:1].isupper() and not name[1:2].isupper():
-        return name[0].lower() + name[1:]
-    return name
-
-
 def _segment(seg: str) -> str:
     """A segment that is no placeholder itself, with the placeholders inside it named."""
     if "(" not in seg:
@@ -237,18 +230,11 @@ def _inner_name(m: re.Match[str], seg: str) -> str:
     name = (m.group(1) if m.group(1) is not None else m.group(2)).strip()
     if _generic(name):
         return "{" + singular(seg.split("(", 1)[0]) + "Id}"
-    return "{" + _camel(name) + "}"
+    return "{" + camel_words(name) + "}"
 
 
 def _generic(name: str) -> bool:
     return name.lower() in ("id", "key") or "|" in name or not name
-
-
-def _camel(name: str) -> str:
-    if "-" not in name and "_" not in name and " " not in name and "\t" not in name:
-        return name
-    parts = _WORD_SPLIT.split(name)
-    return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 
 def _previous_segment(out: list[str]) -> str:
@@ -256,17 +242,6 @@ def _previous_segment(out: list[str]) -> str:
         if not seg.startswith("{") and not seg.startswith("microsoft.graph."):
             return seg.split("(", 1)[0]
     return "resource"
-
-
-def singular(word: str) -> str:
-    """Good-enough English singular for Graph segment names (`policies` -> `policy`)."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "uses", "xes", "ches", "shes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 def _is_collection(seg: str) -> bool:

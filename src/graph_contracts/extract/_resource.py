@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from itertools import chain
 
 from graph_contracts.docs import Page
+from graph_contracts.naming import last_type_name, path_type_names, singular
 
+from ._evidence import evident_resource, request_type
 from ._pages import Pages
-from ._paths import PLACEHOLDER, singular, strip_url
-from ._types import IDENT, qualify
+from ._paths import strip_url
+from ._types import qualify
 
 _TITLE_RESOURCE = re.compile(r"^Update\s+([A-Za-z][\w]*)\s*$")
 
@@ -40,7 +42,8 @@ def choose_resource(page: Page, path: str, pages: Pages) -> tuple[str | None, st
         found = _backed(name, link, page, path, pages)
         if found is not None:
             return found
-    return _unbacked(candidates, named, page.namespace), None
+    evident = evident_resource(page, named)
+    return (qualify(evident, page.namespace) if evident else None), None
 
 
 def _written_types(page: Page) -> set[str]:
@@ -64,7 +67,15 @@ def _described(page: Page, path: str, pages: Pages) -> str | None:
         key = pages.link(path, page.resource_link)
         if key is not None and os.sep + "resources" + os.sep not in key:
             return None  # "a special case of [Update](x-update.md)"
+        if key is None and _api_page_link(page.resource_link):
+            return None  # the same, the page copied alone
     return page.resource
+
+
+def _api_page_link(link: str) -> bool:
+    """`driveitem-update.md`: an API page's file (a verb after a hyphen, beside the page), never
+    a type page's (`../resources/x.md`)."""
+    return "resources/" not in link and "-" in link.split("#", 1)[0].rsplit("/", 1)[-1]
 
 
 def _candidates(page: Page, path: str, pages: Pages, named: str | None) -> list[Candidate]:
@@ -79,16 +90,27 @@ def _candidates(page: Page, path: str, pages: Pages, named: str | None) -> list[
         out.append((titled, None))
     if page.response_resource:
         out.append(page.response_resource)
-    out.extend((name, None) for name in (_request_type(page), _last_segment(page)) if name)
+    out.extend((name, None) for name in (request_type(page), _last_segment(page)) if name)
     return out
 
 
 def _title_first(page: Page, titled: str, named: str, path: str, pages: Pages) -> bool:
     return (
-        not page.resource_strong
+        (not page.resource_strong or _replied(page, titled))
         and titled.lower() != named.lower()
         and _declares(titled, path, pages)
     )
+
+
+def _replied(page: Page, titled: str) -> bool:
+    """The response sentence's link names what the title does ("Update userInsightsSettings" /
+    "returns [userInsightsSettings](...)"): two against the description's one link
+    ("Update the privacy settings for [itemInsights](...)")."""
+    if page.response_resource is None:
+        return False
+    name, link = page.response_resource
+    stem = (link or "").split("#", 1)[0].rsplit("/", 1)[-1].removesuffix(".md")
+    return titled.lower() in (name.lower(), stem.lower())
 
 
 def _declares(name: str, path: str, pages: Pages) -> bool:
@@ -101,44 +123,17 @@ def _declares(name: str, path: str, pages: Pages) -> bool:
     return declared.rsplit(".", 1)[-1].lower() == name.lower()
 
 
-def _request_type(page: Page) -> str | None:
-    """The `@odata.type` of the first request example that has one."""
-    for e in page.examples:
-        if e.kind == "request" and isinstance(e.body, dict):
-            t = e.body.get("@odata.type")
-            if isinstance(t, str) and t.strip("#"):
-                return t.strip("#")
-    return None
-
-
 def _last_segment(page: Page) -> str | None:
     """The first template's last plain segment, singularized (`.../userStatuses/{id}`)."""
-    if not page.paths:
-        return None
-    url = strip_url(page.paths[0][1]) or ""
-    segs = [x for x in url.split("?")[0].split("/") if x]
-    plain = [x for x in segs if not PLACEHOLDER.match(x) and IDENT.match(x) and "." not in x]
-    return singular(plain[-1]) if plain else None
+    return last_type_name(strip_url(page.paths[0][1]) or "") if page.paths else None
 
 
 def _path_names(page: Page) -> Iterator[str]:
-    """Type names the path spells when nothing the page names has a resource page (a copied
-    page has lost its links): the last segment as written (`mailboxSettings`), then prefixed
-    by an earlier segment (`.../workbook/tables/{id}` -> `workbookTable`, `teams/.../tabs` ->
-    `teamsTab`), the nearest first. A generator: almost every page is settled before it."""
-    if not page.paths:
-        return
-    url = strip_url(page.paths[0][1]) or ""
-    segs = [x for x in url.split("?")[0].split("/") if x]
-    plain = [x for x in segs if not PLACEHOLDER.match(x) and IDENT.match(x) and "." not in x]
-    if not plain:
-        return
-    last = singular(plain[-1])
-    tail = last[:1].upper() + last[1:]
-    if plain[-1] != last:
-        yield plain[-1]
-    for prefix in reversed(plain[:-1]):
-        yield from dict.fromkeys((singular(prefix) + tail, prefix + tail))
+    """Type names the path spells (`naming.path_type_names`), tried when nothing the page names
+    has a resource page (a copied page has lost its links): `workbook/tables` ->
+    `workbookTable`. A generator: almost every page is settled before it."""
+    if page.paths:
+        yield from path_type_names(strip_url(page.paths[0][1]) or "")
 
 
 def _backed(
@@ -155,27 +150,3 @@ def _backed(
     if res_page is not None and (res_page.odata_type or res_page.table or res_page.properties):
         return pages.declared_name(res_page, short, page.namespace), key
     return None
-
-
-def _unbacked(candidates: list[Candidate], named: str | None, namespace: str) -> str | None:
-    """No candidate has a page: the description's name, else the first two plausible ones;
-    spelled as the page spells it best (`plannerBucket` over the sentence's `plannerbucket`)."""
-    if candidates and named:
-        return qualify(_cased(named, candidates), namespace)
-    for name, _ in candidates[:2]:
-        if IDENT.match(name):
-            return qualify(_cased(name, candidates), namespace)
-    return None
-
-
-def _cased(name: str, candidates: list[Candidate]) -> str:
-    """The casing of `name` that looks most like a CSDL type name among the page's candidates
-    (response sentence, title, @odata.type): camelCase first, then a lowercase first letter."""
-    low = name.lower()
-    spellings = [c for c, _ in candidates if c.lower() == low]
-    return max(spellings, key=_camel_score, default=name)
-
-
-def _camel_score(name: str) -> tuple[bool, bool]:
-    short = name.rsplit(".", 1)[-1]
-    return any(c.isupper() for c in short[1:]), short[:1].islower()

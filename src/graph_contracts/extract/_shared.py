@@ -27,9 +27,10 @@ from dataclasses import replace
 
 from graph_contracts.contracts import Contract, Finding, Property
 from graph_contracts.docs import Page
+from graph_contracts.naming import last_type_name, path_type_names
 
 from ._pages import Pages
-from ._paths import normalize_path, singular
+from ._paths import normalize_path
 from ._types import element
 
 
@@ -70,18 +71,10 @@ def split_shared(
 
 
 def _last_segments(page: Page) -> set[str]:
-    """The distinct last plain segments of the page's request lines, read cheaply from the raw
+    """The distinct last literal segments of the page's request lines, read cheaply from the raw
     text: a page whose templates all end in one name cannot update two resources (`_updated`
     names the resource from that segment first), so the resource pages are not read for it."""
-    lasts = set()
-    for _, raw in page.paths:
-        last = ""
-        for x in reversed(raw.split("?", 1)[0].split("/")):
-            if x and x[0] not in "{<(" and "{" not in x and "." not in x:
-                last = singular(x.split("(", 1)[0]).lower()
-                break
-        lasts.add(last)
-    return lasts
+    return {(last_type_name(raw) or "").lower() for _, raw in page.paths}
 
 
 def _by_resource(
@@ -114,14 +107,8 @@ def _by_resource(
 def _updated(template: str, path: str, namespace: str, pages: Pages) -> str | None:
     """The declared type of what a template updates: the entity its last key picks, else its
     last segment (`/me/calendar`, `range(address='{address}')`); an earlier segment is tried as
-    a prefix too (`outlook/.../tasks` -> `outlookTask`)."""
-    segs = [s.split("(", 1)[0] for s in template.split("/") if s]
-    plain = [s for s in segs if s and "{" not in s and "." not in s]
-    if not plain:
-        return None
-    name = singular(plain[-1])
-    candidates = [name] + [p + name[:1].upper() + name[1:] for p in reversed(plain[:-1])]
-    for candidate in candidates:
+    a prefix too (`outlook/.../tasks` -> `outlookTask`): `naming.path_type_names`."""
+    for candidate in path_type_names(template):
         key = pages.link(path, f"../resources/{candidate.lower()}.md")
         res_page = pages.page(key) if key else None
         if res_page is not None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from graph_contracts.contracts import NAMESPACE, Finding, Property, TypeDef
 from graph_contracts.docs import RawProperty, fill_table
+from graph_contracts.naming import type_name
 
 from ._nullability import documented_nullability
 from ._pages import Pages
@@ -72,11 +73,14 @@ Resolved = tuple[str, str, TypeDef | None]  # (CSDL type, element type, its Type
 
 @dataclass(slots=True)
 class Origin:
-    """Where table rows come from: links resolve against `base`, sources name `shown`."""
+    """Where table rows come from: links resolve against `base`, sources name `shown`; an
+    update page's rows may name enums its resource page (`related`) documents in a section, as
+    a type page's rows may name enums of its own sections."""
 
     base: str
     shown: str
     namespace: str
+    related: str | None = None
 
 
 @dataclass(slots=True)
@@ -111,16 +115,16 @@ class Types:
         if "|" in raw.type_text or " or " in raw.type_text:  # 14k rows a run: test before call
             raw, nullable = _union(raw, origin, out)
         ctype, inner, typedef = self.csdl_type(raw, origin.base, origin.namespace)
+        if typedef is None and not inner.startswith("Edm."):  # a type page's own section,
+            typedef = self.section_type(origin.related or origin.base, inner)  # or its resource's
         enum = raw.enum
         source = f"{origin.shown}:{raw.line}"
         if typedef is not None:
             self.collect(typedef, out.types)
-            if (
-                typedef.kind == "enum"
-                and typedef.members
-                and len(typedef.members) >= len(enum or [])
-            ):
-                enum = list(typedef.members)
+            if typedef.kind == "enum" and typedef.members:
+                if enum:
+                    _respelled(raw, typedef, origin, out)
+                enum = spelled(typedef.members, enum)
         elif not inner.startswith("Edm."):
             _unresolved(raw, inner, enum, origin, out)
         key = raw.name == "id" and not member
@@ -224,27 +228,67 @@ class Types:
     def _named(
         self, text: str, link: str | None, base: str, namespace: str
     ) -> tuple[str, TypeDef | None]:
-        """A non-primitive type: the linked (or guessed) type page's, else a qualified name."""
+        """A non-primitive type: the linked (or guessed) type page's, else a qualified name.
+
+        The link text and the page it points to name the type together, never the target
+        alone: `[ageGroup](user.md#agegroup-values)` (an anchor) and `[bookingType](room.md)`
+        (a page declaring `room`) name `ageGroup` and `bookingType`, enums documented in a
+        `### x values` section of that page. A name with no page of its own is looked up in the
+        folder's `enums.md` the same way."""
         name = text.split()[0] if text.split() else text
-        if link and "#" in link:
-            # `[ageGroup](user.md#agegroup-values)`: the type is the link text (often an enum
-            # documented in a section of another page), not the page the anchor lives on.
-            link = None
         pages = self.pages
-        key = (
-            pages.link(base, link)
-            or pages.link(base, f"../resources/{name.lower()}.md")
-            or pages.intune(base, name)
-        )
+        target, _, anchor = link.partition("#") if link else ("", "", "")
+        key = pages.link(base, target) if target else (base if anchor else None)
+        if key is not None and (anchor or not self._declares(key, name, namespace)):
+            section = self._section_enum(key, name, namespace)
+            if section is not None:
+                return section.name, section
+            link = key = None  # the link text names the type
+        key = key or pages.link(base, f"../resources/{name.lower()}.md") or pages.intune(base, name)
         typedef = self.typedef(key, name, namespace) if key else None
+        if typedef is None and IDENT.match(name):
+            enums = pages.link(base, "../resources/enums.md")
+            typedef = self._section_enum(enums, name, namespace) if enums else None
         if typedef is not None:
             self._by_name[typedef.name] = typedef
             return typedef.name, typedef
         if not IDENT.match(name):
             return "Edm.String", None
         if link and "." not in name:  # a link to a type page outside the corpus: CSDL
-            name = name[:1].lower() + name[1:]  # type names are camelCase (`SharingLink`)
+            name = type_name(name)  # CSDL type names start lower-case (`SharingLink`)
         return qualify(name, namespace), None
+
+    def _declares(self, key: str, name: str, namespace: str) -> bool:
+        """Whether the type page at `key` declares `name` (or declares nothing to disagree)."""
+        page = self.pages.page(key)
+        if page is None:
+            return True
+        declared = self.pages.declared_name(page, name, page.namespace or namespace)
+        return declared.rsplit(".", 1)[-1].lower() == name.rsplit(".", 1)[-1].lower()
+
+    def _section_enum(self, key: str, name: str, namespace: str) -> TypeDef | None:
+        """The enum `name` as a `### name values` section of the page at `key` documents it."""
+        found = self.pages.values(key).get(name.rsplit(".", 1)[-1].lower())
+        if found is None:
+            return None
+        memo_key = f"{key}#{name.lower()}"
+        if memo_key not in self._typedefs:
+            line, members = found
+            qualified = qualify(type_name(name), namespace)
+            source = f"{self.pages.show(key)}:{line}"
+            self._typedefs[memo_key] = TypeDef(qualified, "enum", members=members, sources=[source])
+        typedef = self._typedefs[memo_key]
+        if typedef is not None:
+            self._by_name[typedef.name] = typedef
+        return typedef
+
+    def section_type(self, base: str, inner: str) -> TypeDef | None:
+        """An enum the page at `base` documents in a section ("described in the following
+        table": `printerDefaults.orientation`; a copied update page's `ageGroup`, its link to
+        `user.md#agegroup-values` gone), asked only for a named type found nowhere else (outside
+        the memo of `csdl_type`: the answer depends on the page, not its folder)."""
+        short = inner.rsplit(".", 1)[-1]
+        return self._section_enum(base, short, inner.rsplit(".", 1)[0]) if "." in inner else None
 
 
 def _unresolved(
@@ -326,6 +370,34 @@ def _conditional(raw: RawProperty, origin: Origin, out: Collected) -> bool:
         )
     )
     return True
+
+
+def _respelled(raw: RawProperty, typedef: TypeDef, origin: Origin, out: Collected) -> None:
+    """An `enum-case` finding when the row's prose spells a member in another case than the
+    enum type's own page (`Organizer` / `organizer`): the docs disagree with themselves."""
+    members = typedef.members or ()
+    if all(v in members for v in raw.enum or ()):
+        return  # the common case: the row spells the page's members
+    own = {m.lower(): m for m in members}
+    differ = [
+        (v, own[v.lower()]) for v in raw.enum or () if v.lower() in own and v not in own.values()
+    ]
+    if differ:
+        page = typedef.sources[0] if typedef.sources else typedef.name
+        why = (
+            f"property {raw.name}: the description writes {', '.join(v for v, _ in differ)}; "
+            f"the enum type's page {page} spells {', '.join(m for _, m in differ)} (kept)"
+        )
+        out.findings.append(Finding("enum-case", "warning", why, origin.shown, raw.line))
+
+
+def spelled(members: list[str], listed: list[str] | None) -> list[str]:
+    """An enum's members as its own page spells them (`organizer`, never a description's
+    `Organizer`), then the values only the row lists (a type page that lags its rows)."""
+    if not listed or all(v in members for v in listed):
+        return list(members)
+    known = {m.lower() for m in members}
+    return list(members) + [v for v in listed if v.lower() not in known]
 
 
 def qualify(name: str, namespace: str) -> str:

@@ -29,6 +29,7 @@ from graph_contracts.contracts import NAMESPACE, Contract, Property, TypeDef
 from graph_contracts.edm import EdmType, TypeKind
 from graph_contracts.metadata import Csdl
 from graph_contracts.mock.csdl_types import for_version, seeding_contract
+from graph_contracts.naming import singular
 from graph_contracts.paths import Segment, is_cast
 from graph_contracts.required_headers import ETAG, requires_etag
 
@@ -627,9 +628,4 @@ def _refused(value: Any, prop: Property, types: dict[str, TypeDef]) -> bool:
 
 def _guess_type(nav_name: str) -> str:
     """An element type for a collection no contract names: `deviceConfigurations` -> singular."""
-    base = nav_name.split("(")[0].strip("$:") or "entity"
-    if base.endswith("ies"):
-        base = base[:-3] + "y"
-    elif base.endswith("s") and not base.endswith("ss"):
-        base = base[:-1]
-    return f"{NAMESPACE}.{base}"
+    return f"{NAMESPACE}.{singular(nav_name.split('(')[0].strip('$:') or 'entity')}"

@@ -22,6 +22,7 @@ from graph_contracts.engine.events import (
     EndpointPlanned,
     EndpointStarted,
     Event,
+    PermissionsAssessed,
     RestoreFailed,
     RunFinished,
     RunPlanned,
@@ -118,6 +119,9 @@ class ConsoleReporter:
         elif isinstance(event, RunPlanned):
             self._stop_bar()
             self.say(plan_total(event))
+        elif isinstance(event, PermissionsAssessed):
+            for line in permission_lines(event):
+                self.say(line)
         elif isinstance(event, RestoreFailed):
             self.say(f"WARNING target left changed: {event.path}: {event.reason}")
         elif isinstance(event, RunFinished):
@@ -175,6 +179,35 @@ class ConsoleReporter:
         for check, counts in finished.totals.per_check.items():
             table.add_row(check, *(str(counts[o] or "") for o in ("passed", "failed", "skipped")))
         self.console.print(table)
+
+
+def permission_lines(event: PermissionsAssessed, shown: int = 5) -> list[str]:
+    """`permissions: an application token with roles A: 10 of 12 endpoints covered ...`, then
+    what the others need, one line per need with the contracts that need it."""
+    covered, uncovered, unknown = event.covered, event.uncovered, event.unknown
+    if not covered and not uncovered:
+        return [f"permissions: {event.token}: which endpoints it covers cannot be told"]
+    total = len(covered) + len(uncovered) + len(unknown)
+    head = f"permissions: {event.token}: {len(covered)} of {total} endpoints covered"
+    head += f", {len(uncovered)} need more" if uncovered else ""
+    head += f", {len(unknown)} cannot be told (their docs list no permission)" if unknown else ""
+    needs: dict[str, list[str]] = {}
+    for endpoint, why in uncovered:
+        contracts = needs.setdefault(why, [])
+        contract = endpoint.split(" ", 1)[0]
+        if contract not in contracts:
+            contracts.append(contract)
+    lines = [head]
+    for why, contracts in needs.items():
+        count = sum(1 for _, reason in uncovered if reason == why)
+        more = f" and {len(contracts) - shown} more" if len(contracts) > shown else ""
+        endpoints = f"{count} {_plural(count, 'endpoint')} of {', '.join(contracts[:shown])}"
+        lines.append(f"  {why}: {endpoints}{more}")
+    return lines
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"
 
 
 def planned_line(event: EndpointPlanned) -> str:
