@@ -2,7 +2,7 @@
 
 Both are written when the run finishes, from the engine's own totals, so they agree with each
 other and with the console. summary.md is built to read in a few screens at corpus scale (1,000
-contracts, tests/test_summary_scale.py holds it to SCREENS): the verdict and the run's facts
+contracts; tests/test_summary_scale.py holds it to six): the verdict and the run's facts
 first, then what changed since the baseline, the failures (the first ones in full with their
 reproducer, the rest one line each), the trend of the last nights (`--history`), the least-covered
 endpoints, totals per workload and per check, the skips once per endpoint grouped by reason with
@@ -210,7 +210,7 @@ def _head(finished: RunFinished) -> list[str]:
 
 SHOWN_CHANGES = 20  # new and fixed checks listed each (all in summary.json)
 FAILURE_DETAILS = 10  # failures shown in full, with message and reproducer
-FAILURE_LINES = 40  # failures shown at all (after the full ones: one line each)
+FAILURE_LINES = 30  # failures shown at all (after the full ones: one line each)
 SHOWN_KNOWN = 30
 FULL_TABLES = 40  # a table with a row per contract or endpoint is printed whole up to this many
 TARGET_ERROR_DETAILS = 5  # target errors shown in full, with the reproducer of the request
@@ -331,7 +331,7 @@ def _tag(r: CheckResult) -> str:
     return f" ({r.excused})" if r.excused else (" (new)" if r.change == "new" else "")
 
 
-def _first_line(message: str, width: int = 160) -> str:
+def _first_line(message: str, width: int = 100) -> str:
     line = (message or "(no message)").splitlines()[0]
     return line if len(line) <= width else line[: width - 1] + "…"
 
@@ -475,7 +475,7 @@ def _matrix(results: list[CheckResult]) -> list[str]:
 
 
 SKIP_GROUPS = 15  # reasons listed (the rest counted in one line)
-DECIDING_SHOWN = 3  # requests named per reason
+DECIDING_SHOWN = 2  # requests named per reason (a table cell: it must stay short)
 _REQUEST = re.compile(r"\b(GET|PATCH) (/\S*)")
 _TYPE = re.compile(r"#?microsoft\.graph\.[\w.]+")
 
