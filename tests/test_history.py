@@ -154,6 +154,19 @@ def test_the_chart_has_one_point_per_night_in_every_series() -> None:
     assert '    y-axis "checks" 0 --> 2' in chart.splitlines()
 
 
+def test_every_night_has_a_name_of_its_own() -> None:
+    starts = ["2026-12-01T02:17:00Z", "2026-12-02T02:17:05Z", "2026-12-02T02:17:40Z"]
+    starts += ["2026-12-02T02:17:40Z", "2026-12-03T02:17:00Z"]
+    nights = [H.night(finished(started)) for started in starts]
+    assert H.labels(nights) == [
+        "12-01",
+        "12-02 02:17:05",
+        "12-02 02:17:40",
+        "12-02 02:17:40 #2",
+        "12-03",
+    ]
+
+
 def test_the_tables_list_the_last_nights_newest_first_and_failures_per_workload() -> None:
     nights = [H.night(finished(f"2026-11-{d:02d}T02:17:00Z", "intune")) for d in range(1, 21)]
     nights.append(H.night(finished("2026-11-21T02:17:00Z", "outlook", new=1)))

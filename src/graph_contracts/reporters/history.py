@@ -129,12 +129,20 @@ def save(path: Path, nights: list[dict[str, Any]]) -> None:
 
 
 def labels(nights: list[dict[str, Any]]) -> list[str]:
-    """`12-08` per night; `12-08 02:17` where two runs share a date (a rerun)."""
-    dates = [n["date"][5:] for n in nights]
-    return [
-        f"{d} {n['started'][11:16]}" if dates.count(d) > 1 else d
-        for d, n in zip(dates, nights, strict=True)
-    ]
+    """`12-08` per night; `12-08 02:17` where two runs share a date (a rerun), with the seconds
+    where they share the minute too, and a number where even those agree: one name per night."""
+    names = [n["date"][5:] for n in nights]
+    for width in (16, 19):  # started[11:16] is hh:mm, [11:19] hh:mm:ss
+        names = [
+            f"{n['date'][5:]} {n['started'][11:width]}" if names.count(name) > 1 else name
+            for name, n in zip(names, nights, strict=True)
+        ]
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return unique
 
 
 def chart(nights: list[dict[str, Any]]) -> str:
