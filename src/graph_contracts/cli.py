@@ -400,6 +400,37 @@ def mock(
 
 
 # --- run -------------------------------------------------------------------------------------
+HISTORY_KEEP = 60  # reporters.history.KEEP (not imported here: the CLI starts without reporters)
+HistoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="Last night's history.jsonl: its nights and this run go to history.jsonl beside "
+        "summary.json (and back to FILE); summary.md draws the trend.",
+    ),
+]
+HistoryKeepOpt = Annotated[
+    int, typer.Option("--history-keep", min=1, help="Nights the history file keeps.")
+]
+
+
+def check_history(history: Path | None, shard: str | None = None) -> None:
+    """A history file must be one before anything runs; a shard is not a night (merge is)."""
+    if history is None:
+        return
+    from graph_contracts.reporters import history as histories
+
+    if shard:
+        raise fail(
+            "--history records whole runs: give it to `graph-contracts report merge`, "
+            "not to each --shard"
+        )
+    try:
+        histories.load(history)
+    except histories.HistoryError as exc:
+        raise fail(str(exc)) from None
+
+
 @app.command()
 def run(
     base_url: Annotated[
@@ -550,6 +581,8 @@ def run(
             help="Seconds of the first back-off between retries without Retry-After (doubles).",
         ),
     ] = 0.5,
+    history: HistoryOpt = None,
+    history_keep: HistoryKeepOpt = HISTORY_KEEP,
 ) -> None:
     """Run the contract suite against a Graph target and write reports.
 
@@ -602,8 +635,9 @@ def run(
         refused = journals.refusal(journal_file)
         if refused is not None:  # it may hold the only record of what a crashed run changed
             raise fail(refused)
+        check_history(history, shard)
         reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives
-        handlers += reporters.files_handlers(report_dir)
+        handlers += reporters.files_handlers(report_dir, history, history_keep, night=not shard)
         if base_url is not None:  # an in-process mock's state dies with the process
             recorder = journals.Journal(journal_file, secrets=lambda: engine.secrets())
             handlers.append(recorder)  # last: the run is announced if it cannot be made
@@ -694,6 +728,8 @@ app.add_typer(report_app, name="report")
 def report_merge(
     dirs: Annotated[list[Path], typer.Argument(help="Report directories (one per shard).")],
     out: Annotated[Path, typer.Option("--out", help="Where the merged report goes.")],
+    history: HistoryOpt = None,
+    history_keep: HistoryKeepOpt = HISTORY_KEEP,
 ) -> None:
     """Merge shards' reports (summary.json/md, junit.xml, allure-results/) into one run's.
 
@@ -705,8 +741,9 @@ def report_merge(
     from graph_contracts.reporters.console import verdict_line
     from graph_contracts.reporters.merge import MergeError, merge
 
+    check_history(history)
     try:
-        finished = merge(dirs, out)
+        finished = merge(dirs, out, history=history, keep=history_keep)
     except MergeError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"merged {len(dirs)} reports into {out}/")

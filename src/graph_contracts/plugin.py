@@ -64,6 +64,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-seed", type=int, default=None, help="Seed for reproducible generation.")
     add("--graph-ids", default=None, help="JSON file mapping path parameter names to ids.")
     add("--graph-report-dir", default="reports", help="Where summary.json/summary.md go.")
+    add("--graph-history", default=None, help="history.jsonl: append this run, draw the trend.")
     add("--graph-read-window", type=float, default=3.0, help="Read-after-write polling, seconds.")
     add(
         "--graph-fault",
@@ -261,7 +262,9 @@ class GraphSession:
         if worker is not None:  # each worker's summary; the controller merges them
             self.report_dir = self.report_dir / WORKERS_DIR / worker[0]
         self.exchanges = _Exchanges()
-        handlers = [_Header(config), SummaryReporter(self.report_dir), self.exchanges]
+        history = history_of(config)  # checked on every worker: a bad file stops them all
+        summary = SummaryReporter(self.report_dir, history, night=worker is None)
+        handlers = [_Header(config), summary, self.exchanges]
         self.run = Run(
             run_config, contracts, handlers=handlers, token=config.getoption("--graph-token")
         )
@@ -315,6 +318,20 @@ class GraphSession:
         allure.attach(exchange.response, name="response", attachment_type=text)
         if exchange.response_json is not None:
             allure.attach(exchange.response_json, name="response body", attachment_type=json_type)
+
+
+def history_of(config: pytest.Config) -> Path | None:
+    """--graph-history, checked to be a history file (a ConfigError naming file:line)."""
+    from graph_contracts.reporters.history import HistoryError, load
+
+    option = config.getoption("--graph-history")
+    if option is None:
+        return None
+    try:
+        load(Path(option))
+    except HistoryError as exc:
+        raise ConfigError(str(exc)) from None
+    return Path(option)
 
 
 def session_of(config: pytest.Config) -> GraphSession:
@@ -380,8 +397,9 @@ def _merge_workers(session: pytest.Session, exitstatus: int) -> None:
     if not parts:
         return
     try:
-        finished = merge([p.parent for p in parts], report_dir)
-    except MergeError as exc:
+        history = history_of(session.config)  # the merged run is the night, not each worker
+        finished = merge([p.parent for p in parts], report_dir, history=history)
+    except (MergeError, ConfigError) as exc:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(str(exc))
         session.exitstatus = EXIT_CONFIG
         return
