@@ -27,8 +27,8 @@ from graph_contracts.engine.events import (
 )
 from graph_contracts.engine.results import CheckResult, reason_group
 from graph_contracts.exchanges import redact
-from graph_contracts.reporters import schema as schema_section
 from graph_contracts.reporters import history as histories
+from graph_contracts.reporters import schema as schema_section
 
 _CELL = {"passed": "✅", "failed": "❌", "skipped": "⏭", "deviation": "⚠"}
 JSON_NAME, MARKDOWN_NAME = "summary.json", "summary.md"
