@@ -9,7 +9,7 @@ run's client over loopback: downloaded, then revalidated by ETag (304) from the 
 
 Each figure is the best of `--repeat` runs (the machine is shared and noisy).
 
-Usage: .venv/bin/python benchmarks/bench_metadata.py [--repeat N]
+Usage: .venv/bin/python benchmarks/bench_metadata.py [--repeat N] [--smoke]
 """
 
 from __future__ import annotations
@@ -40,7 +40,10 @@ def best(repeat: int, work: Callable[[], object]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--smoke", action="store_true", help="one repetition: it runs, no figure")
     args = parser.parse_args()
+    if args.smoke:
+        args.repeat = 1
     if not LARGEST.is_file():
         sys.exit(f"bench_metadata: {LARGEST} is missing (clone the project beside shared/)")
     from graph_contracts.metadata import parse_csdl

@@ -23,6 +23,7 @@ SCRIPTS = sorted([*(ROOT / "benchmarks").glob("*.py"), *(ROOT / "scripts").glob(
 SHOWS = {
     "bench_extract.py": ("regex scan :", "--json     :", "in-process :"),
     "bench_failing_cost.py": ("clean run (baseline):", "--fault not-persisted:", "extra cost:"),
+    "bench_metadata.py": ("plain parse", "graph-contracts reader", "revalidated (304)"),
     "bench_live_budget.py": ("whole command:", "server saw", "0 429s"),
     "bench_mock.py": ("mock in-process", "mock over loopback"),
     "bench_pacing.py": ("Pacer.acquire, 2 budgets",),
