@@ -336,14 +336,18 @@ def test_a_patch_reply_cut_mid_json_is_a_shape_failure_named_for_it(
 
 
 @pytest.mark.slow
-def test_under_pytest_a_run_with_no_clean_endpoint_exits_2(served: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("xdist", [(), ("-n", "1")], ids=["one-process", "xdist"])
+def test_under_pytest_a_run_with_no_clean_endpoint_exits_2(
+    served: str, xdist: tuple[str, ...], tmp_path: Path
+) -> None:
     """The plugin drives the same engine: the endpoint is skipped with its target error, and a
-    run where no endpoint was checked without one is not green there either."""
+    run where no endpoint was checked without one is not green there either, on xdist workers
+    as in one process (the merged outcome carries its message: exit 2, not 0)."""
     cut = Rule("truncate", method="GET", path=r"/deviceStatuses$")
     command = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "contract")]
     command += ["-p", "no:cacheprovider", "--graph-report-dir", str(tmp_path)]
     command += ["--graph-token", TOKEN, "--graph-version", "v1.0", "--graph-plan", "minimal"]
-    command += ["--graph-retry-backoff", "0.01"]
+    command += ["--graph-retry-backoff", "0.01", *xdist]
     with FaultProxy(served, [cut]) as proxy:
         done = subprocess.run(
             [*command, "--graph-base-url", proxy.url],

@@ -37,7 +37,13 @@ from graph_contracts.engine.events import (
     RunStarted,
     SchemaRead,
 )
-from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
+from graph_contracts.engine.results import (
+    EXIT_CONFIG,
+    EXIT_SIGNAL,
+    CheckResult,
+    RunOutcome,
+    exit_code,
+)
 from graph_contracts.exchanges import ExchangeRecord
 from graph_contracts.reporters import SummaryReporter, prepare
 from graph_contracts.reporters import schema as schema_section
@@ -290,7 +296,8 @@ class GraphSession:
         try:
             results = self.run.endpoint(endpoint)
         except StopRequested:
-            pytest.exit(f"graph-contracts: stopped by {self.run.stop_signal}", returncode=130)
+            stop = self.run.stop_signal or "SIGINT"
+            pytest.exit(f"graph-contracts: stopped by {stop}", returncode=EXIT_SIGNAL[stop])
         except (TargetError, GraphContractsError) as exc:
             self.fatal = str(exc)
             pytest.exit(f"graph-contracts: {exc}", returncode=EXIT_CONFIG)
@@ -372,7 +379,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Finish the run (summaries); a run that checked nothing is not a pass."""
+    """Finish the run (summaries); its exit status is the run's whenever pytest's says nothing.
+
+    Every test can pass while the run did not: nothing was checked, no endpoint was checked
+    without a target error, an entity was left changed (a refused restore fails no test), a stop
+    was asked for after the last test. A run whose outcome is not `passed` never exits 0: where
+    pytest's status is 0, it becomes the run's (`results.exit_code`), as `graph-contracts run`
+    exits.
+    """
     if SEED_KEY in session.config.stash:
         _merge_workers(session, exitstatus)
         return
@@ -382,9 +396,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or graph.run.stop_signal is not None
     finished = graph.run.finish(fatal=graph.fatal, interrupted=interrupted)
     graph.run.close()
-    if finished.outcome == "error" and exitstatus == 0:  # nothing checked, or no clean endpoint
-        session.exitstatus = graph.run.exit_code()
-    if finished.outcome == "interrupted" and exitstatus == 0:
+    if finished.outcome != "passed" and exitstatus == 0:
         session.exitstatus = graph.run.exit_code()
 
 
@@ -403,5 +415,6 @@ def _merge_workers(session: pytest.Session, exitstatus: int) -> None:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(str(exc))
         session.exitstatus = EXIT_CONFIG
         return
-    if finished.outcome == "error" and not finished.message and exitstatus == 0:
-        session.exitstatus = 1
+    if finished.outcome != "passed" and exitstatus == 0:  # see pytest_sessionfinish
+        outcome: RunOutcome = finished.outcome  # type: ignore[assignment]
+        session.exitstatus = exit_code(outcome, fatal=finished.message)
