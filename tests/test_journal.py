@@ -457,6 +457,53 @@ def test_an_embedded_mock_journal_does_not_block_a_run_and_restore_just_closes_i
     assert journal.read(path).closed
 
 
+def test_every_xdist_workers_journal_is_refused_named_and_restored_from_the_report_dir(
+    contracts: list[Contract], mock: Mock, tmp_path: Path
+) -> None:
+    """An xdist run leaves one journal per worker under .workers/<id>/ beside the run's: a next
+    run over that place is refused while any is unclosed, the refusal names one command for all
+    of them, and `restore` given the report directory settles each."""
+    from typer.testing import CliRunner
+
+    from graph_contracts.cli import app
+
+    contract = contract_of(contracts, USER_STATUS)
+    entity, sibling = entities(mock, contract)
+    own = tmp_path / journal.NAME
+    first = journal.Journal(own)
+    first.handle(RunStarted(run_info()))
+    first.handle(finished())  # the run's own journal is closed
+    workers = [journal.worker_journal(own, w) for w in ("gw0", "gw1")]
+    assert workers[1] == tmp_path / ".workers" / "gw1" / journal.NAME
+    for path, entity_path in zip(workers, (entity, sibling), strict=True):
+        handler = journal.Journal(path)
+        handler.handle(RunStarted(run_info(EMBEDDED)))
+        handler.handle(snapshot_event(contract, entity_path, mock.get(entity_path)))
+        handler.close()
+    assert journal.journals_at(tmp_path) == [own, *workers]
+    assert journal.refusal(tmp_path) is None  # the embedded mock's state ended with its process
+
+    embedded, service = f'"target_kind": "{EMBEDDED}"', f'"target_kind": "{SERVICE}"'
+    for path in workers:  # the same, of a service: its entities may be left changed
+        path.write_text(path.read_text().replace(embedded, service))
+    refused = journal.refusal(own)
+    assert refused is not None and refused.endswith(
+        f"; run `graph-contracts restore {workers[0]} {workers[1]}` first"
+    )
+    told = "is the journal of a run that did not finish (1 entity may be left changed on"
+    assert f"{workers[0]} {told} {BASE})" in refused and f"{workers[1]} {told}" in refused
+    for path in workers:  # the embedded mock's again: `restore` needs no target to close them
+        path.write_text(path.read_text().replace(service, embedded))
+    done = CliRunner().invoke(app, ["restore", str(tmp_path)], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert done.output.count("GONE") == 2 and f"restore: {workers[1]}" in done.output
+    assert all(journal.read(p).closed for p in workers)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = CliRunner().invoke(app, ["restore", str(empty)], catch_exceptions=False)
+    assert nothing.exit_code == 2 and f"{empty}: no journal.jsonl in it" in nothing.output
+
+
 def test_a_running_journal_is_locked_against_restore(
     contracts: list[Contract], mock: Mock, tmp_path: Path
 ) -> None:

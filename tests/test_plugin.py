@@ -14,9 +14,11 @@ from servers import app_server
 from starlette.responses import JSONResponse
 from test_journal import restore_body
 
+from graph_contracts import journal
 from graph_contracts.checks import CHECK_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
+CLI = Path(sys.executable).with_name("graph-contracts")
 pytestmark = pytest.mark.slow  # runs pytest as real processes
 
 
@@ -162,15 +164,46 @@ LIVE = (
 
 
 @pytest.mark.parametrize("xdist", [(), ("-n", "1")], ids=["one-process", "xdist"])
-def test_a_tenant_left_changed_fails_the_pytest_run_too(
+def test_a_tenant_left_changed_fails_the_pytest_run_and_its_journal_puts_it_back(
     refused_restore: tuple[str, str, str], xdist: tuple[str, ...], tmp_path: Path
 ) -> None:
     """Every check passes but the restore is refused: summary.json says failed and lists the
-    entity left changed, and pytest's exit status says so too (it was 0)."""
-    refusing, _, path = refused_restore
+    entity left changed, and so does pytest's exit status (it was 0). The plugin wrote the
+    journal ahead of its writes (on xdist, the worker's own, under .workers/gw0/): the next run
+    refuses to start over it (exit 2, the earlier reports kept), and `graph-contracts restore`
+    given the report directory puts the entity back."""
+    refusing, plain, path = refused_restore
+    before = entity_values(plain, path)
     done = pytest_contract(tmp_path, *LIVE, "--graph-base-url", refusing, *xdist)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["run"]["outcome"] == "failed", done.stdout[-2000:]
     assert [r for r in summary["results"] if r["outcome"] == "failed"] == []
     assert len(summary["left_changed"]) == 1 and summary["left_changed"][0].startswith(path)
     assert done.returncode == 1, done.stdout[-2000:]
+    written = tmp_path / (".workers/gw0/journal.jsonl" if xdist else "journal.jsonl")
+    state = journal.read(written)
+    assert not state.closed and [p.path for p in state.pending] == [path]
+    assert f"run `graph-contracts restore {written}`" in done.stdout
+    assert entity_values(plain, path) != before
+
+    again = pytest_contract(tmp_path, *LIVE, "--graph-base-url", plain, *xdist)
+    assert again.returncode == 2, again.stdout[-2000:] + again.stderr[-2000:]
+    assert f"run `graph-contracts restore {written}` first" in again.stdout + again.stderr
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary  # nothing replaced
+
+    restore = [str(CLI), "restore", str(tmp_path), "--base-url", plain, "--token", TOKEN]
+    put_back = subprocess.run(restore, capture_output=True, text=True, timeout=120)
+    assert put_back.returncode == 0, put_back.stdout + put_back.stderr
+    assert f"RESTORED          v1.0 {path}" in put_back.stdout
+    assert journal.read(written).closed and journal.refusal(tmp_path) is None
+    assert entity_values(plain, path) == before
+
+
+def entity_values(url: str, path: str) -> dict[str, Any]:
+    """The entity as a GET straight to the mock shows it (no control information)."""
+    from graph_contracts.auth import StaticToken
+    from graph_contracts.client import GraphClient
+
+    with GraphClient(url, "v1.0", auth=StaticToken(TOKEN)) as client:
+        body = client.get(path).json()
+    return {k: v for k, v in body.items() if "@" not in k}

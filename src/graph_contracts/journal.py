@@ -77,6 +77,7 @@ __all__ = [
     "RESTORED",
     "SETTLED",
     "TARGET_ERROR",
+    "WORKERS_DIR",
     "EntityOutcome",
     "Journal",
     "JournalError",
@@ -86,14 +87,19 @@ __all__ = [
     "format_outcome",
     "is_unclosed",
     "journal_path",
+    "journals_at",
+    "left_open",
     "read",
     "refusal",
     "restore",
+    "restore_command",
     "summary",
+    "worker_journal",
 ]
 
 FORMAT = 1
 NAME = "journal.jsonl"
+WORKERS_DIR = ".workers"  # beside a run's journal: one directory per pytest-xdist worker
 
 RESTORED = "restored"
 ALREADY = "already as before"
@@ -202,6 +208,27 @@ def journal_path(report_dir_or_path: Path | str) -> Path:
     """The journal file: the path itself, or `journal.jsonl` in a report directory."""
     path = Path(report_dir_or_path)
     return path / NAME if path.is_dir() else path
+
+
+def worker_journal(path: Path | str, worker: str) -> Path:
+    """The journal of pytest-xdist worker `worker` for a run whose journal is `path`.
+
+    Each worker runs its own engine and writes its own journal (one writer per file, under its
+    lock): `.workers/<worker>/` beside the run's journal, where its summary goes too by default.
+    """
+    path = journal_path(path)
+    return path.parent / WORKERS_DIR / worker / path.name
+
+
+def journals_at(report_dir_or_path: Path | str) -> list[Path]:
+    """The journals a run at this place may have left: its own, then its xdist workers'.
+
+    Only those that exist. A driver checks them all before it starts (`refusal`), and `restore`
+    given a report directory puts back what every one of them holds.
+    """
+    path = journal_path(report_dir_or_path)
+    workers = sorted((path.parent / WORKERS_DIR).glob(f"*/{path.name}"))
+    return [p for p in (path, *workers) if p.is_file()]
 
 
 def read(path: Path | str) -> JournalState:
@@ -356,27 +383,58 @@ def is_unclosed(report_dir_or_path: Path | str) -> bool:
 
 
 def refusal(report_dir_or_path: Path | str) -> str | None:
-    """Why `run` must not start over this journal (exit 2), or None when it may.
+    """Why a run must not start over this journal or its workers' (exit 2), or None when it may.
 
     An unclosed journal of a real target may hold the only record of entities left changed; one
     of the embedded mock holds nothing (the mock's state ended with the process that changed it).
+    Every journal a run at this place may have left counts (`journals_at`): an xdist run's
+    workers each leave one, and a next run must neither write over the tenant they left changed
+    nor lose them. The message names the one command that puts them all back.
     """
-    path = journal_path(report_dir_or_path)
-    if not path.is_file():
+    found = _unsettled(report_dir_or_path)
+    if not found:
         return None
+    told = "; ".join(
+        f"{path} is the journal of a run that did not finish ({what})" for path, what in found
+    )
+    return f"{told}; run {restore_command(p for p, _ in found)} first"
+
+
+def left_open(report_dir_or_path: Path | str) -> str | None:
+    """What a run that just ended left to `restore` (None when every journal is settled)."""
+    found = _unsettled(report_dir_or_path)
+    if not found:
+        return None
+    told = "; ".join(f"{path} stays open ({what})" for path, what in found)
+    return f"{told}: run {restore_command(p for p, _ in found)}"
+
+
+def restore_command(paths: Iterable[Path]) -> str:
+    """The command line that puts back what these journals hold."""
+    return f"`graph-contracts restore {' '.join(shlex.quote(str(p)) for p in paths)}`"
+
+
+def _unsettled(report_dir_or_path: Path | str) -> list[tuple[Path, str]]:
+    """Each journal at this place that is not settled, with what it may have left changed."""
+    found = []
+    for path in journals_at(report_dir_or_path):
+        what = _open_reason(path)
+        if what is not None:
+            found.append((path, what))
+    return found
+
+
+def _open_reason(path: Path) -> str | None:
+    """What one journal leaves unsettled (None when it is closed, or of the embedded mock)."""
     try:
         state = read(path)
     except JournalError as exc:
-        return f"{exc}; fix or remove it once the target is known to be as before"
+        return f"unreadable: {exc}; fix or remove it once the target is known to be as before"
     if state.closed or state.in_process:
         return None
     pending = len(state.pending)
-    what = (
-        f"{pending} entit{'y' if pending == 1 else 'ies'} may be left changed on {state.base_url}"
-    )
     return (
-        f"{path} is the journal of a run that did not finish ({what}); run "
-        f"`graph-contracts restore {shlex.quote(str(path))}` first"
+        f"{pending} entit{'y' if pending == 1 else 'ies'} may be left changed on {state.base_url}"
     )
 
 
@@ -545,7 +603,7 @@ class Journal:
         return sum(len(seqs) > 0 for seqs in self._open.values())
 
     def _start(self, event: RunStarted) -> None:
-        if self.path.exists() and refusal(self.path) is not None:
+        if self.path.exists() and _open_reason(self.path) is not None:
             raise JournalError(
                 f"{self.path}: refusing to replace an unclosed journal; run "
                 f"`graph-contracts restore {shlex.quote(str(self.path))}` first"
