@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -237,6 +238,52 @@ def test_a_target_gone_for_good_stops_the_run_and_restore_puts_back_through_a_re
     assert "RESTORED" in done.stdout and "every entity is back as before" in done.stdout
     assert journal.read(reports / journal.NAME).closed
     assert states(target.url) == before
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_a_sigterm_while_the_run_waits_for_the_target_still_restores_and_exits_143(
+    target: MockTarget, tmp_path: Path
+) -> None:
+    """A PATCH reset on every attempt looks like a target gone; the run waits for it, and SIGTERM
+    (a CI timeout) arrives during that wait. The stop cuts the wait short, but the target is
+    fine: the entity is still put back (one restore attempt), the run ends interrupted with 143,
+    the journal closed, and no reason claims the target did not come back."""
+    found = resolved(target.url)
+    entity, _ = found[next(k for k in found if k.startswith("v1.0/"))]
+    before = states(target.url)
+    running: list[subprocess.Popen[str]] = []
+
+    def sigterm() -> None:
+        running[0].send_signal(signal.SIGTERM)
+
+    def arm() -> None:  # the 6th PATCH's last attempt: the wait's first GET is next
+        proxy.rules.append(Rule("call", method="GET", path=re.escape(entity) + "$", times=1,
+                                callback=sigterm))  # fmt: skip
+        proxy.rules.append(Rule("reset", method="GET", path=re.escape(entity) + "$", times=1))
+
+    rules = [
+        Rule("call", method="PATCH", skip=9, times=1, callback=arm),
+        Rule("reset", method="PATCH", skip=5, times=5),  # the 6th PATCH, on each of 5 attempts
+    ]
+    reports = tmp_path / "reports"
+    with FaultProxy(target.url, rules) as proxy:
+        command = [str(CLI), "run", *FAST, "--version", "v1.0", "--base-url", proxy.url]
+        command += ["--report-dir", str(reports), "--target-wait", "30"]
+        running.append(
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
+        out, err = running[0].communicate(timeout=120)
+    assert rules[1].fired == 5 and proxy.rules[2].fired == 1, proxy.fired  # SIGTERM was sent
+    assert running[0].returncode == 143, out + err
+    summary = summary_of(reports)
+    assert summary["run"]["outcome"] == "interrupted"
+    assert summary["left_changed"] == [] and states(target.url) == before
+    assert journal.read(reports / journal.NAME).closed
+    (error,) = summary["target_errors"]
+    assert "did not answer again" not in error["reason"]
+    assert error["reason"].endswith("; a stop request cut short the wait for the target")
+    assert "did not come back" not in (reports / "summary.md").read_text()
 
 
 # --- one endpoint at a time, against the mock on uvicorn in a thread ----------------------------

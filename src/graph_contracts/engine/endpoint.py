@@ -57,7 +57,7 @@ from hypothesis.strategies import SearchStrategy
 from graph_contracts import bodies, checks, plan, required_headers, strategies
 from graph_contracts.auth import Grants, StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
-from graph_contracts.client import GraphClient, RequestFailed
+from graph_contracts.client import GraphClient, RequestFailed, Waited
 from graph_contracts.contracts import Contract, Example
 from graph_contracts.discovery import Discoverer, Unreachable
 from graph_contracts.engine.events import (
@@ -390,15 +390,22 @@ class EndpointRun:
         return replace(verdict, message=f"{verdict.message} (before {why} ended the endpoint)")
 
     def _met(self, error: RequestFailed) -> None:
-        """Record the target error; wait a bounded time for a target that stopped answering."""
+        """Record the target error; wait a bounded time for a target that stopped answering.
+
+        Only a wait that ran out means the target is gone (the entity is left to `restore`, the
+        run stops). A stop request that cut the wait short says nothing of the target: the
+        entity is still put back (one attempt) and the run ends as interrupted.
+        """
         wait = self.config.target_wait
-        recovered = error.answering or self._answers_again(str(error.request.url))
-        self.gone = not recovered
+        waited = Waited.ANSWERING if error.answering else self._answers_again(error)
+        self.gone = waited is Waited.TIMED_OUT
         secrets = tuple(self.secrets())
         info = self.info
         reason = redact(error.reason, secrets)
-        if not recovered:
+        if waited is Waited.TIMED_OUT:
             reason += f"; the target did not answer again within {wait:g} s"
+        elif waited is Waited.STOPPED:
+            reason += "; a stop request cut short the wait for the target"
         self.target_error = TargetError(
             info.contract,
             info.version,
@@ -408,7 +415,7 @@ class EndpointRun:
             reason,
             curl(error.request, secrets),
             self.judged,
-            recovered,
+            waited is Waited.ANSWERING,
         )
 
     def _exercise(self, ctx: CheckContext) -> None:
@@ -860,11 +867,11 @@ class EndpointRun:
                 if last:
                     self._restore_failed(path, f"restore: {redact(exc.reason, self._secrets())}")
                     return
-                self.gone = not self._answers_again(str(exc.request.url))
+                self.gone = self._answers_again(exc) is Waited.TIMED_OUT
 
-    def _answers_again(self, url: str) -> bool:
+    def _answers_again(self, error: RequestFailed) -> Waited:
         """The bounded wait for a target that stopped answering (cut short by a stop request)."""
-        wait = self.config.target_wait
+        url, wait = str(error.request.url), self.config.target_wait
         return self.client.wait_until_answering(url, wait, stop=self.should_stop)
 
     def _left_for_restore(self) -> str:
