@@ -397,6 +397,69 @@ def test_a_restore_the_run_could_not_do_keeps_the_journal_open(
     assert refusal is not None and "1 entity may be left changed" in refusal
 
 
+class RefusingRestores(httpx.BaseTransport):
+    """A service that refuses one body with 400 (its schema changed since the snapshot, say):
+    the restore body of one entity (its updatable values as found); everything else goes on."""
+
+    def __init__(self, inner: httpx.BaseTransport, path: str, body: dict[str, Any]) -> None:
+        self.inner, self.path, self.body, self.refused = inner, path, body, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and request.url.path.endswith(self.path):
+            try:
+                sent = json.loads(request.read())
+            except ValueError:  # an invalid body the run sends on purpose
+                sent = None
+            if sent == self.body:
+                self.refused += 1
+                error = {"error": {"code": "BadRequest", "message": "restore refused"}}
+                return httpx.Response(400, json=error)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_refused_restore_never_closes_the_journal_while_a_write_may_still_land(
+    contracts: list[Contract], tmp_path: Path
+) -> None:
+    """Eventually consistent writes (a GET shows the entity as it was for 0.3 s after a PATCH)
+    read back with no window: the entity's state is unsettled, a write may still be landing.
+    The restore PATCH is refused, and a GET right after still shows the entity as found. That
+    GET proves nothing: the run's last write lands a moment later. The entity is left changed,
+    said so with the restore command, and the journal stays open (it used to close on that GET
+    as "already as before")."""
+    chosen = [contract_of(contracts, "v1.0/deviceConfigurationDeviceStatus")]
+    contract = chosen[0]
+    plain = mock_graph(chosen, faults=("eventual-consistency",))
+    found = Discoverer(plain.client("v1.0"), {}).resolve(contract.paths[0], contract.odata_type)
+    assert isinstance(found, Resolved)
+    entity = found.path
+    state = plain.get(entity, "v1.0")
+    body = restore_body(contract, state)
+    refusing = RefusingRestores(InProcessTransport(plain.app), entity, body)
+    client = GraphClient(BASE, "v1.0", auth=StaticToken(TOKEN), transport=refusing)
+    graph = Mock(plain.app, {"v1.0": client})
+    path = tmp_path / journal.NAME
+    run = engine_run(chosen, graph, journal.Journal(path))
+    try:
+        run.execute()
+        assert refusing.refused >= 1
+        finished = run.finished
+        assert finished is not None and finished.outcome == "failed", finished
+        (left,) = finished.left_changed
+        assert left.startswith(f"{entity}: restore answered 400 BadRequest: restore refused")
+        assert "a write of the run may still be landing" in left
+        assert "graph-contracts restore" in left
+        (pending,) = journal.read(path).pending
+        assert pending.path == entity and not journal.read(path).closed
+        time.sleep(0.4)  # past the consistency window: the run's last write shows
+        assert not as_before(body, plain.get(entity, "v1.0"))
+    finally:
+        graph.close()
+        plain.close()
+
+
 def test_the_first_unsettled_snapshot_is_the_state_to_restore(
     contracts: list[Contract], mock: Mock, tmp_path: Path
 ) -> None:

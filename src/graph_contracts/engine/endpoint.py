@@ -891,18 +891,54 @@ class EndpointRun:
             self._restore_failed(path, f"restore PATCH failed: {exc}")
             return
         if response.status_code >= 300:
-            refused = f"restore answered {checks.describe(response)}"
-            if not self._restore_differences(path, original, window=0.0):
-                already = f"a GET shows it as before ({refused})"
-                self.emit(EntityRestored(self.info, path, verified=True, already=already))
-                return
-            self._restore_failed(path, refused)
+            self._refused(path, original, f"restore answered {checks.describe(response)}")
             return
         still = self._restore_differences(path, original)
         if still:
             self._restore_failed(path, "a GET after the restore shows " + "; ".join(still))
             return
         self.emit(EntityRestored(self.info, path, verified=True))
+
+    def _refused(self, path: str, original: dict[str, Any], refused: str) -> None:
+        """A refused restore is "already as before" only where a GET can prove it.
+
+        When no write was accepted, nothing of the run can be on the entity: one GET showing the
+        snapshot settles it. After accepted writes, every GET over the whole read window must
+        show it (an eventually consistent read may still show the entity as it was), and even
+        then not while a write may still be landing (`ctx.settled` False: a read was not waited
+        for): the entity is left changed and the journal stays open for `restore`.
+        """
+        if self._untouched():
+            still = self._restore_differences(path, original, window=0.0)
+        else:
+            still = self._differences_within_window(path, original)
+        if still:
+            self._restore_failed(path, refused)
+        elif self.ctx is not None and not self.ctx.settled and not self._untouched():
+            self._restore_failed(
+                path,
+                f"{refused}; a GET shows it as before, but a write of the run may still be "
+                "landing (a read was not waited for): check it, then run `graph-contracts "
+                "restore` with this run's journal",
+            )
+        else:
+            already = f"a GET shows it as before ({refused})"
+            self.emit(EntityRestored(self.info, path, verified=True, already=already))
+
+    def _differences_within_window(self, path: str, original: dict[str, Any]) -> list[str]:
+        """The first GET within the read window that differs from the snapshot ([] if none)."""
+        contract = self.endpoint.contract
+        deadline = time.monotonic() + self.config.read_window
+        while True:
+            response, after = checks.read_entity(self.client, path)
+            changes = (
+                checks.differences(contract, original, after)
+                if after is not None
+                else [f"GET answered {checks.describe(response)}"]
+            )
+            if changes or time.monotonic() >= deadline:
+                return changes
+            time.sleep(0.1)
 
     def _confirm_as_found(self, path: str, original: dict[str, Any]) -> None:
         """After refused writes only: a GET shows the entity as found, so nothing is PATCHed (the
