@@ -166,8 +166,9 @@ def restore_body(contract: Contract, state: dict[str, Any]) -> dict[str, Any]:
 def snapshot_event(
     contract: Contract, path: str, state: dict[str, Any], base_url: str = BASE
 ) -> EntitySnapshotTaken:
+    body = restore_body(contract, state)
     return EntitySnapshotTaken(
-        endpoint(contract), base_url, contract.version, path, state, restore_body(contract, state)
+        endpoint(contract), base_url, contract.version, path, state, body, tuple(contract.headers)
     )
 
 
@@ -730,7 +731,7 @@ def test_a_refused_restore_stays_pending_and_a_later_restore_finishes_it(
         changed_schema.close()
     assert {o.outcome for o in outcomes} == {journal.REFUSED}
     assert not any(o.settled for o in outcomes)
-    assert outcomes[0].message.startswith("PATCH answered 400 BadRequest: ")
+    assert outcomes[0].message.startswith("restore answered 400 BadRequest: ")
     assert "userDisplayName" in outcomes[0].message
     state = journal.read(path)
     assert not state.closed and {p.path for p in state.pending} == {entity, untouched}
@@ -776,6 +777,56 @@ def test_restore_polls_an_eventually_consistent_service_within_the_read_window(
     finally:
         graph.close()
     assert outcome.outcome == journal.RESTORED
+
+
+class WeakETags(httpx.BaseTransport):
+    """Outlook's way (contact-update.md's reply: `"@odata.etag": "W/\\"EQAAABYA..."`): every
+    entity carries a weak ETag, and If-Match is compared strongly, as RFC 7232 §3.1 requires
+    of it, so a weak tag never matches (412). Its pages require no If-Match of a PATCH."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.if_match = inner, []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and "if-match" in request.headers:
+            self.if_match.append(request.headers["if-match"])
+            return httpx.Response(
+                412, json={"error": {"code": "PreconditionFailed", "message": "weak"}}
+            )
+        response = self.inner.handle_request(request)
+        if request.method != "GET" or response.status_code != 200:
+            return response
+        body = json.loads(response.read())
+        body["@odata.etag"] = 'W/"EQAAABYAAACv7At+UNVFRLhGciJGF6v5AAAve7fh"'
+        return httpx.Response(200, json=body, headers={"content-type": "application/json"})
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_restore_sends_if_match_only_where_the_docs_require_it(
+    contracts: list[Contract], tmp_path: Path
+) -> None:
+    """`restore` used to send If-Match whenever a GET showed an `@odata.etag`: a weak one never
+    matches, so the entity was refused. It sends what the run's restore sends: the headers the
+    contract's pages require, recorded with the snapshot (no If-Match here)."""
+    contract = contract_of(contracts, USER_STATUS)
+    weak: list[WeakETags] = []
+    graph = mock_graph(contracts, wrap=lambda inner: weak.append(WeakETags(inner)) or weak[0])
+    try:
+        entity, _ = entities(graph, contract)
+        state = graph.get(entity)
+        path = journal_of(tmp_path, contract, {entity: state})
+        (recorded,) = [r["headers"] for r in records(path) if r["kind"] == "snapshot"]
+        assert recorded == contract.headers and "If-Match" not in recorded
+        graph.patch(entity, {"userDisplayName": "left by a killed run"})
+        (outcome,) = journal.restore(path, graph.clients, read_window=0)
+        assert outcome.outcome == journal.RESTORED, outcome
+        assert weak[0].if_match == [] and as_before(
+            restore_body(contract, state), graph.get(entity)
+        )
+    finally:
+        graph.close()
 
 
 def test_datetimeoffsets_compare_as_instants(
