@@ -240,15 +240,30 @@ def test_a_target_gone_for_good_stops_the_run_and_restore_puts_back_through_a_re
     assert states(target.url) == before
 
 
+def driven_by(driver: str, base_url: str, reports: Path, *options: str) -> list[str]:
+    """The command of a v1.0 run through FAST's settings: `graph-contracts run`, or the same
+    engine under pytest (the plugin's `--graph-*` options)."""
+    if driver == "run":
+        command = [str(CLI), "run", *FAST, "--version", "v1.0", "--base-url", base_url]
+        return [*command, "--report-dir", str(reports), *options]
+    plain = [o for o in FAST if o != "--no-progress"]
+    graph = [f"--graph-{o[2:]}" if o.startswith("--") else o for o in (*plain, *options)]
+    command = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "contract")]
+    command += ["-p", "no:cacheprovider", "--graph-version", "v1.0"]
+    return [*command, "--graph-base-url", base_url, "--graph-report-dir", str(reports), *graph]
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(240)
+@pytest.mark.parametrize("driver", ["run", "pytest"])
 def test_a_sigterm_while_the_run_waits_for_the_target_still_restores_and_exits_143(
-    target: MockTarget, tmp_path: Path
+    target: MockTarget, driver: str, tmp_path: Path
 ) -> None:
     """A PATCH reset on every attempt looks like a target gone; the run waits for it, and SIGTERM
     (a CI timeout) arrives during that wait. The stop cuts the wait short, but the target is
-    fine: the entity is still put back (one restore attempt), the run ends interrupted with 143,
-    the journal closed, and no reason claims the target did not come back."""
+    fine: the entity is still put back (one restore attempt), the run ends interrupted with 143
+    (under pytest too), the journal closed, and no reason claims the target did not come
+    back."""
     found = resolved(target.url)
     entity, _ = found[next(k for k in found if k.startswith("v1.0/"))]
     before = states(target.url)
@@ -268,8 +283,7 @@ def test_a_sigterm_while_the_run_waits_for_the_target_still_restores_and_exits_1
     ]
     reports = tmp_path / "reports"
     with FaultProxy(target.url, rules) as proxy:
-        command = [str(CLI), "run", *FAST, "--version", "v1.0", "--base-url", proxy.url]
-        command += ["--report-dir", str(reports), "--target-wait", "30"]
+        command = driven_by(driver, proxy.url, reports, "--target-wait", "30")
         running.append(
             subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         )
