@@ -84,20 +84,36 @@ def put_back(
 
     `on_patch` hears of every restore PATCH before it is sent (the run counts them).
     """
+    conditional = required_headers.named(entity.required, required_headers.IF_MATCH)
     etag: str | None = None
-    if check_first or required_headers.named(entity.required, required_headers.IF_MATCH):
+    if check_first or conditional:
         response, current = _read(client, entity.path)
         if current is None:
             return _unreadable(response, "GET")
         if check_first and settled and not entity.differences(current):
             return PutBack(ALREADY, "a GET shows the snapshot")
-        etag = required_headers.etag_of(current)
+        etag = required_headers.etag_of(current) if conditional else None
     try:
         response = _patch(client, entity, etag, on_patch)
     except RequestFailed:
-        if etag is None:  # the client retried it already: a target error
+        if etag is None:  # not conditional: the client retried it already, a target error
             raise
-        return _read_back(client, entity, read_window, on_patch, settled=settled)
+        response = _read_back(client, entity, on_patch, settled=settled)
+        if isinstance(response, PutBack):
+            return response
+    return _judged(client, entity, response, read_window, written=written, settled=settled)
+
+
+def _judged(
+    client: GraphClient,
+    entity: Snapshot,
+    response: httpx.Response,
+    read_window: float,
+    *,
+    written: bool,
+    settled: bool,
+) -> PutBack:
+    """What the restore PATCH's reply and the GETs after it say."""
     if response.status_code >= 300:
         return _refused(client, entity, response, read_window, written=written, settled=settled)
     still = _still_different(client, entity, read_window)
@@ -132,28 +148,17 @@ class _Counted:
 
 
 def _read_back(
-    client: GraphClient,
-    entity: Snapshot,
-    read_window: float,
-    on_patch: Callable[[], None],
-    *,
-    settled: bool,
-) -> PutBack:
+    client: GraphClient, entity: Snapshot, on_patch: Callable[[], None], *, settled: bool
+) -> PutBack | httpx.Response:
     """A conditional restore PATCH whose reply was lost: it may have been applied, and the client
-    does not send it twice (its ETag may be gone). Read back: as the snapshot, it took; else send
-    it once more with the ETag the entity has now (a second loss is a target error)."""
+    does not send it twice (its ETag may be gone). Read back: as the snapshot, it took; else it is
+    sent once more with the ETag the entity has now (its reply; a second loss is a target error)."""
     response, current = _read(client, entity.path)
     if current is None:
         return _unreadable(response, "GET")
     if settled and not entity.differences(current):
         return PutBack(ALREADY, "a GET shows the snapshot (the restore PATCH's reply was lost)")
-    response = _patch(client, entity, required_headers.etag_of(current), on_patch)
-    if response.status_code >= 300:
-        return _refused(client, entity, response, read_window, written=True, settled=settled)
-    still = _still_different(client, entity, read_window)
-    if still:
-        return PutBack(NOT_VERIFIED, "a GET after the restore shows " + "; ".join(still))
-    return PutBack(RESTORED, "checked with a GET")
+    return _patch(client, entity, required_headers.etag_of(current), on_patch)
 
 
 def _refused(
