@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test quick lint contracts bench docs clean
+.PHONY: run test quick lint contracts bench bench-smoke corpus-run docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,17 @@ contracts: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict  # not --quiet: it hides the warnings strict mode counts
 
+## make bench: every benchmark at full size; each prints its figure and its baseline (docs/performance.md)
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+## make bench-smoke: every benchmark and script at a small size, as make test runs them (tests/test_benchmarks.py)
+bench-smoke: $(STAMP)
+	for b in benchmarks/*.py scripts/*.py; do $(BIN)/python $$b --smoke || exit 1; done
+
+## make corpus-run: the whole 2021-07 corpus against the embedded mock (about 11 min); asserts 0 failed
+corpus-run: $(STAMP)
+	$(BIN)/python scripts/corpus_run.py
 
 clean:
 	rm -rf $(VENV) site reports/allure-results reports/junit.xml reports/summary.*

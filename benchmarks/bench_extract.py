@@ -16,7 +16,9 @@ CPU time (user + sys of the child) is printed beside it because it is steadier o
 The in-process line (extraction alone against the scan in this interpreter) is secondary: it
 leaves out exactly what made the command slow (imports, `asdict`, indented JSON, output).
 
-Run: .venv/bin/python benchmarks/bench_extract.py [--repeat N] [--breakdown] [--module]
+Run: .venv/bin/python benchmarks/bench_extract.py [--repeat N] [--breakdown] [--module] [--smoke]
+
+`--smoke` (CI, tests/test_benchmarks.py): the five seed pages once each; no figure to quote.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 API = ROOT.parent / "shared" / "corpus" / "graph-docs" / "api-reference"
 FOLDERS = [API / "beta" / "api", API / "v1.0" / "api"]
 SCANNED = [API / v / kind for v in ("beta", "v1.0") for kind in ("api", "resources")]
+SEEDS = ROOT.parent / "shared" / "seeds"
 TARGET = 3.0
 
 # The baseline script, run as `python -c SCAN_SCRIPT folder...`; regex_scan() below is the same.
@@ -46,7 +49,9 @@ from pathlib import Path
 scan = re.compile(r"^PATCH\\s+(\\S+)", re.M)
 hits = 0
 for folder in sys.argv[1:]:
-    for path in sorted(Path(folder).rglob("*.md")):
+    for path in sorted(Path(folder).rglob("*")):
+        if path.suffix not in (".md", ".txt"):  # pages as markdown or as copied text
+            continue
         hits += len(scan.findall(path.read_text(encoding="utf-8")))
 print(hits)
 """
@@ -100,11 +105,16 @@ def best_processes(
     return best
 
 
-def regex_scan() -> int:
+def pages(folder: Path) -> list[Path]:
+    """The pages under `folder`, as the extractor reads them: markdown, or text copied."""
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".md", ".txt"))
+
+
+def regex_scan(scanned: list[Path]) -> int:
     """The baseline in this process: read each api and resource page and run one regex over it."""
     hits = 0
-    for folder in SCANNED:
-        for path in sorted(folder.rglob("*.md")):
+    for folder in scanned:
+        for path in pages(folder):
             hits += len(SCAN.findall(path.read_text(encoding="utf-8")))
     return hits
 
@@ -118,14 +128,14 @@ def best_of(fn: Callable[[], object], repeat: int) -> float:
     return best
 
 
-def in_process(repeat: int) -> None:
+def in_process(repeat: int, folders: list[Path], scanned: list[Path]) -> None:
     """Secondary figures: extraction alone, and its JSON text, against the scan in-process."""
     from graph_contracts.contracts import contracts_json
     from graph_contracts.extract import extract_paths
 
-    contracts = extract_paths(FOLDERS).contracts
-    scan = best_of(regex_scan, repeat)
-    extraction = best_of(lambda: extract_paths(FOLDERS), repeat)
+    contracts = extract_paths(folders).contracts
+    scan = best_of(lambda: regex_scan(scanned), repeat)
+    extraction = best_of(lambda: extract_paths(folders), repeat)
     text = best_of(lambda: contracts_json(contracts), repeat)
     print(
         f"in-process : scan {scan * 1000:.0f} ms, extraction {extraction * 1000:.0f} ms"
@@ -163,42 +173,41 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--breakdown", action="store_true", help="Time start-up and imports too.")
     parser.add_argument("--module", action="store_true", help="Run `python -m graph_contracts`.")
+    parser.add_argument("--smoke", action="store_true", help="The seed pages once (CI).")
     args = parser.parse_args()
-    if not all(f.is_dir() for f in SCANNED):
-        print(f"corpus missing under {API}", file=sys.stderr)
+    folders, scanned = ([SEEDS], [SEEDS]) if args.smoke else (FOLDERS, SCANNED)
+    repeat = 1 if args.smoke else args.repeat
+    if not all(f.is_dir() for f in scanned):
+        print(f"pages missing under {scanned[0].parent}", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="bench-extract-"))
     env = child_env(work / "pycache")
     try:
-        folders = [str(f) for f in FOLDERS]
+        names = [str(f) for f in folders]
         best = best_processes(
             {
-                "scan": [sys.executable, "-c", SCAN_SCRIPT, *map(str, SCANNED)],
-                "json": [*command(args.module), "extract", *folders, "--json"],
-                "out": [
-                    *command(args.module),
-                    "extract",
-                    *folders,
-                    "--out",
-                    str(work / "contracts"),
-                ],
+                "scan": [sys.executable, "-c", SCAN_SCRIPT, *map(str, scanned)],
+                "json": [*command(args.module), "extract", *names, "--json"],
+                "out": [*command(args.module), "extract", *names, "--out", str(work / "contracts")],
             },
-            args.repeat,
+            repeat,
             env,
         )
         contracts = len(list((work / "contracts").rglob("*.json"))) - 1
-        report(best, contracts, args.repeat)
-        in_process(args.repeat)
+        report(best, contracts, repeat, scanned)
+        in_process(repeat, folders, scanned)
         if args.breakdown:
-            breakdown(args.repeat, env)
+            breakdown(repeat, env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0  # a figure, not a test: a busy machine must not fail `make bench`
 
 
-def report(best: dict[str, tuple[float, float]], contracts: int, repeat: int) -> None:
+def report(
+    best: dict[str, tuple[float, float]], contracts: int, repeat: int, scanned: list[Path]
+) -> bool:
     """Print the process figures, their ratios to the scan, and the verdict for `--json`."""
-    files = sum(1 for folder in SCANNED for _ in folder.rglob("*.md"))
+    files = sum(1 for folder in scanned for _ in pages(folder))
     scan_wall, scan_cpu = best["scan"]
     print(
         f"regex scan : {scan_wall * 1000:5.0f} ms wall {scan_cpu * 1000:5.0f} ms CPU  ({files} files)"

@@ -8,7 +8,9 @@ the pacer with Graph's workloads under budgets too large to wait on, drawing on 
 Outlook read) and on two (an Intune write). Best of N (the machine is shared; the best run is the
 least disturbed). For scale: an in-process mock request takes ~110 us, a loopback one ~250 us and
 a live Graph request tens of milliseconds (README, Performance).
-Run: .venv/bin/python benchmarks/bench_pacing.py [--number N] [--repeat N]
+Run: .venv/bin/python benchmarks/bench_pacing.py [--number N] [--repeat N] [--smoke]
+
+`--smoke` (CI, tests/test_benchmarks.py): 200 calls once; no figure to quote.
 """
 
 from __future__ import annotations
@@ -47,7 +49,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--number", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="200 calls once (CI).")
     args = parser.parse_args()
+    if args.smoke:
+        args.number, args.repeat = 200, 1
     limiter = Limiter([PyrateRate(10**9, 1000)], buffer_ms=1)
     off, paced = Pacer.off(), Pacer(unbounded())
     cases = [

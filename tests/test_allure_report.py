@@ -347,11 +347,6 @@ def test_the_template_carries_allure_history_to_the_second_night(two_nights: lis
             assert test["history"][0]["status"] == "failed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`report merge --history` and history.jsonl come from stream i18-reports; when they"
-    " land this passes: remove this marker",
-)
 def test_the_template_carries_the_trend_history_to_the_second_night(
     two_nights: list[Path],
 ) -> None:

@@ -222,6 +222,7 @@ def test_broken_update_page_in_a_folder_is_still_an_error(tmp_path: Path, broken
     assert f"graph-contracts: {bad}: unrecognizable: an API page" in result.stderr
 
 
+@pytest.mark.slow
 def test_whole_docs_checkout_exits_zero(corpus: Path) -> None:
     v1 = corpus / "graph-docs/api-reference/v1.0"
     result = runner.invoke(app, ["extract", str(v1), "--json"])

@@ -85,6 +85,7 @@ def test_a_page_the_methods_table_links_relints_nothing(repo: Path) -> None:
     assert selected(repo) == []
 
 
+@pytest.mark.slow
 def test_a_deleted_include_relints_its_page_and_lint_reports_it(repo: Path) -> None:
     include = BETA / "includes/permissions/todotasklist-update-2-permissions.md"
     (repo / include).unlink()
@@ -134,6 +135,7 @@ def lint(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_the_command_lints_only_the_selected_pages(repo: Path) -> None:
     append(repo, BETA / "resources/plannertaskchatmessage.md")
     commit(repo)
@@ -147,6 +149,7 @@ def test_the_command_lints_only_the_selected_pages(repo: Path) -> None:
     assert "lint: 1 update pages changed or using a changed page since main" in done.stderr
 
 
+@pytest.mark.slow
 def test_the_command_with_nothing_to_lint_exits_0_with_an_empty_log(repo: Path) -> None:
     append(repo, TODO_GET)
     commit(repo)
@@ -155,6 +158,7 @@ def test_the_command_with_nothing_to_lint_exits_0_with_an_empty_log(repo: Path) 
     assert json.loads(done.stdout)["runs"][0]["results"] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("since", "folder", "message"),
     [

@@ -308,6 +308,7 @@ def test_shard_run_restore_and_merge_agree_on_paths(path: Path) -> None:
 # --- shards -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_github_matrix_and_shard_option_cover_one_to_n(tmp_path: Path) -> None:
     jobs = github_jobs()
     result = github_shards(tmp_path, "3")
@@ -333,6 +334,7 @@ def test_github_matrix_and_shard_option_cover_one_to_n(tmp_path: Path) -> None:
     assert download["pattern"] == "shard-*" and download["path"] == "reports"
 
 
+@pytest.mark.slow
 def test_azure_matrix_legs_carry_k_and_n(tmp_path: Path) -> None:
     jobs = azure_jobs()
     result = azure_shards(tmp_path, "3")
@@ -388,6 +390,7 @@ def fake_python(tmp_path: Path) -> Path:
     return bin_dir
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [GITHUB, AZURE], ids=["github", "azure"])
 @pytest.mark.parametrize(
     ("journal", "state", "rc", "unclosed"),
@@ -650,6 +653,7 @@ def artifact(run_id: int, branch: str, created: str, expired: bool = False) -> d
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("artifacts", "run_id"),
     [
@@ -727,6 +731,7 @@ def fake_graph_contracts(tmp_path: Path) -> Path:
     return bin_dir
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [GITHUB, AZURE], ids=["github", "azure"])
 @pytest.mark.parametrize("kept", [False, True], ids=["first-night", "history-kept"])
 def test_merge_passes_the_history_only_when_one_was_downloaded(
@@ -903,6 +908,7 @@ def docs_output(tmp_path: Path, fork: str, wanted: str) -> subprocess.CompletedP
     return bash(step["run"], tmp_path, {"FORK": fork, "WANTED": wanted, "GITHUB_OUTPUT": str(out)})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fork", "wanted", "fmt"),
     [
@@ -920,6 +926,7 @@ def test_github_docs_pr_chooses_sarif_or_annotations(
     assert github_outputs(tmp_path / "github_output") == {"format": fmt}
 
 
+@pytest.mark.slow
 def test_github_docs_pr_refuses_an_unknown_output(tmp_path: Path) -> None:
     result = docs_output(tmp_path, "false", "sarif")
     assert result.returncode == 2 and "::error::GRAPH_CONTRACTS_LINT_OUTPUT" in result.stdout
@@ -948,6 +955,7 @@ def sarif_pages(path: Path) -> set[str]:
     return {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
 
 
+@pytest.mark.slow
 def test_github_docs_pr_lint_step_on_a_pull_request_checkout(docs_checkout: Path) -> None:
     from docs_repo import PLANNER_UPDATE
 
@@ -964,6 +972,7 @@ def test_github_docs_pr_lint_step_on_a_pull_request_checkout(docs_checkout: Path
     assert all(f"file={PLANNER_UPDATE.as_posix()}," in line for line in lines[:-1])
 
 
+@pytest.mark.slow
 def test_azure_docs_pr_lint_step_on_a_pull_request_checkout(
     docs_checkout: Path, tmp_path: Path
 ) -> None:

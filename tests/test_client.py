@@ -123,12 +123,13 @@ def test_in_process_app_exception_is_a_500_not_a_crash(inproc: GraphClient) -> N
     assert inproc.get("/boom").status_code == 500
 
 
-def test_in_process_transport_close_stops_the_portal() -> None:
+def test_in_process_transport_close_stops_the_loop() -> None:
     transport = InProcessTransport(echo_app())
     with httpx.Client(transport=transport) as http:
         assert http.get("http://t/ping").status_code == 200
-        assert transport._portal is not None
-    assert transport._portal is None
+        thread = transport._thread
+        assert thread is not None and thread.is_alive()
+    assert transport._loop is None and not thread.is_alive()
     transport.close()  # idempotent
     with httpx.Client(transport=transport) as again:  # a shared transport restarts on demand
         assert again.get("http://t/ping").status_code == 200
@@ -310,6 +311,7 @@ def test_unreachable_target_is_one_clear_error() -> None:
     assert "\n" not in message
 
 
+@pytest.mark.slow
 def test_curl_reproducer_has_no_token_and_runs_in_a_shell(inproc: GraphClient) -> None:
     inproc.auth = StaticToken(TOKEN)
     request = inproc.patch("/things('1')", json={"name": "O'Brien \u00e9"}).request
@@ -331,6 +333,7 @@ def test_curl_reproducer_has_no_token_and_runs_in_a_shell(inproc: GraphClient) -
     assert json.loads(argv[argv.index("--data-binary") + 1]) == {"name": "O'Brien \u00e9"}
 
 
+@pytest.mark.slow
 def test_curl_keeps_malformed_bytes_exactly() -> None:
     request = httpx.Request("PATCH", "http://t/beta/x", content=b"{\xff'\n")
     command = curl(request)

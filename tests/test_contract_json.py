@@ -57,11 +57,13 @@ def writer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
 
 
 # --- the corpus ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_to_dict_is_asdict_on_the_corpus(corpus_contracts: list[Contract]) -> None:
     for contract in corpus_contracts:
         assert contract.to_dict() == dataclasses.asdict(contract), contract.id
 
 
+@pytest.mark.slow
 def test_to_dict_copies(corpus_contracts: list[Contract]) -> None:
     """Like asdict, the result shares no list or dict with the model: editing it is safe."""
     contract = next(
@@ -74,21 +76,25 @@ def test_to_dict_copies(corpus_contracts: list[Contract]) -> None:
     assert contract.to_dict() == dataclasses.asdict(contract) != data
 
 
+@pytest.mark.slow
 def test_extract_json_text_is_the_old_text(corpus_contracts: list[Contract], writer: str) -> None:
     assert model.contracts_json(corpus_contracts) == old_text(corpus_contracts).encode()
 
 
+@pytest.mark.slow
 def test_contract_files_are_the_old_files(corpus_contracts: list[Contract], writer: str) -> None:
     for contract in corpus_contracts:
         assert model.contract_file_json(contract) == old_file(contract).encode(), contract.id
 
 
+@pytest.mark.slow
 def test_the_corpus_takes_the_fast_path(corpus_contracts: list[Contract]) -> None:
     """No corpus body holds a float orjson spells apart, so no contract should fall back to json:
     a check that took timestamps (`00:00:00.0000000Z`) for small floats sent them all."""
     assert [c.id for c in corpus_contracts if not model._like_json(c)] == []
 
 
+@pytest.mark.slow
 def test_round_trip(corpus_contracts: list[Contract]) -> None:
     """from_dict undoes to_dict, and reading the JSON back gives the same contracts."""
     for contract in corpus_contracts:
@@ -97,6 +103,7 @@ def test_round_trip(corpus_contracts: list[Contract]) -> None:
     assert back == corpus_contracts
 
 
+@pytest.mark.slow
 def test_extract_command_json_parses_to_the_old_data(
     folders: list[Path], corpus_contracts: list[Contract]
 ) -> None:
@@ -106,6 +113,7 @@ def test_extract_command_json_parses_to_the_old_data(
     assert json.loads(result.stdout) == json.loads(old_text(corpus_contracts))
 
 
+@pytest.mark.slow
 def test_save_writes_the_old_files(tmp_path: Path, corpus_contracts: list[Contract]) -> None:
     some = corpus_contracts[::50]
     model.save(some, tmp_path)
@@ -194,6 +202,7 @@ def test_no_contracts(writer: str) -> None:
 
 
 # --- the console script: `extract` with plain arguments skips Typer --------------------------
+@pytest.mark.slow
 def test_main_extract_missing_path_is_typers_too(tmp_path: Path) -> None:
     """A missing PATH: exit 2 from both entries, and an existing --out left as it was."""
     import subprocess
@@ -236,6 +245,7 @@ def test_plain_extract_arguments(argv: list[str], expected: Any) -> None:
     assert plain_extract(argv) == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("options", [["--json"], [], ["--out", "OUT"], ["--json", "--out=OUT"]])
 def test_main_extract_is_typers_extract(seeds: Path, tmp_path: Path, options: list[str]) -> None:
     """The console script's own parsing gives Typer's output, files and exit code (1 here: an

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from samples import widget_update
 
+from graph_contracts import checks
 from graph_contracts.contracts import Contract
 from graph_contracts.docs import parse_page, possible_values, values_sections
 from graph_contracts.docs._markup import plain
@@ -537,3 +539,17 @@ def test_corpus_types_agree_with_csdl(corpus_extraction, corpus: Path) -> None:
     print(f"CSDL agreement {agree}/{both}; with complex types' members {deep_agree}/{deep_both}")
     assert (agree, both) == (11381, 11455)
     assert (deep_agree, deep_both) == (13513, 13631)
+
+
+def test_control_information_rows_are_never_written(corpus: Path) -> None:
+    """shiftPreferences' table lists `@odata.etag` (OData JSON 4.01 §4.5: control information,
+    which the service renews on every write): never sent, never expected to keep its value, never
+    put back. The whole-corpus run against the mock failed `merge` and left the entity 'changed'
+    on it before."""
+    contract = _corpus_contract(corpus, "v1.0/api/shiftpreferences-put.md", "shiftPreferences")
+    etag = contract.property("@odata.etag")
+    assert etag is not None and etag.read_only and not etag.updatable
+    old_file = replace(etag, read_only=False)  # a contract extracted before: the model guards it
+    assert not old_file.updatable
+    before, after = {"@odata.etag": 'W/"1"'}, {"@odata.etag": 'W/"2"'}
+    assert checks.differences(replace(contract, properties=[old_file]), before, after) == []

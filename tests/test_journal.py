@@ -764,6 +764,7 @@ def updatable_states(url: str, token: str, contracts: list[Contract]) -> dict[st
     return states
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_a_run_killed_with_sigkill_is_put_back_by_restore(
     contracts: list[Contract], tmp_path: Path

@@ -265,6 +265,7 @@ def _locate(shown: str, root: Path) -> Path:
     return next(base / shown for base in bases if (base / shown).is_file())
 
 
+@pytest.mark.slow
 def test_corpus_lint_points_inside_real_files(corpus):
     """Whole-corpus lint: no crash, and every finding's file:line exists (the line is real)."""
     from graph_contracts.lint import lint_paths

@@ -249,6 +249,7 @@ def test_the_reader_fails_on_a_rule_it_cannot_follow(tmp_path: Path) -> None:
         emitted_rules(_Source(tmp_path))
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_lint_of_real_pages_emits_only_described_kinds() -> None:
     """The same question asked of a run: the seeds and today's docs pages."""
     done = run_lint(SEEDS, CURRENT_DOCS, "--format", "json")
@@ -311,12 +312,14 @@ def validator(schema: dict) -> jsonschema.Draft4Validator:
     )
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_sarif_is_valid_against_the_official_schema(sarif_log: dict, sarif_schema: dict) -> None:
     errors = sorted(validator(sarif_schema).iter_errors(sarif_log), key=str)
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
     assert sarif_log["$schema"] == OASIS_SCHEMA_ID and sarif_log["version"] == "2.1.0"
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 @pytest.mark.parametrize(
     ("where", "bad"),
     [
@@ -336,6 +339,7 @@ def test_the_schema_check_rejects_a_broken_log(
     assert list(validator(sarif_schema).iter_errors(broken))
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_sarif_has_one_rule_per_kind_with_its_texts(sarif_log: dict) -> None:
     driver = sarif_log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "graph-contracts"
@@ -372,6 +376,7 @@ def test_the_driver_names_the_home_page_the_package_declares(
     )
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_sarif_results_are_the_findings_located_and_leveled(
     sarif_log: dict, findings: list[dict], docs: Path
 ) -> None:
@@ -400,6 +405,7 @@ def test_sarif_results_are_the_findings_located_and_leveled(
         assert text[region["startColumn"] - 1 :].strip()  # it points at the line's text
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_sarif_uris_encode_spaces_and_letters(sarif_log: dict) -> None:
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -415,6 +421,7 @@ def test_sarif_of_no_findings_is_valid_and_empty(tmp_path: Path, sarif_schema: d
     assert log["runs"][0]["results"] == [] and log["runs"][0]["tool"]["driver"]["rules"]
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_unreadable_files_are_tool_notifications_and_exit_1(
     tmp_path: Path, sarif_schema: dict
 ) -> None:
@@ -433,6 +440,7 @@ def test_unreadable_files_are_tool_notifications_and_exit_1(
 COMMAND = re.compile(r"^::(error|warning|notice) ((?:[a-z]+=[^,:]*)(?:,[a-z]+=[^,:]*)*)::(.*)$")
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_github_annotations_carry_file_line_column_and_title(docs: Path, findings: list) -> None:
     done = run_lint("seeds", "docs ü", "--format", "github", cwd=docs)
     assert done.returncode == 1
@@ -484,12 +492,14 @@ def test_a_finding_without_a_line_annotates_the_file(tmp_path: Path) -> None:
 # --- options and exit statuses -----------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_json_is_an_alias_of_format_json(docs: Path) -> None:
     alias = run_lint("seeds", "--json", cwd=docs)
     named = run_lint("seeds", "--format", "json", cwd=docs)
     assert alias.stdout == named.stdout and alias.returncode == named.returncode == 1
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_text_stays_as_it_was(docs: Path, findings: list[dict]) -> None:
     done = run_lint("seeds", "docs ü", cwd=docs)
     assert done.returncode == 1
@@ -502,6 +512,7 @@ def test_text_stays_as_it_was(docs: Path, findings: list[dict]) -> None:
     assert len(lines) == len(findings) + 1
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -515,6 +526,7 @@ def test_a_bad_format_is_a_usage_error(args: tuple[str, ...], message: str) -> N
     assert done.stdout == ""
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
 def test_warnings_alone_exit_0_in_every_format(tmp_path: Path, fmt: str) -> None:
     """Errors exit 1 in every format (the seeds' runs above); warnings alone exit 0."""
@@ -523,6 +535,7 @@ def test_warnings_alone_exit_0_in_every_format(tmp_path: Path, fmt: str) -> None
     assert done.returncode == 0 and "warning" in done.stdout
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_output_writes_the_file_and_says_so(docs: Path, sarif_log: dict) -> None:
     done = run_lint("seeds", "docs ü", "--format", "sarif", "--output", "lint.sarif", cwd=docs)
     assert done.returncode == 1
@@ -550,6 +563,7 @@ def test_the_manual_lists_every_rule() -> None:
     assert rules_table().strip() in MANUAL.read_text()
 
 
+@pytest.mark.slow  # runs graph-contracts lint as a process
 def test_the_manuals_excerpts_are_the_commands_output(docs: Path, sarif_log: dict) -> None:
     assert json.loads(excerpt("sarif-excerpt")) in sarif_log["runs"][0]["results"]
     github = run_lint("seeds", "--format", "github", cwd=docs).stdout.splitlines()

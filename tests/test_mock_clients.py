@@ -122,22 +122,24 @@ async def test_me_exists_without_a_user_contract(v1):
 
 
 async def test_a_type_the_docs_never_resolved_is_seeded_null_not_an_object(v1):
-    """user.ageGroup links to no page (CSDL: Edm.String): `{}` would break a typed decoder."""
-    async with client([v1["user"]]) as http:
-        me = (await http.get("/v1.0/me")).json()
-    assert me["ageGroup"] is None and me["consentProvidedForMinor"] is None
+    """application.parentalControlSettings links to no page: a guessed `{}` could break a typed
+    decoder (user.ageGroup, an `Edm.String` in CSDL, was one until its page's values were read)."""
+    assert "microsoft.graph.parentalControlSettings" not in v1["application"].types
+    async with client([v1["application"]]) as http:
+        app = await first(http, "/v1.0/applications")
+    assert app["parentalControlSettings"] is None
 
 
 async def test_with_the_csdl_what_the_docs_left_unresolved_is_seeded_as_csdl_types_it(v1, csdl):
-    async with client([v1["user"]], metadata=[csdl]) as http:
-        me = (await http.get("/v1.0/me")).json()
-    user_props = csdl.properties("microsoft.graph.user")
-    assert user_props["ageGroup"].type == "Edm.String"
-    assert isinstance(me["ageGroup"], str) and isinstance(me["consentProvidedForMinor"], str)
+    async with client([v1["application"]], metadata=[csdl]) as http:
+        app = await first(http, "/v1.0/applications")
+    declared = csdl.properties("microsoft.graph.application")["parentalControlSettings"]
+    assert declared.type == "microsoft.graph.parentalControlSettings"
+    assert isinstance(app["parentalControlSettings"], dict)
 
 
 async def test_a_csdl_of_another_version_is_not_used(v1, csdl):
     beta_only = Csdl(csdl.path, csdl.types, version="beta")
-    async with client([v1["user"]], metadata=[beta_only]) as http:
-        me = (await http.get("/v1.0/me")).json()
-    assert me["ageGroup"] is None
+    async with client([v1["application"]], metadata=[beta_only]) as http:
+        app = await first(http, "/v1.0/applications")
+    assert app["parentalControlSettings"] is None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from published import page
 from samples import csdl_user_status
 from starlette.applications import Starlette
 
@@ -107,6 +108,16 @@ def _normalise(reply) -> dict[str, Any]:
 
 
 # --- the catalogue ----------------------------------------------------------------------------
+
+
+def test_the_manual_prints_the_catalogue():
+    """docs/mock.md's fault table is the catalogue's own: a fault or a check added here and not
+    there fails (the table had lost `server-error-on-invalid` and a check once)."""
+    table = F.faults_markdown()
+    assert table.strip() in page("mock.md")
+    assert table.count("\n") == len(FAULTS) + 2
+    for fault in FAULTS.values():
+        assert f"| `{fault.name}` | {fault.kind} |" in table
 
 
 def test_catalogue_has_a_dozen_defects_each_caught_by_named_checks():

@@ -21,7 +21,7 @@ TOKEN = "t"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 USER_STATUSES = "/beta/deviceManagement/deviceConfigurations"
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]  # real processes
 
 
 def command(*args: str) -> list[str]:

@@ -461,6 +461,7 @@ def corpus_sample(corpus: Path) -> list[Contract]:
     return sorted(extracted, key=lambda c: c.id)[::CORPUS_SAMPLE_STEP]
 
 
+@pytest.mark.slow
 def test_corpus_plans_hold(corpus_sample: list[Contract]) -> None:
     """Bound, oracle-valid bodies, 100 % coverage on >= 200 real contracts; nested enums reached."""
     assert len(corpus_sample) >= 200

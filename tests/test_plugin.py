@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from graph_contracts.checks import CHECK_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # runs pytest as real processes
 
 
 def pytest_contract(report_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:

@@ -21,6 +21,7 @@ def _pages(api: list[Path]) -> list[str]:
     return sorted(str(p) for folder in api for p in folder.glob("*.md"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _reading._can_fork(), reason="needs fork and two cores")
 def test_forked_extraction_is_the_serial_one(
     api: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -46,6 +47,7 @@ def test_forked_extraction_is_the_serial_one(
     assert any("truncated-update.md" in e for e in serial.errors)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _reading._can_fork(), reason="needs fork and two cores")
 def test_a_worker_that_dies_leaves_its_share_to_the_parent(
     api: list[Path], monkeypatch: pytest.MonkeyPatch

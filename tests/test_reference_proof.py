@@ -205,8 +205,15 @@ def run_mock(folder: Path, fault: str) -> Run:
 
 @pytest.mark.parametrize("fault", MOCK_OPERATIONAL)
 def test_rich_contracts_pass_the_mocks_operational_faults(fault: str, folders) -> None:
+    """No failure, and not for want of checking: every rich contract had its writes judged
+    (a run that reached nothing would have no failure either)."""
     run = run_mock(folders["spread"], fault)
     assert failures(run) == {}, fault
+    assert run.finished is not None and run.finished.outcome == "passed"
+    contracts = {c.id for c in contract_files.load(folders["spread"])}
+    for check in ("status", "round-trip", "read-after-write", "rejection"):
+        judged = {r.contract for r in run.results if r.check == check and r.outcome == "passed"}
+        assert judged == contracts, f"{fault}: {check} judged nothing on {contracts - judged}"
 
 
 @pytest.mark.parametrize("fault", MOCK_DEFECTS)

@@ -763,6 +763,7 @@ def rich_dir(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_rich_contracts_cover_the_kinds_and_the_server_serves_every_path(
     rich_dir: Path, shared: Path
 ) -> None:
@@ -788,6 +789,7 @@ def test_rich_contracts_cover_the_kinds_and_the_server_serves_every_path(
 # --- the real process ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_the_server_as_a_process(stop: signal.Signals) -> None:
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
@@ -826,6 +828,7 @@ def test_the_server_as_a_process(stop: signal.Signals) -> None:
             process.wait()
 
 
+@pytest.mark.slow
 def test_the_process_refuses_bad_arguments_with_status_2() -> None:
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
     command = [

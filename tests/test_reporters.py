@@ -142,9 +142,9 @@ def test_summary_md_reads_at_scale_in_the_documented_order(tmp_path: Path) -> No
         md.index("## Failures (2 in 2 contracts)"),
         md.index("## Totals per check"),
         md.index("## Totals per workload"),
-        md.index("## Endpoints"),
-        md.index("## Skips by reason"),
+        md.index("## Skips (1 endpoints)"),
         md.index("## Deviations from the docs"),
+        md.index("## Endpoints"),
     ]
     assert order == sorted(order)
     failures = md[order[1] : order[2]]
@@ -153,8 +153,9 @@ def test_summary_md_reads_at_scale_in_the_documented_order(tmp_path: Path) -> No
     assert "```text\nline one\nline two\n```" in failures
     row = next(line for line in lines if line.startswith("| beta/userStatus |"))
     assert [c.strip() for c in row.strip("|").split("|")][2:5] == ["⚠", "✅", "❌"]
-    # skips are grouped by their cause, without the path that differs per endpoint
-    assert "| 1 | status: no entity reachable: GET returned 500 |" in md
+    # skips are grouped by their cause, once per endpoint, naming the request that decided it
+    decided = f"`GET {B[:30]}`"
+    assert f"| 1 | status | no entity reachable: GET returned 500 | {decided} |" in md
     assert "| 1 | status: 204 instead of the documented 200 |" in md
     assert JWT not in md
 

@@ -72,6 +72,7 @@ def test_violation_exits_1_with_the_failing_check(tmp_path: Path) -> None:
     assert (tmp_path / "summary.md").is_file() and (tmp_path / "junit.xml").is_file()
 
 
+@pytest.mark.slow
 def test_make_run_passes_on_the_repo_contracts(tmp_path: Path) -> None:
     """What `make run` does, as a real process from the checkout: exit 0 and every report."""
     done = subprocess.run(
@@ -236,6 +237,7 @@ def entity_states(url: str, token: str) -> dict[str, dict]:
     return states
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize(("stop", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_mid_run_restores_every_entity_and_reports_interrupted(
@@ -269,7 +271,10 @@ def test_a_signal_mid_run_restores_every_entity_and_reports_interrupted(
         )
         assert process.stderr is not None
         process.stderr.readline()  # the header: the run has started
-        process.stderr.readline()  # the first endpoint is done; the second is being written
+        line = process.stderr.readline()
+        while line.startswith("schema "):  # the $metadata the run read, said once
+            line = process.stderr.readline()
+        # that was the first endpoint's line: it is done, the second is being written
         time.sleep(0.5)
         process.send_signal(stop)
         code = process.wait(timeout=120)
@@ -298,6 +303,7 @@ def pytest_contract(report_dir: Path, *options: str) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow
 def test_plain_pytest_run_stops_on_unreachable_target(tmp_path: Path) -> None:
     """`pytest tests/contract --graph-base-url ...` also ends with status 2 and one message."""
     done = pytest_contract(
@@ -311,6 +317,7 @@ def test_plain_pytest_run_stops_on_unreachable_target(tmp_path: Path) -> None:
     assert summary_of(tmp_path)["run"]["outcome"] == "error"
 
 
+@pytest.mark.slow
 def test_plain_pytest_run_that_checks_nothing_is_not_green(tmp_path: Path) -> None:
     ids = tmp_path / "ids.json"
     ids.write_text('{"deviceConfigurationDeviceStatusId": "no-such-status"}')

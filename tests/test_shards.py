@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -32,6 +35,35 @@ def test_shards_partition_the_endpoints_and_are_stable_when_contracts_are_added(
     assert sum(len(p) for p in parts.values()) == len(ids)  # no overlap
     grown = [*ids, *(f"beta/new{i} /things/{{id}}" for i in range(50))]
     assert {i: shard_of(i, 3) for i in ids} == {i: shard_of(i, 3) for i in grown if i in ids}
+
+
+SHARD_OF_ALL = """
+import json, sys
+from graph_contracts.engine.config import shard_of
+ids = json.load(sys.stdin)
+print(json.dumps({i: shard_of(i, 3) for i in ids}))
+"""
+
+
+@pytest.mark.slow  # starts real processes
+def test_every_process_puts_an_endpoint_in_the_same_shard() -> None:
+    """Shards run on different machines: the split must not depend on the process (a salted
+    `hash()` would pass a test run in one process). Each interpreter here gets another
+    PYTHONHASHSEED, as separate CI machines do."""
+    ids = endpoint_ids()
+    here = {i: shard_of(i, 3) for i in ids}
+    for seed in ("0", "1", "4242"):
+        done = subprocess.run(
+            [sys.executable, "-c", SHARD_OF_ALL],
+            input=json.dumps(ids),
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=60,
+            check=True,
+        )
+        assert json.loads(done.stdout) == here, f"PYTHONHASHSEED={seed} splits differently"
+    assert len(set(here.values())) == 3  # all three shards get endpoints
 
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "3", "1/0"])
@@ -67,6 +99,8 @@ def test_merged_shards_equal_a_single_run(tmp_path: Path) -> None:
     assert merged["run"]["shard"] is None and merged["run"]["seed"] == 5
     md = (tmp_path / "merged" / "summary.md").read_text()
     assert md.startswith("# graph-contracts: FAILED")
+    assert merged["schema"] == full["schema"]  # every shard read the same $metadata
+    assert "## Schema: the service's $metadata" in md
     junit = ET.parse(tmp_path / "merged" / "junit.xml").getroot()
     full_junit = ET.parse(tmp_path / "full" / "junit.xml").getroot()
     assert [junit.get(a) for a in ("tests", "failures", "skipped")] == [

@@ -105,11 +105,13 @@ def corpus_templates(corpus: Path) -> set[str]:
     return {p for c in extraction.contracts for p in c.paths}
 
 
+@pytest.mark.slow
 def test_table_templates_are_the_corpus_own(corpus_templates: set[str]) -> None:
     """The table above is made of real templates, not invented ones."""
     assert [p for p, _ in CORPUS_TEMPLATES if p not in corpus_templates] == []
 
 
+@pytest.mark.slow
 def test_corpus_lands_where_its_service_says(corpus_templates: set[str]) -> None:
     """Whole-corpus invariants a wrong rule order would break."""
     by_workload: dict[str, list[str]] = {}

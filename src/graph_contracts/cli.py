@@ -243,6 +243,80 @@ def check_metadata(
         raise typer.Exit(2)
 
 
+# --- drift -----------------------------------------------------------------------------------
+@app.command()
+def drift(
+    base_url: Annotated[str, typer.Option("--base-url", help="Service root (its $metadata).")],
+    token: Annotated[
+        str | None, typer.Option(envvar="GRAPH_TOKEN", show_envvar=True, help="Bearer token.")
+    ] = None,
+    contracts: ContractsOpt = DEFAULT_CONTRACTS,
+    metadata: Annotated[
+        list[Path] | None,
+        typer.Option("--metadata", help="A published CSDL file, one per API version."),
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Only this API version (beta or v1.0).")
+    ] = None,
+    metadata_cache: Annotated[
+        Path | None,
+        typer.Option("--metadata-cache", help="Where $metadata is cached (default: user cache)."),
+    ] = None,
+    json_out: JsonOpt = False,
+    fail_on_drift: Annotated[
+        bool, typer.Option("--fail-on-drift", help="Exit 1 when anything differs (release gates).")
+    ] = False,
+) -> None:
+    """Where the docs (contracts), a CSDL file and the live service's $metadata disagree.
+
+    Per contract: a property missing on one side, its type, nullability, enum members,
+    read-only, the key; each line names the doc page as file:line. Drift is information: exit 0;
+    1 with --fail-on-drift when anything differs; 2 on unusable input, an unreachable target, or
+    nothing to compare the docs with (no $metadata served and no --metadata).
+    """
+    import json
+
+    from graph_contracts.client import GraphContractsError
+    from graph_contracts.discovery import TargetError
+    from graph_contracts.engine.config import ConfigError, RunConfig, load_contracts, load_metadata
+    from graph_contracts.engine.target import connect
+    from graph_contracts.metadata import drift as three_way
+    from graph_contracts.metadata._cache import MetadataCache, default_directory
+    from graph_contracts.reporters import schema as section
+
+    try:
+        loaded = load_contracts(contracts, version)
+        files = load_metadata(list(metadata or []), {c.version for c in loaded})
+        target = connect(RunConfig(base_url=base_url, contracts=contracts), loaded, token=token)
+    except (ConfigError, GraphContractsError, TargetError) as exc:
+        raise fail(str(exc)) from None
+    cache = MetadataCache(metadata_cache or default_directory())
+    try:
+        service = [target.service_metadata(v, cache) for v in sorted(target.clients)]
+    except (GraphContractsError, TargetError) as exc:  # unreachable, credentials
+        raise fail(str(exc)) from None
+    finally:
+        target.close()
+    sources = [s.to_dict() for s in service]
+    sources += [
+        {"version": v, "kind": "file", "origin": c.path, "status": "given", "detail": ""}
+        for v, c in sorted(files.items())
+    ]
+    for source in sources:
+        typer.echo(f"drift: {section.source_line(source)}", err=True)
+    live = {s.version: s.csdl for s in service if s.csdl is not None}
+    if not live and not files:
+        raise fail("drift: nothing to compare the docs with: no $metadata served, no --metadata")
+    result = three_way(loaded, files, live)
+    if json_out:
+        typer.echo(json.dumps({"read": sources, **result.to_dict()}, indent=2))
+    else:
+        for line in section.text(result.to_dict()):
+            typer.echo(line)
+    if fail_on_drift and result.differences:
+        raise typer.Exit(1)
+
+
 # --- openapi ---------------------------------------------------------------------------------
 @app.command()
 def openapi(contracts: ContractsOpt = DEFAULT_CONTRACTS) -> None:
@@ -303,11 +377,12 @@ def mock(
         list[Path] | None,
         typer.Option(
             "--metadata",
-            help="CSDL $metadata file(s): seed the types the docs never resolved as CSDL types them.",
+            help="CSDL file(s) served at /{version}/$metadata (default: one written from the"
+            " contracts); the types the docs never resolved are seeded as CSDL types them.",
         ),
     ] = None,
 ) -> None:
-    """Serve the contracts as a stateful mock Graph on uvicorn."""
+    """Serve the contracts as a stateful mock Graph on uvicorn (and their `$metadata`)."""
     from graph_contracts.contracts import ContractFileError
     from graph_contracts.metadata import CsdlError
     from graph_contracts.mock.faults import UnknownFault
@@ -325,6 +400,37 @@ def mock(
 
 
 # --- run -------------------------------------------------------------------------------------
+HISTORY_KEEP = 60  # reporters.history.KEEP (not imported here: the CLI starts without reporters)
+HistoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="Last night's history.jsonl: its nights and this run go to history.jsonl beside "
+        "summary.json (and back to FILE); summary.md draws the trend.",
+    ),
+]
+HistoryKeepOpt = Annotated[
+    int, typer.Option("--history-keep", min=1, help="Nights the history file keeps.")
+]
+
+
+def check_history(history: Path | None, shard: str | None = None) -> None:
+    """A history file must be one before anything runs; a shard is not a night (merge is)."""
+    if history is None:
+        return
+    from graph_contracts.reporters import history as histories
+
+    if shard:
+        raise fail(
+            "--history records whole runs: give it to `graph-contracts report merge`, "
+            "not to each --shard"
+        )
+    try:
+        histories.load(history)
+    except histories.HistoryError as exc:
+        raise fail(str(exc)) from None
+
+
 @app.command()
 def run(
     base_url: Annotated[
@@ -397,7 +503,21 @@ def run(
     metadata: Annotated[
         list[Path] | None,
         typer.Option(
-            "--metadata", help="CSDL $metadata file(s): which @odata.type values are derived."
+            "--metadata",
+            help="CSDL $metadata file(s), one per API version (named like beta_metadata.xml).",
+        ),
+    ] = None,
+    service_metadata: Annotated[
+        bool,
+        typer.Option(
+            "--service-metadata/--no-service-metadata",
+            help="Read the target's own {base}/{version}/$metadata (refines contracts, drift).",
+        ),
+    ] = True,
+    metadata_cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--metadata-cache", help="Where the target's $metadata is cached (default: user cache)."
         ),
     ] = None,
     allow_writes: Annotated[
@@ -461,6 +581,8 @@ def run(
             help="Seconds of the first back-off between retries without Retry-After (doubles).",
         ),
     ] = 0.5,
+    history: HistoryOpt = None,
+    history_keep: HistoryKeepOpt = HISTORY_KEEP,
 ) -> None:
     """Run the contract suite against a Graph target and write reports.
 
@@ -495,6 +617,8 @@ def run(
         shrink_seconds=shrink_time,
         require_permissions=require_permissions,
         metadata=list(metadata or []),
+        service_metadata=service_metadata,
+        metadata_cache=metadata_cache,
         allow_writes=allow_writes,
         dry_run=dry_run,
         plan=plan,
@@ -511,8 +635,9 @@ def run(
         refused = journals.refusal(journal_file)
         if refused is not None:  # it may hold the only record of what a crashed run changed
             raise fail(refused)
+        check_history(history, shard)
         reporters.prepare(report_dir)  # whatever happens next, no earlier run's report survives
-        handlers += reporters.files_handlers(report_dir)
+        handlers += reporters.files_handlers(report_dir, history, history_keep, night=not shard)
         if base_url is not None:  # an in-process mock's state dies with the process
             recorder = journals.Journal(journal_file, secrets=lambda: engine.secrets())
             handlers.append(recorder)  # last: the run is announced if it cannot be made
@@ -603,6 +728,8 @@ app.add_typer(report_app, name="report")
 def report_merge(
     dirs: Annotated[list[Path], typer.Argument(help="Report directories (one per shard).")],
     out: Annotated[Path, typer.Option("--out", help="Where the merged report goes.")],
+    history: HistoryOpt = None,
+    history_keep: HistoryKeepOpt = HISTORY_KEEP,
 ) -> None:
     """Merge shards' reports (summary.json/md, junit.xml, allure-results/) into one run's.
 
@@ -614,8 +741,9 @@ def report_merge(
     from graph_contracts.reporters.console import verdict_line
     from graph_contracts.reporters.merge import MergeError, merge
 
+    check_history(history)
     try:
-        finished = merge(dirs, out)
+        finished = merge(dirs, out, history=history, keep=history_keep)
     except MergeError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"merged {len(dirs)} reports into {out}/")

@@ -34,6 +34,8 @@ never held whole, and the request fails as a target error naming the limit.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email.utils
 import json
 import random
@@ -45,7 +47,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio.from_thread
 import httpx
 import tenacity
 
@@ -249,28 +250,39 @@ def retry_after(response: httpx.Response) -> float | None:
 class InProcessTransport(httpx.BaseTransport):
     """Sync transport that runs requests through `httpx.ASGITransport` in-process, no sockets.
 
-    The ASGI app runs on an anyio blocking portal (an event loop in a helper thread) so the
-    synchronous client, the checks and Hypothesis stay synchronous. App exceptions become 500
-    responses by default, as they would behind uvicorn, so in-process and loopback runs agree.
+    The ASGI app runs on an asyncio event loop in a daemon thread of its own, so the synchronous
+    client, the checks and Hypothesis stay synchronous. The loop is a plain object closed by
+    `close()`, never a suspended generator (anyio's `start_blocking_portal` context manager): such
+    a generator, left open by an exception, is finalized at interpreter exit by waiting on the
+    loop thread, which exit has already frozen, and the process never ends. Nothing here waits
+    on that thread without a time limit. App exceptions become 500 responses by default, as they
+    would behind uvicorn, so in-process and loopback runs agree.
     """
+
+    CLOSE_TIMEOUT = 5.0  # seconds close() waits for the loop thread to end
 
     def __init__(self, app: Any, *, raise_app_exceptions: bool = False) -> None:
         self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
-        self._portal_cm: Any = None
-        self._portal: anyio.from_thread.BlockingPortal | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def _get_portal(self) -> anyio.from_thread.BlockingPortal:
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
         """Started on first use and again after close(), so clients may share one transport."""
         with self._lock:
-            if self._portal is None:
-                self._portal_cm = anyio.from_thread.start_blocking_portal()
-                self._portal = self._portal_cm.__enter__()
-            return self._portal
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="graph-contracts-in-process", daemon=True
+                )
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()  # the body becomes a ByteStream, which is async-iterable too
-        status, headers, raw, extensions = self._get_portal().call(self._send, request)
+        future = asyncio.run_coroutine_threadsafe(self._send(request), self._get_loop())
+        status, headers, raw, extensions = future.result()
         return httpx.Response(
             status, headers=headers, stream=httpx.ByteStream(raw), extensions=extensions
         )
@@ -284,10 +296,22 @@ class InProcessTransport(httpx.BaseTransport):
         return response.status_code, response.headers.raw, raw, dict(response.extensions)
 
     def close(self) -> None:
+        """Stop the loop and its thread (idempotent); a request after it starts them again."""
         with self._lock:
-            cm, self._portal_cm, self._portal = self._portal_cm, None, None
-        if cm is not None:
-            cm.__exit__(None, None, None)
+            loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not threading.current_thread():
+            thread.join(self.CLOSE_TIMEOUT)
+        if not thread.is_alive():
+            loop.close()
+
+    def __del__(self) -> None:  # a transport dropped unclosed: stop its loop, never wait
+        loop = getattr(self, "_loop", None)
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(loop.stop)
 
 
 class _UseClientAuth:

@@ -62,7 +62,9 @@ class Property:
 
     @property
     def updatable(self) -> bool:
-        return not (self.key or self.read_only)
+        """Not the key, not read-only, and no control information (`@odata.etag` is a row of
+        shiftPreferences' table: OData JSON 4.01 §4.5, it changes on every write)."""
+        return not (self.key or self.read_only or self.name[:1] == "@")
 
 
 @dataclass

@@ -35,10 +35,12 @@ from graph_contracts.engine.events import (
     PermissionsAssessed,
     RunPlanned,
     RunStarted,
+    SchemaRead,
 )
 from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
 from graph_contracts.exchanges import ExchangeRecord
 from graph_contracts.reporters import SummaryReporter, prepare
+from graph_contracts.reporters import schema as schema_section
 from graph_contracts.reporters.console import header, permission_lines, plan_total, planned_line
 from graph_contracts.reporters.summary import JSON_NAME, MARKDOWN_NAME
 
@@ -62,6 +64,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-seed", type=int, default=None, help="Seed for reproducible generation.")
     add("--graph-ids", default=None, help="JSON file mapping path parameter names to ids.")
     add("--graph-report-dir", default="reports", help="Where summary.json/summary.md go.")
+    add("--graph-history", default=None, help="history.jsonl: append this run, draw the trend.")
     add("--graph-read-window", type=float, default=3.0, help="Read-after-write polling, seconds.")
     add(
         "--graph-fault",
@@ -84,7 +87,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="A permission the token lacks (403) fails the endpoint's status check, not skips it.",
     )
-    add("--graph-metadata", action="append", default=[], help="CSDL file(s): derived types.")
+    add("--graph-metadata", action="append", default=[], help="CSDL file(s), one per version.")
+    add(
+        "--graph-no-service-metadata",
+        action="store_true",
+        help="Do not read the target's own {base}/{version}/$metadata.",
+    )
+    add("--graph-metadata-cache", default=None, help="Where the target's $metadata is cached.")
     add("--graph-allow-writes", action="store_true", help="Allow PATCHes to a non-mock target.")
     add("--graph-write-rate", default=None, help="N/SECONDS: every workload's write budget.")
     add("--graph-rate", default=None, help="N/SECONDS: one budget for every request.")
@@ -190,6 +199,10 @@ def config_from(options: pytest.Config) -> RunConfig:
         shrink_seconds=get("--graph-shrink-time"),
         require_permissions=get("--graph-require-permissions"),
         metadata=[Path(p) for p in get("--graph-metadata") or []],
+        service_metadata=not get("--graph-no-service-metadata"),
+        metadata_cache=Path(get("--graph-metadata-cache"))
+        if get("--graph-metadata-cache")
+        else None,
         allow_writes=get("--graph-allow-writes") or os.environ.get(ALLOW_ENV) == "1",
         write_rate=parse_rate("--graph-write-rate", get("--graph-write-rate")),
         rate=parse_rate("--graph-rate", get("--graph-rate")),
@@ -225,6 +238,9 @@ class _Header:
             return
         if isinstance(event, RunStarted):
             reporter.write_line(header(event.run))
+        elif isinstance(event, SchemaRead):
+            for line in schema_section.lines(list(event.sources), event.facts, event.drift):
+                reporter.write_line(line)
         elif isinstance(event, EndpointPlanned):  # what a refused run would have written
             reporter.write_line(planned_line(event))
         elif isinstance(event, RunPlanned):
@@ -246,7 +262,9 @@ class GraphSession:
         if worker is not None:  # each worker's summary; the controller merges them
             self.report_dir = self.report_dir / WORKERS_DIR / worker[0]
         self.exchanges = _Exchanges()
-        handlers = [_Header(config), SummaryReporter(self.report_dir), self.exchanges]
+        history = history_of(config)  # checked on every worker: a bad file stops them all
+        summary = SummaryReporter(self.report_dir, history, night=worker is None)
+        handlers = [_Header(config), summary, self.exchanges]
         self.run = Run(
             run_config, contracts, handlers=handlers, token=config.getoption("--graph-token")
         )
@@ -300,6 +318,20 @@ class GraphSession:
         allure.attach(exchange.response, name="response", attachment_type=text)
         if exchange.response_json is not None:
             allure.attach(exchange.response_json, name="response body", attachment_type=json_type)
+
+
+def history_of(config: pytest.Config) -> Path | None:
+    """--graph-history, checked to be a history file (a ConfigError naming file:line)."""
+    from graph_contracts.reporters.history import HistoryError, load
+
+    option = config.getoption("--graph-history")
+    if option is None:
+        return None
+    try:
+        load(Path(option))
+    except HistoryError as exc:
+        raise ConfigError(str(exc)) from None
+    return Path(option)
 
 
 def session_of(config: pytest.Config) -> GraphSession:
@@ -365,8 +397,9 @@ def _merge_workers(session: pytest.Session, exitstatus: int) -> None:
     if not parts:
         return
     try:
-        finished = merge([p.parent for p in parts], report_dir)
-    except MergeError as exc:
+        history = history_of(session.config)  # the merged run is the night, not each worker
+        finished = merge([p.parent for p in parts], report_dir, history=history)
+    except (MergeError, ConfigError) as exc:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(str(exc))
         session.exitstatus = EXIT_CONFIG
         return

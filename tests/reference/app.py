@@ -1,6 +1,8 @@
 """The reference Graph as a plain ASGI app: routing, auth, PATCH, Graph's headers and error shape.
 
-Order of a request: the stats route (no auth), throttling (the `throttle-fractional` variant), bearer
+Order of a request: the stats route and `GET /{version}/$metadata` (the `--csdl` file of that
+version, byte for byte, with a strong ETag and 304 for a matching If-None-Match; no auth, as
+Graph's), throttling (the `throttle-fractional` variant), bearer
 auth (401 with `WWW-Authenticate`), the write budget (429), routing (400 for a segment no template
 names, 404 for an unknown id), the method (405), then for PATCH the Content-Type (415), the body
 size (413 over 4 MB, Graph's request limit: "under 4 MB" in the attachment docs), strict JSON (400),
@@ -11,6 +13,7 @@ docs and ../shared/GRAPH-FACTS.md.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 import time
@@ -25,7 +28,7 @@ from reference import catalogue
 from reference.catalogue import CONSISTENCY_WINDOW, THROTTLE_EVERY, THROTTLE_RETRY_AFTER
 from reference.mangling import mangle
 from reference.pacing import Pacing
-from reference.schema import Field, Resource, load_resources
+from reference.schema import Field, Resource, documents_by_version, load_resources
 from reference.store import BadSegment, Collection, Entity, NotFound, Store
 from reference.values import (
     OTHER,
@@ -52,6 +55,7 @@ WWW_AUTHENTICATE = (
 )
 MAX_BODY = 4 * 1024 * 1024
 STATS_PATH = "/_reference/stats"
+METADATA_PATH = re.compile(r"/([^/]+)/\$metadata")
 EXTRA_PROPERTIES = {"referenceRevision": 7, "referenceNote": "not in the docs"}
 _BEARER = re.compile(r"bearer\s+(\S.*)", re.IGNORECASE)
 
@@ -72,6 +76,7 @@ class Reply:
     status: int
     body: Any = None  # JSON-ready, or None for no body
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # a body sent as it is (the CSDL document), with its own media type
 
 
 class Request:
@@ -135,12 +140,14 @@ def create_app(
 
     Raises UnknownBehaviour for a bad variant or defect name, SchemaError for unreadable files.
     """
+    files = [Path(p) for p in csdl]
     return ReferenceGraph(
-        load_resources(Path(contracts_dir), [Path(p) for p in csdl]),
+        load_resources(Path(contracts_dir), files),
         token=token,
         behaviours=catalogue.select(variants, defects),
         write_budget=write_budget,
         seed=seed,
+        metadata=documents_by_version(files),
     )
 
 
@@ -156,8 +163,10 @@ class ReferenceGraph:
         write_budget: tuple[int, float] | None = None,
         seed: int = 0,
         clock: Any = time.monotonic,
+        metadata: dict[str | None, bytes] | None = None,
     ) -> None:
         self.store = Store(resources, seed=seed)
+        self.metadata = metadata or {}  # version (None: any version) -> CSDL XML
         self.token = token
         self.behaviours = behaviours
         self.clock = clock
@@ -200,6 +209,11 @@ class ReferenceGraph:
     async def _handle(self, request: Request) -> Reply:
         if request.path == STATS_PATH and request.method == "GET":
             return Reply(200, self.pacing.counters.to_dict())
+        schema = METADATA_PATH.fullmatch(request.path)
+        if schema is not None and request.method == "GET":
+            document = self.metadata.get(schema.group(1), self.metadata.get(None))
+            if document is not None:
+                return _document(request, document)
         retry = self.pacing.on_request()
         if retry is not None:
             raise _throttled(retry)
@@ -401,6 +415,15 @@ def _authorize(request: Request, token: str) -> None:
         )
 
 
+def _document(request: Request, document: bytes) -> Reply:
+    """A CSDL document with a strong ETag; 304 when the client already has this one."""
+    etag = '"' + hashlib.sha256(document).hexdigest()[:40] + '"'
+    asked = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    if etag in asked:
+        return Reply(304, headers={"ETag": etag})
+    return Reply(200, headers={"ETag": etag, "Content-Type": "application/xml"}, raw=document)
+
+
 def _throttled(retry_after: str) -> GraphError:
     return GraphError(
         429,
@@ -424,7 +447,9 @@ def _error(err: GraphError, request_id: str, client_request_id: str) -> Reply:
 async def _send(reply: Reply, send: Any) -> None:
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()]
     content = b""
-    if reply.body is not None:
+    if reply.raw is not None:
+        content = reply.raw
+    elif reply.body is not None:
         content = write_json(reply.body).encode("utf-8")
         headers.append((b"content-type", GRAPH_JSON.encode()))
     headers.append((b"content-length", str(len(content)).encode()))

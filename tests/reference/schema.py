@@ -167,6 +167,18 @@ def _unalias(name: str, aliases: Mapping[str, str]) -> str:
 _VERSION_PREFIX = re.compile(r"^(v\d+\.\d+|beta)_")
 
 
+def documents_by_version(paths: Iterable[Path]) -> dict[str | None, bytes]:
+    """The CSDL files' bytes, as `$metadata` serves them: by version as `csdl_by_version` reads."""
+    found: dict[str | None, bytes] = {}
+    for path in paths:
+        match = _VERSION_PREFIX.match(Path(path).name)
+        try:
+            found[match.group(1) if match else None] = Path(path).read_bytes()
+        except OSError as exc:
+            raise SchemaError(f"{path}: cannot read CSDL ({exc})") from None
+    return found
+
+
 def csdl_by_version(paths: Iterable[Path]) -> dict[str | None, Csdl]:
     """`beta_metadata.xml` serves beta, `v1.0_metadata.xml` v1.0; other names serve every version."""
     found: dict[str | None, Csdl] = {}

@@ -17,7 +17,7 @@ from graph_contracts import contracts as contract_files
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import IdsFileError, load_ids
 from graph_contracts.engine.triage import Baseline, Triage, TriageError, load_known_failures
-from graph_contracts.metadata import Csdl, CsdlError, load_csdl
+from graph_contracts.metadata import Csdl, CsdlError, load_versioned
 from graph_contracts.pacing import Rate
 
 VERSIONS = ("beta", "v1.0")
@@ -50,7 +50,9 @@ class RunConfig:
     shard: tuple[int, int] | None = None  # (K, N): this run takes the K-th of N parts
     worker: str | None = None  # an xdist worker: the scheduler, not the run, picks its endpoints
     shrink_budget: int | None = None  # PATCHes per failing check; None: by target (see shrink)
-    metadata: list[Path] = field(default_factory=list)  # CSDL files: the type hierarchy
+    metadata: list[Path] = field(default_factory=list)  # CSDL files, one per API version
+    service_metadata: bool = True  # read the target's own `{base}/{version}/$metadata`
+    metadata_cache: Path | None = None  # where those are cached; None: the user's cache dir
     write_rate: Rate | None = None  # replaces every workload's write budget
     rate: Rate | None = None  # one budget for every request of the run
     share: float = 1.0  # of every budget: 1/N for a shard of N or one of N xdist workers
@@ -139,10 +141,11 @@ def shard_of(endpoint_id: str, count: int) -> int:
     return int.from_bytes(digest[:8], "big") % count + 1
 
 
-def load_metadata(paths: list[Path]) -> list[Csdl]:
-    """The CSDL documents given with --metadata (ConfigError naming a file that cannot be used)."""
+def load_metadata(paths: list[Path], versions: Iterable[str]) -> dict[str, Csdl]:
+    """The CSDL documents given with --metadata, by the API version each describes (told by its
+    name, or the run's only version); ConfigError naming a file that cannot be used."""
     try:
-        return [load_csdl(path) for path in paths]
+        return load_versioned(paths, versions)
     except CsdlError as exc:
         raise ConfigError(str(exc)) from None
 

@@ -41,6 +41,24 @@ class RunStarted:
 
 
 @dataclass(frozen=True)
+class SchemaRead:
+    """The CSDL a run read before its first check, what it added, and the drift it found.
+
+    `sources`: one entry per document (`version`, `kind` service|file, `origin`, `status`,
+    `detail`): the service's own `$metadata` per API version, or why there is none, and the
+    `--metadata` files. `facts`: what they added to the contracts, per kind (`fact_lines`: per
+    contract, each fact and its source: "nullable per the service's $metadata"). `drift`: where the
+    docs, the files and the service disagree (`metadata.Drift.to_dict()`), information for the
+    reports, never a check's verdict.
+    """
+
+    sources: tuple[dict[str, str], ...] = ()
+    facts: dict[str, int] = field(default_factory=dict)
+    drift: dict[str, Any] = field(default_factory=dict)
+    fact_lines: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class EndpointStarted:
     endpoint: EndpointInfo
 
@@ -163,6 +181,7 @@ class RunFinished:
 
 Event = (
     RunStarted
+    | SchemaRead
     | EndpointPlanned
     | RunPlanned
     | PermissionsAssessed

@@ -30,6 +30,7 @@ from graph_contracts.client import GraphContractsError, RequestFailed, Retry, Re
 from graph_contracts.contracts import Contract
 from graph_contracts.discovery import Discoverer, TargetError, Unreachable
 from graph_contracts.engine import results as R
+from graph_contracts.engine import schema
 from graph_contracts.engine.config import (
     RunConfig,
     load_id_file,
@@ -57,11 +58,12 @@ from graph_contracts.engine.events import (
     RunFinished,
     RunPlanned,
     RunStarted,
+    SchemaRead,
 )
 from graph_contracts.engine.shrink import SHRINK_SECONDS, default_budget
 from graph_contracts.engine.target import SERVICE, Target, connect
 from graph_contracts.exchanges import redact
-from graph_contracts.metadata import derived_types
+from graph_contracts.metadata import Csdl, derived_types
 from graph_contracts.workloads import workload_of
 
 
@@ -87,12 +89,16 @@ class Run:
         self.seed = config.seed if config.seed is not None else new_seed()
         self.ids = load_id_file(config.ids)
         self.triage = load_triage(config)
-        self.csdl = load_metadata(config.metadata)
+        self.documented = contracts  # the docs' facts, for drift; `contracts` gets refined copies
+        self.files = load_metadata(config.metadata, {c.version for c in contracts})
+        self.schemas: dict[str, list[Csdl]] = {v: [c] for v, c in self.files.items()}
+        self.schema_read: SchemaRead | None = None
         self._accepted: dict[str, tuple[frozenset[str], bool]] = {}
         self.endpoints = [Endpoint(c, path) for c in contracts for path in c.paths]
         if config.shard is not None:
             k, n = config.shard
             self.endpoints = [e for e in self.endpoints if shard_of(e.id, n) == k]
+        self._by_id = {e.id: e for e in self.endpoints}
         budget, shrink_time = config.shrink_budget, config.shrink_seconds
         self.settings = Settings(
             config.strict,
@@ -129,6 +135,7 @@ class Run:
                 token=self._token,
                 on_retry=self._retried,
                 seed=self.seed,
+                metadata=self.files.values(),
             )
         return self._target
 
@@ -166,6 +173,25 @@ class Run:
         self.emit(RunStarted(self.info))
         return self.info
 
+    # -- the service's schema ----------------------------------------------------------------
+    def read_schemas(self) -> SchemaRead:
+        """The target's own `$metadata` (and `--metadata` files): the contracts refined by it,
+        the drift between docs, files and service, announced once (`engine.schema`)."""
+        if self.schema_read is None:
+            found = schema.read(self.config, self.target, self.documented, self.files)
+            self._use(found.contracts)
+            self.schemas, self._accepted = found.by_version, {}
+            self.schema_read = found.event
+            self.emit(found.event)
+        return self.schema_read
+
+    def _use(self, contracts: list[Contract]) -> None:
+        """Refined contracts replace the docs' in every endpoint (same ids, same order)."""
+        by_id = {c.id: c for c in contracts}
+        self.contracts = contracts
+        self.endpoints = [Endpoint(by_id[e.contract.id], e.template) for e in self.endpoints]
+        self._by_id = {e.id: e for e in self.endpoints}
+
     def _info(self, target: str, kind: str) -> R.RunInfo:
         return R.RunInfo(
             tool_version=graph_contracts.__version__,
@@ -198,12 +224,14 @@ class Run:
         """Resolve the first endpoint now: bad credentials or an unreachable target stop the run.
 
         A target error (a reply that still failed after its retries) does not: the endpoint
-        will meet it again and report it.
+        will meet it again and report it. Then the service's schema is read (nothing said
+        before a clear error), before anything is planned or sent with the contracts it refines.
         """
         if self.endpoints:
             first = self.endpoints[0]
             with contextlib.suppress(RequestFailed):
                 self.discoverer(first.contract.version).resolve(first.template)
+        self.read_schemas()
 
     def identify(self) -> None:
         """After the first replies: a `graph-contracts mock` server is ours (no opt-in, no pacing)."""
@@ -305,6 +333,7 @@ class Run:
 
     def endpoint(self, endpoint: Endpoint) -> list[R.CheckResult]:
         """Exercise one endpoint once (later calls return the same results)."""
+        endpoint = self._by_id.get(endpoint.id, endpoint)  # a driver's, from before refinement
         if endpoint.id in self._done:
             return self._done[endpoint.id]
         info = self.info_of(endpoint)
@@ -381,8 +410,9 @@ class Run:
     def accepted_types(self, contract: Contract) -> tuple[frozenset[str], bool]:
         """Types a reply for `contract` may name, and whether a CSDL knows its whole hierarchy."""
         if contract.id not in self._accepted:
-            derived = {t for csdl in self.csdl for t in derived_types(csdl, contract.resource)}
-            known = any(contract.resource in csdl.types for csdl in self.csdl)
+            csdls = self.schemas.get(contract.version, [])
+            derived = {t for csdl in csdls for t in derived_types(csdl, contract.resource)}
+            known = any(contract.resource in csdl.types for csdl in csdls)
             hierarchy = {contract.resource: derived} if derived else None
             self._accepted[contract.id] = (bodies.accepted_types(contract, hierarchy), known)
         return self._accepted[contract.id]

@@ -343,7 +343,13 @@ def _union(raw: RawProperty, origin: Origin, out: Collected) -> tuple[RawPropert
 
 
 def _not_sent(raw: RawProperty, origin: Origin, out: Collected) -> bool:
-    """Read-only, plainly or on a condition (`_conditional`, which reports it)."""
+    """Read-only, plainly or on a condition (`_conditional`, which reports it).
+
+    A row named `@odata.etag` (shiftPreferences) documents control information, not a property
+    (OData JSON 4.01 §4.5): the service changes it on every write, so it is never sent, never
+    expected to keep its value, and never put back by a restore."""
+    if raw.name[:1] == "@":
+        return True
     if raw.read_only or "pdatable " in raw.description:
         return _conditional(raw, origin, out) or raw.read_only
     return False

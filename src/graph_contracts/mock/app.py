@@ -34,6 +34,7 @@ from graph_contracts.client import MOCK_HEADER
 from graph_contracts.contracts import Contract
 from graph_contracts.metadata import Csdl
 from graph_contracts.mock import faults as F
+from graph_contracts.mock.schema import ServedSchema
 from graph_contracts.mock.store import (
     BadSegment,
     Collection,
@@ -88,30 +89,38 @@ def create_app(
     """The mock Graph for `contracts` as an ASGI app; raises UnknownFault for a bad fault name.
 
     `metadata`: CSDL documents (`metadata.load_csdl`) whose types seed what the docs never
-    resolved (`csdl_types`); a document whose `version` is None serves every API version.
+    resolved (`csdl_types`); a document whose `version` is None serves every API version. Each
+    is served at `/{version}/$metadata`; a version without one serves a CSDL written from its
+    contracts (`mock.schema`).
     """
+    metadata = list(metadata)
     graph = MockGraph(contracts, token=token, faults=faults, seed=seed, metadata=metadata)
     app = Starlette()
     # Every path and method goes to the mock: Starlette's route patterns would answer a plain-text
     # 404 for a path with a newline in it, and its 405 is not Graph's.
-    app.router = _Endpoint(graph)  # type: ignore[assignment]
+    app.router = _Endpoint(graph, ServedSchema(contracts, metadata))  # type: ignore[assignment]
     app.state.graph = graph
     return app
 
 
 class _Endpoint:
-    """The ASGI app behind Starlette's middleware: lifespan, `/openapi.json`, then the mock."""
+    """The ASGI app behind Starlette's middleware: lifespan, `/openapi.json`, `$metadata`, then
+    the mock."""
 
-    def __init__(self, graph: MockGraph) -> None:
+    def __init__(self, graph: MockGraph, schema: ServedSchema) -> None:
         self.graph = graph
+        self.schema = schema
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
         request = Request(scope, receive)
+        version = self.schema.version_of(scope["path"], request.method)
         if scope["path"] == "/openapi.json" and request.method == "GET":
             response = await self.graph.openapi(request)
+        elif version is not None:
+            response = self.schema.respond(request, version)
         else:
             response = await self.graph.handle(request)
         await response(scope, receive, send)

@@ -203,6 +203,15 @@ _CATALOGUE = [
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in _CATALOGUE}
 
 
+def faults_markdown() -> str:
+    """The catalogue as the manual prints it (docs/mock.md; a test keeps the page equal to it)."""
+    rows = ["| fault | kind | caught by | what the server does |", "|---|---|---|---|"]
+    for fault in _CATALOGUE:
+        caught = ", ".join(sorted(fault.caught_by)) or "—"
+        rows.append(f"| `{fault.name}` | {fault.kind} | {caught} | {fault.description} |")
+    return "\n".join(rows) + "\n"
+
+
 # The problem kinds an accepting defect stops refusing (the oracle still finds them).
 TOLERATES: dict[str, frozenset[ProblemKind]] = {
     "accept-invalid": frozenset(

@@ -27,8 +27,10 @@ from graph_contracts.engine.events import (
     RunFinished,
     RunPlanned,
     RunStarted,
+    SchemaRead,
 )
 from graph_contracts.engine.results import CheckResult, RunInfo, Totals
+from graph_contracts.reporters import schema as schema_section
 
 SHOWN_FAILURES = 20
 
@@ -105,6 +107,9 @@ class ConsoleReporter:
         if isinstance(event, RunStarted):
             self.say(header(event.run))
             self._start_bar(event.run.endpoints)
+        elif isinstance(event, SchemaRead):  # said once: what CSDL the run uses, and drift
+            for line in schema_section.lines(list(event.sources), event.facts, event.drift):
+                self.say(line)
         elif isinstance(event, EndpointStarted) and self._progress is not None:
             self._progress.update(self._task, description=event.endpoint.id[:100])
         elif isinstance(event, CheckFinished):

@@ -31,11 +31,13 @@ from graph_contracts.engine.results import (
 )
 from graph_contracts.engine.triage import key_of
 from graph_contracts.reporters.allure import DIRECTORY as ALLURE
+from graph_contracts.reporters.history import KEEP
 from graph_contracts.reporters.junit import NAME as JUNIT
 from graph_contracts.reporters.junit import recount
 from graph_contracts.reporters.summary import (
     JSON_NAME,
     MARKDOWN_NAME,
+    record_history,
     render_markdown,
     summary_document,
 )
@@ -50,8 +52,14 @@ class MergeError(ValueError):
     """Reports that cannot be merged; the message names the directory or the overlap."""
 
 
-def merge(dirs: list[Path], out: Path) -> RunFinished:
-    """Merge the report directories into `out`; return the merged run's finish event."""
+def merge(
+    dirs: list[Path], out: Path, *, history: Path | None = None, keep: int = KEEP
+) -> RunFinished:
+    """Merge the report directories into `out`; return the merged run's finish event.
+
+    The merged run is one night of the history (history.jsonl in `out`: the nights of `history`
+    and this run), never one line per shard.
+    """
     parts = [_read(d) for d in dirs]
     if not parts:
         raise MergeError("report merge: give at least one report directory")
@@ -61,9 +69,14 @@ def merge(dirs: list[Path], out: Path) -> RunFinished:
     out.mkdir(parents=True, exist_ok=True)
     endpoints = [row for _, doc in parts for row in doc.get("endpoints", [])]
     document = summary_document(results, finished, endpoints)
+    # every shard read the same $metadata and compared every contract: one schema section
+    schema = next((doc["schema"] for _, doc in parts if isinstance(doc.get("schema"), dict)), None)
+    if schema is not None:
+        document["schema"] = schema
     text = json.dumps(document, indent=2, ensure_ascii=False)
     (out / JSON_NAME).write_text(text + "\n", encoding="utf-8")
-    markdown = render_markdown(results, finished, endpoints)
+    nights = record_history(history, finished, out, keep)
+    markdown = render_markdown(results, finished, endpoints, schema, nights=nights)
     (out / MARKDOWN_NAME).write_text(markdown, encoding="utf-8")
     _merge_junit([d / JUNIT for d, _ in parts], out / JUNIT)
     _copy_allure([d / ALLURE for d, _ in parts], out / ALLURE)

@@ -1,9 +1,13 @@
 """summary.json (for machines) and summary.md (for the person reading a nightly run).
 
 Both are written when the run finishes, from the engine's own totals, so they agree with each
-other and with the console. summary.md is built to read at corpus scale (1,000 contracts): the
-verdict and the run's facts first, then failures grouped by contract, then totals per check and
-per workload, then the endpoint matrix, then skips grouped by reason.
+other and with the console. summary.md is built to read in a few screens at corpus scale (1,000
+contracts; tests/test_summary_scale.py holds it to six): the verdict and the run's facts
+first, then what changed since the baseline, the failures (the first ones in full with their
+reproducer, the rest one line each), the trend of the last nights (`--history`), the least-covered
+endpoints, totals per workload and per check, the skips once per endpoint grouped by reason with
+the requests that decided them, the deviations grouped by cause; the tables with a row per
+contract or endpoint only while they are short (every row is in summary.json).
 """
 
 from __future__ import annotations
@@ -14,24 +18,48 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from graph_contracts.engine.events import CheckFinished, EndpointFinished, Event, RunFinished
+from graph_contracts.engine.events import (
+    CheckFinished,
+    EndpointFinished,
+    Event,
+    RunFinished,
+    SchemaRead,
+)
 from graph_contracts.engine.results import CheckResult, reason_group
 from graph_contracts.exchanges import redact
+from graph_contracts.reporters import history as histories
+from graph_contracts.reporters import schema as schema_section
 
 _CELL = {"passed": "✅", "failed": "❌", "skipped": "⏭", "deviation": "⚠"}
 JSON_NAME, MARKDOWN_NAME = "summary.json", "summary.md"
 
 
 class SummaryReporter:
-    """Collects check results; writes summary.json and summary.md when the run finishes."""
+    """Collects check results; writes summary.json and summary.md when the run finishes.
 
-    def __init__(self, report_dir: Path) -> None:
+    A `night` (a whole run, not a shard's or an xdist worker's part) also writes history.jsonl:
+    the nights of `history` and this run; summary.md draws the trend. A history that cannot be
+    written is said in summary.md, never a lost summary.
+    """
+
+    def __init__(
+        self,
+        report_dir: Path,
+        history: Path | None = None,
+        keep: int = histories.KEEP,
+        *,
+        night: bool = True,
+    ) -> None:
         self.report_dir = Path(report_dir)
+        self.history, self.keep, self.night = history, keep, night
         self.results: list[CheckResult] = []
         self.endpoints: list[dict[str, Any]] = []
+        self.schema: dict[str, Any] | None = None  # the run's SchemaRead, as summary.json has it
 
     def handle(self, event: Event) -> None:
-        if isinstance(event, CheckFinished):
+        if isinstance(event, SchemaRead):
+            self.schema = schema_document(event)
+        elif isinstance(event, CheckFinished):
             self.results.append(event.result)
         elif isinstance(event, EndpointFinished):
             self.endpoints.append(endpoint_row(event))
@@ -41,13 +69,33 @@ class SummaryReporter:
     def write(self, finished: RunFinished) -> tuple[Path, Path]:
         self.report_dir.mkdir(parents=True, exist_ok=True)
         document = summary_document(self.results, finished, self.endpoints)
+        if self.schema is not None:
+            document["schema"] = self.schema
         json_path = self.report_dir / JSON_NAME
         md_path = self.report_dir / MARKDOWN_NAME
         text = json.dumps(document, indent=2, ensure_ascii=False)
         json_path.write_text(redact(text) + "\n", encoding="utf-8")
-        markdown = render_markdown(self.results, finished, self.endpoints)
+        nights = (
+            record_history(self.history, finished, self.report_dir, self.keep)
+            if self.night
+            else None
+        )
+        markdown = render_markdown(
+            self.results, finished, self.endpoints, self.schema, nights=nights
+        )
         md_path.write_text(redact(markdown), encoding="utf-8")
         return json_path, md_path
+
+
+def record_history(
+    path: Path | None, finished: RunFinished, report_dir: Path, keep: int = histories.KEEP
+) -> list[dict[str, Any]] | str:
+    """The nights with this run appended, written to report_dir/history.jsonl (and `path`);
+    the reason when they could not be written, which summary.md then says."""
+    try:
+        return histories.record(path, finished, report_dir / histories.NAME, keep)
+    except (OSError, histories.HistoryError) as exc:
+        return f"{report_dir / histories.NAME} was not written: {exc}"
 
 
 def run_facts(finished: RunFinished) -> dict[str, Any]:
@@ -73,6 +121,17 @@ def endpoint_row(event: EndpointFinished) -> dict[str, Any]:
         "sent_patches": event.writes + event.restores,
         "coverage": event.coverage,
         "target_error": event.target_error.reason if event.target_error else None,
+    }
+
+
+def schema_document(event: SchemaRead) -> dict[str, Any]:
+    """summary.json's `schema`: the CSDL read (`sources`), the `facts` added (counts, and each
+    with its source in `fact_lines`), the `drift`."""
+    return {
+        "sources": list(event.sources),
+        "facts": dict(event.facts),
+        "fact_lines": dict(event.fact_lines),
+        "drift": event.drift,
     }
 
 
@@ -104,20 +163,36 @@ def _block(text: str, lang: str = "") -> list[str]:
 
 
 def render_markdown(
-    results: list[CheckResult], finished: RunFinished, endpoints: list[dict[str, Any]] = ()
+    results: list[CheckResult],
+    finished: RunFinished,
+    endpoints: list[dict[str, Any]] = (),
+    schema: dict[str, Any] | None = None,
+    *,
+    nights: list[dict[str, Any]] | str | None = None,
 ) -> str:
-    """The summary a person reads, most important first."""
+    """The summary a person reads, most important first; `nights`: the history to draw; the
+    schema section (drift) last."""
     out = _head(finished)
     out += _changes(results, finished)
-    out += _known(results)
     out += _failures(results)
     out += _target_errors(finished)
-    out += _totals_tables(finished)
-    out += _coverage(list(endpoints))
-    out += _matrix(results)
+    out += _trend(nights)
+    out += _least_covered(list(endpoints))
+    out += _known(results)
+    out += _totals_tables(finished, list(endpoints))
     out += _skips(results)
     out += _deviations(results)
+    out += _coverage(list(endpoints))
+    out += _matrix(results)
+    if schema is not None:
+        out += schema_section.markdown(schema["sources"], schema["facts"], schema["drift"])
     return "\n".join(out) + "\n"
+
+
+def _trend(nights: list[dict[str, Any]] | str | None) -> list[str]:
+    if isinstance(nights, str):  # the history could not be written: say so, keep the rest
+        return ["", "## Trend", "", f"**History:** {nights}"]
+    return histories.render(nights or [])
 
 
 def _head(finished: RunFinished) -> list[str]:
@@ -162,7 +237,13 @@ def _head(finished: RunFinished) -> list[str]:
     return out
 
 
-SHOWN_CHANGES = 50
+SHOWN_CHANGES = 20  # new and fixed checks listed each (all in summary.json)
+FAILURE_DETAILS = 10  # failures shown in full, with message and reproducer
+FAILURE_LINES = 30  # failures shown at all (after the full ones: one line each)
+SHOWN_KNOWN = 30
+FULL_TABLES = 40  # a table with a row per contract or endpoint is printed whole up to this many
+TARGET_ERROR_DETAILS = 5  # target errors shown in full, with the reproducer of the request
+TARGET_ERROR_LINES = 25  # target errors shown at all (after the full ones: one line each)
 
 
 def _changes(results: list[CheckResult], finished: RunFinished) -> list[str]:
@@ -183,8 +264,13 @@ def _changes(results: list[CheckResult], finished: RunFinished) -> list[str]:
             else ""
         ),
     ]
+    new = [r for r in results if r.change == "new"]
+    if new and len(new) <= FAILURE_LINES:  # each is under Failures already, tagged (new)
+        out += ["", "New failures are tagged (new) under Failures, first."]
     for label, change in (("New", "new"), ("Fixed", "fixed")):
         rows = [r for r in results if r.change == change]
+        if change == "new" and len(rows) <= FAILURE_LINES:
+            continue
         if rows:
             out += ["", f"{label}:", ""]
             out += [f"- {r.check} · {r.contract} {_code(r.path)}" for r in rows[:SHOWN_CHANGES]]
@@ -198,27 +284,43 @@ def _known(results: list[CheckResult]) -> list[str]:
     if not rows:
         return []
     out = ["", "## Known failures", ""]
-    out += [f"- {r.check} · {r.contract} {_code(r.path)}: {r.known}" for r in rows]
-    return out
+    out += [f"- {r.check} · {r.contract} {_code(r.path)}: {r.known}" for r in rows[:SHOWN_KNOWN]]
+    return out + _more(len(rows) - SHOWN_KNOWN, "known failures")
+
+
+def _more(count: int, what: str) -> list[str]:
+    return [f"- ... and {count} more {what} (see summary.json)"] if count > 0 else []
 
 
 def _failures(results: list[CheckResult]) -> list[str]:
+    """Failures, those that fail the run first and new ones first among them: the first
+    FAILURE_DETAILS in full by contract, with their reproducer; then one line each up to
+    FAILURE_LINES; the rest counted (every one is in summary.json)."""
     failed = [r for r in results if r.outcome == "failed"]
     if not failed:
         return []
+    failed.sort(key=lambda r: (bool(r.excused), r.change != "new", r.contract, r.path, r.check))
+    contracts = Counter(r.contract for r in failed)
+    out = ["", f"## Failures ({len(failed)} in {len(contracts)} contracts)"]
     by_contract: dict[str, list[CheckResult]] = defaultdict(list)
-    for r in failed:
+    for r in failed[:FAILURE_DETAILS]:
         by_contract[r.contract].append(r)
-    out = ["", f"## Failures ({len(failed)} in {len(by_contract)} contracts)"]
-    for contract, rows in sorted(by_contract.items()):
-        out += ["", f"### {contract} ({len(rows)})"]
-        for r in rows:
-            tag = f" ({r.excused})" if r.excused else (" (new)" if r.change == "new" else "")
-            out += ["", f"#### {r.check} · {_code(r.path)}{tag}", ""]
+    for contract, rows in by_contract.items():
+        out += ["", f"### {contract} ({contracts[contract]})"]
+        for r in rows:  # CommonMark: a heading and a fence need no blank line around them
+            out += ["", f"#### {r.check} · {_code(r.path)}{_tag(r)}"]
             message = r.message or "(no message)"
             out += _block(message, "text") if "\n" in message else [message]
             if r.repro:
-                out += ["", "Reproduce:", "", *_block(r.repro, "sh")]
+                out += ["Reproduce:", *_block(r.repro, "sh")]
+    briefly = failed[FAILURE_DETAILS:FAILURE_LINES]
+    if briefly:
+        out += ["", f"### {len(failed) - FAILURE_DETAILS} more", ""]
+        out += [
+            f"- {r.check} · {r.contract} {_code(r.path)}{_tag(r)}: {_first_line(r.message)}"
+            for r in briefly
+        ]
+        out += _more(len(failed) - FAILURE_LINES, "failures")
     return out
 
 
@@ -238,17 +340,36 @@ def _target_errors(finished: RunFinished) -> list[str]:
         "Requests that still failed after the client's retries: the target's errors, not the "
         "contract's. The checks keep the verdicts of the cases judged before them.",
     ]
-    for e in errors:
+    for e in errors[:TARGET_ERROR_DETAILS]:
         recovered = "" if e.recovered else " The target did not come back."
-        out += ["", f"#### {e.contract} · {_code(e.path)} ({e.cause})", ""]
+        out += ["", f"#### {e.contract} · {_code(e.path)} ({e.cause})"]
         out += [f"{e.reason} — after {e.judged} cases judged.{recovered}"]
         if e.repro:
-            out += ["", "Reproduce:", "", *_block(e.repro, "sh")]
+            out += ["Reproduce:", *_block(e.repro, "sh")]
+    briefly = errors[TARGET_ERROR_DETAILS:TARGET_ERROR_LINES]
+    if briefly:  # at scale (a bad network night): one line each, the rest counted
+        out += ["", f"### {len(errors) - TARGET_ERROR_DETAILS} more", ""]
+        out += [
+            f"- {e.contract} {_code(e.path)} ({e.cause}): {_first_line(e.reason)}" for e in briefly
+        ]
+        out += _more(len(errors) - TARGET_ERROR_LINES, "target errors")
     return out
 
 
-def _totals_tables(finished: RunFinished) -> list[str]:
+def _tag(r: CheckResult) -> str:
+    return f" ({r.excused})" if r.excused else (" (new)" if r.change == "new" else "")
+
+
+def _first_line(message: str, width: int = 100) -> str:
+    line = (message or "(no message)").splitlines()[0]
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _totals_tables(finished: RunFinished, endpoints: list[dict[str, Any]] = ()) -> list[str]:
+    """Totals per check and per workload; at scale the workload rows carry the coverage too
+    (what a row per contract would say, in as many rows as there are workloads)."""
     totals = finished.totals
+    covered = _covered_by(list(endpoints), "workload") if _at_scale(endpoints) else {}
     out = [
         "",
         "## Totals per check",
@@ -258,16 +379,50 @@ def _totals_tables(finished: RunFinished) -> list[str]:
     ]
     for check, counts in totals.per_check.items():
         out.append(f"| {check} | {counts['passed']} | {counts['failed']} | {counts['skipped']} |")
-    out += ["", "## Totals per workload", "", "| workload | passed | failed | skipped |"]
-    out.append("|---|--:|--:|--:|")
+    header = "| workload | passed | failed | skipped |"
+    if covered:
+        header += " properties | enum members | boundary classes | invalid classes rejected |"
+    out += ["", "## Totals per workload", "", header]
+    out.append("|---" + "|--:" * (header.count("|") - 2) + "|")
     for workload, counts in totals.per_workload.items():
         row = f"| {workload} | {counts['passed']} | {counts['failed']} | {counts['skipped']} |"
+        if covered:
+            row += " " + " | ".join(_shares(covered.get(workload))) + " |"
         out.append(row)
+    if covered:
+        out += ["", "Coverage per contract and endpoint: `endpoints` in summary.json."]
     return out
 
 
+def _at_scale(endpoints: list[dict[str, Any]]) -> bool:
+    """Too many contracts for a row each: coverage goes per workload, into the totals."""
+    return len({e["contract"] for e in endpoints if e.get("coverage")}) > FULL_TABLES
+
+
+def _covered_by(endpoints: list[dict[str, Any]], unit: str) -> dict[str, dict[str, list[int]]]:
+    """Coverage summed per contract or per workload: {name: {kind: [hit, total]}}."""
+    grouped: dict[str, dict[str, list[int]]] = defaultdict(
+        lambda: {k: [0, 0] for k in COVERAGE_KINDS}
+    )
+    for e in endpoints:
+        if not e.get("coverage"):
+            continue
+        key = e.get(unit) or "other"
+        for kind in COVERAGE_KINDS:
+            counts = e["coverage"][kind]
+            grouped[key][kind][0] += counts["hit"]
+            grouped[key][kind][1] += counts["total"]
+    return dict(grouped)
+
+
+def _shares(kinds: dict[str, list[int]] | None) -> list[str]:
+    if kinds is None:
+        return ["" for _ in COVERAGE_KINDS]
+    return [f"{hit}/{total}" for hit, total in (kinds[k] for k in COVERAGE_KINDS)]
+
+
 COVERAGE_KINDS = ("properties", "enum_members", "boundaries", "invalid")
-LEAST_COVERED = 15
+LEAST_COVERED = 10
 
 
 def _ratio(counts: dict[str, int]) -> float:
@@ -275,28 +430,34 @@ def _ratio(counts: dict[str, int]) -> float:
 
 
 def _coverage(endpoints: list[dict[str, Any]]) -> list[str]:
-    """Coverage per contract (what the sent bodies wrote and the service refused), then the
-    endpoints that covered least."""
-    rows = [e for e in endpoints if e.get("coverage")]
-    if not rows:
+    """Coverage (what the sent bodies wrote and the service refused) per contract, while a row
+    per contract is short (at scale it is per workload, in the totals)."""
+    if _at_scale(endpoints):
         return []
-    by_contract: dict[str, dict[str, list[int]]] = defaultdict(
-        lambda: {k: [0, 0] for k in COVERAGE_KINDS}
-    )
-    for e in rows:
-        for kind in COVERAGE_KINDS:
-            counts = e["coverage"][kind]
-            by_contract[e["contract"]][kind][0] += counts["hit"]
-            by_contract[e["contract"]][kind][1] += counts["total"]
+    grouped = _covered_by(endpoints, "contract")
+    if not grouped:
+        return []
     header = (
         "| contract | properties | enum members | boundary classes | invalid classes rejected |"
     )
     out = ["", "## Coverage per contract", "", header, "|---|--:|--:|--:|--:|"]
-    for contract, kinds in sorted(by_contract.items()):
-        cells = [f"{hit}/{total}" for hit, total in (kinds[k] for k in COVERAGE_KINDS)]
-        out.append(f"| {contract} | " + " | ".join(cells) + " |")
+    for name, kinds in sorted(grouped.items()):
+        out.append(f"| {name} | " + " | ".join(_shares(kinds)) + " |")
+    return out
+
+
+def _least_covered(endpoints: list[dict[str, Any]]) -> list[str]:
+    """The endpoints whose sent bodies covered least of what their contract offers."""
+    rows = [
+        e
+        for e in endpoints
+        if e.get("coverage") and any(_ratio(e["coverage"][k]) < 1 for k in COVERAGE_KINDS)
+    ]
+    if not rows:
+        return []
     least = sorted(rows, key=lambda e: sum(_ratio(e["coverage"][k]) for k in COVERAGE_KINDS))
-    out += ["", "Least covered endpoints:", ""]
+    shown = min(len(rows), LEAST_COVERED)
+    out = ["", f"## Least covered endpoints ({shown} of the {len(rows)} not fully covered)", ""]
     for e in least[:LEAST_COVERED]:
         c = e["coverage"]
         missed = ", ".join(
@@ -321,12 +482,15 @@ def _cell(result: CheckResult | None) -> str:
 
 
 def _matrix(results: list[CheckResult]) -> list[str]:
+    """Endpoint × check, while a row per endpoint is short (every one is in summary.json)."""
     if not results:
         return []
     checks = list(dict.fromkeys(r.check for r in results))
     rows: dict[tuple[str, str], dict[str, CheckResult]] = defaultdict(dict)
     for r in results:
         rows[(r.contract, r.path)][r.check] = r
+    if len(rows) > FULL_TABLES:  # failures, skips and deviations are each listed above
+        return []
     out = ["", "## Endpoints", "", "| contract | path | " + " | ".join(checks) + " |"]
     out.append("|---|---|" + "|".join(":-:" for _ in checks) + "|")
     for (contract, path), cells in sorted(rows.items()):
@@ -339,16 +503,85 @@ def _matrix(results: list[CheckResult]) -> list[str]:
     return out
 
 
-def _skips(results: list[CheckResult]) -> list[str]:
-    grouped: Counter[str] = Counter()
+SKIP_GROUPS = 15  # reasons listed (the rest counted in one line)
+DECIDING_SHOWN = 2  # requests named per reason (a table cell: it must stay short)
+_REQUEST = re.compile(r"\b(GET|PATCH) (/\S*)")
+_TYPE = re.compile(r"#?microsoft\.graph\.[\w.]+")
+
+
+def deciding_request(message: str) -> tuple[str | None, str]:
+    """(the request a skip reason names, what it answered): `no entity reachable: GET /x
+    returned 404` -> (`GET /x`, `returned 404`); (None, the reason) when it names none."""
+    found = _REQUEST.search(message)
+    if found is None:
+        return None, message
+    return f"{found.group(1)} {found.group(2).rstrip(':,;')}", message[found.end() :].strip(" :")
+
+
+def skip_reason(message: str) -> str:
+    """A skip's cause, the same on every endpoint it kept: without the request's path (named
+    apart, as the request that decided it), other paths, or type names (`GET is a (type), not a
+    (type)` is one cause whichever derived types a collection held)."""
+    reason = _REQUEST.sub(lambda m: m.group(1), message or "no reason given")
+    return _TYPE.sub("(type)", reason_group(reason))
+
+
+def skip_groups(results: list[CheckResult]) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+    """Skips once per endpoint and reason: (checks, reason, [(endpoint, deciding request)]),
+    the reasons that kept most endpoints first. `checks` is `every check` when none ran there."""
+    by_endpoint: dict[str, list[CheckResult]] = defaultdict(list)
     for r in results:
-        if r.outcome == "skipped":
-            grouped[f"{r.check}: {reason_group(r.message or 'no reason given')}"] += 1
-    if not grouped:
+        by_endpoint[r.endpoint].append(r)
+    groups: dict[tuple[str, str], list[tuple[str, str | None]]] = defaultdict(list)
+    for endpoint, rows in by_endpoint.items():
+        reasons: dict[str, list[CheckResult]] = defaultdict(list)
+        for r in rows:
+            if r.outcome == "skipped":
+                reasons[skip_reason(r.message)].append(r)
+        for reason, skipped in reasons.items():
+            every = len(skipped) == len(rows) and len(rows) > 1
+            checks = "every check" if every else ", ".join(r.check for r in skipped)
+            request = next(
+                (found for r in skipped if (found := deciding_request(r.message or "")[0])), None
+            )
+            groups[(checks, reason)].append((endpoint, request))
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [(checks, reason, endpoints) for (checks, reason), endpoints in ordered]
+
+
+def _skips(results: list[CheckResult]) -> list[str]:
+    """Skips once per endpoint (not once per check), by reason, naming the requests that
+    decided them (the collection GET that answered 404, listed nothing, ...)."""
+    groups = skip_groups(results)
+    if not groups:
         return []
-    out = ["", "## Skips by reason", "", "| checks skipped | check: reason |", "|--:|---|"]
-    out += [f"| {n} | {reason} |" for reason, n in grouped.most_common()]
+    endpoints = len({e for _, _, rows in groups for e, _ in rows})
+    out = ["", f"## Skips ({endpoints} endpoints)", ""]
+    out += ["| endpoints | checks skipped | reason | decided by |", "|--:|---|---|---|"]
+    for checks, reason, rows in groups[:SKIP_GROUPS]:
+        out.append(f"| {len(rows)} | {checks} | {_cell_text(reason)} | {_deciders(rows)} |")
+    rest = groups[SKIP_GROUPS:]
+    if rest:
+        n = sum(len(rows) for _, _, rows in rest)
+        out.append(f"| {n} | | {len(rest)} more reasons (see summary.json) | |")
     return out
+
+
+def _deciders(rows: list[tuple[str, str | None]]) -> str:
+    """The requests that decided a reason's skips, most endpoints first, with an example."""
+    requests: Counter[str] = Counter(request for _, request in rows if request)
+    if not requests:
+        return f"e.g. {_code(rows[0][0])}"
+    named = [
+        f"{_code(request)}" + (f" ({n} endpoints)" if n > 1 else "")
+        for request, n in requests.most_common(DECIDING_SHOWN)
+    ]
+    more = len(requests) - DECIDING_SHOWN
+    return ", ".join(named) + (f", and {more} more requests" if more > 0 else "")
+
+
+def _cell_text(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def _deviations(results: list[CheckResult]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Cross-check contracts against a CSDL `$metadata` document, in both directions.
+"""Cross-check contracts against a CSDL `$metadata` document, in both directions (`check-metadata`).
 
 The docs and the service's own schema are written by different hands. Comparing them finds the doc
 defects the extractor cannot see on its own (a wrong type, a property the service does not have) and
@@ -9,182 +9,26 @@ A `$metadata` document describes one API version and does not say which: its fil
 `--api-version` tells, and each contract is compared only with the metadata of its own version
 (`compare_by_version`), as a beta contract judged by v1.0's schema gets findings that are not
 the docs' fault.
-
-Stdlib only (`xml.etree`): the metadata file is a user argument and parsing it must stay cheap.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from graph_contracts.contracts import Contract, Finding, Property, TypeDef
+from graph_contracts.metadata._reader import (
+    Csdl,
+    CsdlError,
+    CsdlProperty,
+    CsdlType,
+    parse_csdl,
+    read_document,
+)
 
-EDM_NS = "{http://docs.oasis-open.org/odata/ns/edm}"
-EDMX_ROOT = "{http://docs.oasis-open.org/odata/ns/edmx}Edmx"
 FUTURE = "unknownFutureValue"
-
-Kind = Literal["entity", "complex", "enum"]
-
-
-class CsdlError(ValueError):
-    """A metadata file that cannot be used; the message names the file (and line when known)."""
-
-
-@dataclass
-class CsdlProperty:
-    name: str
-    type: str  # qualified, aliases resolved: `microsoft.graph.x`, `Collection(Edm.String)`
-    nullable: bool = True
-    navigation: bool = False
-
-
-@dataclass
-class CsdlType:
-    name: str  # qualified
-    kind: Kind
-    base: str | None = None
-    abstract: bool = False
-    open_type: bool = False
-    properties: dict[str, CsdlProperty] = field(default_factory=dict)
-    navigation: dict[str, CsdlProperty] = field(default_factory=dict)
-    members: list[str] = field(default_factory=list)
-    flags: bool = False
-
-
-@dataclass
-class Csdl:
-    """The types of one `$metadata` document, by qualified name."""
-
-    path: str
-    types: dict[str, CsdlType]
-    version: str | None = None  # the API version it describes, when told (`metadata_version`)
-
-    def lineage(self, name: str) -> list[CsdlType]:
-        """The type and its base types, root first (cycles in a broken file are cut)."""
-        chain: list[CsdlType] = []
-        seen: set[str] = set()
-        current = self.types.get(name)
-        while current is not None and current.name not in seen:
-            seen.add(current.name)
-            chain.append(current)
-            current = self.types.get(current.base) if current.base else None
-        return chain[::-1]
-
-    def properties(self, name: str) -> dict[str, CsdlProperty]:
-        """Structural properties including inherited ones."""
-        return {k: v for t in self.lineage(name) for k, v in t.properties.items()}
-
-    def navigation(self, name: str) -> dict[str, CsdlProperty]:
-        return {k: v for t in self.lineage(name) for k, v in t.navigation.items()}
-
-    def subtype_with(self, name: str, prop: str) -> CsdlType | None:
-        """A type derived from `name` that declares `prop` (docs of a base often list them)."""
-        for candidate in self.types.values():
-            if (
-                prop in candidate.properties
-                and candidate.name != name
-                and self.is_derived(candidate.name, name)
-            ):
-                return candidate
-        return None
-
-    def is_derived(self, name: str, base: str) -> bool:
-        """True when `name` is `base` or inherits from it."""
-        return any(t.name == base for t in self.lineage(name))
-
-
-def derived_types(csdl: Csdl, base: str) -> set[str]:
-    """Every type that inherits from `base`, directly or not (not `base` itself).
-
-    What `bodies.accepted_types(contract, hierarchy)` needs from `--metadata FILE`: a body or a
-    reply may name any of these in `@odata.type`.
-    """
-    base = base.removeprefix("#")
-    return {name for name in csdl.types if name != base and csdl.is_derived(name, base)}
-
-
-# --- loading --------------------------------------------------------------------------------
-
-
-def load_csdl(path: Path) -> Csdl:
-    """Parse a CSDL XML file; CsdlError (one line, file[:line]) when it is missing or unusable."""
-    try:
-        root = ET.parse(path).getroot()
-    except FileNotFoundError:
-        raise CsdlError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CsdlError(f"{path}: is a directory, not a metadata file") from None
-    except OSError as exc:
-        raise CsdlError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except ET.ParseError as exc:
-        line, column = exc.position
-        reason = str(exc).split(":")[0]
-        raise CsdlError(f"{path}:{line}: malformed XML ({reason}, column {column + 1})") from None
-    if root.tag != EDMX_ROOT:
-        raise CsdlError(
-            f"{path}: not a CSDL $metadata document (root element <{_local(root.tag)}>)"
-        )
-    csdl = Csdl(str(path), dict(_read_types(root)))
-    if not csdl.types:
-        raise CsdlError(f"{path}: CSDL document declares no types")
-    return csdl
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _read_types(root: ET.Element) -> Iterator[tuple[str, CsdlType]]:
-    schemas = list(root.iter(f"{EDM_NS}Schema"))
-    aliases = {s.get("Alias"): s.get("Namespace", "") for s in schemas if s.get("Alias")}
-    for schema in schemas:
-        namespace = schema.get("Namespace", "")
-        for element in schema:
-            kind = {"EntityType": "entity", "ComplexType": "complex", "EnumType": "enum"}.get(
-                _local(element.tag)
-            )
-            if kind is None or not element.get("Name"):
-                continue
-            parsed = _read_type(element, f"{namespace}.{element.get('Name')}", kind, aliases)
-            yield parsed.name, parsed
-
-
-def _read_type(element: ET.Element, name: str, kind: str, aliases: dict) -> CsdlType:
-    base = element.get("BaseType")
-    parsed = CsdlType(
-        name=name,
-        kind=kind,  # type: ignore[arg-type]
-        base=qualify(base, aliases) if base else None,
-        abstract=element.get("Abstract") == "true",
-        open_type=element.get("OpenType") == "true",
-        flags=element.get("IsFlags") == "true",
-    )
-    for child in element:
-        tag, prop_name = _local(child.tag), child.get("Name", "")
-        if tag == "Member":
-            parsed.members.append(prop_name)
-        elif tag in ("Property", "NavigationProperty"):
-            prop = CsdlProperty(
-                prop_name,
-                qualify(child.get("Type", ""), aliases),
-                nullable=child.get("Nullable") != "false",  # absent means nullable
-                navigation=tag == "NavigationProperty",
-            )
-            (parsed.navigation if prop.navigation else parsed.properties)[prop_name] = prop
-    return parsed
-
-
-def qualify(type_name: str, aliases: dict) -> str:
-    """`Collection(graph.x)` -> `Collection(microsoft.graph.x)`: resolve a schema alias."""
-    if type_name.startswith("Collection(") and type_name.endswith(")"):
-        return f"Collection({qualify(type_name[11:-1], aliases)})"
-    prefix, _, rest = type_name.partition(".")
-    return f"{aliases[prefix]}.{rest}" if prefix in aliases and rest else type_name
 
 
 # --- comparing ------------------------------------------------------------------------------
@@ -401,6 +245,32 @@ def metadata_version(path: Path, stated: str | None = None) -> str:
         f"{path}: its name does not tell the API version (beta or v1.0): "
         "pass --api-version, or name it like beta_metadata.xml"
     )
+
+
+def load_versioned(paths: Iterable[Path], versions: Iterable[str]) -> dict[str, Csdl]:
+    """`run --metadata FILE...`: each document parsed (and kept: `Csdl.document`), by the version
+    it describes.
+
+    The version comes from the file's name; when only one version is in play (`versions`), an
+    untold name is that one. CsdlError naming the file when a document is unusable, its version
+    untold, or two documents describe one version.
+    """
+    versions = sorted(set(versions))
+    found: dict[str, Csdl] = {}
+    for path in paths:
+        csdl = parse_csdl(read_document(path), str(path))
+        try:
+            csdl.version = metadata_version(Path(path), versions[0] if len(versions) == 1 else None)
+        except CsdlError:
+            raise CsdlError(
+                f"{path}: its name does not tell the API version (beta or v1.0): "
+                "name it like beta_metadata.xml or v1.0_metadata.xml"
+            ) from None
+        if csdl.version in found:
+            first = found[csdl.version].path
+            raise CsdlError(f"{path}: a second {csdl.version} metadata file (after {first})")
+        found[csdl.version] = csdl
+    return found
 
 
 @dataclass
