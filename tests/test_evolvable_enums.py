@@ -10,12 +10,20 @@ include-unknown-enum-members`; a PATCH that sends the sentinel leaves the proper
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
+import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from servers import app_server
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-from graph_contracts import edm, openapi, plan, strategies
+from graph_contracts import edm, openapi, plan, preferences, required_headers, strategies
+from graph_contracts.client import GraphClient
 from graph_contracts.contracts import Contract, Property, TypeDef
 
 SENTINEL = "unknownFutureValue"
@@ -143,3 +151,56 @@ def test_members_after_the_sentinel_are_known_in_declaration_order():
     # A String's prose list gives no declaration order: nothing is after anything there.
     assert edm.resolve("Edm.String", {}, ["a", SENTINEL, "b"]).future == ()
     assert edm.resolve(CHANNELS.name, task().types).future == ("teams", "sms")
+
+
+# --- every request opts in ----------------------------------------------------------------------
+
+
+def prefer_echo() -> Starlette:
+    """Answers each request with every `Prefer` header line it received, as sent on the wire."""
+
+    async def echo(request: Request) -> Response:
+        lines = [v.decode("latin-1") for k, v in request.scope["headers"] if k == b"prefer"]
+        return JSONResponse({"method": request.method, "prefer": lines})
+
+    return Starlette(routes=[Route("/{path:path}", echo, methods=["GET", "PATCH"])])
+
+
+def test_every_request_opts_in_in_one_prefer_header_beside_any_other_preference():
+    """RFC 7240 §2: one header, comma separated. httpx replaces a default header with a
+    request's own, so a PATCH asking `return=representation` used to lose the opt-in."""
+    with app_server(prefer_echo()) as url, GraphClient(url, "beta") as client:
+        assert client.get("/tasks/1").json()["prefer"] == ["include-unknown-enum-members"]
+        asked = {"Prefer": "return=representation"}
+        seen = client.patch("/tasks/1", json={}, headers=asked).json()
+        assert seen["prefer"] == ["return=representation, include-unknown-enum-members"]
+        # Asked twice, sent once; a request that must carry no Prefer at all still can.
+        again = {"prefer": "include-unknown-enum-members"}
+        assert client.get("/x", headers=again).json()["prefer"] == ["include-unknown-enum-members"]
+        assert client.get("/x", headers={"Prefer": None}).json()["prefer"] == []
+
+
+def test_the_planner_write_headers_keep_both_preferences():
+    """Where the docs require If-Match the engine asks `return=representation` too
+    (`required_headers.write_headers`): both reach the service, and its 200 is documented."""
+    contract = task()
+    planner = replace(contract, headers=["If-Match"])
+    headers = required_headers.write_headers(planner, 'W/"1"')
+    with app_server(prefer_echo()) as url, GraphClient(url, "beta") as client:
+        response = client.patch("/tasks/1", json={}, headers=headers)
+    assert response.json()["prefer"] == ["return=representation, include-unknown-enum-members"]
+    assert required_headers.asked_representation(response.request.headers)
+    assert preferences.asked(response.request.headers, "include-unknown-enum-members")
+
+
+def test_preference_names_and_what_a_reply_applied():
+    given = "return=representation; odata.track-changes, Include-Unknown-Enum-Members"
+    assert preferences.names(given) == ["return", "include-unknown-enum-members"]
+    assert preferences.combine("respond-async, wait=10", "RESPOND-ASYNC", None) == (
+        "respond-async, wait=10"
+    )
+    both = "return=representation, include-unknown-enum-members"
+    assert preferences.applied(httpx.Headers({"Preference-Applied": both}))
+    assert not preferences.applied(httpx.Headers({"preference-applied": "return=minimal"}))
+    assert not preferences.applied(httpx.Headers({}))
+    assert preferences.applied({"PREFERENCE-APPLIED": "include-unknown-enum-members"})
