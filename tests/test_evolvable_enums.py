@@ -10,10 +10,13 @@ include-unknown-enum-members`; a PATCH that sends the sentinel leaves the proper
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from servers import app_server
@@ -22,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from graph_contracts import edm, openapi, plan, preferences, required_headers, strategies
+from graph_contracts import checks, edm, openapi, plan, preferences, required_headers, strategies
+from graph_contracts.checks import Case, CheckContext
 from graph_contracts.client import GraphClient
 from graph_contracts.contracts import Contract, Property, TypeDef
 
@@ -204,3 +208,146 @@ def test_preference_names_and_what_a_reply_applied():
     assert not preferences.applied(httpx.Headers({"preference-applied": "return=minimal"}))
     assert not preferences.applied(httpx.Headers({}))
     assert preferences.applied({"PREFERENCE-APPLIED": "include-unknown-enum-members"})
+
+
+# --- the comparison is tolerant where the service did not apply the opt-in -----------------------
+
+APPLIED = {"Preference-Applied": "include-unknown-enum-members"}
+TASK = {
+    "@odata.context": "https://graph.test/beta/$metadata#tasks/$entity",
+    "id": "t1",
+    "stage": "final",
+    "channels": "email",
+    "settings": {"mode": "draft", "label": "x"},
+    "history": ["draft"],
+    "kind": "plain",
+}
+
+
+def entity_server(
+    store: dict[str, Any], headers: dict[str, str] | None = None
+) -> Callable[[httpx.Request], httpx.Response]:
+    """GETs of the entity answer `store`, with `headers` (the opt-in applied, or not)."""
+    return lambda request: httpx.Response(200, json=store, headers=headers or {})
+
+
+def context(handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -> CheckContext:
+    client = GraphClient("https://graph.test", "beta", transport=httpx.MockTransport(handler))
+    return CheckContext(task(), "/tasks/{taskId}", "/tasks/t1", client, read_window=0.0, **kw)
+
+
+def answer(status: int, body: Any = None, headers: dict[str, str] | None = None) -> httpx.Response:
+    request = httpx.Request("PATCH", "https://graph.test/beta/tasks/t1")
+    if body is None:
+        return httpx.Response(status, request=request, headers=headers or {})
+    return httpx.Response(status, json=body, request=request, headers=headers or {})
+
+
+def write(body: dict[str, Any], response: httpx.Response) -> Case:
+    return Case("write", "covering set #3/5", body=body, response=response, before=dict(TASK))
+
+
+# What a faithful service not applying the opt-in answers for each body: the member after the
+# sentinel hidden, at the top, nested, in a collection and among flags.
+HIDDEN = [
+    ({"stage": "archived"}, {"stage": SENTINEL}),
+    (
+        {"settings": {"mode": "purged", "label": "y"}},
+        {"settings": {"mode": SENTINEL, "label": "y"}},
+    ),
+    ({"history": ["draft", "archived"]}, {"history": ["draft", SENTINEL]}),
+    ({"channels": "email,teams,sms"}, {"channels": f"email,{SENTINEL}"}),
+]
+
+
+@pytest.mark.parametrize(("sent", "shown"), HIDDEN)
+def test_a_member_after_the_sentinel_hidden_without_the_opt_in_applied_is_a_deviation(
+    sent: dict[str, Any], shown: dict[str, Any]
+) -> None:
+    stored = {**TASK, **shown}
+    ctx = context(entity_server(stored))
+    case = write(sent, answer(200, stored))
+    for check in (checks.round_trip, checks.read_after_write, checks.merge):
+        verdict = check(ctx, case)
+        assert verdict is not None and verdict.outcome == "passed", (check, verdict)
+    assert "without Preference-Applied: include-unknown-enum-members" in (
+        checks.round_trip(ctx, case).deviation or ""
+    )
+    assert SENTINEL in (checks.read_after_write(ctx, case).deviation or "")
+
+
+@pytest.mark.parametrize(("sent", "shown"), HIDDEN)
+def test_the_same_reply_saying_it_applied_the_opt_in_fails(
+    sent: dict[str, Any], shown: dict[str, Any]
+) -> None:
+    stored = {**TASK, **shown}
+    ctx = context(entity_server(stored, APPLIED))
+    case = write(sent, answer(200, stored, APPLIED))
+    verdict = checks.round_trip(ctx, case)
+    assert verdict is not None and verdict.failed
+    assert "although the reply says Preference-Applied" in verdict.message
+    verdict = checks.read_after_write(ctx, case)
+    assert verdict is not None and verdict.failed
+
+
+@pytest.mark.parametrize("applied", [APPLIED, {}])
+def test_a_member_before_the_sentinel_shown_as_it_stays_a_failure(applied: dict[str, str]) -> None:
+    """Only a member declared after the sentinel is ever hidden behind it."""
+    stored = {**TASK, "stage": SENTINEL, "settings": {"mode": SENTINEL, "label": "x"}}
+    ctx = context(entity_server(stored, applied))
+    case = write({"stage": "draft"}, answer(200, stored, applied))
+    assert checks.round_trip(ctx, case).failed  # type: ignore[union-attr]
+    assert checks.read_after_write(ctx, case).failed  # type: ignore[union-attr]
+    # An unsent property whose member before the sentinel turned into it changed: merge fails.
+    case = write({"kind": "urgent"}, answer(200, {**stored, "kind": "urgent"}, applied))
+    ctx = context(entity_server({**stored, "kind": "urgent"}, applied))
+    verdict = checks.merge(ctx, case)
+    assert verdict is not None and verdict.failed and "settings" in verdict.message
+
+
+def test_merge_tolerates_an_unsent_member_one_read_hid():
+    """The entity as known before showed `archived`; a GET that did not apply the opt-in shows
+    the sentinel (and the other way round): nothing changed that a client could see."""
+    before = {**TASK, "stage": "archived"}
+    ctx = context(entity_server({**TASK, "stage": SENTINEL, "kind": "urgent"}))
+    case = Case("write", "generated", body={"kind": "urgent"}, response=answer(204), before=before)
+    verdict = checks.merge(ctx, case)
+    assert verdict is not None and verdict.outcome == "passed" and verdict.deviation
+    # The same GET saying it applied the opt-in shows a real change.
+    ctx = context(entity_server({**TASK, "stage": SENTINEL, "kind": "urgent"}, APPLIED))
+    case = Case("write", "generated", body={"kind": "urgent"}, response=answer(204), before=before)
+    assert checks.merge(ctx, case).failed  # type: ignore[union-attr]
+    # An earlier read that hid the member: a later one showing it is no change, opted in or not.
+    hid = {**TASK, "stage": SENTINEL}
+    ctx = context(entity_server({**TASK, "stage": "purged", "kind": "urgent"}, APPLIED))
+    case = Case("write", "generated", body={"kind": "urgent"}, response=answer(204), before=hid)
+    verdict = checks.merge(ctx, case)
+    assert verdict is not None and verdict.outcome == "passed" and verdict.deviation
+
+
+def test_a_400_for_a_member_after_the_sentinel_without_the_opt_in_applied_is_a_deviation():
+    """The pattern has a service refuse such members from a client it did not opt in; a service
+    may ignore a preference (RFC 7240 §2). With the opt-in applied, a 400 stays a failure."""
+    ctx = context(entity_server(TASK), strict=True)
+    refused = answer(400, {"error": {"code": "BadRequest", "message": "archived"}})
+    verdict = checks.status(ctx, write({"stage": "archived", "kind": "urgent"}, refused))
+    assert verdict.outcome == "passed" and "stage 'archived'" in (verdict.deviation or "")
+    applied = answer(400, {"error": {"code": "BadRequest", "message": "x"}}, APPLIED)
+    assert checks.status(ctx, write({"stage": "archived"}, applied)).failed
+    assert checks.status(ctx, write({"stage": "final"}, refused)).failed
+
+
+def test_a_hidden_value_does_not_keep_the_read_window_open():
+    """Without the opt-in applied, the GET that hides what was sent shows all it can: read_back
+    stops there instead of polling the whole window for a value it will never see."""
+    gets: list[float] = []
+    stored = {**TASK, "stage": SENTINEL}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        gets.append(time.monotonic())
+        return httpx.Response(200, json=stored)
+
+    ctx = context(handler)
+    ctx.read_window = 2.0
+    verdict = checks.read_after_write(ctx, write({"stage": "archived"}, answer(204)))
+    assert verdict is not None and verdict.outcome == "passed" and len(gets) == 1

@@ -124,9 +124,10 @@ class EdmType:
     def future(self) -> tuple[str, ...]:
         """Members declared after the sentinel: a service replaces them with it in its replies
         unless the request says `Prefer: include-unknown-enum-members`."""
-        members = list(dict.fromkeys(self.members))
+        own = self.typedef.members if self.typedef is not None else None
+        members = list(dict.fromkeys(own or ()))  # a prose list gives no declaration order
         if self.kind is not TypeKind.ENUM or UNKNOWN_FUTURE_VALUE not in members:
-            return ()  # a String's prose list gives no declaration order
+            return ()
         return tuple(members[members.index(UNKNOWN_FUTURE_VALUE) + 1 :])
 
 
@@ -1148,6 +1149,9 @@ class Comparison:
     mismatches: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     annotations: list[str] = field(default_factory=list)
+    # Values shown as `unknownFutureValue` where a member declared after it was sent, by a reply
+    # that did not apply the opt-in (`checks.compare_sent`): what it hid, not a defect.
+    withheld: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
