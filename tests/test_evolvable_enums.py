@@ -9,10 +9,12 @@ include-unknown-enum-members`; a PATCH that sends the sentinel leaves the proper
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,9 +28,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph_contracts import checks, edm, openapi, plan, preferences, required_headers, strategies
+from graph_contracts.auth import StaticToken
 from graph_contracts.checks import Case, CheckContext
-from graph_contracts.client import GraphClient
+from graph_contracts.client import GraphClient, InProcessTransport
 from graph_contracts.contracts import Contract, Property, TypeDef
+from graph_contracts.discovery import Discoverer
+from graph_contracts.engine import Endpoint, EndpointRun, Settings
+from graph_contracts.engine.endpoint import SCHEMATHESIS_CHECKS
+from graph_contracts.engine.results import CheckResult
+from graph_contracts.extract import extract_paths
+from graph_contracts.metadata import load_csdl
+from graph_contracts.mock import create_app
 
 SENTINEL = "unknownFutureValue"
 STAGE = TypeDef(
@@ -351,3 +361,165 @@ def test_a_hidden_value_does_not_keep_the_read_window_open():
     ctx.read_window = 2.0
     verdict = checks.read_after_write(ctx, write({"stage": "archived"}, answer(204)))
     assert verdict is not None and verdict.outcome == "passed" and len(gets) == 1
+
+
+# --- the mock behaves as Graph ------------------------------------------------------------------
+
+OPT_IN = {"Authorization": "Bearer t", "Prefer": "include-unknown-enum-members"}
+NO_OPT_IN = {"Authorization": "Bearer t"}
+
+
+class Mock:
+    """The mock serving `task()`, called synchronously over ASGI."""
+
+    def __init__(self) -> None:
+        app = create_app([task()], token="t")
+        self.path = "/beta" + app.state.graph.store.sample("beta", "/tasks/{taskId}")
+        self.http = httpx.Client(transport=InProcessTransport(app), base_url="http://mock")
+
+    def get(self, headers: dict[str, str]) -> httpx.Response:
+        return self.http.get(self.path, headers=headers)
+
+    def patch(self, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        """A PATCH asking for the entity back (the task's page documents 200 with it)."""
+        return self.http.patch(self.path, json=body, headers=headers)
+
+
+def test_the_mock_hides_members_after_the_sentinel_unless_the_request_opts_in():
+    mock = Mock()
+    later = {
+        "stage": "archived",
+        "channels": "email,teams,sms",
+        "settings": {"mode": "purged", "label": "z"},
+        "history": ["final", "archived"],
+    }
+    written = mock.patch(later, OPT_IN)
+    assert written.status_code == 200, written.text
+    assert written.headers["preference-applied"] == "include-unknown-enum-members"
+    assert {k: written.json()[k] for k in later} == later
+    shown = mock.get(OPT_IN)
+    assert {k: shown.json()[k] for k in later} == later
+    assert shown.headers["preference-applied"] == "include-unknown-enum-members"
+    hidden = mock.get(NO_OPT_IN)
+    assert "preference-applied" not in hidden.headers
+    assert {k: hidden.json()[k] for k in later} == {
+        "stage": SENTINEL,
+        "channels": f"email,{SENTINEL}",
+        "settings": {"mode": SENTINEL, "label": "z"},
+        "history": ["final", SENTINEL],
+    }
+    listing = mock.http.get("/beta/tasks", headers=NO_OPT_IN).json()["value"]
+    assert SENTINEL in [item.get("stage") for item in listing]
+
+
+def test_the_mock_refuses_members_after_the_sentinel_from_a_request_that_did_not_opt_in():
+    mock = Mock()
+    before = mock.get(OPT_IN).json()
+    refused = mock.patch({"stage": "purged"}, NO_OPT_IN)
+    assert refused.status_code == 400
+    assert "include-unknown-enum-members" in refused.json()["error"]["message"]
+    assert "preference-applied" not in refused.headers
+    assert mock.get(OPT_IN).json() == before
+    # A member before it needs no opt-in.
+    assert mock.patch({"stage": "draft"}, NO_OPT_IN).status_code == 200
+
+
+def test_a_patch_that_sends_the_sentinel_leaves_the_property_as_it_was():
+    mock = Mock()
+    mock.patch({"stage": "archived", "kind": "plain"}, OPT_IN)
+    reply = mock.patch({"stage": SENTINEL, "kind": "urgent"}, OPT_IN)
+    assert reply.status_code == 200
+    after = mock.get(OPT_IN).json()
+    assert (after["stage"], after["kind"]) == ("archived", "urgent")
+    channels = after["channels"]
+    assert mock.patch({"channels": f"email,{SENTINEL}"}, OPT_IN).status_code == 200
+    assert mock.get(OPT_IN).json()["channels"] == channels
+
+
+def test_the_mock_never_seeds_the_sentinel():
+    app = create_app([task()], token="t", seed=3)
+    http = httpx.Client(transport=InProcessTransport(app), base_url="http://mock")
+    values = http.get("/beta/tasks", headers=OPT_IN).json()["value"]
+    assert values and not any(names_sentinel(v) for v in values)
+
+
+# --- a real corpus contract, end to end ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def channel(corpus: Path) -> Contract:
+    """beta/channel as the corpus documents it, with `membershipType`'s members as Microsoft's
+    CSDL declares them: the 2021-07 docs stop at the sentinel (`standard`, `private`,
+    `unknownFutureValue`), the CSDL of the same date has `shared` after it."""
+    page = corpus / "graph-docs" / "api-reference" / "beta" / "api" / "channel-patch.md"
+    (found,) = extract_paths([page]).contracts
+    csdl = load_csdl(corpus / "csdl" / "beta_metadata.xml")
+    name = "microsoft.graph.channelMembershipType"
+    members = csdl.types[name].members
+    assert members == ["standard", "private", SENTINEL, "shared"]
+    assert found.types[name].members == members[:3]  # what the docs of that date list
+    types = {**found.types, name: replace(found.types[name], members=members)}
+    properties = [replace(p, enum=None) if p.type == name else p for p in found.properties]
+    return replace(found, types=types, properties=properties)
+
+
+def run_endpoint(
+    contract: Contract, transport: httpx.BaseTransport, **settings: Any
+) -> EndpointRun:
+    client = GraphClient(
+        "http://graph.test", contract.version, auth=StaticToken("t"), transport=transport
+    )
+    config = Settings(max_examples=3, seed=5, read_window=0.2, shrink_budget=3, **settings)
+    run = EndpointRun(Endpoint(contract, contract.paths[0]), client, Discoverer(client), config)
+    run.results = run.run()
+    return run
+
+
+class Recording(httpx.BaseTransport):
+    """An in-process app, with every request and its reply kept in order."""
+
+    def __init__(self, app: Any) -> None:
+        self.inner = InProcessTransport(app)
+        self.exchanges: list[tuple[httpx.Request, httpx.Response]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        response.read()
+        self.exchanges.append((request, response))
+        return response
+
+
+def parsed(content: bytes) -> Any:
+    """A request body as JSON, or None for the malformed ones the rejection check sends."""
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
+
+
+def judged(run: EndpointRun) -> dict[str, CheckResult]:
+    return {r.check: r for r in run.results if r.check not in SCHEMATHESIS_CHECKS}
+
+
+def test_the_suite_writes_shared_to_a_channel_and_the_mock_agrees(channel: Contract):
+    recording = Recording(create_app([channel], token="t"))
+    run = run_endpoint(channel, recording)
+    results = judged(run)
+    assert {r.outcome for r in results.values()} == {"passed"}, [
+        (r.check, r.message) for r in results.values() if r.outcome != "passed"
+    ]
+    assert not [r for r in results.values() if r.deviation and SENTINEL in r.deviation]
+    assert run.left_changed == []
+    # Every request opted in, and every reply said it applied the opt-in.
+    assert all(
+        preferences.asked(q.headers, "include-unknown-enum-members") for q, _ in recording.exchanges
+    )
+    assert all(
+        preferences.applied(r.headers) for _, r in recording.exchanges if r.status_code < 400
+    )
+    patches = [parsed(q.content) for q, _ in recording.exchanges if q.method == "PATCH"]
+    sent = [b.get("membershipType") for b in patches if isinstance(b, dict)]
+    assert "shared" in sent and SENTINEL not in sent
+    covered = run.coverage()
+    assert "membershipType:enum-shared" in run.plan.targets.enum_members
+    assert covered.enum_members.hit == covered.enum_members.total
