@@ -523,3 +523,18 @@ def test_the_suite_writes_shared_to_a_channel_and_the_mock_agrees(channel: Contr
     covered = run.coverage()
     assert "membershipType:enum-shared" in run.plan.targets.enum_members
     assert covered.enum_members.hit == covered.enum_members.total
+
+
+def test_the_mock_reads_the_opt_in_among_other_preferences(channel: Contract):
+    """One `Prefer` header, comma separated (RFC 7240 §2): both preferences are applied."""
+    app = create_app([channel], token="t")
+    path = "/beta" + app.state.graph.store.sample("beta", channel.paths[0])
+    http = httpx.Client(transport=InProcessTransport(app), base_url="http://mock")
+    both = {**NO_OPT_IN, "Prefer": "return=representation, include-unknown-enum-members"}
+    reply = http.patch(path, json={"membershipType": "shared"}, headers=both)
+    assert reply.status_code == 200  # the page documents 204; a representation was asked
+    assert reply.json()["membershipType"] == "shared"
+    assert reply.headers["preference-applied"] == "include-unknown-enum-members"
+    minimal = http.patch(path, json={"membershipType": "shared"}, headers=NO_OPT_IN)
+    assert minimal.status_code == 400
+    assert http.get(path, headers=NO_OPT_IN).json()["membershipType"] == SENTINEL
