@@ -21,6 +21,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference import create_app as create_reference
 from servers import app_server
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph_contracts import checks, edm, openapi, plan, preferences, required_headers, strategies
+from graph_contracts import contracts as contract_files
 from graph_contracts.auth import StaticToken
 from graph_contracts.checks import Case, CheckContext
 from graph_contracts.client import GraphClient, InProcessTransport
@@ -463,13 +465,16 @@ def channel(corpus: Path) -> Contract:
     return replace(found, types=types, properties=properties)
 
 
-def run_endpoint(
-    contract: Contract, transport: httpx.BaseTransport, **settings: Any
-) -> EndpointRun:
+def run_endpoint(contract: Contract, transport: httpx.BaseTransport) -> EndpointRun:
     client = GraphClient(
         "http://graph.test", contract.version, auth=StaticToken("t"), transport=transport
     )
-    config = Settings(max_examples=3, seed=5, read_window=0.2, shrink_budget=3, **settings)
+    return run_endpoint_with(client, contract)
+
+
+def run_endpoint_with(client: GraphClient, contract: Contract) -> EndpointRun:
+    """The whole plan on the contract's first path (Hypothesis and the shrinker kept small)."""
+    config = Settings(max_examples=3, seed=5, read_window=0.2, shrink_budget=3)
     run = EndpointRun(Endpoint(contract, contract.paths[0]), client, Discoverer(client), config)
     run.results = run.run()
     return run
@@ -538,3 +543,126 @@ def test_the_mock_reads_the_opt_in_among_other_preferences(channel: Contract):
     minimal = http.patch(path, json={"membershipType": "shared"}, headers=NO_OPT_IN)
     assert minimal.status_code == 400
     assert http.get(path, headers=NO_OPT_IN).json()["membershipType"] == SENTINEL
+
+
+# --- the independent reference server -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def channel_dir(tmp_path_factory: pytest.TempPathFactory, channel: Contract) -> Path:
+    folder = tmp_path_factory.mktemp("channel")
+    contract_files.save([channel], folder)
+    return folder
+
+
+class Reference:
+    """tests/reference serving beta/channel in-process, and the channel the suite will reach."""
+
+    def __init__(self, contract: Contract, folder: Path, corpus: Path, **behaviours: Any) -> None:
+        self.contract = contract
+        csdl = [corpus / "csdl" / "beta_metadata.xml"]
+        self.app = create_reference(folder, token="t", csdl=csdl, **behaviours)
+        self.recording = Recording(self.app)
+        self.client = GraphClient(
+            "http://graph.test", "beta", auth=StaticToken("t"), transport=self.recording
+        )
+        found = Discoverer(self.client).resolve("/teams/{teamId}/channels/{channelId}")
+        self.path = found.path  # type: ignore[union-attr]
+
+    def set(self, value: str) -> None:
+        """Put `membershipType` at `value` before the run (opted in, as the run will be)."""
+        reply = self.client.patch(self.path, json={"membershipType": value})
+        assert reply.status_code in (200, 204), reply.text
+        self.recording.exchanges.clear()
+
+    def stored(self) -> Any:
+        """The value as the server keeps it, whatever a GET would show."""
+        entity = self.app.store.resolve("beta", [s for s in self.path.split("/") if s])
+        return entity.values["membershipType"]
+
+    def run(self) -> EndpointRun:
+        return run_endpoint_with(self.client, self.contract)
+
+    def sent(self) -> list[Any]:
+        """The `membershipType` of every JSON-object PATCH body the run sent."""
+        bodies = [parsed(q.content) for q, _ in self.recording.exchanges if q.method == "PATCH"]
+        return [
+            b["membershipType"] for b in bodies if isinstance(b, dict) and "membershipType" in b
+        ]
+
+
+def failed(run: EndpointRun) -> dict[str, str]:
+    return {r.check: r.message for r in judged(run).values() if r.outcome == "failed"}
+
+
+def deviations(run: EndpointRun) -> dict[str, str]:
+    return {r.check: r.deviation for r in judged(run).values() if r.deviation}
+
+
+def test_the_reference_server_honouring_the_opt_in_passes_with_no_deviation(
+    channel: Contract, channel_dir: Path, corpus: Path
+):
+    server = Reference(channel, channel_dir, corpus)
+    server.set("standard")
+    run = server.run()
+    assert failed(run) == {} and run.left_changed == []
+    assert not [d for d in deviations(run).values() if SENTINEL in d]
+    assert "shared" in server.sent() and SENTINEL not in server.sent()
+    assert server.stored() == "standard"  # put back
+
+
+def test_a_server_ignoring_the_opt_in_gets_deviations_not_failures(
+    channel: Contract, channel_dir: Path, corpus: Path
+):
+    """It refuses `shared` (400), as the pattern has a service answer a client it did not opt
+    in: the status check names the deviation; nothing fails, nothing is left changed."""
+    server = Reference(channel, channel_dir, corpus, variants=["opt-in-ignored"])
+    server.set("private")
+    run = server.run()
+    assert failed(run) == {} and run.left_changed == []
+    assert "membershipType 'shared'" in deviations(run)["status"]
+    assert "refused by a reply without Preference-Applied" in deviations(run)["status"]
+    assert server.stored() == "private"
+
+
+def test_a_server_ignoring_the_opt_in_on_reads_gets_deviations_not_failures(
+    channel: Contract, channel_dir: Path, corpus: Path
+):
+    """It stores `shared` but its GETs show `unknownFutureValue` without Preference-Applied: the
+    checks judged on a GET (read-after-write, and round-trip: the page documents 204) name it."""
+    server = Reference(channel, channel_dir, corpus, variants=["opt-in-ignored-on-reads"])
+    server.set("standard")
+    run = server.run()
+    assert failed(run) == {} and run.left_changed == []
+    found = deviations(run)
+    for check in ("read-after-write", "round-trip"):
+        assert "membershipType: sent 'shared', got 'unknownFutureValue'" in found[check]
+    assert server.stored() == "standard"
+
+
+def test_a_server_storing_the_sentinel_for_a_member_before_it_is_caught(
+    channel: Contract, channel_dir: Path, corpus: Path
+):
+    server = Reference(channel, channel_dir, corpus, defects=["sentinel-stored"])
+    server.set("shared")
+    run = server.run()
+    caught = failed(run)
+    assert {"round-trip", "read-after-write"} <= set(caught), caught
+    assert "membershipType: sent 'standard', got 'unknownFutureValue'" in caught["read-after-write"]
+
+
+def test_a_property_the_service_hid_from_the_snapshot_is_never_written(
+    channel: Contract, channel_dir: Path, corpus: Path
+):
+    """The channel holds `shared`, which its GETs show as `unknownFutureValue`: the snapshot
+    cannot say what to put back (a PATCH that sends the sentinel leaves a property as it was),
+    so the run must not change it at all, or the tenant is left changed."""
+    server = Reference(channel, channel_dir, corpus, variants=["opt-in-ignored-on-reads"])
+    server.set("shared")
+    run = server.run()
+    assert run.left_changed == [] and failed(run) == {}
+    assert not {"standard", "private", "shared", SENTINEL} & set(server.sent())  # invalid ones only
+    assert server.stored() == "shared"
+    assert "membershipType" in run.coverage().missed["properties"]
+    status = judged(run)["status"]
+    assert f"membershipType not written: the entity shows {SENTINEL} for it" in status.message

@@ -1272,3 +1272,26 @@ def hides(shown: Any, actual: Any, type_name: str, types: Types) -> bool:
     value compared as `equal` does: the earlier one may be the one that hid them)."""
     hidden = hide_future_members(actual, type_name, types)
     return hidden != actual and equal(hidden, shown, type_name, types)
+
+
+def shows_sentinel(value: Any, type_name: str, types: Types) -> bool:
+    """Whether a value holds `unknownFutureValue` as an enum value, or among its flags, at any
+    depth: a value a service hid from a client it did not opt in (what it stands for is unknown)."""
+    return _shows_sentinel(value, resolve(type_name, types), types)
+
+
+def _shows_sentinel(value: Any, edm_type: EdmType, types: Types) -> bool:
+    kind = edm_type.kind
+    if kind is TypeKind.COLLECTION and isinstance(value, list) and edm_type.item is not None:
+        return any(_shows_sentinel(item, edm_type.item, types) for item in value)
+    if kind is TypeKind.ENUM and isinstance(value, str):
+        return UNKNOWN_FUTURE_VALUE in _flag_names(value)
+    if kind is TypeKind.COMPLEX and isinstance(value, dict) and edm_type.typedef is not None:
+        typedef, _ = _cast_typedef(value, edm_type.typedef, types)
+        props = {p.name: p for p in typedef.properties}
+        return any(
+            _shows_sentinel(v, resolve(props[k].type, types, props[k].enum), types)
+            for k, v in value.items()
+            if k in props
+        )
+    return False
