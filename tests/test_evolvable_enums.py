@@ -27,6 +27,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from test_extraction_facts import _widget_with
 
 from graph_contracts import checks, edm, openapi, plan, preferences, required_headers, strategies
 from graph_contracts import contracts as contract_files
@@ -666,3 +667,27 @@ def test_a_property_the_service_hid_from_the_snapshot_is_never_written(
     assert "membershipType" in run.coverage().missed["properties"]
     status = judged(run)["status"]
     assert f"membershipType not written: the entity shows {SENTINEL} for it" in status.message
+
+
+# --- declaration order, from the docs' own enum pages -----------------------------------------------
+
+
+def test_the_extractor_keeps_the_docs_declaration_order(tmp_path: Path, corpus: Path):
+    """The corpus's enums.md lists workforceIntegrationSupportedEntities' members as Microsoft's
+    CSDL declares them, four after the sentinel: the extracted type keeps that order, so the
+    members a service hides behind the sentinel are known from the docs alone."""
+    enums = corpus / "graph-docs" / "api-reference" / "beta" / "resources" / "enums.md"
+    name = "microsoft.graph.workforceIntegrationSupportedEntities"
+    row = "|supportedEntities|workforceIntegrationSupportedEntities|Supported entities.|\n"
+    contract = _widget_with(tmp_path, row, {"enums.md": enums.read_text(encoding="utf-8")})
+    members = contract.types[name].members
+    assert members == load_csdl(corpus / "csdl" / "beta_metadata.xml").types[name].members
+    assert members[members.index(SENTINEL) :] == [
+        SENTINEL,
+        "timeCard",
+        "timeOffReason",
+        "timeOff",
+        "timeOffRequest",
+    ]
+    future = edm.resolve(name, contract.types).future
+    assert future == ("timeCard", "timeOffReason", "timeOff", "timeOffRequest")
