@@ -243,7 +243,9 @@ def _seed(
         return [_seed(edm_type.item, types, rng, False, label, depth) for _ in range(count)]
     if edm_type.members and kind in (TypeKind.ENUM, TypeKind.PRIMITIVE):
         # enum members, or the values a String's table lists; never the evolvable-enum sentinel
-        return rng.choice(edm_type.writable or edm_type.members)
+        # (a member a client writes instead; one draw either way, so other seeds do not move)
+        chosen = rng.choice(edm_type.members)
+        return chosen if chosen in edm_type.writable else (edm_type.writable or (chosen,))[0]
     if kind is TypeKind.ENUM:  # an enum the docs give no member of
         return "" if nullable is False else None
     if kind in (TypeKind.PRIMITIVE, TypeKind.ANY_JSON):
