@@ -129,6 +129,10 @@ def test_a_night_on_a_bad_network_costs_no_verdict_and_leaves_nothing_changed(
     app_install = next(k for k in found if k.startswith("beta/userAppInstallStatus"))
     device_status = next(k for k in found if k.startswith("v1.0/"))
     refused, cut = found[app_install][0], found[device_status][0]
+    # The oversized reply hits one endpoint's own entity mid-endpoint (its 4th GET), wherever the
+    # run's other requests (discovery, $metadata, restores) fall in the order.
+    user_status = next(k for k in found if k.startswith("beta/deviceConfigurationUserStatus"))
+    oversized = found[user_status][0]
 
     def kill_and_restart() -> None:
         target.kill()
@@ -138,7 +142,7 @@ def test_a_night_on_a_bad_network_costs_no_verdict_and_leaves_nothing_changed(
         Rule("forbidden", method="PATCH", path=re.escape(refused) + "$"),
         Rule("truncate", method="GET", path=re.escape(cut) + "$"),
         Rule("hang", method="PATCH", skip=40, times=1),
-        Rule("oversize", method="GET", skip=150, times=1),
+        Rule("oversize", method="GET", path=re.escape(oversized) + "$", skip=3, times=1),
         Rule("call", method="PATCH", skip=250, times=1, callback=kill_and_restart),
         Rule("reset-after", rate=0.03),
         Rule("reset", rate=0.1),
@@ -181,6 +185,11 @@ def test_a_night_on_a_bad_network_costs_no_verdict_and_leaves_nothing_changed(
     assert proxy.oversize_sent < 10 * 1024 * 1024  # 50 MB offered, never read whole
 
 
+def go_dark(proxy: FaultProxy) -> None:
+    """Every request from now on is reset (the proxy applies the rule to this request too)."""
+    proxy.rules.append(Rule("reset"))
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_a_target_gone_for_good_stops_the_run_and_restore_puts_back_through_a_reset(
@@ -190,7 +199,9 @@ def test_a_target_gone_for_good_stops_the_run_and_restore_puts_back_through_a_re
     run ends (exit 2) with everything judged so far in every report and the journal open; once
     it answers again, `restore` meets a reset on its PATCH, retries, and puts the entity back."""
     before = states(target.url)
-    blackout = Rule("reset", skip=60)  # from the 61st request on, nothing gets through
+    # From the 6th PATCH on, nothing gets through (counted in PATCHes, not requests: how many
+    # GETs come first - discovery, the service's $metadata - is no business of this test).
+    blackout = Rule("call", method="PATCH", skip=5, times=1, callback=lambda: go_dark(proxy))
     reports = tmp_path / "reports"
     with FaultProxy(target.url, [blackout], seed=2) as proxy:
         code, output = run_cli(
