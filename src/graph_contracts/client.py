@@ -3,9 +3,9 @@
 A live tenant, the mock served over loopback and the mock in-process differ only in base URL and
 transport (httpx's idea), so the checks never branch on the kind of target. The client adds what
 every Graph request needs (versioned URL, `client-request-id`, JSON headers, `Prefer:
-include-unknown-enum-members`: `preferences`), retries what a
-network and a gateway get wrong on a bad night, counts what it sent, and tells an observer about
-every retry (the engine turns those into events).
+include-unknown-enum-members`: `preferences`), retries what a network and a gateway get wrong on a
+bad night, counts what it sent, and tells an observer about every retry (the engine turns those
+into events).
 
 The retry policy belongs here, as httpx and tenacity users put it: 429 and 503 per `Retry-After`
 (Graph's throttling guidance), and the transient errors of a long path through proxies and
