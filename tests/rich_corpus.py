@@ -55,6 +55,7 @@ DISAGREEMENT = frozenset({"type-mismatch", "enum-mismatch", "not-in-metadata", "
 OPAQUE = re.compile(r"^Edm\.(Stream|Untyped|Geography|Geometry)")
 MAX_DEPTH = 3  # as deep as the strategies build complex values
 MAX_PROPERTIES = 60
+EVOLVABLE = "unknownFutureValue"
 
 
 def rich_contracts(corpus: Path = CORPUS, n: int = 24) -> list[Contract]:
@@ -118,6 +119,9 @@ def _walk(prop: Property, types: dict[str, TypeDef], found: set[str], nested: bo
         found.add("flags" if typedef is not None and typedef.flags else "enum")
         if nested:
             found.add("nested-enum")
+        members = (typedef.members if typedef is not None else None) or prop.enum or []
+        if EVOLVABLE in members[1:]:  # Graph's evolvable-enum sentinel, a member before it
+            found.add("evolvable-enum")
     elif typedef is not None and typedef.kind == "complex":
         found.add("complex")
         if many:

@@ -22,6 +22,12 @@ DERIVED = "#microsoft.graph.specialWidget"
 
 def widget() -> Contract:
     status = TypeDef("microsoft.graph.status", "enum", members=["on", "off"])
+    # An evolvable enum: `archived` was declared after the sentinel.
+    stage = TypeDef(
+        "microsoft.graph.stage",
+        "enum",
+        members=["draft", "final", "unknownFutureValue", "archived"],
+    )
     size = TypeDef(
         "microsoft.graph.size",
         "complex",
@@ -50,9 +56,10 @@ def widget() -> Contract:
             Property("size", size.name),
             Property("tags", "Collection(Edm.String)"),
             Property("shade", "Edm.String", enum=["light", "dark"]),  # values its table lists
+            Property("stage", stage.name),
         ],
         status=200,
-        types={status.name: status, size.name: size},
+        types={status.name: status, size.name: size, stage.name: stage},
         examples=[derived_example],
     )
 
@@ -77,6 +84,8 @@ CASES: list[tuple[str, Any, list[K], str]] = [
     ("a value its table lists", {"shade": "dark"}, [], "valid"),
     ("a member in another case", {"status": "ON"}, [K.MEMBER_CASE], "uncertain"),
     ("an unlisted sentinel", {"status": "unknownFutureValue"}, [K.UNLISTED_VALUE], "uncertain"),
+    ("the sentinel its list has", {"stage": "unknownFutureValue"}, [K.SENTINEL], "uncertain"),
+    ("a member after the sentinel", {"stage": "archived"}, [], "valid"),
     ("null not allowed", {"count": None}, [K.NULL_NOT_ALLOWED], "invalid"),
     ("numeric text for Int32", {"count": "3"}, [K.LENIENT_STRING], "uncertain"),
     ("boolean for Int32", {"count": True}, [K.WRONG_JSON_TYPE], "invalid"),
@@ -171,6 +180,8 @@ def test_reply_mode_judges_what_a_service_answers():
     assert [p.kind for p in bodies.problems(contract, {"count": None}, reply=True)] == [
         K.NULL_NOT_ALLOWED
     ]
+    # The sentinel in a reply stands for a member the client did not opt in to: no problem.
+    assert bodies.problems(contract, {**reply, "stage": "unknownFutureValue"}, reply=True) == []
     assert bodies.undocumented(contract, [1]) == []
 
 
@@ -244,7 +255,8 @@ def test_derived_types_from_a_csdl_are_transitive(tmp_path: Path):
 
 # --- the consumers agree --------------------------------------------------------------------
 
-TOKEN = {"Authorization": "Bearer t"}
+# As the suite sends every request: with the opt-in to members declared after the sentinel.
+TOKEN = {"Authorization": "Bearer t", "Prefer": "include-unknown-enum-members"}
 
 
 def _lint_errors(contract: Contract, body: Any) -> list[str]:

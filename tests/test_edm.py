@@ -375,10 +375,15 @@ def test_the_enum_types_own_spelling_is_what_a_request_sends():
 
 
 def test_the_evolvable_enum_sentinel_is_unlisted_where_the_list_lacks_it():
+    """Where the list has it, the sentinel is `unknown-future-value`: no member a client writes
+    ("Do not use."), and no source has a service refuse it: a PATCH leaves the property alone."""
     K = edm.ProblemKind
     assert kinds("unknownFutureValue", "microsoft.graph.complianceStatus") == [K.UNLISTED_VALUE]
-    assert kinds("unknownFutureValue", "microsoft.graph.x", enum=["a", "unknownFutureValue"]) == []
+    listed = ["a", "unknownFutureValue"]
+    assert kinds("unknownFutureValue", "microsoft.graph.x", enum=listed) == [K.SENTINEL]
+    assert kinds("unknownFutureValue", "Edm.String", enum=listed) == [K.SENTINEL]
     assert kinds("unknownfuturevalue", "microsoft.graph.x", enum=["a"]) == [K.UNKNOWN_MEMBER]
+    assert not K.SENTINEL.rejection_documented
 
 
 def test_an_enum_whose_members_the_docs_never_give_is_not_judged_by_members():
@@ -607,6 +612,7 @@ def test_every_problem_kind_carries_its_documentation_and_source():
         K.UNKNOWN_DERIVED_TYPE,
         K.UNLISTED_VALUE,
         K.MEMBER_CASE,
+        K.SENTINEL,
     }
     for kind in K:
         assert kind.source and kind.meaning and K(kind.label) is kind

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from test_mock_etag import planner_contracts
 
-from graph_contracts import journal
+from graph_contracts import journal, required_headers
 from graph_contracts.auth import StaticToken
 from graph_contracts.client import GraphClient, InProcessTransport
 from graph_contracts.contracts import Contract
@@ -89,7 +89,7 @@ def test_every_planner_patch_carries_the_current_etag_and_every_check_passes(pla
     assert all(q.headers.get("if-match", "").startswith('W/"') for q, _ in patches)
     assert [r.status_code for _, r in patches].count(412) == 0
     writes = [(q, r) for q, r in patches if r.status_code in (200, 204)]
-    asked = [q for q, _ in writes if q.headers.get("prefer") == "return=representation"]
+    asked = [q for q, _ in writes if required_headers.asked_representation(q.headers)]
     assert asked and all(r.status_code == 200 for q, r in writes if q in asked)
     unknown = [q for q, r in patches if r.status_code == 404]
     assert unknown and all(q.headers["if-match"] for q in unknown)

@@ -39,8 +39,12 @@ NEEDS = {
     "duration-changed": "Edm.Duration",
     "guid-altered": "Edm.Guid",
     "flags-member-lost": "flags",
+    "sentinel-stored": "evolvable-enum",
 }
 SLOW_VARIANTS = {"throttle-fractional", "eventual-consistency"}  # waits: fewer contracts
+# No corpus contract's docs list an enum member after `unknownFutureValue`: these variants are
+# proven on beta/channel with the CSDL's members (tests/test_evolvable_enums.py).
+OPT_IN_VARIANTS = {"opt-in-ignored", "opt-in-ignored-on-reads"}
 
 pytestmark = pytest.mark.slow
 
@@ -149,7 +153,7 @@ def test_the_full_plan_passes_on_the_default_server(folders, csdl) -> None:
     assert {r.check for r in run.results if r.outcome == "passed"} >= set(SCHEMATHESIS_CHECKS)
 
 
-@pytest.mark.parametrize("variant", sorted(set(VARIANTS) - {"complex-fill"}))
+@pytest.mark.parametrize("variant", sorted(set(VARIANTS) - {"complex-fill"} - OPT_IN_VARIANTS))
 def test_a_faithful_variant_passes(variant: str, folders, csdl) -> None:
     """Equal values in other spellings, 204, no @odata.type, extra properties, echoed
     annotations, a fractional Retry-After, eventual consistency: none is a defect."""

@@ -34,6 +34,7 @@ TOKEN = "reference-token"
 WIDGET = "microsoft.graph.widget"
 LEVELS = ["low", "medium", "high"]
 PLATFORMS = ["none", "windows", "ios", "android"]
+STAGES = ["draft", "final", "unknownFutureValue", "archived"]  # an evolvable enum
 
 
 # --- a contract with every value kind ------------------------------------------------------------
@@ -72,6 +73,7 @@ WIDGET_CONTRACT = {
         _prop("blob", "Edm.Binary"),
         _prop("level", "microsoft.graph.widgetLevel"),
         _prop("platforms", "microsoft.graph.widgetPlatform"),
+        _prop("stage", "microsoft.graph.widgetStage"),
         _prop("tags", "Collection(Edm.String)"),
         _prop("settings", "microsoft.graph.widgetSettings"),
         _prop("rules", "Collection(microsoft.graph.widgetSettings)"),
@@ -91,6 +93,13 @@ WIDGET_CONTRACT = {
             "kind": "enum",
             "members": PLATFORMS,
             "flags": True,
+            "properties": [],
+        },
+        "microsoft.graph.widgetStage": {
+            "name": "microsoft.graph.widgetStage",
+            "kind": "enum",
+            "members": STAGES,
+            "flags": False,
             "properties": [],
         },
         "microsoft.graph.widgetSettings": {
@@ -138,6 +147,7 @@ RICH_BODY: dict[str, Any] = {
     "blob": "AQID-_8",
     "level": "medium",
     "platforms": "android,windows",
+    "stage": "final",
     "tags": ["a", "b", "c"],
     "settings": {
         "@odata.type": "#microsoft.graph.widgetSettings",
@@ -523,6 +533,69 @@ def test_echo_annotations_variant(serve: Callable[..., Http]) -> None:
         path, _ = first_widget(http)
         assert http.patch(path, json=sent).json()["settings"].get("@odata.type") == expected
         assert http.get(path).json()["settings"].get("@odata.type") == expected
+
+
+OPT_IN = {"Prefer": "return=representation, include-unknown-enum-members"}
+
+
+def test_members_after_the_sentinel_follow_graphs_evolvable_enum_pattern(
+    serve: Callable[..., Http],
+) -> None:
+    """microsoft/api-guidelines, graph/patterns/evolvable-enums.md: hidden behind the sentinel and
+    refused unless the request opts in; `Preference-Applied` when it does; the sentinel sent
+    leaves the property as it was."""
+    http = serve()
+    path, _ = first_widget(http)
+    refused = http.patch(path, json={"stage": "archived"})
+    assert refused.status_code == 400 and "include-unknown-enum-members" in refused.text
+    written = http.patch(path, json={"stage": "archived", "name": "n"}, headers=OPT_IN)
+    assert written.status_code == 200 and written.json()["stage"] == "archived"
+    assert written.headers["preference-applied"] == "include-unknown-enum-members"
+    assert http.get(path, headers=OPT_IN).json()["stage"] == "archived"
+    plain = http.get(path)
+    assert plain.json()["stage"] == "unknownFutureValue"
+    assert "preference-applied" not in plain.headers
+    listed = http.get("/beta/widgets").json()["value"]
+    assert "unknownFutureValue" in [w["stage"] for w in listed]
+    kept = http.patch(path, json={"stage": "unknownFutureValue", "name": "m"}, headers=OPT_IN)
+    assert kept.status_code == 200 and kept.json()["stage"] == "archived"
+    assert kept.json()["name"] == "m"
+    assert http.patch(path, json={"stage": "draft"}).status_code == 200  # no opt-in needed
+
+
+@pytest.mark.parametrize(
+    ("variant", "patch_status", "patch_shows", "get_shows"),
+    [
+        ("opt-in-ignored", 400, None, "unknownFutureValue"),
+        ("opt-in-ignored-on-reads", 200, "archived", "unknownFutureValue"),
+    ],
+)
+def test_opt_in_variants(
+    serve: Callable[..., Http],
+    variant: str,
+    patch_status: int,
+    patch_shows: str | None,
+    get_shows: str,
+) -> None:
+    http = serve(variants=[variant])
+    path, _ = first_widget(http)
+    http.patch(path, json={"stage": "draft"})
+    written = http.patch(path, json={"stage": "archived"}, headers=OPT_IN)
+    assert written.status_code == patch_status
+    if patch_shows is not None:
+        assert written.json()["stage"] == patch_shows
+        assert written.headers["preference-applied"] == "include-unknown-enum-members"
+    else:
+        assert "preference-applied" not in written.headers
+    read = http.get(path, headers=OPT_IN)
+    assert read.json()["stage"] == (get_shows if patch_shows else "draft")
+    assert "preference-applied" not in read.headers
+
+
+def test_seeds_never_hold_the_sentinel(serve: Callable[..., Http]) -> None:
+    http = serve(seed=5)
+    listed = http.get("/beta/widgets", headers=OPT_IN).json()["value"]
+    assert listed and all(w["stage"] in STAGES[:2] + STAGES[3:] for w in listed)
 
 
 def test_documented_204_answers_without_a_body(tmp_path: Path) -> None:

@@ -13,7 +13,9 @@ Request mode (a PATCH body):
 - `@odata.type` must be an accepted type (`accepted_types`); properties the contract does not list
   are `unknown-property`, except when the body names an accepted derived type: the base type's
   table cannot judge that type's own properties;
-- annotations (`x@odata.type`, `@odata.etag`, ...) are not values.
+- annotations (`x@odata.type`, `@odata.etag`, ...) are not values;
+- Graph's evolvable-enum sentinel `unknownFutureValue` is `unknown-future-value`: a client never
+  writes it (a PATCH that sends it leaves the property as it was), though no source has it refused.
 
 Reply mode (the entity a service answers with): `@odata.type` is optional (minimal metadata omits it
 for an instance of the declared type) but, present, must be accepted; undocumented properties are
@@ -86,8 +88,8 @@ def _property_problems(
     found = edm.value_problems(
         value, prop.type, contract.types, enum=prop.enum, nullable=prop.nullable, where=key
     )
-    if reply:  # a service may answer null for what the docs leave open
-        found = [p for p in found if p.kind is not ProblemKind.NULL_NULLABILITY_UNKNOWN]
+    if reply:  # null for what the docs leave open; the sentinel, for members not opted in to
+        found = [p for p in found if p.kind not in REPLY_ALLOWED]
     return found
 
 
@@ -112,6 +114,10 @@ def undocumented(contract: Contract, body: Any) -> list[str]:
 
 
 # --- judging a reply ----------------------------------------------------------------------------
+
+# What a reply may carry that a request may not: null where the docs leave nullability open, and
+# Graph's evolvable-enum sentinel, which a service answers for a member declared after it.
+REPLY_ALLOWED = frozenset({ProblemKind.NULL_NULLABILITY_UNKNOWN, ProblemKind.SENTINEL})
 
 # OData JSON 4.01 §3.2: with IEEE754Compatible=true a service writes these (and only these) as
 # strings; a reply saying so may, any other may not (a writer follows the format).

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import httpx
 
-from graph_contracts import bodies, edm, required_headers
+from graph_contracts import bodies, edm, preferences, required_headers
 from graph_contracts.client import GraphClient, json_error
 from graph_contracts.contracts import Contract
 from graph_contracts.edm import ProblemKind
@@ -34,6 +34,18 @@ MISSING = object()
 # 4xx replies that do not mean "your body is invalid": they would hide a service that never parses it.
 NOT_A_REJECTION = frozenset({401, 403, 404, 405})
 INTERCHANGEABLE = frozenset({200, 204})  # OData 4.01 §11.4.3: with or without a representation
+# Graph's evolvable-enum pattern (microsoft/api-guidelines, graph/patterns/evolvable-enums.md): a
+# service hides members declared after `unknownFutureValue` behind it, and refuses them in a
+# request, unless the request opts in; every request does, and RFC 7240 lets a service ignore it.
+OPTED_IN = f"{preferences.APPLIED}: {preferences.INCLUDE_UNKNOWN_ENUM_MEMBERS}"
+WITHHELD = (
+    f"shown as unknownFutureValue by a reply without {OPTED_IN} (Graph hides members declared "
+    "after the sentinel from a client it did not opt in)"
+)
+REFUSED = (
+    f"members declared after unknownFutureValue, refused by a reply without {OPTED_IN} (Graph "
+    "refuses them from a client it did not opt in)"
+)
 
 
 @dataclass
@@ -216,11 +228,16 @@ def sent_properties(contract: Contract, payload: Mapping[str, Any]) -> dict[str,
     }
 
 
-def compare_sent(contract: Contract, sent: Mapping[str, Any], got: Any) -> edm.Comparison:
+def compare_sent(
+    contract: Contract, sent: Mapping[str, Any], got: Any, *, opted_in: bool = True
+) -> edm.Comparison:
     """What came back of what was sent, per Edm type (`edm.compare`).
 
     Complex values are compared on the members sent: members a service fills in, and the
     annotations a client sent inside them, are listed (`added`, `annotations`), never failed.
+    `opted_in`: the reply says `Preference-Applied: include-unknown-enum-members`; without it, a
+    member declared after `unknownFutureValue` shown as the sentinel is `withheld`, not a
+    mismatch (Graph's evolvable-enum pattern hides such members from a client not opted in).
     """
     result = edm.Comparison()
     if not isinstance(got, dict):
@@ -233,15 +250,35 @@ def compare_sent(contract: Contract, sent: Mapping[str, Any], got: Any) -> edm.C
             result.mismatches.append(f"{name}: sent {value!r}, missing from the reply")
             continue
         found = edm.compare(value, got[name], prop.type, contract.types, where=name)
+        if found.mismatches and edm.withheld(value, got[name], prop.type, contract.types):
+            shown = f"{name}: sent {value!r}, got {got[name]!r}"
+            if not opted_in:
+                result.withheld.append(shown)
+                continue
+            found.mismatches = [f"{shown}, although the reply says {OPTED_IN}"]
         result.mismatches += found.mismatches
         result.added += found.added
         result.annotations += found.annotations
     return result
 
 
-def mismatches(contract: Contract, sent: Mapping[str, Any], got: Any) -> list[str]:
+def mismatches(
+    contract: Contract, sent: Mapping[str, Any], got: Any, *, opted_in: bool = True
+) -> list[str]:
     """Sent properties that do not come back equal per their Edm type."""
-    return compare_sent(contract, sent, got).mismatches
+    return compare_sent(contract, sent, got, opted_in=opted_in).mismatches
+
+
+def opted_in(response: httpx.Response) -> bool:
+    """Whether a reply applied the run's opt-in to members declared after the sentinel."""
+    return preferences.applied(response.headers)
+
+
+def _withheld(comparison: edm.Comparison) -> str | None:
+    """The deviation a reply that hid members declared after the sentinel is named by."""
+    if not comparison.withheld:
+        return None
+    return f"{WITHHELD}: {'; '.join(comparison.withheld)}"
 
 
 def _filled(comparison: edm.Comparison) -> str:
@@ -262,17 +299,37 @@ def differences(
 ) -> list[str]:
     """Documented, writable properties whose value changed between two reads of an entity
     (an `Edm.Stream` is no value of the entity's JSON)."""
+    return compare_reads(contract, before, after, skip).mismatches
+
+
+def compare_reads(
+    contract: Contract,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    skip: Iterable[str] = (),
+    *,
+    opted_in: bool = True,
+) -> edm.Comparison:
+    """`differences` as `mismatches`; and, `withheld`, the values one read showed as
+    `unknownFutureValue` where the other showed a member declared after it: the earlier read may
+    have hidden it, the later one too unless it applied the opt-in (`opted_in`)."""
     skipped = set(skip)
-    changes = []
+    result = edm.Comparison()
     for prop in contract.properties:
         if not prop.updatable or prop.name in skipped or edm.is_stream(prop.type):
             continue
         old, new = before.get(prop.name, MISSING), after.get(prop.name, MISSING)
         if old is MISSING and new is MISSING:
             continue
-        if old is MISSING or new is MISSING or not edm.equal(old, new, prop.type, contract.types):
-            changes.append(f"{prop.name}: {_shown(old)} -> {_shown(new)}")
-    return changes
+        change = f"{prop.name}: {_shown(old)} -> {_shown(new)}"
+        if old is MISSING or new is MISSING:
+            result.mismatches.append(change)
+        elif not edm.equal(old, new, prop.type, contract.types):
+            hidden = edm.hides(old, new, prop.type, contract.types) or (
+                not opted_in and edm.hides(new, old, prop.type, contract.types)
+            )
+            (result.withheld if hidden else result.mismatches).append(change)
+    return result
 
 
 def _shown(value: Any) -> str:
@@ -314,13 +371,15 @@ def read_back(ctx: CheckContext, case: Case) -> tuple[httpx.Response, dict[str, 
     while True:
         response, body = read_entity(ctx.client, ctx.path)
         fresh = not already or (body is not None and body != case.before)
-        if body is not None and fresh and not mismatches(ctx.contract, sent, body):
+        shown = body is not None and not mismatches(
+            ctx.contract, sent, body, opted_in=opted_in(response)
+        )
+        if shown and fresh:
             break
         if time.monotonic() >= deadline:
             break
         time.sleep(ctx.poll_interval)
     case.after_response, case.after = response, body
-    shown = body is not None and not mismatches(ctx.contract, sent, body)
     if not shown and waits:  # each check it serves fails on this read, the window waited
         ctx.window_failed |= serves
     elif not shown:
@@ -363,10 +422,11 @@ def unchanged(ctx: CheckContext, case: Case, what: str) -> Verdict | None:
     response, after = read_after(ctx, case)
     if after is None:
         return failed(f"GET after {what} returned {describe(response)}", response)
-    changes = differences(ctx.contract, case.before, after)
-    if changes:
-        return failed(f"{what}, yet the entity changed: " + "; ".join(changes), case.response)
-    return None
+    found = compare_reads(ctx.contract, case.before, after, opted_in=opted_in(response))
+    if found.mismatches:
+        changes = "; ".join(found.mismatches)
+        return failed(f"{what}, yet the entity changed: {changes}", case.response)
+    return passed(deviation=_withheld(found)) if found.withheld else None
 
 
 # --- checks of valid writes -----------------------------------------------------------------
@@ -381,9 +441,23 @@ def status(ctx: CheckContext, case: Case) -> Verdict:
         return passed()
     if {got, documented} <= INTERCHANGEABLE:
         return ctx.tolerate(f"{got} instead of the documented {documented}", case.response)
+    future = _future_members(ctx.contract, case.body)
+    if got == 400 and future and not opted_in(case.response):
+        return passed(deviation=f"400 for {future}: {REFUSED}")
     return failed(
         f"PATCH ({case.source}) returned {describe(case.response)}, documented {documented}",
         case.response,
+    )
+
+
+def _future_members(contract: Contract, body: Any) -> str:
+    """The properties of a body that carry a member declared after `unknownFutureValue`."""
+    sent = sent_properties(contract, body if isinstance(body, dict) else {})
+    return ", ".join(
+        f"{name} {value!r}"
+        for name, value in sent.items()
+        if (prop := contract.property(name)) is not None
+        and edm.hide_future_members(value, prop.type, contract.types) != value
     )
 
 
@@ -495,10 +569,11 @@ def round_trip(ctx: CheckContext, case: Case) -> Verdict | None:
     if body is MISSING:
         response, body = read_back(ctx, case)
         note = " (judged on the GET: the PATCH reply had no body)"
-    comparison = compare_sent(ctx.contract, sent, body)
+    comparison = compare_sent(ctx.contract, sent, body, opted_in=opted_in(response))
     if comparison.mismatches:
         return failed(f"({case.source}) " + "; ".join(comparison.mismatches) + note, response)
-    return passed("; ".join(filter(None, (note.strip(" ()"), _filled(comparison)))))
+    message = "; ".join(filter(None, (note.strip(" ()"), _filled(comparison))))
+    return passed(message, _withheld(comparison))
 
 
 @check("read-after-write", judges=["write"])
@@ -509,11 +584,12 @@ def read_after_write(ctx: CheckContext, case: Case) -> Verdict | None:
     response, body = read_back(ctx, case)
     if body is None:
         return failed(f"GET after PATCH returned {describe(response)}", response)
-    problems = mismatches(ctx.contract, sent_properties(ctx.contract, case.body or {}), body)
-    if problems:
+    sent = sent_properties(ctx.contract, case.body or {})
+    comparison = compare_sent(ctx.contract, sent, body, opted_in=opted_in(response))
+    if comparison.mismatches:
         window = f"within {ctx.read_window:g} s"
-        return failed(f"({case.source}) {window}: " + "; ".join(problems), response)
-    return passed()
+        return failed(f"({case.source}) {window}: " + "; ".join(comparison.mismatches), response)
+    return passed(deviation=_withheld(comparison))
 
 
 @check("merge", judges=["write", "sibling"])
@@ -526,10 +602,13 @@ def merge(ctx: CheckContext, case: Case) -> Verdict | None:
     response, after = read_back(ctx, case)
     if after is None:
         return None  # read-after-write reports the failed GET
-    changes = differences(ctx.contract, case.before, after, skip=case.body or {})
-    if changes:
-        return failed(f"({case.source}) unsent properties changed: " + "; ".join(changes), response)
-    return passed()
+    found = compare_reads(
+        ctx.contract, case.before, after, skip=case.body or {}, opted_in=opted_in(response)
+    )
+    if found.mismatches:
+        changes = "; ".join(found.mismatches)
+        return failed(f"({case.source}) unsent properties changed: {changes}", response)
+    return passed(deviation=_withheld(found))
 
 
 def _sibling_unchanged(ctx: CheckContext, case: Case) -> Verdict | None:
@@ -539,13 +618,14 @@ def _sibling_unchanged(ctx: CheckContext, case: Case) -> Verdict | None:
     after = json_body(case.response)
     if case.response.status_code != 200 or not isinstance(after, dict):
         return failed(f"GET {case.path} returned {describe(case.response)}", case.response)
-    changes = differences(ctx.contract, case.before, after)
-    if changes:
+    found = compare_reads(ctx.contract, case.before, after, opted_in=opted_in(case.response))
+    if found.mismatches:
         return failed(
-            f"PATCH of {ctx.path} changed another entity ({case.path}): " + "; ".join(changes),
+            f"PATCH of {ctx.path} changed another entity ({case.path}): "
+            + "; ".join(found.mismatches),
             case.response,
         )
-    return passed()
+    return passed(deviation=_withheld(found))
 
 
 # --- checks of the probes -------------------------------------------------------------------

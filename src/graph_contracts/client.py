@@ -2,9 +2,10 @@
 
 A live tenant, the mock served over loopback and the mock in-process differ only in base URL and
 transport (httpx's idea), so the checks never branch on the kind of target. The client adds what
-every Graph request needs (versioned URL, `client-request-id`, JSON headers), retries what a
-network and a gateway get wrong on a bad night, counts what it sent, and tells an observer about
-every retry (the engine turns those into events).
+every Graph request needs (versioned URL, `client-request-id`, JSON headers, `Prefer:
+include-unknown-enum-members`: `preferences`), retries what a network and a gateway get wrong on a
+bad night, counts what it sent, and tells an observer about every retry (the engine turns those
+into events).
 
 The retry policy belongs here, as httpx and tenacity users put it: 429 and 503 per `Retry-After`
 (Graph's throttling guidance), and the transient errors of a long path through proxies and
@@ -51,7 +52,9 @@ from typing import Any
 import httpx
 import tenacity
 
+from graph_contracts import preferences
 from graph_contracts.pacing import Pacer
+from graph_contracts.preferences import EVERY_REQUEST, PREFER
 
 __all__ = [
     "Contact",
@@ -370,7 +373,7 @@ class GraphClient:
         self._http = httpx.Client(
             transport=transport,
             timeout=timeout,
-            headers={"Accept": "application/json"},
+            headers={"Accept": "application/json", PREFER: preferences.combine(*EVERY_REQUEST)},
             follow_redirects=False,
         )
 
@@ -395,9 +398,15 @@ class GraphClient:
         content: bytes | str | None = None,
         headers: Mapping[str, str | None] | None = None,
     ) -> httpx.Request:
-        """A request with a fresh client-request-id; a header given as None is left out."""
+        """A request with a fresh client-request-id; a header given as None is left out.
+
+        A `Prefer` given joins the run's own (`preferences.EVERY_REQUEST`) in one header, as RFC
+        7240 §2 has it: httpx would replace the client's default instead.
+        """
         given = dict(headers or {})
         extra = {k: v for k, v in given.items() if v is not None}
+        for name in [k for k in extra if k.lower() == PREFER.lower()]:
+            extra[name] = preferences.combine(extra[name], *EVERY_REQUEST)
         if not any(k.lower() == "client-request-id" for k in given):
             extra["client-request-id"] = str(uuid.uuid4())
         request = self._http.build_request(

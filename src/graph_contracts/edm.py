@@ -114,6 +114,22 @@ class EdmType:
         """The values a value of this type is judged by (`listed`, else `members`)."""
         return self.listed or self.members
 
+    @property
+    def writable(self) -> tuple[str, ...]:
+        """The members a client writes: all but Graph's evolvable-enum sentinel, which is "to be
+        used only as a sentinel" (a PATCH that sends it leaves the property as it was)."""
+        return tuple(m for m in dict.fromkeys(self.members) if m != UNKNOWN_FUTURE_VALUE)
+
+    @property
+    def future(self) -> tuple[str, ...]:
+        """Members declared after the sentinel: a service replaces them with it in its replies
+        unless the request says `Prefer: include-unknown-enum-members`."""
+        own = self.typedef.members if self.typedef is not None else None
+        members = list(dict.fromkeys(own or ()))  # a prose list gives no declaration order
+        if self.kind is not TypeKind.ENUM or UNKNOWN_FUTURE_VALUE not in members:
+            return ()
+        return tuple(members[members.index(UNKNOWN_FUTURE_VALUE) + 1 :])
+
 
 def split_collection(type_name: str) -> tuple[bool, str]:
     """`Collection(Edm.String)` -> (True, `Edm.String`)."""
@@ -262,6 +278,15 @@ class ProblemKind(Enum):
         "a string outside the values a `String` property's description lists, or "
         "`unknownFutureValue` (Graph's evolvable-enum sentinel) where an enum's list lacks it: the "
         "docs list values, but not whether a service refuses others",
+    )
+    SENTINEL = (
+        "unknown-future-value",
+        False,
+        "Graph's evolvable-enum pattern (microsoft/api-guidelines, graph/patterns/"
+        "evolvable-enums.md; the docs' enum tables: \"Evolvable enumeration sentinel value. Do not "
+        'use."): a PATCH that sends it leaves the property as it was',
+        "`unknownFutureValue` written as a value: the sentinel a service answers for members a "
+        "client did not opt in to, never a member a client writes",
     )
     MEMBER_CASE = (
         "member-case",
@@ -519,7 +544,7 @@ def _unlisted(value: Any, edm_type: EdmType, where: str) -> list[Problem]:
     if edm_type.members and isinstance(value, str) and value not in edm_type.members:
         listed = ", ".join(edm_type.members)
         return [Problem(ProblemKind.UNLISTED_VALUE, where, f"{value!r} is none of {listed}")]
-    return []
+    return _sentinel([value], edm_type.members, where) if isinstance(value, str) else []
 
 
 _Found = tuple[ProblemKind, str] | None
@@ -646,8 +671,9 @@ def _enum_problems(
     members = edm_type.members
     names = _flag_names(value) if edm_type.flags else [value]
     unknown = [n for n in names if n not in members] if members else []
+    sentinel = _sentinel(names, members, where)
     if not unknown:
-        return []
+        return sentinel
     spelled = {m.casefold(): m for m in members}
     prose = {m.casefold() for m in edm_type.listed if m not in members}
     cased = [n for n in unknown if n.casefold() in spelled]
@@ -669,7 +695,16 @@ def _enum_problems(
         shown = ", ".join(map(repr, unlisted))
         message = f"{shown}: not a member of {edm_type.name} as its own page or CSDL lists them"
         found.append(Problem(ProblemKind.UNLISTED_VALUE, where, message))
-    return found
+    return found + sentinel
+
+
+def _sentinel(names: list[str], members: tuple[str, ...], where: str) -> list[Problem]:
+    """Graph's evolvable-enum sentinel where the list has it: valid in a reply (it stands for a
+    member the client did not opt in to), never a value a client writes."""
+    if UNKNOWN_FUTURE_VALUE not in names or UNKNOWN_FUTURE_VALUE not in members:
+        return []
+    message = f"{UNKNOWN_FUTURE_VALUE!r} is the evolvable-enum sentinel, not a member to write"
+    return [Problem(ProblemKind.SENTINEL, where, message)]
 
 
 def _flag_names(value: str) -> list[str]:
@@ -1114,6 +1149,9 @@ class Comparison:
     mismatches: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     annotations: list[str] = field(default_factory=list)
+    # Values shown as `unknownFutureValue` where a member declared after it was sent, by a reply
+    # that did not apply the opt-in (`checks.compare_sent`): what it hid, not a defect.
+    withheld: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -1180,3 +1218,80 @@ def _compare_object(
             continue
         _compare(value, got[key], member_type, types, at, result)
     result.added += [prefix + printable(k) for k in got if k not in sent and "@" not in k]
+
+
+# --- evolvable enumerations -----------------------------------------------------------------
+# Graph's evolvable-enum pattern (microsoft/api-guidelines, graph/patterns/evolvable-enums.md): a
+# service replaces every member declared after `unknownFutureValue` with it in its replies, unless
+# the request says `Prefer: include-unknown-enum-members`; several such flags become one sentinel.
+
+
+def hide_future_members(value: Any, type_name: str, types: Types) -> Any:
+    """`value` as a service shows it to a client that did not opt in to the members declared after
+    the sentinel: each of them replaced by `unknownFutureValue`, at any depth."""
+    return _hide(value, resolve(type_name, types), types)
+
+
+def _hide(value: Any, edm_type: EdmType, types: Types) -> Any:
+    kind = edm_type.kind
+    if kind is TypeKind.COLLECTION and isinstance(value, list) and edm_type.item is not None:
+        return [_hide(item, edm_type.item, types) for item in value]
+    if kind is TypeKind.ENUM and isinstance(value, str) and edm_type.future:
+        return _hide_members(value, edm_type)
+    if kind is TypeKind.COMPLEX and isinstance(value, dict) and edm_type.typedef is not None:
+        typedef, _ = _cast_typedef(value, edm_type.typedef, types)
+        props = {p.name: p for p in typedef.properties}
+        return {
+            k: _hide(v, resolve(props[k].type, types, props[k].enum), types) if k in props else v
+            for k, v in value.items()
+        }
+    return value
+
+
+def _hide_members(value: str, edm_type: EdmType) -> str:
+    future = set(edm_type.future)
+    if not edm_type.flags:
+        return UNKNOWN_FUTURE_VALUE if value in future else value
+    names = _flag_names(value)
+    if not future & set(names):
+        return value
+    kept = [n for n in names if n not in future and n != UNKNOWN_FUTURE_VALUE]
+    return ",".join([*kept, UNKNOWN_FUTURE_VALUE])
+
+
+def withheld(sent: Any, got: Any, type_name: str, types: Types) -> bool:
+    """Whether `got` is what was sent with its members after the sentinel shown as the sentinel
+    (compared as `compare` does), and so differs from it only by what a client that did not opt in
+    is not shown."""
+    hidden = hide_future_members(sent, type_name, types)
+    return hidden != sent and compare(hidden, got, type_name, types).ok
+
+
+def hides(shown: Any, actual: Any, type_name: str, types: Types) -> bool:
+    """Whether `shown` is `actual` with its members after the sentinel hidden (two reads of one
+    value compared as `equal` does: the earlier one may be the one that hid them)."""
+    hidden = hide_future_members(actual, type_name, types)
+    return hidden != actual and equal(hidden, shown, type_name, types)
+
+
+def shows_sentinel(value: Any, type_name: str, types: Types) -> bool:
+    """Whether a value holds `unknownFutureValue` as an enum value, or among its flags, at any
+    depth: a value a service hid from a client it did not opt in (what it stands for is unknown)."""
+    return _shows_sentinel(value, resolve(type_name, types), types)
+
+
+def _shows_sentinel(value: Any, edm_type: EdmType, types: Types) -> bool:
+    kind = edm_type.kind
+    if kind is TypeKind.COLLECTION and isinstance(value, list) and edm_type.item is not None:
+        return any(_shows_sentinel(item, edm_type.item, types) for item in value)
+    if kind is TypeKind.ENUM and isinstance(value, str):
+        return UNKNOWN_FUTURE_VALUE in _flag_names(value)
+    if kind is TypeKind.COMPLEX and isinstance(value, dict) and edm_type.typedef is not None:
+        typedef, _ = _cast_typedef(value, edm_type.typedef, types)
+        props = {p.name: p for p in typedef.properties}
+        return any(
+            _shows_sentinel(v, resolve(props[k].type, types, props[k].enum), types)
+            for k, v in value.items()
+            if k in props
+        )
+    return False

@@ -318,11 +318,12 @@ def _collection_schema(edm_type: EdmType, contract: Contract, request: bool) -> 
 
 
 def _enum_schema(edm_type: EdmType, contract: Contract, request: bool) -> dict[str, Any]:
-    """A request sends the enum type's own members; a reply may carry any member the docs list,
-    in any case, or the evolvable-enum sentinel (deviations, as the `shape` check judges them)."""
+    """A request sends the enum type's own members but the evolvable-enum sentinel ("Do not
+    use."); a reply may carry any member the docs list, in any case, or the sentinel (deviations,
+    as the `shape` check judges them)."""
     schema: dict[str, Any] = {"type": "string", "x-graph-type": edm_type.name}
     if request:
-        members = list(dict.fromkeys(edm_type.members or []))  # docs list some members twice
+        members = list(edm_type.writable)  # docs list some members twice
         spell: Callable[[str], str] = re.escape
     else:
         members = list(dict.fromkeys(edm_type.known))

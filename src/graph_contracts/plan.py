@@ -2,10 +2,11 @@
 
 A live Intune tenant allows 100 writes per 20 s per app (GRAPH-FACTS.md, "Throttling"), so a
 nightly run is throttle-bound and coverage per request is what counts. This module names the
-*targets* of a contract (every updatable, generatable property; every enum member, nested ones
-too; each boundary class of each type; every class of the strategies' invalid catalogue), packs
-them into a deterministic *minimal plan*, and measures the *coverage* of any set of bodies a run
-sent (Hypothesis- and Schemathesis-drawn ones too) by the same classification.
+*targets* of a contract (every updatable, generatable property; every enum member a client
+writes, nested ones too, never Graph's evolvable-enum sentinel `unknownFutureValue`; each
+boundary class of each type; every class of the strategies' invalid catalogue), packs them into a
+deterministic *minimal plan*, and measures the *coverage* of any set of bodies a run sent
+(Hypothesis- and Schemathesis-drawn ones too) by the same classification.
 
 Structure. A contract's updatable properties become a tree of *slots* (a property, a complex
 member `settings.mode`, a collection's items `tags[]`) mirroring `strategies._values`: the same
@@ -323,8 +324,8 @@ def _kind_of(type_name: str, types: Types, enum: list[str] | None) -> tuple[str,
     kind = resolved.kind
     if kind is TypeKind.COLLECTION:  # the items keep the property's inline members
         return "collection", (edm.split_collection(type_name)[1], enum)
-    members = list(dict.fromkeys(resolved.members))
-    if kind is TypeKind.ENUM or (kind is TypeKind.PRIMITIVE and members):
+    members = list(resolved.writable)  # never the evolvable-enum sentinel: no member to write
+    if kind is TypeKind.ENUM or (kind is TypeKind.PRIMITIVE and resolved.members):
         return "enum", (resolved.name, members, resolved.flags)
     if kind is TypeKind.PRIMITIVE:
         return "primitive", resolved.name

@@ -13,6 +13,8 @@ Rules the composers apply (they mirror the Intune docs and OData 4.01 §11.4.3):
 - Only updatable properties are sent: never the key (`id`), never read-only ones, never `Edm.Stream`.
 - A property whose type cannot be generated (unresolved complex/enum type, `Edm.Untyped`, geography,
   an enum with no members) is skipped, never guessed; `generatable(contract)` lists what is sent.
+- Graph's evolvable-enum sentinel `unknownFutureValue` is never sent ("Do not use.", the docs' enum
+  tables): members declared after it are, as the client opts in to them on every request.
 - `@odata.type` is sent first in every body when the docs' own request examples send it
   (`sends_odata_type`), because the Intune docs do and some workloads need it to bind the type.
 - Complex values are built down to MAX_DEPTH levels (self-referencing types terminate);
@@ -241,7 +243,7 @@ def _strategy(edm_type: EdmType, types: Types, depth: int):
 
 def _primitive_values(edm_type: EdmType, types: Types, depth: int):
     if edm_type.members:  # an `Edm.String` whose table lists its values: send those
-        return st.sampled_from(list(dict.fromkeys(edm_type.members)))
+        return _enum_values(list(edm_type.writable), flags=False)
     factory = _EDM.get(edm_type.name)
     return factory() if factory else None
 
@@ -260,7 +262,7 @@ def _complex_of(edm_type: EdmType, types: Types, depth: int):
 
 _BY_KIND: dict[TypeKind, Callable[[EdmType, Types, int], Any]] = {
     TypeKind.PRIMITIVE: _primitive_values,
-    TypeKind.ENUM: lambda t, types, depth: _enum_values(list(t.members), flags=t.flags),
+    TypeKind.ENUM: lambda t, types, depth: _enum_values(list(t.writable), flags=t.flags),
     TypeKind.COMPLEX: _complex_of,
     TypeKind.COLLECTION: _collection_values,
     TypeKind.ANY_JSON: lambda t, types, depth: None,  # any JSON: nothing a service must accept
@@ -372,7 +374,7 @@ def _members(prop: Property, contract: Contract) -> list[str]:
     if edm_type.kind is TypeKind.COLLECTION and edm_type.item is not None:
         edm_type = edm_type.item
     if edm_type.kind in (TypeKind.ENUM, TypeKind.PRIMITIVE):
-        return list(dict.fromkeys(edm_type.members))
+        return list(edm_type.writable)
     return []
 
 
@@ -508,8 +510,8 @@ def _bad_items(edm_type: EdmType) -> list[Bad]:
 
 def _bad_enum(edm_type: EdmType) -> list[Bad]:
     bad: list[Bad] = []
-    if edm_type.flags and edm_type.members:  # a service that checks only the first flag
-        combo = f"{edm_type.members[0]},{UNKNOWN_MEMBER}"
+    if edm_type.flags and edm_type.writable:  # a service that checks only the first flag
+        combo = f"{edm_type.writable[0]},{UNKNOWN_MEMBER}"
         bad.append((combo, "unknown flags enum member", K.UNKNOWN_MEMBER))
     return [
         *bad,
@@ -641,9 +643,9 @@ def _complex_witness(edm_type: EdmType, types: Types, depth: int) -> Any:
 
 _WITNESS_BY_KIND: dict[TypeKind, Callable[[EdmType, Types, int], Any]] = {
     TypeKind.PRIMITIVE: lambda t, types, depth: (
-        t.members[0] if t.members else _WITNESSES.get(t.name)
+        (t.writable or (None,))[0] if t.members else _WITNESSES.get(t.name)
     ),
-    TypeKind.ENUM: lambda t, types, depth: t.members[0] if t.members else None,
+    TypeKind.ENUM: lambda t, types, depth: (t.writable or (None,))[0],
     TypeKind.COLLECTION: lambda t, types, depth: [],
     TypeKind.COMPLEX: _complex_witness,
     TypeKind.ANY_JSON: lambda t, types, depth: None,

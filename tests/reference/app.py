@@ -6,7 +6,12 @@ Graph's), throttling (the `throttle-fractional` variant), bearer
 auth (401 with `WWW-Authenticate`), the write budget (429), routing (400 for a segment no template
 names, 404 for an unknown id), the method (405), then for PATCH the Content-Type (415), the body
 size (413 over 4 MB, Graph's request limit: "under 4 MB" in the attachment docs), strict JSON (400),
-every value against its type (400), and the merge. Variants and defects from catalogue.py change
+every value against its type (400), and the merge. Graph's evolvable enumerations are kept as its
+pattern says (microsoft/api-guidelines, graph/patterns/evolvable-enums.md): without `Prefer:
+include-unknown-enum-members` a reply shows every member declared after `unknownFutureValue` as it
+and a PATCH writing one is refused (400); with it they are kept and the reply says
+`Preference-Applied: include-unknown-enum-members`; a PATCH that sends the sentinel leaves that
+property as it was. Variants and defects from catalogue.py change
 what the docs leave open, or break the contract on purpose; without them the server follows the
 docs and ../shared/GRAPH-FACTS.md.
 """
@@ -19,7 +24,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,12 +37,15 @@ from reference.schema import Field, Resource, documents_by_version, load_resourc
 from reference.store import BadSegment, Collection, Entity, NotFound, Store
 from reference.values import (
     OTHER,
+    SENTINEL,
     Context,
     Invalid,
     Raw,
     Spelling,
     copy_value,
     fill_all,
+    names_later,
+    names_sentinel,
     parse,
     read_json,
     render,
@@ -57,6 +65,7 @@ MAX_BODY = 4 * 1024 * 1024
 STATS_PATH = "/_reference/stats"
 METADATA_PATH = re.compile(r"/([^/]+)/\$metadata")
 EXTRA_PROPERTIES = {"referenceRevision": 7, "referenceNote": "not in the docs"}
+OPT_IN = "include-unknown-enum-members"
 _BEARER = re.compile(r"bearer\s+(\S.*)", re.IGNORECASE)
 
 
@@ -198,6 +207,8 @@ class ReferenceGraph:
         client_request_id = request.headers.get("client-request-id") or request_id
         try:
             reply = await self._handle(request)
+            if self._applies_opt_in(request):  # RFC 7240 §3: say which preference was applied
+                reply.headers["Preference-Applied"] = OPT_IN
         except GraphError as err:
             reply = _error(err, request_id, client_request_id)
         except Exception as exc:  # a bug here must read as a server error, not a dead connection
@@ -223,6 +234,23 @@ class ReferenceGraph:
         if retry is not None:
             raise _throttled(retry)
         return await self._dispatch(request)
+
+    # --- evolvable enumerations --------------------------------------------------------------------
+
+    def _applies_opt_in(self, request: Request) -> bool:
+        """Whether this request gets the members declared after the sentinel: it asks for them,
+        and no variant has the server ignore the preference (RFC 7240 lets a server do so)."""
+        asked = OPT_IN in _preference_names(request.headers.get("prefer", ""))
+        ignored = self.has("opt-in-ignored") or (
+            self.has("opt-in-ignored-on-reads") and request.method == "GET"
+        )
+        return asked and not ignored
+
+    def _spelling(self, request: Request) -> Spelling:
+        """The server's spelling, hiding later members from a request it does not opt in."""
+        if self._applies_opt_in(request):
+            return self.spelling
+        return replace(self.spelling, hide_later=True)
 
     # --- routing -------------------------------------------------------------------------------------
 
@@ -266,10 +294,11 @@ class ReferenceGraph:
     def _show(self, request: Request, node: Entity | Collection) -> dict[str, Any]:
         version = node.key[0]
         metadata = f"{request.base_url}/{version}/$metadata#"
+        spelling = self._spelling(request)
         if isinstance(node, Collection):
-            items = [self._render(e, self._visible(e)) for e in node.listing()]
+            items = [self._render(e, self._visible(e), spelling) for e in node.listing()]
             return {"@odata.context": metadata + node.context, "value": items}
-        body = self._render(node, self._visible(node))
+        body = self._render(node, self._visible(node), spelling)
         return {"@odata.context": f"{metadata}{node.entity_set}/$entity", **body}
 
     def _visible(self, entity: Entity) -> dict[str, Any]:
@@ -278,7 +307,7 @@ class ReferenceGraph:
             return entity.stale[0]
         return entity.values
 
-    def _render(self, entity: Entity, values: dict[str, Any]) -> dict[str, Any]:
+    def _render(self, entity: Entity, values: dict[str, Any], spelling: Spelling) -> dict[str, Any]:
         """An entity on the wire; `@odata.type` only when its type is not the declared one."""
         out: dict[str, Any] = {}
         if self.has("wrong-odata-type"):
@@ -289,7 +318,7 @@ class ReferenceGraph:
         fields: dict[str, Field] = resource.fields if resource else {}
         for name, value in values.items():
             found = fields.get(name)
-            out[name] = render(value, found.type, self.spelling) if found else value
+            out[name] = render(value, found.type, spelling) if found else value
         if self.has("extra-properties") and resource is not None:
             for name, value in EXTRA_PROPERTIES.items():
                 out[name if name not in fields else f"{name}Extra"] = value
@@ -312,12 +341,16 @@ class ReferenceGraph:
             raise GraphError(400, "BadRequest", str(exc)) from None
         if not isinstance(body, dict):
             raise GraphError(400, "BadRequest", "The request body must be a JSON object.")
-        sent = self._validate(resource, body)
+        sent = self._validate(resource, body, self._applies_opt_in(request))
         after = self._store(entity, resource, sent)
         return self._patch_reply(request, entity, resource, sent, after)
 
-    def _validate(self, resource: Resource, body: dict[str, Any]) -> dict[str, Any]:
-        """The updatable properties a body sets, parsed, in sent order; 400 on anything invalid."""
+    def _validate(self, resource: Resource, body: dict[str, Any], opted_in: bool) -> dict[str, Any]:
+        """The updatable properties a body sets, parsed, in sent order; 400 on anything invalid.
+
+        A property whose value sends `unknownFutureValue` is left out (kept as it was); one that
+        names a member declared after it is refused unless the request was opted in.
+        """
         problems: list[str] = []
         derived = False
         if "@odata.type" in body:
@@ -342,11 +375,19 @@ class ReferenceGraph:
             if not found.updatable:
                 continue  # key and read-only values are ignored (OData 4.01 §11.4.3)
             try:
-                sent[name] = parse(value, found.type, found.nullable, name, context)
+                parsed = parse(value, found.type, found.nullable, name, context)
             except Invalid as exc:
                 if not self.has("accept-invalid"):
                     problems.append(str(exc))
                 sent[name] = Raw(value)
+                continue
+            if names_sentinel(parsed, found.type):
+                continue  # "treat the property as if it were absent"
+            if names_later(parsed, found.type) and not opted_in:
+                problems.append(
+                    f"{name}: a member declared after {SENTINEL} needs Prefer: {OPT_IN}"
+                )
+            sent[name] = parsed
         if problems:
             raise GraphError(400, "BadRequest", "Invalid request body: " + "; ".join(problems))
         return sent
@@ -393,7 +434,7 @@ class ReferenceGraph:
             return Reply(204)
         else:
             status = resource.status
-        body = self._render(entity, after)
+        body = self._render(entity, after, self._spelling(request))
         if self.has("drop-field") and sent:
             body.pop(next(iter(sent)), None)
         metadata = f"{request.base_url}/{entity.key[0]}/$metadata#{entity.entity_set}/$entity"
@@ -401,6 +442,11 @@ class ReferenceGraph:
 
 
 # --- helpers -----------------------------------------------------------------------------------------
+
+
+def _preference_names(value: str) -> set[str]:
+    """The names in a `Prefer` header (RFC 7240 §2: comma separated, `name[=value][; params]`)."""
+    return {item.split(";")[0].split("=")[0].strip().lower() for item in value.split(",")}
 
 
 def _authorize(request: Request, token: str) -> None:

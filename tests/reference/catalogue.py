@@ -83,6 +83,19 @@ CATALOGUE: tuple[Behaviour, ...] = (
         f"For {CONSISTENCY_WINDOW} s after a PATCH, GETs of that entity (and listings) show it as "
         "it was before; the PATCH reply itself is right.",
     ),
+    _variant(
+        "opt-in-ignored",
+        "`Prefer: include-unknown-enum-members` is ignored (RFC 7240 lets a server ignore a "
+        "preference): no `Preference-Applied`, every enum member declared after "
+        "`unknownFutureValue` is shown as it, and a PATCH writing one is refused with 400, as the "
+        "evolvable-enum pattern has a service answer a client that did not opt in.",
+    ),
+    _variant(
+        "opt-in-ignored-on-reads",
+        "PATCH applies `Prefer: include-unknown-enum-members` (it stores the members declared "
+        "after `unknownFutureValue` and says `Preference-Applied`), GETs ignore it: they show "
+        "those members as `unknownFutureValue`, without `Preference-Applied`.",
+    ),
     # --- defects: the suite must fail in the checks named ---------------------------------------
     _defect(
         "nested-enum-changed",
@@ -104,6 +117,12 @@ CATALOGUE: tuple[Behaviour, ...] = (
     _defect(
         "guid-altered",
         "Guids are stored with their last hex digit changed.",
+        *STORED,
+    ),
+    _defect(
+        "sentinel-stored",
+        "An enum member declared before `unknownFutureValue` is stored as `unknownFutureValue` "
+        "(only members declared after it may ever be shown so).",
         *STORED,
     ),
     _defect(

@@ -15,6 +15,7 @@ from typing import Any
 from reference.schema import CollectionOf, Complex, EdmType, Enum, Primitive
 from reference.values import (
     INTEGER_RANGES,
+    SENTINEL,
     TICKS,
     TIMESPAN_MAX,
     ComplexValue,
@@ -32,6 +33,7 @@ RICH_DEFECTS = frozenset(
         "duration-changed",
         "guid-altered",
         "flags-member-lost",
+        "sentinel-stored",
     }
 )
 # Numbers stored through a narrower float: proven on a contract with every such type
@@ -72,6 +74,11 @@ def _complex(value: ComplexValue, defects: Set[str]) -> ComplexValue:
 
 
 def _enum(value: Any, edm_type: Enum, defects: Set[str], nested: bool) -> Any:
+    members = edm_type.members
+    stores_sentinel = "sentinel-stored" in defects and isinstance(value, str)
+    # Only a member declared after the sentinel may ever be shown as it.
+    if stores_sentinel and SENTINEL in members and value in members[: members.index(SENTINEL)]:
+        return SENTINEL
     if isinstance(value, Flags):
         if "flags-member-lost" in defects and len(value.names) >= 2:
             return Flags(value.names[:-1])

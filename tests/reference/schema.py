@@ -47,6 +47,7 @@ class Enum:
     name: str
     members: tuple[str, ...]
     flags: bool = False
+    declared: bool = True  # members in declaration order (the type's own list, not prose)
 
 
 @dataclass(eq=False)
@@ -273,7 +274,8 @@ class _Resolver:
         if kind == "enum" and typedef.get("members"):
             return Enum(name, tuple(typedef["members"]), bool(typedef.get("flags")))
         if inline:
-            return Enum(name, tuple(inline), bool(typedef and typedef.get("flags")))
+            flags = bool(typedef and typedef.get("flags"))
+            return Enum(name, tuple(inline), flags, declared=False)
         if kind == "complex":
             return self._complex(name, typedef)
         if name in PRIMITIVES:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from reference.schema import CollectionOf, Complex, EdmType, Enum, Opaque, Primitive
-from reference.values import TICKS, ComplexValue, Flags, float32, zero
+from reference.values import SENTINEL, TICKS, ComplexValue, Flags, float32, zero
 
 MAX_DEPTH = 3  # complex values nested deeper than this are left unset (self-referencing types)
 
@@ -41,12 +41,11 @@ def seed_value(
         return [
             seed_value(edm_type.item, rng, label, depth, False) for _ in range(rng.randint(2, 3))
         ]
-    if isinstance(edm_type, Enum):
-        if edm_type.flags and len(edm_type.members) > 1:
-            return Flags(
-                tuple(m for m in edm_type.members if rng.random() < 0.5) or edm_type.members[:1]
-            )
-        return rng.choice(edm_type.members)
+    if isinstance(edm_type, Enum):  # any member but the evolvable-enum sentinel: no value
+        members = tuple(m for m in edm_type.members if m != SENTINEL) or edm_type.members
+        if edm_type.flags and len(members) > 1:
+            return Flags(tuple(m for m in members if rng.random() < 0.5) or members[:1])
+        return rng.choice(members)
     if isinstance(edm_type, Complex):
         if depth >= MAX_DEPTH:
             return zero(edm_type, nullable, depth)

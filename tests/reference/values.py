@@ -56,6 +56,12 @@ SPECIALS = {"INF": math.inf, "-INF": -math.inf, "NaN": math.nan}
 MAX_NESTING = 100  # ODataMessageQuotas.MaxNestingDepth, the .NET OData reader's default
 
 
+# Graph's evolvable enumerations (microsoft/api-guidelines, graph/patterns/evolvable-enums.md): the
+# members a service adds later are declared after this one, and hidden behind it in replies to a
+# client that did not send `Prefer: include-unknown-enum-members`.
+SENTINEL = "unknownFutureValue"
+
+
 class Invalid(ValueError):
     """A value that is not valid for its type; the message starts with where it sits."""
 
@@ -557,11 +563,13 @@ def fill_all(value: Any, edm_type: EdmType) -> Any:
 
 @dataclass(frozen=True)
 class Spelling:
-    """How values are written: `style`, and which `@odata.type` annotations complex values carry."""
+    """How values are written: `style`, which `@odata.type` annotations complex values carry, and
+    whether enum members declared after `unknownFutureValue` are shown as it."""
 
     style: Style = CANONICAL
     echo_annotations: bool = False  # echo the `@odata.type` a client sent inside a complex value
     annotate_derived: bool = True  # minimal metadata: name a complex value's type when derived
+    hide_later: bool = False  # the request did not opt in to the members after the sentinel
 
 
 def render(value: Any, edm_type: EdmType, spelling: Spelling = Spelling()) -> Any:
@@ -573,6 +581,8 @@ def render(value: Any, edm_type: EdmType, spelling: Spelling = Spelling()) -> An
     if isinstance(edm_type, Primitive):
         return _WRITERS[edm_type.name][spelling.style == OTHER](value)
     if isinstance(edm_type, Enum):
+        if spelling.hide_later:
+            value = hidden(value, edm_type)
         if isinstance(value, Flags):
             names = value.names[::-1] if spelling.style == OTHER else value.names
             return ",".join(names)
@@ -582,6 +592,54 @@ def render(value: Any, edm_type: EdmType, spelling: Spelling = Spelling()) -> An
     if isinstance(edm_type, Complex) and isinstance(value, ComplexValue):
         return _render_complex(value, edm_type, spelling)
     return value
+
+
+def later_members(edm_type: Enum) -> tuple[str, ...]:
+    """The members declared after the sentinel (a prose list says nothing of declaration order)."""
+    if not edm_type.declared or SENTINEL not in edm_type.members:
+        return ()
+    return edm_type.members[edm_type.members.index(SENTINEL) + 1 :]
+
+
+def hidden(value: Any, edm_type: Enum) -> Any:
+    """An enum value as a client that did not opt in sees it: a later member is the sentinel,
+    and any number of later flags are one sentinel flag."""
+    later = later_members(edm_type)
+    if isinstance(value, Flags):
+        if not set(value.names) & set(later):
+            return value
+        kept = {n for n in value.names if n not in later} | {SENTINEL}
+        return Flags(tuple(m for m in edm_type.members if m in kept))
+    return SENTINEL if value in later else value
+
+
+def enum_values(value: Any, edm_type: EdmType) -> list[tuple[Any, Enum]]:
+    """Every enum value inside a semantic value, with its enum type."""
+    if isinstance(edm_type, Enum) and isinstance(value, (str, Flags)):
+        return [(value, edm_type)]
+    if isinstance(edm_type, CollectionOf) and isinstance(value, list):
+        return [found for item in value for found in enum_values(item, edm_type.item)]
+    if isinstance(value, ComplexValue):
+        return [
+            found
+            for name, member in value.members.items()
+            if (member_field := value.type.fields.get(name)) is not None
+            for found in enum_values(member, member_field.type)
+        ]
+    return []
+
+
+def names_later(value: Any, edm_type: EdmType) -> bool:
+    """Whether a value holds an enum member declared after the sentinel."""
+    return any(hidden(v, t) != v for v, t in enum_values(value, edm_type))
+
+
+def names_sentinel(value: Any, edm_type: EdmType) -> bool:
+    """Whether a value holds the sentinel itself (alone, or as one of its flags)."""
+    return any(
+        SENTINEL in (v.names if isinstance(v, Flags) else (v,))
+        for v, _ in enum_values(value, edm_type)
+    )
 
 
 def _render_complex(value: ComplexValue, declared: Complex, spelling: Spelling) -> dict[str, Any]:

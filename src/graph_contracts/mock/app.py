@@ -29,7 +29,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from graph_contracts import __version__, bodies, edm
+from graph_contracts import __version__, bodies, edm, preferences
 from graph_contracts.client import MOCK_HEADER
 from graph_contracts.contracts import Contract
 from graph_contracts.metadata import Csdl
@@ -44,6 +44,7 @@ from graph_contracts.mock.store import (
     default_value,
     is_stream,
 )
+from graph_contracts.preferences import INCLUDE_UNKNOWN_ENUM_MEMBERS
 from graph_contracts.required_headers import ETAG, IF_MATCH, requires_etag
 
 GRAPH_JSON = (
@@ -72,10 +73,12 @@ class HTTPError(Exception):
 
 @dataclass
 class Exchange:
-    """Per-request ids that every reply carries."""
+    """Per-request ids that every reply carries, and whether the request opted in to the members
+    of evolvable enums declared after `unknownFutureValue`."""
 
     request_id: str
     client_request_id: str
+    opted_in: bool = False
 
 
 def create_app(
@@ -173,13 +176,20 @@ class MockGraph:
 
     async def handle(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
-        ex = Exchange(request_id, request.headers.get("client-request-id") or request_id)
+        ex = Exchange(
+            request_id,
+            request.headers.get("client-request-id") or request_id,
+            preferences.asked(request.headers, INCLUDE_UNKNOWN_ENUM_MEMBERS),
+        )
         try:
             await self._operational(request)
             self._authorize(request)
-            return await self._dispatch(request, ex)
+            response = await self._dispatch(request, ex)
         except HTTPError as err:
             return self.error(err, ex)
+        if ex.opted_in:  # RFC 7240 §3: the reply says which preferences it applied
+            response.headers[preferences.APPLIED] = INCLUDE_UNKNOWN_ENUM_MEMBERS
+        return response
 
     async def _operational(self, request: Request) -> None:
         if self.has("latency"):
@@ -225,7 +235,7 @@ class MockGraph:
             if node is None:
                 raise self._not_found(str(exc)) from None
         if request.method == "GET":
-            body = self._get(request, version, node, trail)
+            body = self._get(request, version, node, trail, ex)
             return self.reply(200, body, ex, _etag_header(body))
         allowed = (
             "GET, PATCH" if isinstance(node, Entity) and self._contract(version, node) else "GET"
@@ -273,16 +283,22 @@ class MockGraph:
     # --- GET ------------------------------------------------------------------------------------
 
     def _get(
-        self, request: Request, version: str, node: Entity | Collection, trail: list[str]
+        self,
+        request: Request,
+        version: str,
+        node: Entity | Collection,
+        trail: list[str],
+        ex: Exchange,
     ) -> dict[str, Any]:
         context = self._context(request, version, node, trail)
+        hide = not ex.opted_in
         if isinstance(node, Collection):
             with self.store.lock:
-                items = [self.render(version, e, self._visible(e)) for e in node.listing()]
+                items = [self.render(version, e, self._visible(e), hide) for e in node.listing()]
             return self._with_context({"value": items}, context)
         with self.store.lock:
             data = self._visible(node)
-        return self._with_context(self.render(version, node, data), context)
+        return self._with_context(self.render(version, node, data, hide), context)
 
     def _visible(self, entity: Entity) -> dict[str, Any]:
         """The entity's data as a GET sees it (the old one inside an eventual-consistency window)."""
@@ -308,13 +324,25 @@ class MockGraph:
             return body
         return {"@odata.context": context, **body}
 
-    def render(self, version: str, entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
-        """The entity on the wire: `@odata.type` first, then its properties (defects applied)."""
+    def render(
+        self, version: str, entity: Entity, data: dict[str, Any], hide_future: bool = False
+    ) -> dict[str, Any]:
+        """The entity on the wire: `@odata.type` first, then its properties (defects applied).
+
+        `hide_future`: the request did not opt in, so every enum member declared after
+        `unknownFutureValue` is shown as it (Graph's evolvable-enum pattern).
+        """
         odata_type = (
             "#microsoft.graph.entity" if self.has("wrong-odata-type") else f"#{entity.type}"
         )
         body = {"@odata.type": odata_type, **data}
         contract = self._contract(version, entity)
+        if hide_future and contract is not None:
+            for prop in contract.properties:
+                if prop.name in body:
+                    body[prop.name] = edm.hide_future_members(
+                        body[prop.name], prop.type, contract.types
+                    )
         if self.has("int-off-by-one-out") and contract is not None:
             for prop in contract.properties:
                 value = body.get(prop.name)
@@ -345,7 +373,7 @@ class MockGraph:
                 f"Content-Type {media or '(none)'!r} is not supported; send application/json.",
             )
         body = parse_body(await read_body(request))
-        sent = self._validate(contract, body)
+        sent = self._validate(contract, body, ex.opted_in)
         with self.store.lock:  # the ETag is compared and renewed in the same step as the write
             self._precondition(request, entity, contract)
             before = dict(entity.data)
@@ -365,7 +393,7 @@ class MockGraph:
         status = self._success_status(request, contract)
         if status == 204:
             return self.reply(204, None, ex, _etag_header(after))
-        reply = self.render(version, entity, after)
+        reply = self.render(version, entity, after, not ex.opted_in)
         if self.has("drop-field"):
             dropped = next((k for k in sent if contract.property(k)), None)
             reply.pop(dropped or "", None)
@@ -400,15 +428,19 @@ class MockGraph:
                 "for its current ETag.",
             )
 
-    def _validate(self, contract: Contract, body: Any) -> dict[str, Any]:
+    def _validate(self, contract: Contract, body: Any, opted_in: bool = True) -> dict[str, Any]:
         """The updatable properties a PATCH body sets, in sent order; 400 on what must be refused.
 
         The oracle (`bodies.problems`) judges the body; a documented problem is a 400 unless a
         defect from the fault catalogue tolerates its kind. Undocumented ones are accepted as
         Graph's .NET stack does: `{}` is a no-op, null where nullability is unknown is stored,
-        a numeric string for an Int64/Decimal is stored as the number (`_stored`).
+        a numeric string for an Int64/Decimal is stored as the number (`_stored`). Graph's
+        evolvable-enum pattern: a property that sends `unknownFutureValue` is left as it was, and
+        a member declared after it is refused unless the request opted in (`opted_in`).
         """
         found = bodies.problems(contract, body, accepted_types=self._accepted(contract))
+        if not opted_in:
+            found += _future_members(contract, body)
         refused = [p for p in found if p.kind.rejection_documented and p.kind not in self.tolerated]
         if refused:
             message = "Invalid request body: " + "; ".join(map(str, refused))
@@ -416,6 +448,7 @@ class MockGraph:
                 raise HTTPError(500, "InternalServerError", "An unexpected error occurred.")
             raise HTTPError(400, "BadRequest", message)
         derived = self._names_derived_type(contract, body)
+        sentinel = {_top(p.where) for p in found if p.kind is edm.ProblemKind.SENTINEL}
         sent: dict[str, Any] = {}
         for name, value in body.items():
             prop = contract.property(name)
@@ -423,6 +456,8 @@ class MockGraph:
                 continue  # annotations; key and read-only values are ignored (OData 4.01 §11.4.3)
             if prop is not None and is_stream(prop):
                 continue  # a stream is written at its own URL, never stored from JSON
+            if name in sentinel:
+                continue  # treated as absent: the value as it was is kept
             if prop is not None or (not derived and self.has("accept-unknown-properties")):
                 sent[name] = value
         return sent
@@ -569,6 +604,28 @@ def parse_body(raw: bytes) -> Any:
         return bodies.parse(raw)
     except ValueError as exc:
         raise HTTPError(400, "BadRequest", f"The request body is not valid JSON: {exc}") from None
+
+
+def _future_members(contract: Contract, body: Any) -> list[edm.Problem]:
+    """Members declared after `unknownFutureValue` in a body that did not opt in to them: Graph
+    refuses them with 400 (microsoft/api-guidelines, graph/patterns/evolvable-enums.md)."""
+    found = []
+    for name, value in body.items() if isinstance(body, dict) else ():
+        prop = contract.property(name)
+        if prop is None or not prop.updatable:
+            continue
+        if edm.hide_future_members(value, prop.type, contract.types) != value:
+            message = (
+                f"{value!r} names a member declared after {edm.UNKNOWN_FUTURE_VALUE}; send "
+                f"{preferences.PREFER}: {INCLUDE_UNKNOWN_ENUM_MEMBERS} to write it"
+            )
+            found.append(edm.Problem(edm.ProblemKind.UNKNOWN_MEMBER, name, message))
+    return found
+
+
+def _top(where: str) -> str:
+    """The body key a problem sits under (`settings` for `settings.mode`, `tags` for `tags[1]`)."""
+    return re.split(r"[.\[]", where, maxsplit=1)[0]
 
 
 def _etag_header(body: Any) -> dict[str, str]:

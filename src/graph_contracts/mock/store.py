@@ -242,7 +242,10 @@ def _seed(
         count = rng.randint(1, 2)
         return [_seed(edm_type.item, types, rng, False, label, depth) for _ in range(count)]
     if edm_type.members and kind in (TypeKind.ENUM, TypeKind.PRIMITIVE):
-        return rng.choice(edm_type.members)  # enum members, or the values a String's table lists
+        # enum members, or the values a String's table lists; never the evolvable-enum sentinel
+        # (a member a client writes instead; one draw either way, so other seeds do not move)
+        chosen = rng.choice(edm_type.members)
+        return chosen if chosen in edm_type.writable else (edm_type.writable or (chosen,))[0]
     if kind is TypeKind.ENUM:  # an enum the docs give no member of
         return "" if nullable is False else None
     if kind in (TypeKind.PRIMITIVE, TypeKind.ANY_JSON):
@@ -293,8 +296,8 @@ _ZEROS: dict[str, Any] = {
 }
 _DEFAULTS: dict[TypeKind, Any] = {
     TypeKind.COLLECTION: lambda t: [],
-    TypeKind.ENUM: lambda t: t.members[0] if t.members else None,
-    TypeKind.PRIMITIVE: lambda t: t.members[0] if t.members else _ZEROS.get(t.name),
+    TypeKind.ENUM: lambda t: (t.writable or t.members or (None,))[0],
+    TypeKind.PRIMITIVE: lambda t: (t.writable or t.members)[0] if t.members else _ZEROS.get(t.name),
     TypeKind.COMPLEX: lambda t: {},
     TypeKind.ANY_JSON: lambda t: None,
     TypeKind.UNRESOLVED: lambda t: None,
