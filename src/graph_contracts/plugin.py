@@ -460,6 +460,7 @@ def _merge_workers(session: pytest.Session, exitstatus: int) -> None:
     """xdist controller: the workers' summaries become the run's, as shards' reports do."""
     from graph_contracts.reporters.merge import MergeError, merge
 
+    _tell_journal(session.config, [])  # whatever the workers got to: a journal left open is said
     report_dir = Path(session.config.getoption("--graph-report-dir"))
     parts = sorted((report_dir / WORKERS_DIR).glob("*/summary.json"))
     if not parts:
@@ -471,7 +472,6 @@ def _merge_workers(session: pytest.Session, exitstatus: int) -> None:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(str(exc))
         session.exitstatus = EXIT_CONFIG
         return
-    _tell_journal(session.config, [])
     if finished.outcome != "passed" and exitstatus == 0:  # see pytest_sessionfinish
         outcome: RunOutcome = finished.outcome  # type: ignore[assignment]
         session.exitstatus = exit_code(outcome, fatal=finished.message)
