@@ -30,6 +30,7 @@ from graph_contracts.client import (
     RequestFailed,
     RetryPolicy,
     TargetUnreachable,
+    Waited,
     retry_after,
 )
 from graph_contracts.exchanges import curl
@@ -464,6 +465,9 @@ def test_a_target_that_goes_away_mid_run_is_retried_then_a_target_error() -> Non
     assert failed.value.cause == "connection refused" and not failed.value.answering
     assert failed.value.attempts == 5 and len(waits) == 4
     began, url = time.monotonic(), client.url("/x")
-    assert not client.wait_until_answering(url, 0.3, interval=0.05, stop=lambda: False)
-    assert not client.wait_until_answering(url, 60, stop=lambda: True)  # a stop request: at once
+    assert client.wait_until_answering(url, 0.3, interval=0.05) is Waited.TIMED_OUT
+    # A stop request ends the wait at once, and says so: it learnt nothing of the target.
+    assert client.wait_until_answering(url, 60, stop=lambda: True) is Waited.STOPPED
     assert time.monotonic() - began < 5
+    asked = iter([False, True])  # a stop that arrives during the wait, after one GET
+    assert client.wait_until_answering(url, 60, stop=lambda: next(asked)) is Waited.STOPPED

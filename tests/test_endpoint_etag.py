@@ -188,9 +188,9 @@ def test_restore_from_a_journal_sends_the_etag_it_reads(planner, tmp_path):
     handler = journal.Journal(file)
     handler.handle(RunStarted(_run_info()))
     info = EndpointInfo(task.id, "v1.0", task.paths[0], "planner", 1, 1)
-    handler.handle(
-        EntitySnapshotTaken(info, BASE, "v1.0", path, before, {"title": before["title"]})
-    )
+    restore = {"title": before["title"]}
+    headers = tuple(task.headers)  # what the run records: the pages require If-Match
+    handler.handle(EntitySnapshotTaken(info, BASE, "v1.0", path, before, restore, headers))
     handler.close()
     (outcome,) = journal.restore(file, {"v1.0": client}, read_window=0.5)
     now = client.get(path).json()

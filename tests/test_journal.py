@@ -166,8 +166,9 @@ def restore_body(contract: Contract, state: dict[str, Any]) -> dict[str, Any]:
 def snapshot_event(
     contract: Contract, path: str, state: dict[str, Any], base_url: str = BASE
 ) -> EntitySnapshotTaken:
+    body = restore_body(contract, state)
     return EntitySnapshotTaken(
-        endpoint(contract), base_url, contract.version, path, state, restore_body(contract, state)
+        endpoint(contract), base_url, contract.version, path, state, body, tuple(contract.headers)
     )
 
 
@@ -397,6 +398,69 @@ def test_a_restore_the_run_could_not_do_keeps_the_journal_open(
     assert refusal is not None and "1 entity may be left changed" in refusal
 
 
+class RefusingRestores(httpx.BaseTransport):
+    """A service that refuses one body with 400 (its schema changed since the snapshot, say):
+    the restore body of one entity (its updatable values as found); everything else goes on."""
+
+    def __init__(self, inner: httpx.BaseTransport, path: str, body: dict[str, Any]) -> None:
+        self.inner, self.path, self.body, self.refused = inner, path, body, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and request.url.path.endswith(self.path):
+            try:
+                sent = json.loads(request.read())
+            except ValueError:  # an invalid body the run sends on purpose
+                sent = None
+            if sent == self.body:
+                self.refused += 1
+                error = {"error": {"code": "BadRequest", "message": "restore refused"}}
+                return httpx.Response(400, json=error)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_refused_restore_never_closes_the_journal_while_a_write_may_still_land(
+    contracts: list[Contract], tmp_path: Path
+) -> None:
+    """Eventually consistent writes (a GET shows the entity as it was for 0.3 s after a PATCH)
+    read back with no window: the entity's state is unsettled, a write may still be landing.
+    The restore PATCH is refused, and a GET right after still shows the entity as found. That
+    GET proves nothing: the run's last write lands a moment later. The entity is left changed,
+    said so with the restore command, and the journal stays open (it used to close on that GET
+    as "already as before")."""
+    chosen = [contract_of(contracts, "v1.0/deviceConfigurationDeviceStatus")]
+    contract = chosen[0]
+    plain = mock_graph(chosen, faults=("eventual-consistency",))
+    found = Discoverer(plain.client("v1.0"), {}).resolve(contract.paths[0], contract.odata_type)
+    assert isinstance(found, Resolved)
+    entity = found.path
+    state = plain.get(entity, "v1.0")
+    body = restore_body(contract, state)
+    refusing = RefusingRestores(InProcessTransport(plain.app), entity, body)
+    client = GraphClient(BASE, "v1.0", auth=StaticToken(TOKEN), transport=refusing)
+    graph = Mock(plain.app, {"v1.0": client})
+    path = tmp_path / journal.NAME
+    run = engine_run(chosen, graph, journal.Journal(path))
+    try:
+        run.execute()
+        assert refusing.refused >= 1
+        finished = run.finished
+        assert finished is not None and finished.outcome == "failed", finished
+        (left,) = finished.left_changed
+        assert left.startswith(f"{entity}: restore answered 400 BadRequest: restore refused")
+        assert "a write of the run may still be landing" in left
+        assert "graph-contracts restore" in left
+        (pending,) = journal.read(path).pending
+        assert pending.path == entity and not journal.read(path).closed
+        time.sleep(0.4)  # past the consistency window: the run's last write shows
+        assert not as_before(body, plain.get(entity, "v1.0"))
+    finally:
+        graph.close()
+        plain.close()
+
+
 def test_the_first_unsettled_snapshot_is_the_state_to_restore(
     contracts: list[Contract], mock: Mock, tmp_path: Path
 ) -> None:
@@ -455,6 +519,53 @@ def test_an_embedded_mock_journal_does_not_block_a_run_and_restore_just_closes_i
     outcomes = journal.restore(path, {}, read_window=0)
     assert [o.outcome for o in outcomes] == [journal.GONE]
     assert journal.read(path).closed
+
+
+def test_every_xdist_workers_journal_is_refused_named_and_restored_from_the_report_dir(
+    contracts: list[Contract], mock: Mock, tmp_path: Path
+) -> None:
+    """An xdist run leaves one journal per worker under .workers/<id>/ beside the run's: a next
+    run over that place is refused while any is unclosed, the refusal names one command for all
+    of them, and `restore` given the report directory settles each."""
+    from typer.testing import CliRunner
+
+    from graph_contracts.cli import app
+
+    contract = contract_of(contracts, USER_STATUS)
+    entity, sibling = entities(mock, contract)
+    own = tmp_path / journal.NAME
+    first = journal.Journal(own)
+    first.handle(RunStarted(run_info()))
+    first.handle(finished())  # the run's own journal is closed
+    workers = [journal.worker_journal(own, w) for w in ("gw0", "gw1")]
+    assert workers[1] == tmp_path / ".workers" / "gw1" / journal.NAME
+    for path, entity_path in zip(workers, (entity, sibling), strict=True):
+        handler = journal.Journal(path)
+        handler.handle(RunStarted(run_info(EMBEDDED)))
+        handler.handle(snapshot_event(contract, entity_path, mock.get(entity_path)))
+        handler.close()
+    assert journal.journals_at(tmp_path) == [own, *workers]
+    assert journal.refusal(tmp_path) is None  # the embedded mock's state ended with its process
+
+    embedded, service = f'"target_kind": "{EMBEDDED}"', f'"target_kind": "{SERVICE}"'
+    for path in workers:  # the same, of a service: its entities may be left changed
+        path.write_text(path.read_text().replace(embedded, service))
+    refused = journal.refusal(own)
+    assert refused is not None and refused.endswith(
+        f"; run `graph-contracts restore {workers[0]} {workers[1]}` first"
+    )
+    told = "is the journal of a run that did not finish (1 entity may be left changed on"
+    assert f"{workers[0]} {told} {BASE})" in refused and f"{workers[1]} {told}" in refused
+    for path in workers:  # the embedded mock's again: `restore` needs no target to close them
+        path.write_text(path.read_text().replace(service, embedded))
+    done = CliRunner().invoke(app, ["restore", str(tmp_path)], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert done.output.count("GONE") == 2 and f"restore: {workers[1]}" in done.output
+    assert all(journal.read(p).closed for p in workers)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = CliRunner().invoke(app, ["restore", str(empty)], catch_exceptions=False)
+    assert nothing.exit_code == 2 and f"{empty}: no journal.jsonl in it" in nothing.output
 
 
 def test_a_running_journal_is_locked_against_restore(
@@ -620,7 +731,7 @@ def test_a_refused_restore_stays_pending_and_a_later_restore_finishes_it(
         changed_schema.close()
     assert {o.outcome for o in outcomes} == {journal.REFUSED}
     assert not any(o.settled for o in outcomes)
-    assert outcomes[0].message.startswith("PATCH answered 400 BadRequest: ")
+    assert outcomes[0].message.startswith("restore answered 400 BadRequest: ")
     assert "userDisplayName" in outcomes[0].message
     state = journal.read(path)
     assert not state.closed and {p.path for p in state.pending} == {entity, untouched}
@@ -666,6 +777,56 @@ def test_restore_polls_an_eventually_consistent_service_within_the_read_window(
     finally:
         graph.close()
     assert outcome.outcome == journal.RESTORED
+
+
+class WeakETags(httpx.BaseTransport):
+    """Outlook's way (contact-update.md's reply: `"@odata.etag": "W/\\"EQAAABYA..."`): every
+    entity carries a weak ETag, and If-Match is compared strongly, as RFC 7232 §3.1 requires
+    of it, so a weak tag never matches (412). Its pages require no If-Match of a PATCH."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.if_match = inner, []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and "if-match" in request.headers:
+            self.if_match.append(request.headers["if-match"])
+            return httpx.Response(
+                412, json={"error": {"code": "PreconditionFailed", "message": "weak"}}
+            )
+        response = self.inner.handle_request(request)
+        if request.method != "GET" or response.status_code != 200:
+            return response
+        body = json.loads(response.read())
+        body["@odata.etag"] = 'W/"EQAAABYAAACv7At+UNVFRLhGciJGF6v5AAAve7fh"'
+        return httpx.Response(200, json=body, headers={"content-type": "application/json"})
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_restore_sends_if_match_only_where_the_docs_require_it(
+    contracts: list[Contract], tmp_path: Path
+) -> None:
+    """`restore` used to send If-Match whenever a GET showed an `@odata.etag`: a weak one never
+    matches, so the entity was refused. It sends what the run's restore sends: the headers the
+    contract's pages require, recorded with the snapshot (no If-Match here)."""
+    contract = contract_of(contracts, USER_STATUS)
+    weak: list[WeakETags] = []
+    graph = mock_graph(contracts, wrap=lambda inner: weak.append(WeakETags(inner)) or weak[0])
+    try:
+        entity, _ = entities(graph, contract)
+        state = graph.get(entity)
+        path = journal_of(tmp_path, contract, {entity: state})
+        (recorded,) = [r["headers"] for r in records(path) if r["kind"] == "snapshot"]
+        assert recorded == contract.headers and "If-Match" not in recorded
+        graph.patch(entity, {"userDisplayName": "left by a killed run"})
+        (outcome,) = journal.restore(path, graph.clients, read_window=0)
+        assert outcome.outcome == journal.RESTORED, outcome
+        assert weak[0].if_match == [] and as_before(
+            restore_body(contract, state), graph.get(entity)
+        )
+    finally:
+        graph.close()
 
 
 def test_datetimeoffsets_compare_as_instants(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -239,6 +240,66 @@ def test_a_target_gone_for_good_stops_the_run_and_restore_puts_back_through_a_re
     assert states(target.url) == before
 
 
+def driven_by(driver: str, base_url: str, reports: Path, *options: str) -> list[str]:
+    """The command of a v1.0 run through FAST's settings: `graph-contracts run`, or the same
+    engine under pytest (the plugin's `--graph-*` options)."""
+    if driver == "run":
+        command = [str(CLI), "run", *FAST, "--version", "v1.0", "--base-url", base_url]
+        return [*command, "--report-dir", str(reports), *options]
+    plain = [o for o in FAST if o != "--no-progress"]
+    graph = [f"--graph-{o[2:]}" if o.startswith("--") else o for o in (*plain, *options)]
+    command = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "contract")]
+    command += ["-p", "no:cacheprovider", "--graph-version", "v1.0"]
+    return [*command, "--graph-base-url", base_url, "--graph-report-dir", str(reports), *graph]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("driver", ["run", "pytest"])
+def test_a_sigterm_while_the_run_waits_for_the_target_still_restores_and_exits_143(
+    target: MockTarget, driver: str, tmp_path: Path
+) -> None:
+    """A PATCH reset on every attempt looks like a target gone; the run waits for it, and SIGTERM
+    (a CI timeout) arrives during that wait. The stop cuts the wait short, but the target is
+    fine: the entity is still put back (one restore attempt), the run ends interrupted with 143
+    (under pytest too), the journal closed, and no reason claims the target did not come
+    back."""
+    found = resolved(target.url)
+    entity, _ = found[next(k for k in found if k.startswith("v1.0/"))]
+    before = states(target.url)
+    running: list[subprocess.Popen[str]] = []
+
+    def sigterm() -> None:
+        running[0].send_signal(signal.SIGTERM)
+
+    def arm() -> None:  # the 6th PATCH's last attempt: the wait's first GET is next
+        proxy.rules.append(Rule("call", method="GET", path=re.escape(entity) + "$", times=1,
+                                callback=sigterm))  # fmt: skip
+        proxy.rules.append(Rule("reset", method="GET", path=re.escape(entity) + "$", times=1))
+
+    rules = [
+        Rule("call", method="PATCH", skip=9, times=1, callback=arm),
+        Rule("reset", method="PATCH", skip=5, times=5),  # the 6th PATCH, on each of 5 attempts
+    ]
+    reports = tmp_path / "reports"
+    with FaultProxy(target.url, rules) as proxy:
+        command = driven_by(driver, proxy.url, reports, "--target-wait", "30")
+        running.append(
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
+        out, err = running[0].communicate(timeout=120)
+    assert rules[1].fired == 5 and proxy.rules[2].fired == 1, proxy.fired  # SIGTERM was sent
+    assert running[0].returncode == 143, out + err
+    summary = summary_of(reports)
+    assert summary["run"]["outcome"] == "interrupted"
+    assert summary["left_changed"] == [] and states(target.url) == before
+    assert journal.read(reports / journal.NAME).closed
+    (error,) = summary["target_errors"]
+    assert "did not answer again" not in error["reason"]
+    assert error["reason"].endswith("; a stop request cut short the wait for the target")
+    assert "did not come back" not in (reports / "summary.md").read_text()
+
+
 # --- one endpoint at a time, against the mock on uvicorn in a thread ----------------------------
 
 
@@ -336,14 +397,18 @@ def test_a_patch_reply_cut_mid_json_is_a_shape_failure_named_for_it(
 
 
 @pytest.mark.slow
-def test_under_pytest_a_run_with_no_clean_endpoint_exits_2(served: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("xdist", [(), ("-n", "1")], ids=["one-process", "xdist"])
+def test_under_pytest_a_run_with_no_clean_endpoint_exits_2(
+    served: str, xdist: tuple[str, ...], tmp_path: Path
+) -> None:
     """The plugin drives the same engine: the endpoint is skipped with its target error, and a
-    run where no endpoint was checked without one is not green there either."""
+    run where no endpoint was checked without one is not green there either, on xdist workers
+    as in one process (the merged outcome carries its message: exit 2, not 0)."""
     cut = Rule("truncate", method="GET", path=r"/deviceStatuses$")
     command = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "contract")]
     command += ["-p", "no:cacheprovider", "--graph-report-dir", str(tmp_path)]
     command += ["--graph-token", TOKEN, "--graph-version", "v1.0", "--graph-plan", "minimal"]
-    command += ["--graph-retry-backoff", "0.01"]
+    command += ["--graph-retry-backoff", "0.01", *xdist]
     with FaultProxy(served, [cut]) as proxy:
         done = subprocess.run(
             [*command, "--graph-base-url", proxy.url],

@@ -176,11 +176,24 @@ def json_body(response: httpx.Response) -> Any:
 
 def describe(response: httpx.Response) -> str:
     """`400 BadRequest: message` for a reply, short enough for a report cell."""
-    body = json_body(response)
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):
+    error = _error_object(response)
+    if error is not None:
         return f"{response.status_code} {error.get('code')}: {str(error.get('message'))[:120]}"
     return str(response.status_code)
+
+
+def error_code(response: httpx.Response) -> str:
+    """The OData error code of a reply (`Authorization_RequestDenied`), or "" when it has none."""
+    error = _error_object(response)
+    code = error.get("code") if error is not None else None
+    return code if isinstance(code, str) else ""
+
+
+def _error_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The `error` object of an OData error reply (`{"error": {...}}`), or None."""
+    body = json_body(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else None
 
 
 def error_problems(response: httpx.Response) -> list[str]:

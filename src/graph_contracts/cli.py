@@ -666,11 +666,16 @@ def run(
 # --- restore ---------------------------------------------------------------------------------
 @app.command()
 def restore(
-    journal: Annotated[
-        Path, typer.Argument(help="The journal of a run that did not finish (or its report dir).")
+    journals_given: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="JOURNAL",
+            help="Journals of runs that did not finish, or report dirs (each: its journal.jsonl "
+            "and its xdist workers' .workers/*/journal.jsonl).",
+        ),
     ],
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Service root; default: the journal's.")
+        str | None, typer.Option("--base-url", help="Service root; default: each journal's.")
     ] = None,
     token: Annotated[
         str | None, typer.Option(envvar="GRAPH_TOKEN", show_envvar=True, help="Bearer token.")
@@ -679,19 +684,43 @@ def restore(
         float, typer.Option("--read-window", help="Seconds a GET may take to show a restore.")
     ] = 3.0,
 ) -> None:
-    """Put back every entity a run left changed, from its journal; safe to run twice.
+    """Put back every entity a run left changed, from its journals; safe to run twice.
 
     Each entity is reported: restored, already as before, refused (with the service's error),
     not verified (a GET still differs), gone (404) or target error (its requests still failed
-    after the retries; the next entity is tried all the same). Exit status: 0 every entity is
-    back (the journal is closed); 1 some entity is not; 2 an unusable journal, credentials or
-    target.
+    after the retries; the next entity is tried all the same). A report directory stands for
+    every journal a run left in it: a pytest-xdist run leaves one per worker. Exit status: 0
+    every entity is back (each journal is closed); 1 some entity is not; 2 an unusable journal,
+    credentials or target.
     """
+    paths = _journals_in(journals_given)
+    settled = True
+    for path in paths:
+        if len(paths) > 1:
+            typer.echo(f"restore: {path}")
+        settled = _restore_journal(path, base_url, token, read_window) and settled
+    raise typer.Exit(0 if settled else 1)
+
+
+def _journals_in(given: list[Path]) -> list[Path]:
+    """Each JOURNAL argument as journal files: a directory stands for every journal in it."""
+    from graph_contracts import journal as journals
+
+    paths: list[Path] = []
+    for place in given:
+        found = journals.journals_at(place) if place.is_dir() else [place]
+        if not found:
+            raise fail(f"{place}: no {journals.NAME} in it, nor in {journals.WORKERS_DIR}/*/")
+        paths += [p for p in found if p not in paths]
+    return paths
+
+
+def _restore_journal(path: Path, base_url: str | None, token: str | None, window: float) -> bool:
+    """Put back what one journal holds; True when every entity of it is back."""
     from graph_contracts import auth
     from graph_contracts import journal as journals
     from graph_contracts.client import GraphClient, GraphContractsError
 
-    path = journals.journal_path(journal)
     try:
         state = journals.read(path)
     except journals.JournalError as exc:
@@ -707,7 +736,7 @@ def restore(
         outcomes = journals.restore(
             path,
             clients,
-            read_window=read_window,
+            read_window=window,
             on_outcome=lambda outcome: typer.echo(journals.format_outcome(outcome)),
         )
     except GraphContractsError as exc:  # the journal, credentials, an unreachable target, 401
@@ -716,7 +745,7 @@ def restore(
         for client in clients.values():
             client.close()
     typer.echo(journals.summary(outcomes, path))
-    raise typer.Exit(0 if all(o.settled for o in outcomes) else 1)
+    return all(o.settled for o in outcomes)
 
 
 # --- report --------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import enum
 import json
 import random
 import threading
@@ -66,6 +67,7 @@ __all__ = [
     "RetryPolicy",
     "RetryStats",
     "TargetUnreachable",
+    "Waited",
 ]
 
 # Retried whatever the body says: throttling, an unavailable service, a failing gateway.
@@ -170,6 +172,14 @@ class Retry:
     wait: float
     retry_after: float | None  # what the service asked for, when it said
     cause: str = ""  # "429", "502", "connection reset", "timeout", "not JSON", ...
+
+
+class Waited(enum.Enum):
+    """What a wait for a target that stopped answering found (`wait_until_answering`)."""
+
+    ANSWERING = "answering"  # it answered again, anything at all
+    TIMED_OUT = "timed out"  # it did not, within the time given: it is gone for this run
+    STOPPED = "stopped"  # a stop request cut the wait short: nothing is known of the target
 
 
 @dataclass
@@ -461,12 +471,14 @@ class GraphClient:
         within: float,
         interval: float = 1.0,
         stop: Callable[[], bool] = lambda: False,
-    ) -> bool:
+    ) -> Waited:
         """Whether the target answers again, anything at all, to a GET of `url` within `within` s.
 
         For a target that stopped answering mid-run (killed, restarting, a gateway whose service
         is down answering 502/503/504): one attempt per `interval`, no retries, paced like any
-        request. `stop()` ends the wait early (a stop request: SIGTERM must not wait a minute).
+        request. `stop()` ends the wait early (a stop request: SIGTERM must not wait a minute),
+        and says so (`Waited.STOPPED`): a wait cut short has learnt nothing of the target, which
+        may well be answering; only `TIMED_OUT` means it did not come back.
         """
         deadline = time.monotonic() + within
         while not stop():
@@ -475,17 +487,17 @@ class GraphClient:
             )
             try:
                 if self._send_once(request, self.auth).status_code not in BEHIND_A_GATEWAY:
-                    return True
+                    return Waited.ANSWERING
             except _Transient as exc:
                 if exc.answering:
-                    return True
+                    return Waited.ANSWERING
             except GraphContractsError:  # credentials rejected: it answers (the run will say)
-                return True
+                return Waited.ANSWERING
             left = deadline - time.monotonic()
             if left <= 0:
-                return False
+                return Waited.TIMED_OUT
             self._sleep(min(interval, left))
-        return False
+        return Waited.STOPPED
 
     def _should_retry(self, state: tenacity.RetryCallState) -> bool:
         """Transient, and safe to send again (the module docstring says which are)."""

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from graph_contracts import paths
+from graph_contracts import checks, paths
 from graph_contracts.client import GraphContractsError, TargetUnreachable
 from graph_contracts.contracts import ABSTRACT_ROOT
 from graph_contracts.paths import Segment
@@ -238,7 +238,7 @@ class Discoverer:
         if response.status_code != 403:
             return f"GET {path} returned {response.status_code}"
         self._denied = True
-        code = _error_code(response)
+        code = checks.error_code(response)
         return (
             f"GET {path} returned 403{' ' + code if code else ''}: "
             "the token lacks a permission to read it"
@@ -262,13 +262,3 @@ class Discoverer:
                 "check --token / GRAPH_TOKEN or the client-credentials settings"
             )
         return response
-
-
-def _error_code(response: httpx.Response) -> str:
-    """The OData error code of a reply (`Authorization_RequestDenied`), or ""."""
-    try:
-        error = response.json().get("error")
-    except (ValueError, AttributeError):
-        return ""
-    code = error.get("code") if isinstance(error, dict) else None
-    return code if isinstance(code, str) else ""

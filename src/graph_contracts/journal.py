@@ -17,8 +17,10 @@ The format, one JSON object per line, each with a `kind` (format 1):
 
 - `header`: tool version, run start, target URL and kind, API versions, seed (never a token);
 - `snapshot`: `seq` (its number in this file), base URL, API version, path, contract, template,
-  the GET `state`, the `restore` body (updatable properties only) and `redacted` (restore
-  properties whose values looked like secrets and were not kept);
+  the GET `state`, the `restore` body (updatable properties only), `redacted` (restore
+  properties whose values looked like secrets and were not kept) and `headers` (the request
+  headers the contract's pages require, so that `restore` sends what the run's restore would;
+  absent in journals written before it: none required);
 - `restore`: `snapshots` (the seqs it settles), version, path, `outcome`, `message`, `by`
   (`run` or `restore`);
 - `restore-failed`: the same with `reason`; it settles nothing;
@@ -42,14 +44,13 @@ import contextlib
 import json
 import os
 import shlex
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graph_contracts import checks, edm, required_headers
+from graph_contracts import edm, restoring
 from graph_contracts.client import GraphClient, GraphContractsError, RequestFailed
 from graph_contracts.engine.events import (
     EntityRestored,
@@ -77,6 +78,7 @@ __all__ = [
     "RESTORED",
     "SETTLED",
     "TARGET_ERROR",
+    "WORKERS_DIR",
     "EntityOutcome",
     "Journal",
     "JournalError",
@@ -86,24 +88,26 @@ __all__ = [
     "format_outcome",
     "is_unclosed",
     "journal_path",
+    "journals_at",
+    "left_open",
     "read",
     "refusal",
     "restore",
+    "restore_command",
     "summary",
+    "worker_journal",
 ]
 
 FORMAT = 1
 NAME = "journal.jsonl"
+WORKERS_DIR = ".workers"  # beside a run's journal: one directory per pytest-xdist worker
 
-RESTORED = "restored"
-ALREADY = "already as before"
-REFUSED = "refused"
-NOT_VERIFIED = "not verified"
-GONE = "gone"
+# What `restore` did to an entity: the shared routine's outcomes (`restoring`), and one of its own.
+RESTORED, ALREADY, REFUSED = restoring.RESTORED, restoring.ALREADY, restoring.REFUSED
+NOT_VERIFIED, GONE = restoring.NOT_VERIFIED, restoring.GONE
 TARGET_ERROR = "target error"  # its requests still failed after the client's retries
 # Outcomes after which nothing of the run is left on the entity: the snapshot is settled.
-SETTLED = frozenset({RESTORED, ALREADY, GONE})
-POLL_INTERVAL = 0.1  # seconds between GETs while a restore is not yet visible
+SETTLED = restoring.SETTLED
 
 
 class JournalError(GraphContractsError):
@@ -127,6 +131,7 @@ class Snapshot:
     contract: str = ""
     template: str = ""
     redacted: tuple[str, ...] = ()  # restore properties whose values were not kept (secrets)
+    headers: tuple[str, ...] = ()  # the request headers the contract's pages require
 
     @property
     def key(self) -> tuple[str, str]:
@@ -202,6 +207,27 @@ def journal_path(report_dir_or_path: Path | str) -> Path:
     """The journal file: the path itself, or `journal.jsonl` in a report directory."""
     path = Path(report_dir_or_path)
     return path / NAME if path.is_dir() else path
+
+
+def worker_journal(path: Path | str, worker: str) -> Path:
+    """The journal of pytest-xdist worker `worker` for a run whose journal is `path`.
+
+    Each worker runs its own engine and writes its own journal (one writer per file, under its
+    lock): `.workers/<worker>/` beside the run's journal, where its summary goes too by default.
+    """
+    path = journal_path(path)
+    return path.parent / WORKERS_DIR / worker / path.name
+
+
+def journals_at(report_dir_or_path: Path | str) -> list[Path]:
+    """The journals a run at this place may have left: its own, then its xdist workers'.
+
+    Only those that exist. A driver checks them all before it starts (`refusal`), and `restore`
+    given a report directory puts back what every one of them holds.
+    """
+    path = journal_path(report_dir_or_path)
+    workers = sorted((path.parent / WORKERS_DIR).glob(f"*/{path.name}"))
+    return [p for p in (path, *workers) if p.is_file()]
 
 
 def read(path: Path | str) -> JournalState:
@@ -293,6 +319,7 @@ class _Reader:
             contract=str(record.get("contract", "")),
             template=str(record.get("template", "")),
             redacted=tuple(record.get("redacted", ())),
+            headers=tuple(str(h) for h in record.get("headers", ())),
         )
         if snapshot.seq in self.snapshots:
             raise JournalError(f"{self.path}:{number}: snapshot seq {snapshot.seq} repeated")
@@ -356,27 +383,58 @@ def is_unclosed(report_dir_or_path: Path | str) -> bool:
 
 
 def refusal(report_dir_or_path: Path | str) -> str | None:
-    """Why `run` must not start over this journal (exit 2), or None when it may.
+    """Why a run must not start over this journal or its workers' (exit 2), or None when it may.
 
     An unclosed journal of a real target may hold the only record of entities left changed; one
     of the embedded mock holds nothing (the mock's state ended with the process that changed it).
+    Every journal a run at this place may have left counts (`journals_at`): an xdist run's
+    workers each leave one, and a next run must neither write over the tenant they left changed
+    nor lose them. The message names the one command that puts them all back.
     """
-    path = journal_path(report_dir_or_path)
-    if not path.is_file():
+    found = _unsettled(report_dir_or_path)
+    if not found:
         return None
+    told = "; ".join(
+        f"{path} is the journal of a run that did not finish ({what})" for path, what in found
+    )
+    return f"{told}; run {restore_command(p for p, _ in found)} first"
+
+
+def left_open(report_dir_or_path: Path | str) -> str | None:
+    """What a run that just ended left to `restore` (None when every journal is settled)."""
+    found = _unsettled(report_dir_or_path)
+    if not found:
+        return None
+    told = "; ".join(f"{path} stays open ({what})" for path, what in found)
+    return f"{told}: run {restore_command(p for p, _ in found)}"
+
+
+def restore_command(paths: Iterable[Path]) -> str:
+    """The command line that puts back what these journals hold."""
+    return f"`graph-contracts restore {' '.join(shlex.quote(str(p)) for p in paths)}`"
+
+
+def _unsettled(report_dir_or_path: Path | str) -> list[tuple[Path, str]]:
+    """Each journal at this place that is not settled, with what it may have left changed."""
+    found = []
+    for path in journals_at(report_dir_or_path):
+        what = _open_reason(path)
+        if what is not None:
+            found.append((path, what))
+    return found
+
+
+def _open_reason(path: Path) -> str | None:
+    """What one journal leaves unsettled (None when it is closed, or of the embedded mock)."""
     try:
         state = read(path)
     except JournalError as exc:
-        return f"{exc}; fix or remove it once the target is known to be as before"
+        return f"unreadable: {exc}; fix or remove it once the target is known to be as before"
     if state.closed or state.in_process:
         return None
     pending = len(state.pending)
-    what = (
-        f"{pending} entit{'y' if pending == 1 else 'ies'} may be left changed on {state.base_url}"
-    )
     return (
-        f"{path} is the journal of a run that did not finish ({what}); run "
-        f"`graph-contracts restore {shlex.quote(str(path))}` first"
+        f"{pending} entit{'y' if pending == 1 else 'ies'} may be left changed on {state.base_url}"
     )
 
 
@@ -545,7 +603,7 @@ class Journal:
         return sum(len(seqs) > 0 for seqs in self._open.values())
 
     def _start(self, event: RunStarted) -> None:
-        if self.path.exists() and refusal(self.path) is not None:
+        if self.path.exists() and _open_reason(self.path) is not None:
             raise JournalError(
                 f"{self.path}: refusing to replace an unclosed journal; run "
                 f"`graph-contracts restore {shlex.quote(str(self.path))}` first"
@@ -589,6 +647,7 @@ class Journal:
                 "state": event.state,
                 "restore": restore_body,
                 "redacted": redacted,
+                "headers": list(event.headers),
             },
             secrets,
         )
@@ -724,47 +783,24 @@ def _outcome_record(entity: Pending, outcome: EntityOutcome) -> dict[str, Any]:
 
 
 def _restore_or_say_why(entity: Pending, client: GraphClient, read_window: float) -> EntityOutcome:
-    """`_restore_one`, tried again once after a target error, then a target error outcome.
+    """The run's own restore routine (`restoring.put_back`), from the journal's snapshot.
 
-    The second try reads back first (its GET): a PATCH whose reply was lost but that was applied
-    shows as "already as before", and a conditional PATCH (If-Match, which the client does not
-    send twice) goes with the ETag the entity has now. The next entity is tried whatever happens.
-    """
-    with contextlib.suppress(RequestFailed):
-        return _restore_one(entity, client, read_window)
-    try:
-        return _restore_one(entity, client, read_window)
-    except RequestFailed as exc:
-        return _outcome(entity, TARGET_ERROR, redact(exc.reason, client.secrets))
-
-
-def _restore_one(entity: Pending, client: GraphClient, read_window: float) -> EntityOutcome:
-    """GET; if it differs from the snapshot, PATCH the restore body and GET until it shows.
-
-    An entity the GET shows with an `@odata.etag` is PATCHed with it in If-Match: Planner
-    refuses a PATCH without its current ETag (412), and for any OData service it means "only if
-    nobody changed it since that GET" (OData 4.01 Part 1 §11.4.1.1).
+    The entity is read first (the run was killed: whether its writes landed is unknown); it is
+    PATCHed only when it differs, with the headers the contract's pages require. Requests are
+    retried by the client's policy; an entity whose requests still fail is a target error, and
+    the next entity is tried whatever happens.
     """
     snapshot = entity.snapshot
     body = {k: v for k, v in snapshot.restore.items() if k not in snapshot.redacted}
-    response, current = _read(client, entity.path)
-    if current is None:
-        return _answered(entity, response, "GET")
-    if not _differences(body, current):
-        return _with_redacted(entity, _outcome(entity, ALREADY, "a GET shows the snapshot"))
-    etag = required_headers.etag_of(current)
-    headers = {required_headers.IF_MATCH: etag} if etag else None
-    response = _send(client, "PATCH", entity.path, json=body, headers=headers)
-    if response.status_code >= 300:
-        _, now = _read(client, entity.path)
-        if now is not None and not _differences(body, now):  # nothing of the run is left
-            refused = f"PATCH answered {checks.describe(response)}"
-            return _with_redacted(entity, _outcome(entity, ALREADY, f"a GET shows it ({refused})"))
-        return _answered(entity, response, "PATCH")
-    still = _wait_for(client, entity.path, body, read_window)
-    if still:
-        return _outcome(entity, NOT_VERIFIED, "a GET after the restore shows " + "; ".join(still))
-    return _with_redacted(entity, _outcome(entity, RESTORED, "checked with a GET"))
+    target = restoring.Snapshot(
+        entity.path, body, lambda current: _differences(body, current), snapshot.headers
+    )
+    try:
+        done = restoring.put_back(client, target, read_window=read_window, check_first=True)
+    except RequestFailed as exc:
+        return _outcome(entity, TARGET_ERROR, redact(exc.reason, client.secrets))
+    outcome = _outcome(entity, done.outcome, done.message)
+    return _with_redacted(entity, outcome) if outcome.outcome in (RESTORED, ALREADY) else outcome
 
 
 def _with_redacted(entity: Pending, outcome: EntityOutcome) -> EntityOutcome:
@@ -778,45 +814,6 @@ def _with_redacted(entity: Pending, outcome: EntityOutcome) -> EntityOutcome:
         f"{outcome.outcome}, except {', '.join(names)}: the journal did not keep their values "
         "(they looked like secrets); check them by hand, then remove the journal",
     )
-
-
-def _answered(entity: Pending, response: Any, method: str) -> EntityOutcome:
-    if response.status_code == 404 and not checks.error_problems(response):
-        return _outcome(entity, GONE, f"{method} answered {checks.describe(response)}")
-    return _outcome(entity, REFUSED, f"{method} answered {checks.describe(response)}")
-
-
-def _send(client: GraphClient, method: str, path: str, **kwargs: Any) -> Any:
-    response = client.request(method, path, **kwargs)
-    if response.status_code == 401:  # every other entity would get the same: stop now
-        raise GraphContractsError(
-            f"credentials rejected: {method} {client.url(path)} answered 401; check --token / "
-            "GRAPH_TOKEN or the client-credentials settings"
-        )
-    return response
-
-
-def _read(client: GraphClient, path: str) -> tuple[Any, dict[str, Any] | None]:
-    response = _send(client, "GET", path)
-    body = checks.json_body(response)
-    return response, body if response.status_code == 200 and isinstance(body, dict) else None
-
-
-def _wait_for(
-    client: GraphClient, path: str, body: dict[str, Any], read_window: float
-) -> list[str]:
-    """What still differs from the restore body, polled within the read window."""
-    deadline = time.monotonic() + read_window
-    while True:
-        response, current = _read(client, path)
-        still = (
-            _differences(body, current)
-            if current is not None
-            else [f"GET answered {checks.describe(response)}"]
-        )
-        if not still or time.monotonic() >= deadline:
-            return still
-        time.sleep(POLL_INTERVAL)
 
 
 _ABSENT = object()

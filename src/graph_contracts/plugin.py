@@ -7,9 +7,14 @@ exercised once by the engine and every check's test reads its verdict. summary.j
 come from the same reporter `graph-contracts run` uses.
 
 A target that rejects the credentials or cannot be reached stops the session with exit status 2 and
-one message; a run where nothing could be checked exits 1, never 0, and one where no endpoint was
-checked without a target error exits 2; SIGTERM (a CI timeout) stops at the next safe point with
-the entity restored, as Ctrl-C does.
+one message; a run whose outcome is not `passed` never exits 0 (nothing checked, an entity left
+changed: 1; no endpoint checked without a target error: 2); SIGTERM (a CI timeout) stops at the
+next safe point with the entity restored (143), as Ctrl-C does.
+
+Against a real target the plugin writes the run's write-ahead journal as `run` does (an xdist
+worker its own, under `.workers/<id>/`), and refuses to start over an unclosed one (exit 2, naming
+the `graph-contracts restore` command): a dead target or a refused restore under pytest leaves
+what `restore` needs, never nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from graph_contracts import journal as journals
 from graph_contracts.client import GraphContractsError
 from graph_contracts.discovery import TargetError
 from graph_contracts.engine import ConfigError, Endpoint, Run, RunConfig
@@ -32,12 +38,19 @@ from graph_contracts.engine.events import (
     CheckFinished,
     EndpointPlanned,
     Event,
+    EventHandler,
     PermissionsAssessed,
     RunPlanned,
     RunStarted,
     SchemaRead,
 )
-from graph_contracts.engine.results import EXIT_CONFIG, CheckResult
+from graph_contracts.engine.results import (
+    EXIT_CONFIG,
+    EXIT_SIGNAL,
+    CheckResult,
+    RunOutcome,
+    exit_code,
+)
 from graph_contracts.exchanges import ExchangeRecord
 from graph_contracts.reporters import SummaryReporter, prepare
 from graph_contracts.reporters import schema as schema_section
@@ -49,7 +62,7 @@ SEED_KEY: pytest.StashKey[int] = pytest.StashKey()  # on the xdist controller on
 SEED_INPUT = "graph_contracts_seed"  # in each xdist worker's workerinput
 GROUP_INPUT = "graph_contracts_loadgroup"
 ALLOW_ENV = "GRAPH_CONTRACTS_ALLOW_WRITES"
-WORKERS_DIR = ".workers"  # under the report dir: one summary per xdist worker
+WORKERS_DIR = journals.WORKERS_DIR  # under the report dir: one summary per xdist worker
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,6 +77,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--graph-seed", type=int, default=None, help="Seed for reproducible generation.")
     add("--graph-ids", default=None, help="JSON file mapping path parameter names to ids.")
     add("--graph-report-dir", default="reports", help="Where summary.json/summary.md go.")
+    add(
+        "--graph-journal",
+        default=None,
+        help="Write-ahead journal of entity states (default: REPORT_DIR/journal.jsonl; under "
+        "xdist each worker's is .workers/<id>/ beside it).",
+    )
     add("--graph-history", default=None, help="history.jsonl: append this run, draw the trend.")
     add("--graph-read-window", type=float, default=3.0, help="Read-after-write polling, seconds.")
     add(
@@ -148,11 +167,31 @@ def pytest_configure(config: pytest.Config) -> None:
     # draw from the same seed, chosen here and handed to each worker.
     if getattr(config.option, "dist", None) == "load":
         config.option.dist = "loadgroup"
+    refuse_unclosed(config)  # before anything of an earlier run is removed
     seed = config.getoption("--graph-seed")
     config.stash[SEED_KEY] = seed if seed is not None else new_seed()
     report_dir = Path(config.getoption("--graph-report-dir"))
     prepare(report_dir)
     shutil.rmtree(report_dir / WORKERS_DIR, ignore_errors=True)
+
+
+def journal_of(config: pytest.Config) -> Path:
+    """The run's journal (`--graph-journal`, default in the report dir); an xdist worker's own
+    is `.workers/<id>/` beside it (`journal.worker_journal`)."""
+    option = config.getoption("--graph-journal")
+    path = Path(option) if option else Path(config.getoption("--graph-report-dir")) / journals.NAME
+    worker = worker_of(config)
+    return journals.worker_journal(path, worker[0]) if worker is not None else path
+
+
+def refuse_unclosed(config: pytest.Config) -> None:
+    """Exit 2 over an unclosed journal (or a worker's), as `graph-contracts run` does: it may hold
+    the only record of entities an earlier run left changed. Checked once, where the run starts:
+    by the xdist controller before any worker, else by the one process before its first request.
+    """
+    refused = journals.refusal(journal_of(config))
+    if refused is not None:
+        pytest.exit(f"graph-contracts: {refused}", returncode=EXIT_CONFIG)
 
 
 def worker_of(config: pytest.Config) -> tuple[str, int] | None:
@@ -264,7 +303,11 @@ class GraphSession:
         self.exchanges = _Exchanges()
         history = history_of(config)  # checked on every worker: a bad file stops them all
         summary = SummaryReporter(self.report_dir, history, night=worker is None)
-        handlers = [_Header(config), summary, self.exchanges]
+        handlers: list[EventHandler] = [_Header(config), summary, self.exchanges]
+        self.journal: journals.Journal | None = None
+        if run_config.base_url is not None:  # an in-process mock's state dies with the process
+            self.journal = journals.Journal(journal_of(config), secrets=lambda: self.run.secrets())
+            handlers.append(self.journal)  # last, as `run` has it: the run is announced first
         self.run = Run(
             run_config, contracts, handlers=handlers, token=config.getoption("--graph-token")
         )
@@ -290,7 +333,8 @@ class GraphSession:
         try:
             results = self.run.endpoint(endpoint)
         except StopRequested:
-            pytest.exit(f"graph-contracts: stopped by {self.run.stop_signal}", returncode=130)
+            stop = self.run.stop_signal or "SIGINT"
+            pytest.exit(f"graph-contracts: stopped by {stop}", returncode=EXIT_SIGNAL[stop])
         except (TargetError, GraphContractsError) as exc:
             self.fatal = str(exc)
             pytest.exit(f"graph-contracts: {exc}", returncode=EXIT_CONFIG)
@@ -362,6 +406,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     graph = session.config.stash.get(SESSION_KEY, None)
     if graph is None or not session.items or session.config.option.collectonly:
         return
+    if worker_of(session.config) is None:  # the xdist controller checked before any worker
+        refuse_unclosed(session.config)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda signum, frame: graph.run.request_stop("SIGTERM"))
     try:
@@ -372,7 +418,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Finish the run (summaries); a run that checked nothing is not a pass."""
+    """Finish the run (summaries); its exit status is the run's whenever pytest's says nothing.
+
+    Every test can pass while the run did not: nothing was checked, no endpoint was checked
+    without a target error, an entity was left changed (a refused restore fails no test), a stop
+    was asked for after the last test. A run whose outcome is not `passed` never exits 0: where
+    pytest's status is 0, it becomes the run's (`results.exit_code`), as `graph-contracts run`
+    exits.
+    """
     if SEED_KEY in session.config.stash:
         _merge_workers(session, exitstatus)
         return
@@ -382,16 +435,32 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or graph.run.stop_signal is not None
     finished = graph.run.finish(fatal=graph.fatal, interrupted=interrupted)
     graph.run.close()
-    if finished.outcome == "error" and exitstatus == 0:  # nothing checked, or no clean endpoint
+    if graph.journal is not None:
+        graph.journal.close()
+        _tell_journal(session.config, graph.journal.problems)
+    if finished.outcome != "passed" and exitstatus == 0:
         session.exitstatus = graph.run.exit_code()
-    if finished.outcome == "interrupted" and exitstatus == 0:
-        session.exitstatus = graph.run.exit_code()
+
+
+def _tell_journal(config: pytest.Config, problems: list[str]) -> None:
+    """On the terminal: a journal that could not be written, and the journals a run left open
+    (what `graph-contracts restore` puts back: one command for every worker's)."""
+    lines = [f"graph-contracts: {problem}" for problem in problems]
+    if worker_of(config) is None:  # a worker's terminal is not the user's; its controller says
+        left = journals.left_open(journal_of(config))
+        if left is not None:
+            lines.append(f"graph-contracts: {left}")
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    for line in lines:
+        if reporter is not None:
+            reporter.write_line(line)
 
 
 def _merge_workers(session: pytest.Session, exitstatus: int) -> None:
     """xdist controller: the workers' summaries become the run's, as shards' reports do."""
     from graph_contracts.reporters.merge import MergeError, merge
 
+    _tell_journal(session.config, [])  # whatever the workers got to: a journal left open is said
     report_dir = Path(session.config.getoption("--graph-report-dir"))
     parts = sorted((report_dir / WORKERS_DIR).glob("*/summary.json"))
     if not parts:
@@ -403,5 +472,6 @@ def _merge_workers(session: pytest.Session, exitstatus: int) -> None:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(str(exc))
         session.exitstatus = EXIT_CONFIG
         return
-    if finished.outcome == "error" and not finished.message and exitstatus == 0:
-        session.exitstatus = 1
+    if finished.outcome != "passed" and exitstatus == 0:  # see pytest_sessionfinish
+        outcome: RunOutcome = finished.outcome  # type: ignore[assignment]
+        session.exitstatus = exit_code(outcome, fatal=finished.message)

@@ -11,12 +11,20 @@ up) makes its endpoint skipped with that reason, never failed.
 Where If-Match is required, writes also ask `Prefer: return=representation`, as the docs' own
 request examples do (plannertask-update.md): the pages document 200 with the entity for it
 instead of 204, so the reply itself carries the new ETag the next write must send.
+
+`patch` is the one way a PATCH goes out with these headers, the run's writes and every restore
+alike (the run's, and `graph-contracts restore`'s from the journal, which records the contract's
+required headers with each snapshot): If-Match only where the docs require it, never because an
+entity happens to show an `@odata.etag` (Outlook's are weak, `W/"..."`, which RFC 7232 §3.1's
+strong comparison for If-Match never matches), and a 412 read again and sent once more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, Protocol
+
+import httpx
 
 from graph_contracts.contracts import Contract
 
@@ -30,7 +38,12 @@ SUPPLIED = frozenset({"authorization", "content-type", "accept", "if-match"})
 
 def required(contract: Contract, name: str) -> bool:
     """Whether the contract's pages mark the header `name` Required (names are case-blind)."""
-    return any(h.lower() == name.lower() for h in contract.headers)
+    return named(contract.headers, name)
+
+
+def named(headers: Collection[str], name: str) -> bool:
+    """Whether `name` is among these header names (case-blind, as HTTP field names are)."""
+    return any(h.lower() == name.lower() for h in headers)
 
 
 def requires_etag(contract: Contract) -> bool:
@@ -57,12 +70,59 @@ def reply_etag(body: Any, headers: Mapping[str, str]) -> str | None:
 
 def write_headers(contract: Contract, etag: str | None, *, prefer: bool = True) -> dict[str, str]:
     """The headers a PATCH of this contract carries beyond auth and Content-Type."""
-    if not requires_etag(contract) or etag is None:
+    return _conditional(contract.headers, etag, prefer=prefer)
+
+
+def _conditional(
+    required_names: Collection[str], etag: str | None, *, prefer: bool
+) -> dict[str, str]:
+    if not named(required_names, IF_MATCH) or etag is None:
         return {}
     headers = {IF_MATCH: etag}
     if prefer:
         headers[PREFER] = REPRESENTATION
     return headers
+
+
+class Patcher(Protocol):
+    """What `patch` needs of a client (`client.GraphClient`)."""
+
+    def patch(self, path: str, **kw: Any) -> httpx.Response: ...
+
+
+def patch(
+    client: Patcher,
+    path: str,
+    required_names: Collection[str],
+    etag: str | None,
+    read_etag: Callable[[], str | None],
+    *,
+    prefer: bool = False,
+    **kwargs: Any,
+) -> httpx.Response:
+    """PATCH `path` with the headers its contract requires (`required_names`, the pages' Required
+    request headers), beyond those in `kwargs`.
+
+    Where If-Match is required it carries `etag`, and `prefer` asks for the representation. A
+    412 means that ETag went stale: planner-overview.md asks clients to "read the resource again
+    and get a new etag", so `read_etag()` reads it and the request is sent once more with it
+    (only when it differs: the same ETag would get the same 412).
+    """
+    if not named(required_names, IF_MATCH):
+        return client.patch(path, **kwargs)
+    response = client.patch(
+        path, **_with_headers(kwargs, _conditional(required_names, etag, prefer=prefer))
+    )
+    if response.status_code == 412:
+        fresh = read_etag()
+        if fresh is not None and fresh != etag:
+            headers = _conditional(required_names, fresh, prefer=prefer)
+            response = client.patch(path, **_with_headers(kwargs, headers))
+    return response
+
+
+def _with_headers(kwargs: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    return {**kwargs, "headers": {**(kwargs.get("headers") or {}), **headers}}
 
 
 def asked_representation(request_headers: Mapping[str, str]) -> bool:

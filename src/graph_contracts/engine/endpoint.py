@@ -14,7 +14,8 @@ is not sent as a valid write: the property table says a conforming service must 
 goes to the rejection check with the lint finding as its reason.
 
 The entity is snapshotted (an event, which the journal writes ahead) before the first write and
-restored in a `finally`, whatever happens: a stop request, a broken check, a second Ctrl-C.
+restored in a `finally`, whatever happens: a stop request, a broken check, a second Ctrl-C. The
+restore is `restoring.put_back`, the routine `graph-contracts restore` uses on the journal too.
 
 A valid write answered 403 means the token lacks a permission (`plan.denied_by_permission`), and
 so does any PATCH sent with the run's token before a write was accepted: the endpoint stops there
@@ -31,9 +32,10 @@ A request that still fails after the client's retries (`client.RequestFailed`: r
 gateway errors, a GET whose body is not JSON or is too large) is a *target error*: the endpoint
 stops sending, every check keeps the verdicts of the cases it judged, and the request is kept with
 its reproducer for the reports. A target that stopped answering is waited for (`target_wait`);
-if it comes back the entity is put back and the run goes on, else the entity is left to
-`graph-contracts restore` and `gone` tells the run to stop. A restore the service refuses is
-"already as before" when a GET shows the entity as the snapshot: nothing of the run is left on it.
+if it comes back the entity is put back and the run goes on; if the wait runs out the entity is
+left to `graph-contracts restore` and `gone` tells the run to stop; a stop request that cuts the
+wait short still puts it back (one attempt). A restore the service refuses is "already as before"
+only where GETs prove nothing of the run is left on it (`restoring`).
 """
 
 from __future__ import annotations
@@ -54,10 +56,10 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
-from graph_contracts import bodies, checks, edm, plan, required_headers, strategies
+from graph_contracts import bodies, checks, edm, plan, required_headers, restoring, strategies
 from graph_contracts.auth import Grants, StaticToken
 from graph_contracts.checks import Case, CheckContext, Verdict
-from graph_contracts.client import GraphClient, RequestFailed
+from graph_contracts.client import GraphClient, RequestFailed, Waited
 from graph_contracts.contracts import Contract, Example
 from graph_contracts.discovery import Discoverer, Unreachable
 from graph_contracts.engine.events import (
@@ -391,15 +393,22 @@ class EndpointRun:
         return replace(verdict, message=f"{verdict.message} (before {why} ended the endpoint)")
 
     def _met(self, error: RequestFailed) -> None:
-        """Record the target error; wait a bounded time for a target that stopped answering."""
+        """Record the target error; wait a bounded time for a target that stopped answering.
+
+        Only a wait that ran out means the target is gone (the entity is left to `restore`, the
+        run stops). A stop request that cut the wait short says nothing of the target: the
+        entity is still put back (one attempt) and the run ends as interrupted.
+        """
         wait = self.config.target_wait
-        recovered = error.answering or self._answers_again(str(error.request.url))
-        self.gone = not recovered
+        waited = Waited.ANSWERING if error.answering else self._answers_again(error)
+        self.gone = waited is Waited.TIMED_OUT
         secrets = tuple(self.secrets())
         info = self.info
         reason = redact(error.reason, secrets)
-        if not recovered:
+        if waited is Waited.TIMED_OUT:
             reason += f"; the target did not answer again within {wait:g} s"
+        elif waited is Waited.STOPPED:
+            reason += "; a stop request cut short the wait for the target"
         self.target_error = TargetError(
             info.contract,
             info.version,
@@ -409,7 +418,7 @@ class EndpointRun:
             reason,
             curl(error.request, secrets),
             self.judged,
-            recovered,
+            waited is Waited.ANSWERING,
         )
 
     def _exercise(self, ctx: CheckContext) -> None:
@@ -429,10 +438,9 @@ class EndpointRun:
         try:
             self._phases(ctx, sibling_before)
         finally:  # the target is left as found, whatever happened above (even Ctrl-C)
-            put_back = self._confirm_as_found if self._untouched() else self._restore
-            put_back(ctx.path, original)
+            self._restore(ctx.path, original)
             if ctx.sibling is not None and sibling_before is not None:
-                put_back(ctx.sibling, sibling_before)
+                self._restore(ctx.sibling, sibling_before)
 
     def _phases(self, ctx: CheckContext, sibling_before: dict[str, Any] | None) -> None:
         """Writes, shrinking, the sibling's read, rejections, probes; a denied write ends them."""
@@ -785,50 +793,35 @@ class EndpointRun:
         return draw_one(strategies.payloads(contract), self.config.seed)
 
     # -- what the docs require of every PATCH: If-Match, and Prefer with it ---------------------
-    def _patch(
-        self, path: str, *, write: bool = False, etag: str | None = None, **kwargs: Any
-    ) -> httpx.Response:
-        """PATCH `path` with the headers the docs require (`required_headers`), else as given.
+    def _patch(self, path: str, *, write: bool = False, **kwargs: Any) -> httpx.Response:
+        """PATCH `path` with the headers the docs require (`required_headers.patch`).
 
-        Where the docs require If-Match, every PATCH carries the entity's current ETag: `etag`
-        when given (the restore reads it first), else the endpoint entity's, which an unknown-id
-        probe sends too (no ETag exists for an id that does not exist, and RFC 7232 §5 puts the
-        404 before any precondition); valid writes also ask `Prefer: return=representation`.
-        A 412 means the ETag went stale: planner-overview.md asks clients to "read the resource
-        again and get a new etag", so the entity is read and the request sent once more.
+        Where the docs require If-Match, every PATCH carries the endpoint entity's current ETag,
+        which an unknown-id probe sends too (no ETag exists for an id that does not exist, and
+        RFC 7232 §5 puts the 404 before any precondition); valid writes also ask
+        `Prefer: return=representation`; a 412 is read again and sent once more.
         """
         contract = self.endpoint.contract
-        if not required_headers.requires_etag(contract):
-            return self.client.patch(path, **kwargs)
-        sent = etag or self._current_etag()
-        response = self._patch_with(path, sent, write, kwargs)
-        if response.status_code == 412:
-            fresh = self._read_etag(path)
-            if fresh is not None and fresh != sent:
-                sent, response = fresh, self._patch_with(path, fresh, write, kwargs)
-        if self.ctx is not None and path == self.ctx.path and 200 <= response.status_code < 300:
+        response = required_headers.patch(
+            self.client,
+            path,
+            contract.headers,
+            self._current_etag(),
+            lambda: required_headers.etag_of(checks.read_entity(self.client, path)[1]),
+            prefer=write,
+            **kwargs,
+        )
+        etags = required_headers.requires_etag(contract)
+        if etags and self.ctx is not None and path == self.ctx.path and response.is_success:
             body = checks.json_body(response)
             self.etag = required_headers.reply_etag(body, response.headers)
         return response
-
-    def _patch_with(
-        self, path: str, etag: str | None, write: bool, kwargs: dict[str, Any]
-    ) -> httpx.Response:
-        headers = {**(kwargs.get("headers") or {})}
-        headers.update(required_headers.write_headers(self.endpoint.contract, etag, prefer=write))
-        return self.client.patch(path, **{**kwargs, "headers": headers})
 
     def _current_etag(self) -> str | None:
         """The endpoint entity's ETag: the last write's reply's, else the last read's."""
         if self.etag is not None:
             return self.etag
         return required_headers.etag_of(self.ctx.known if self.ctx is not None else None)
-
-    def _read_etag(self, path: str) -> str | None:
-        """The ETag of the entity at `path` as a GET shows it now (None where it has none)."""
-        if not required_headers.requires_etag(self.endpoint.contract):
-            return None
-        return required_headers.etag_of(checks.read_entity(self.client, path)[1])
 
     # -- snapshot and restore ------------------------------------------------------------------
     def _restore_body(self, original: dict[str, Any]) -> dict[str, Any]:
@@ -854,37 +847,73 @@ class EndpointRun:
                 path,
                 state,
                 self._restore_body(state),
+                tuple(self.endpoint.contract.headers),
             )
         )
 
     def _restore(self, path: str, original: dict[str, Any]) -> None:
-        """Put an entity's writable properties back as found, and check with a GET that it took.
+        """Put an entity's writable properties back as found (`restoring.put_back`, the routine
+        `graph-contracts restore` uses too), checked with a GET.
 
         Not judged by any check (they have spoken), but never silent: a restore the service
-        refuses while a GET shows the entity changed, or that a GET shows did not take, leaves the
-        target changed and fails the run. It never gives up early: the client retries transport
-        errors, and a restore that still meets one waits for the target and is tried again.
+        refuses while the entity may not be as before, or that a GET shows did not take, leaves
+        the target changed and fails the run. After refused writes only, a GET comes first: an
+        entity as found is not PATCHed (the service would refuse that too). It never gives up
+        early: the client retries transport errors, and a restore that still meets one waits
+        for the target and is tried once more (reading first: the PATCH may have landed); a
+        stop request cuts the wait short, never that attempt.
         """
         body = self._restore_body(original)
         if not body:
             self.emit(EntityRestored(self.info, path, verified=True))
             return
-        for last in (False, True):
+        contract = self.endpoint.contract
+        entity = restoring.Snapshot(
+            path, body, lambda now: checks.differences(contract, original, now), contract.headers
+        )
+        untouched = self._untouched()
+        settled = untouched or self.ctx is None or self.ctx.settled
+        for again in (False, True):
             if self.gone:
                 self._restore_failed(path, self._left_for_restore())
                 return
             try:
-                self._put_back(path, original, body)
-                return
+                done = restoring.put_back(
+                    self.client,
+                    entity,
+                    read_window=self.config.read_window,
+                    check_first=untouched or again,
+                    written=not untouched,
+                    settled=settled,
+                    on_patch=self._count_restore,
+                )
             except RequestFailed as exc:
-                if last:
+                if again:
                     self._restore_failed(path, f"restore: {redact(exc.reason, self._secrets())}")
                     return
-                self.gone = not self._answers_again(str(exc.request.url))
+                self.gone = self._answers_again(exc) is Waited.TIMED_OUT
+                continue
+            except Exception as exc:  # credentials revoked, say: reported, never raised
+                self._restore_failed(path, f"restore failed: {exc}")
+                return
+            self._restored(path, done)
+            return
 
-    def _answers_again(self, url: str) -> bool:
+    def _count_restore(self) -> None:
+        self.restores += 1
+
+    def _restored(self, path: str, done: restoring.PutBack) -> None:
+        """The journal hears of it: settled (restored, already as before) or left changed."""
+        if done.outcome == restoring.RESTORED:
+            self.emit(EntityRestored(self.info, path, verified=True))
+        elif done.outcome == restoring.ALREADY:
+            self.emit(EntityRestored(self.info, path, verified=True, already=done.message))
+        else:  # refused, not verified, gone since: the run cannot say it is as found
+            self._restore_failed(path, done.message)
+
+    def _answers_again(self, error: RequestFailed) -> Waited:
         """The bounded wait for a target that stopped answering (cut short by a stop request)."""
-        wait = self.config.target_wait
+        url, wait = str(error.request.url), self.config.target_wait
         return self.client.wait_until_answering(url, wait, stop=self.should_stop)
 
     def _left_for_restore(self) -> str:
@@ -892,64 +921,6 @@ class EndpointRun:
             f"the target stopped answering and did not come back within "
             f"{self.config.target_wait:g} s; `graph-contracts restore` puts it back from the journal"
         )
-
-    def _put_back(self, path: str, original: dict[str, Any], body: dict[str, Any]) -> None:
-        """One restore: PATCH the snapshot's values, then GET until they show (RequestFailed out)."""
-        self.restores += 1
-        try:
-            response = self._patch(path, json=body, etag=self._read_etag(path))
-        except RequestFailed:
-            raise
-        except Exception as exc:  # the run goes on; the failure is reported, not raised
-            self._restore_failed(path, f"restore PATCH failed: {exc}")
-            return
-        if response.status_code >= 300:
-            refused = f"restore answered {checks.describe(response)}"
-            if not self._restore_differences(path, original, window=0.0):
-                already = f"a GET shows it as before ({refused})"
-                self.emit(EntityRestored(self.info, path, verified=True, already=already))
-                return
-            self._restore_failed(path, refused)
-            return
-        still = self._restore_differences(path, original)
-        if still:
-            self._restore_failed(path, "a GET after the restore shows " + "; ".join(still))
-            return
-        self.emit(EntityRestored(self.info, path, verified=True))
-
-    def _confirm_as_found(self, path: str, original: dict[str, Any]) -> None:
-        """After refused writes only: a GET shows the entity as found, so nothing is PATCHed (the
-        service would refuse that too); should it differ, or the GET fail, the restore is
-        attempted all the same (`_restore` never gives up early).
-        """
-        try:
-            _, after = checks.read_entity(self.client, path)
-        except RequestFailed:
-            after = None
-        contract = self.endpoint.contract
-        if after is not None and not checks.differences(contract, original, after):
-            already = "a GET shows it as before (every write to the endpoint was refused: 403)"
-            self.emit(EntityRestored(self.info, path, verified=True, already=already))
-            return
-        self._restore(path, original)
-
-    def _restore_differences(
-        self, path: str, original: dict[str, Any], window: float | None = None
-    ) -> list[str]:
-        """What still differs from the snapshot, polled within the read window."""
-        contract = self.endpoint.contract
-        window = self.config.read_window if window is None else window
-        deadline = time.monotonic() + window
-        while True:
-            response, after = checks.read_entity(self.client, path)
-            changes = (
-                checks.differences(contract, original, after)
-                if after is not None
-                else [f"GET answered {checks.describe(response)}"]
-            )
-            if not changes or time.monotonic() >= deadline:
-                return changes
-            time.sleep(0.1)
 
     def _secrets(self) -> tuple[str, ...]:
         return tuple(self.secrets())
@@ -976,14 +947,8 @@ def _raise_if_denied(response: httpx.Response | None, path: str) -> None:
     """A PATCH refused for want of a permission ends the endpoint (module docstring)."""
     if response is None:
         return
-    if plan.denied_by_permission(response.status_code, _error_code(response)):
+    if plan.denied_by_permission(response.status_code, checks.error_code(response)):
         raise PermissionDenied(response, path)
-
-
-def _error_code(response: httpx.Response) -> object:
-    body = checks.json_body(response)
-    error = body.get("error") if isinstance(body, dict) else None
-    return error.get("code") if isinstance(error, dict) else None
 
 
 def _unsupplied_reason(names: list[str]) -> str:

@@ -96,6 +96,9 @@ class EntitySnapshotTaken:
     path: str
     state: dict[str, Any]
     restore: dict[str, Any]  # the body a restore PATCHes: updatable properties only
+    # The request headers the contract's pages require (`Contract.headers`): a restore from the
+    # journal sends what the run's would (`required_headers.patch`: If-Match where required).
+    headers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -336,6 +336,8 @@ class Run:
         endpoint = self._by_id.get(endpoint.id, endpoint)  # a driver's, from before refinement
         if endpoint.id in self._done:
             return self._done[endpoint.id]
+        if self.stop_signal is not None:  # asked for between two endpoints: none is begun
+            raise StopRequested
         info = self.info_of(endpoint)
         self.emit(EndpointStarted(info))
         began = time.monotonic()

@@ -341,9 +341,8 @@ def _target_errors(finished: RunFinished) -> list[str]:
         "contract's. The checks keep the verdicts of the cases judged before them.",
     ]
     for e in errors[:TARGET_ERROR_DETAILS]:
-        recovered = "" if e.recovered else " The target did not come back."
         out += ["", f"#### {e.contract} · {_code(e.path)} ({e.cause})"]
-        out += [f"{e.reason} — after {e.judged} cases judged.{recovered}"]
+        out += [f"{e.reason} — after {e.judged} cases judged."]  # the reason says if it came back
         if e.repro:
             out += ["Reproduce:", *_block(e.repro, "sh")]
     briefly = errors[TARGET_ERROR_DETAILS:TARGET_ERROR_LINES]
